@@ -1,0 +1,176 @@
+package io.churnradar.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A YAML document read key by key, collecting every problem with its key path instead of stopping
+ * at the first, so one run of the validator shows the user all that is wrong.
+ */
+public final class YamlTree {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private final String source;
+    private final List<String> errors = new ArrayList<>();
+
+    private YamlTree(String source) {
+        this.source = source;
+    }
+
+    public static YamlTree forSource(String source) {
+        return new YamlTree(source);
+    }
+
+    public static JsonNode readFile(Path file) {
+        try {
+            return parse(Files.readString(file), file.toString());
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), List.of("cannot read the file: " + e.getMessage()));
+        }
+    }
+
+    public static JsonNode parse(String text, String source) {
+        try {
+            JsonNode root = YAML.readTree(text);
+            if (root == null || root.isMissingNode() || root.isNull()) {
+                return YAML.createObjectNode();
+            }
+            if (!root.isObject()) {
+                throw new ConfigException(source, List.of("(root): expected a mapping of keys"));
+            }
+            return root;
+        } catch (IOException e) {
+            throw new ConfigException(source, List.of("not valid YAML: " + e.getMessage().split("\n")[0]));
+        }
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public void error(String path, String message) {
+        errors.add(path + ": " + message);
+    }
+
+    /** Throws a {@link ConfigException} naming the file when any problem was found. */
+    public void throwIfInvalid() {
+        if (!errors.isEmpty()) {
+            throw new ConfigException(source, errors);
+        }
+    }
+
+    public List<String> errors() {
+        return errors;
+    }
+
+    public static JsonNode child(JsonNode node, String key) {
+        JsonNode c = node == null ? null : node.get(key);
+        return c == null ? MissingNode.getInstance() : c;
+    }
+
+    public static String path(String parent, String key) {
+        return parent.isEmpty() ? key : parent + "." + key;
+    }
+
+    /** Reports keys that are not among the allowed ones: a typo must not silently fall back to a default. */
+    public void onlyKeys(JsonNode node, String path, Set<String> allowed) {
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            return;
+        }
+        if (!node.isObject()) {
+            error(path.isEmpty() ? "(root)" : path, "expected a mapping of keys");
+            return;
+        }
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!allowed.contains(k)) {
+                error(path(path, k), "unknown key; allowed keys here: " + String.join(", ", allowed.stream().sorted().toList()));
+            }
+        }
+    }
+
+    public double number(JsonNode node, String path, double dflt, double min, double max) {
+        if (node.isMissingNode() || node.isNull()) return dflt;
+        if (!node.isNumber()) {
+            error(path, "expected a number between " + fmt(min) + " and " + fmt(max) + ", got '" + node.asText() + "'");
+            return dflt;
+        }
+        double v = node.asDouble();
+        if (v < min || v > max) {
+            error(path, "must be between " + fmt(min) + " and " + fmt(max) + ", got " + fmt(v));
+        }
+        return v;
+    }
+
+    public int integer(JsonNode node, String path, int dflt, int min, int max) {
+        if (node.isMissingNode() || node.isNull()) return dflt;
+        if (!node.isIntegralNumber()) {
+            error(path, "expected a whole number between " + min + " and " + max + ", got '" + node.asText() + "'");
+            return dflt;
+        }
+        long v = node.asLong();
+        if (v < min || v > max) {
+            error(path, "must be between " + min + " and " + max + ", got " + v);
+            return dflt;
+        }
+        return (int) v;
+    }
+
+    public boolean bool(JsonNode node, String path, boolean dflt) {
+        if (node.isMissingNode() || node.isNull()) return dflt;
+        if (!node.isBoolean()) {
+            error(path, "expected true or false, got '" + node.asText() + "'");
+            return dflt;
+        }
+        return node.asBoolean();
+    }
+
+    public String text(JsonNode node, String path, String dflt) {
+        if (node.isMissingNode() || node.isNull()) return dflt;
+        if (!node.isValueNode() || node.asText().isBlank()) {
+            error(path, "expected a non-empty text value");
+            return dflt;
+        }
+        return node.asText();
+    }
+
+    public <E extends Enum<E>> E enumValue(JsonNode node, String path, Class<E> type, E dflt) {
+        if (node.isMissingNode() || node.isNull()) return dflt;
+        String t = node.asText().trim().toUpperCase();
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equals(t)) return e;
+        }
+        List<String> allowed = new ArrayList<>();
+        for (E e : type.getEnumConstants()) allowed.add(e.name());
+        error(path, "'" + node.asText() + "' is not allowed; allowed values: " + String.join(", ", allowed));
+        return dflt;
+    }
+
+    public Duration duration(JsonNode node, String path, Duration dflt, Duration min, Duration max) {
+        if (node.isMissingNode() || node.isNull()) return dflt;
+        Duration d = Durations.parse(node.asText());
+        if (d == null) {
+            error(path, "expected a duration such as 500ms, 30s, 10m, 2h or 7d, got '" + node.asText() + "'");
+            return dflt;
+        }
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            error(path, "must be between " + Durations.format(min) + " and " + Durations.format(max) + ", got " + node.asText());
+            return dflt;
+        }
+        return d;
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+}

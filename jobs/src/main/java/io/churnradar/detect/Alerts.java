@@ -1,0 +1,43 @@
+package io.churnradar.detect;
+
+import io.churnradar.alerts.AlertStatus;
+import io.churnradar.alerts.RiskAlert;
+import io.churnradar.alerts.Severity;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/** Builds alerts; the id depends only on account, signal and episode start, so replays agree. */
+public final class Alerts {
+    private Alerts() {}
+
+    public static String alertId(String accountId, Signal signal, long episodeStart) {
+        String seed = accountId + '|' + signal.name() + '|' + episodeStart;
+        return UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    static RiskAlert build(
+            String accountId,
+            Signal signal,
+            Severity severity,
+            AlertStatus status,
+            long detectedAt,
+            long episodeStart,
+            Map<String, String> evidence,
+            String explanation,
+            String ruleVersion) {
+        return RiskAlert.newBuilder()
+                .setAlertId(alertId(accountId, signal, episodeStart))
+                .setAccountId(accountId)
+                .setSignal(signal.name())
+                .setSeverity(severity)
+                .setStatus(status)
+                .setDetectedAt(Instant.ofEpochMilli(detectedAt))
+                .setEpisodeStart(Instant.ofEpochMilli(episodeStart))
+                .setEvidence(evidence)
+                .setExplanation(explanation)
+                .setRuleVersion(ruleVersion)
+                .build();
+    }
+}
