@@ -1,0 +1,148 @@
+package io.churnradar;
+
+import io.churnradar.alerts.DeadLetter;
+import io.churnradar.alerts.RiskAlert;
+import io.churnradar.config.ConfigException;
+import io.churnradar.config.JobSettings;
+import io.churnradar.config.Rules;
+import io.churnradar.detect.ChurnPipeline;
+import io.churnradar.ingest.AccountEvent;
+import io.churnradar.ingest.EventTimeWatermarks;
+import io.churnradar.ingest.EventType;
+import io.churnradar.ingest.Ingested;
+import io.churnradar.ingest.KafkaEventDeserializer;
+import io.churnradar.sink.AvroRecordSerializer;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The streaming job: the four event topics in, risk alerts and dead letters out, exactly once.
+ * Entry point for {@code flink run}: {@code --config FILE} (Kafka, topics, event time) and
+ * {@code --rules FILE} (detection rules); both optional, defaults otherwise.
+ */
+public final class StreamingJob {
+    public static final String JOB_NAME = "churn-radar";
+    static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+
+    private StreamingJob() {}
+
+    public static void main(String[] args) throws Exception {
+        JobSettings settings = JobSettings.defaults();
+        Rules rules = Rules.defaults();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config" -> settings = JobSettings.load(Path.of(value(args, ++i, "--config")));
+                case "--rules" -> rules = Rules.load(Path.of(value(args, ++i, "--rules")));
+                default -> throw new ConfigException("command line", List.of(
+                        "unknown argument '" + args[i] + "'; allowed: --config FILE, --rules FILE"));
+            }
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        build(env, settings, rules);
+        env.execute(JOB_NAME);
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) throw new ConfigException("command line", List.of(flag + " needs a file path"));
+        return args[i];
+    }
+
+    /** Wires the whole job into {@code env}; tests and the local launcher call it too. */
+    public static void build(StreamExecutionEnvironment env, JobSettings settings, Rules rules) {
+        DataStream<Ingested> ingested = env.fromSource(
+                        kafkaSource(settings),
+                        EventTimeWatermarks.forIngested(settings.maxOutOfOrderness, settings.idleness),
+                        "Kafka events")
+                .uid("kafka-events")
+                .setParallelism(env.getParallelism());
+
+        SingleOutputStreamOperator<AccountEvent> events = ingested
+                .process(new SplitDeadLetters())
+                .uid("split-dead-letters")
+                .name("Split off dead letters");
+
+        SingleOutputStreamOperator<RiskAlert> alerts = ChurnPipeline.detect(events, rules, settings.stateTtl);
+
+        alerts.sinkTo(kafkaSink(settings, settings.alertsTopic, "alerts", AvroRecordSerializer.alerts(settings.alertsTopic)))
+                .uid("alerts-sink")
+                .name("Alerts to " + settings.alertsTopic);
+        events.getSideOutput(DEAD_LETTERS)
+                .sinkTo(kafkaSink(settings, settings.deadLetterTopic, "dead-letter",
+                        AvroRecordSerializer.deadLetters(settings.deadLetterTopic)))
+                .uid("dead-letter-sink")
+                .name("Dead letters to " + settings.deadLetterTopic);
+    }
+
+    static Map<String, EventType> typeByTopic(JobSettings s) {
+        Map<String, EventType> m = new LinkedHashMap<>();
+        m.put(s.loginTopic, EventType.LOGIN);
+        m.put(s.usageTopic, EventType.USAGE);
+        m.put(s.supportTicketTopic, EventType.SUPPORT_TICKET);
+        m.put(s.paymentTopic, EventType.PAYMENT);
+        return m;
+    }
+
+    static KafkaSource<Ingested> kafkaSource(JobSettings s) {
+        Map<String, EventType> topics = typeByTopic(s);
+        KafkaSourceBuilder<Ingested> b = KafkaSource.<Ingested>builder()
+                .setBootstrapServers(s.bootstrapServers)
+                .setGroupId(s.groupId)
+                .setTopics(List.copyOf(topics.keySet()))
+                .setDeserializer(new KafkaEventDeserializer(topics))
+                .setProperties(clientProperties(s))
+                .setProperty("isolation.level", "read_committed")
+                .setStartingOffsets(switch (s.startingOffsets) {
+                    case EARLIEST -> OffsetsInitializer.earliest();
+                    case LATEST -> OffsetsInitializer.latest();
+                    case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+                });
+        if (s.bounded) b.setBounded(OffsetsInitializer.latest());
+        return b.build();
+    }
+
+    static <T> KafkaSink<T> kafkaSink(JobSettings s, String topic, String idSuffix,
+            org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
+        Properties p = clientProperties(s);
+        p.setProperty("transaction.timeout.ms", Long.toString(s.transactionTimeout.toMillis()));
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(s.bootstrapServers)
+                .setKafkaProducerConfig(p)
+                .setRecordSerializer(serializer)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(s.transactionalIdPrefix + "-" + idSuffix)
+                .build();
+    }
+
+    private static Properties clientProperties(JobSettings s) {
+        Properties p = new Properties();
+        p.putAll(s.kafkaProperties);
+        return p;
+    }
+
+    /** Dead letters to a side output, events on. */
+    static final class SplitDeadLetters extends ProcessFunction<Ingested, AccountEvent> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void processElement(Ingested in, Context ctx, Collector<AccountEvent> out) {
+            if (in.event != null) out.collect(in.event);
+            else ctx.output(DEAD_LETTERS, in.deadLetter);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.churnradar.backtest;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The figures of one backtest run, written as summary.json. */
+public class BacktestSummary {
+    public long linesRead;
+    public long blankLines;
+    public long eventsAccepted;
+    public long duplicates;
+    public long deadLettered;
+    public long lateEvents;
+    public long alertsTotal;
+    /** signal -> status -> count */
+    public Map<String, Map<String, Long>> alerts = new TreeMap<>();
+    public String firstEventTime;
+    public String lastEventTime;
+    public String ruleVersion;
+    public int files;
+}

@@ -1,0 +1,105 @@
+package io.churnradar.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Where the streaming job reads and writes, and how it keeps time: the job's YAML config
+ * ({@code flink-conf/churn-radar.yaml} documents every key). Kafka client properties under
+ * {@code kafka.properties} (SASL, SSL, ...) pass straight through to every consumer and producer.
+ */
+public final class JobSettings implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Where a new consumer group starts reading. */
+    public enum StartingOffsets { EARLIEST, LATEST, COMMITTED }
+
+    public String bootstrapServers = "localhost:9092";
+    public String groupId = "churn-radar";
+    public StartingOffsets startingOffsets = StartingOffsets.COMMITTED;
+    /** Stop at the offsets current at start: for tests and replays of a fixed backlog. */
+    public boolean bounded = false;
+    public Map<String, String> kafkaProperties = new LinkedHashMap<>();
+    public String transactionalIdPrefix = "churn-radar";
+    public Duration transactionTimeout = Duration.ofMinutes(15);
+
+    public String loginTopic = "events.login";
+    public String usageTopic = "events.usage";
+    public String supportTicketTopic = "events.support-ticket";
+    public String paymentTopic = "events.payment";
+    public String alertsTopic = "churn.alerts";
+    public String deadLetterTopic = "churn.dead-letter";
+
+    public Duration maxOutOfOrderness = Duration.ofMinutes(10);
+    public Duration idleness = Duration.ofMinutes(1);
+    public Duration stateTtl = Duration.ofDays(90);
+
+    public static JobSettings defaults() {
+        return new JobSettings();
+    }
+
+    public static JobSettings load(Path file) {
+        return fromYaml(YamlTree.readFile(file), file.toString());
+    }
+
+    public static JobSettings parse(String yaml, String source) {
+        return fromYaml(YamlTree.parse(yaml, source), source);
+    }
+
+    private static JobSettings fromYaml(JsonNode root, String source) {
+        YamlTree y = YamlTree.forSource(source);
+        JobSettings s = new JobSettings();
+        y.onlyKeys(root, "", Set.of("kafka", "topics", "eventTime", "state"));
+
+        JsonNode k = YamlTree.child(root, "kafka");
+        y.onlyKeys(k, "kafka", Set.of("bootstrapServers", "groupId", "startingOffsets", "bounded", "properties",
+                "transactionalIdPrefix", "transactionTimeout"));
+        s.bootstrapServers = y.text(YamlTree.child(k, "bootstrapServers"), "kafka.bootstrapServers", s.bootstrapServers);
+        s.groupId = y.text(YamlTree.child(k, "groupId"), "kafka.groupId", s.groupId);
+        s.startingOffsets = y.enumValue(YamlTree.child(k, "startingOffsets"), "kafka.startingOffsets", StartingOffsets.class, s.startingOffsets);
+        s.bounded = y.bool(YamlTree.child(k, "bounded"), "kafka.bounded", false);
+        s.transactionalIdPrefix = y.text(YamlTree.child(k, "transactionalIdPrefix"), "kafka.transactionalIdPrefix", s.transactionalIdPrefix);
+        // Brokers cap transactions at transaction.max.timeout.ms, 15 minutes by default: above it the sink cannot start.
+        s.transactionTimeout = y.duration(YamlTree.child(k, "transactionTimeout"), "kafka.transactionTimeout",
+                s.transactionTimeout, Duration.ofSeconds(10), Duration.ofMinutes(15));
+        JsonNode props = YamlTree.child(k, "properties");
+        if (!props.isMissingNode() && !props.isNull()) {
+            if (!props.isObject()) {
+                y.error("kafka.properties", "expected a mapping of Kafka client properties");
+            } else {
+                for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> p = it.next();
+                    s.kafkaProperties.put(p.getKey(), p.getValue().asText());
+                }
+            }
+        }
+
+        JsonNode t = YamlTree.child(root, "topics");
+        y.onlyKeys(t, "topics", Set.of("login", "usage", "supportTicket", "payment", "alerts", "deadLetter"));
+        s.loginTopic = y.text(YamlTree.child(t, "login"), "topics.login", s.loginTopic);
+        s.usageTopic = y.text(YamlTree.child(t, "usage"), "topics.usage", s.usageTopic);
+        s.supportTicketTopic = y.text(YamlTree.child(t, "supportTicket"), "topics.supportTicket", s.supportTicketTopic);
+        s.paymentTopic = y.text(YamlTree.child(t, "payment"), "topics.payment", s.paymentTopic);
+        s.alertsTopic = y.text(YamlTree.child(t, "alerts"), "topics.alerts", s.alertsTopic);
+        s.deadLetterTopic = y.text(YamlTree.child(t, "deadLetter"), "topics.deadLetter", s.deadLetterTopic);
+
+        JsonNode et = YamlTree.child(root, "eventTime");
+        y.onlyKeys(et, "eventTime", Set.of("maxOutOfOrderness", "idleness"));
+        s.maxOutOfOrderness = y.duration(YamlTree.child(et, "maxOutOfOrderness"), "eventTime.maxOutOfOrderness",
+                s.maxOutOfOrderness, Duration.ZERO, Duration.ofDays(7));
+        s.idleness = y.duration(YamlTree.child(et, "idleness"), "eventTime.idleness", s.idleness, Duration.ZERO, Duration.ofDays(1));
+
+        JsonNode st = YamlTree.child(root, "state");
+        y.onlyKeys(st, "state", Set.of("ttl"));
+        s.stateTtl = y.duration(YamlTree.child(st, "ttl"), "state.ttl", s.stateTtl, Duration.ofDays(1), Duration.ofDays(3650));
+
+        y.throwIfInvalid();
+        return s;
+    }
+}

@@ -1,0 +1,109 @@
+package io.churnradar.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.churnradar.events.PaymentStatus;
+import io.churnradar.events.TicketPriority;
+import io.churnradar.events.TicketStatus;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+
+/**
+ * Reads one JSON Lines event, the backtest's input: {@code type} chooses the event, the other
+ * fields are the Avro schema's; {@code eventTime} is an ISO-8601 instant or epoch milliseconds.
+ */
+public final class JsonEventParser {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private JsonEventParser() {}
+
+    public static AccountEvent parse(String line) throws InvalidEventException {
+        JsonNode n;
+        try {
+            n = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new InvalidEventException("not valid JSON: " + e.getOriginalMessage());
+        }
+        if (n == null || !n.isObject()) throw new InvalidEventException("not a JSON object");
+        String typeName = text(n, "type", true);
+        EventType type = EventType.fromJsonName(typeName);
+        if (type == null) {
+            throw new InvalidEventException("unknown type '" + typeName + "'; allowed: login, usage, support_ticket, payment");
+        }
+        AccountEvent e = AccountEvent.of(type, text(n, "eventId", true), text(n, "accountId", true), time(n));
+        e.userId = text(n, "userId", false);
+        switch (type) {
+            case USAGE -> {
+                e.feature = text(n, "feature", true);
+                e.quantity = n.hasNonNull("quantity") ? number(n, "quantity") : 1.0;
+            }
+            case SUPPORT_TICKET -> {
+                e.ticketId = text(n, "ticketId", true);
+                e.ticketStatus = symbol(n, "status", TicketStatus.class, null);
+                e.priority = symbol(n, "priority", TicketPriority.class, TicketPriority.NORMAL);
+                e.csat = n.hasNonNull("csat") ? (int) wholeNumber(n, "csat") : null;
+            }
+            case PAYMENT -> {
+                e.paymentStatus = symbol(n, "status", PaymentStatus.class, null);
+                e.amountMinor = wholeNumber(n, "amountMinor");
+                e.currency = text(n, "currency", true);
+                e.invoiceId = text(n, "invoiceId", true);
+                e.failureCode = text(n, "failureCode", false);
+                e.cardExpiry = text(n, "cardExpiry", false);
+            }
+            case LOGIN -> {}
+        }
+        return EventValidator.check(e);
+    }
+
+    private static String text(JsonNode n, String field, boolean required) throws InvalidEventException {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            if (required) throw new InvalidEventException(field + " is missing");
+            return null;
+        }
+        if (!v.isTextual()) throw new InvalidEventException(field + " must be a string, got " + v);
+        return v.asText();
+    }
+
+    private static double number(JsonNode n, String field) throws InvalidEventException {
+        JsonNode v = n.get(field);
+        if (!v.isNumber()) throw new InvalidEventException(field + " must be a number, got " + v);
+        return v.asDouble();
+    }
+
+    private static long wholeNumber(JsonNode n, String field) throws InvalidEventException {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) throw new InvalidEventException(field + " is missing");
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) throw new InvalidEventException(field + " must be a whole number, got " + v);
+        return v.asLong();
+    }
+
+    private static long time(JsonNode n) throws InvalidEventException {
+        JsonNode v = n.get("eventTime");
+        if (v == null || v.isNull()) throw new InvalidEventException("eventTime is missing");
+        if (v.isIntegralNumber()) return v.asLong();
+        if (v.isTextual()) {
+            try {
+                return Instant.parse(v.asText()).toEpochMilli();
+            } catch (DateTimeParseException ex) {
+                throw new InvalidEventException("eventTime '" + v.asText() + "' is not an ISO-8601 instant such as 2026-03-02T10:15:00Z");
+            }
+        }
+        throw new InvalidEventException("eventTime must be an ISO-8601 instant or epoch milliseconds, got " + v);
+    }
+
+    private static <E extends Enum<E>> E symbol(JsonNode n, String field, Class<E> type, E dflt) throws InvalidEventException {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            if (dflt != null) return dflt;
+            throw new InvalidEventException(field + " is missing");
+        }
+        for (E c : type.getEnumConstants()) {
+            if (c.name().equals(v.asText())) return c;
+        }
+        throw new InvalidEventException(field + " '" + v.asText() + "' is not one of " + Arrays.toString(type.getEnumConstants()));
+    }
+}

@@ -1,0 +1,32 @@
+package io.churnradar.sink;
+
+import io.churnradar.alerts.DeadLetter;
+import io.churnradar.alerts.RiskAlert;
+import io.churnradar.ingest.AvroEvents;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Writes our output records to Kafka, Avro single-object encoded, keyed for their consumers. */
+public final class AvroRecordSerializer {
+    private AvroRecordSerializer() {}
+
+    /** Alerts keyed by account id, timestamped at detection. */
+    public static KafkaRecordSerializationSchema<RiskAlert> alerts(String topic) {
+        return (alert, context, timestamp) -> new ProducerRecord<>(
+                topic, null, alert.getDetectedAt().toEpochMilli(),
+                alert.getAccountId().getBytes(StandardCharsets.UTF_8), AvroEvents.encode(alert));
+    }
+
+    /** Dead letters keyed as the original record was. */
+    public static KafkaRecordSerializationSchema<DeadLetter> deadLetters(String topic) {
+        return (letter, context, timestamp) -> {
+            byte[] key = null;
+            if (letter.getKey() != null) {
+                key = new byte[letter.getKey().remaining()];
+                letter.getKey().duplicate().get(key);
+            }
+            return new ProducerRecord<>(topic, key, AvroEvents.encode(letter));
+        };
+    }
+}
