@@ -25,6 +25,9 @@ public class AccountState {
     public long lastPaymentSuccessAt = NONE;
     public long lastPaymentFailureAt = NONE;
 
+    /** Watermark at which old event ids were last forgotten, or NONE. */
+    public long dedupPrunedAt = NONE;
+
     /** The one event-time timer registered for this account, or NONE. */
     public long pendingTimer = NONE;
 

@@ -114,7 +114,12 @@ public class ChurnDetector extends KeyedProcessFunction<String, AccountEvent, Ri
         if (s == null) return;
         s.pendingTimer = NONE; // this one has fired
         engine.onTime(ctx.getCurrentKey(), s, watermark, out::collect);
-        forgetEventIdsBefore(watermark - engine.rules().dedupWindowDays * SignalEngine.DAY_MS);
+        long window = engine.rules().dedupWindowDays * SignalEngine.DAY_MS;
+        if (s.dedupPrunedAt == NONE || watermark - s.dedupPrunedAt >= window) {
+            // Once per window is enough to bound the ids kept to about two windows' worth.
+            forgetEventIdsBefore(watermark - window);
+            s.dedupPrunedAt = watermark;
+        }
         reschedule(s, ctx.timerService());
         account.update(s);
     }
