@@ -12,7 +12,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  * same input, at any speed, makes the same decisions.
  */
 public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
-    static final long STEP_MS = 60_000L;
     private final long bound;
     private long maxTimestamp = Long.MIN_VALUE;
     private long emitted = Long.MIN_VALUE;
@@ -40,9 +39,7 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
         if (timestamp <= maxTimestamp) return;
         maxTimestamp = timestamp;
         long wm = maxTimestamp - bound - 1;
-        // Emitting each advance would send one watermark per event down every channel; a step of
-        // a minute bounds that cost and still depends on the data alone.
-        if (wm >= emitted + STEP_MS || emitted == Long.MIN_VALUE) {
+        if (wm > emitted) {
             emitted = wm;
             output.emitWatermark(new Watermark(wm));
         }
