@@ -147,7 +147,10 @@ public final class SignalEngine implements Serializable {
             }
         }
         Rules.TicketSpike t = rules.ticketSpike;
-        if (s.episode(Signal.TICKET_SPIKE) != null) {
+        Episode spike = s.episode(Signal.TICKET_SPIKE);
+        // Only a close after the episode began can end it: a spike raised by a ticket ahead of the
+        // watermark must not be resolved by the close of a day before that ticket's.
+        if (spike != null && closeAt > spike.start) {
             int opened = DayBuckets.ticketsOpened(s, d - t.windowDays + 1, d);
             if (opened < t.minOpened) {
                 Map<String, String> ev = evidence();
