@@ -106,4 +106,33 @@ class InactivityTest {
             assertThat(lines(h.alerts())).containsExactly(line(Signal.INACTIVITY, "RAISED", "MEDIUM", LOGIN + 14 * DAY));
         }
     }
+
+    @Test
+    void aLaterLoginAheadOfALaggingWatermarkDoesNotHideTheGap() throws Exception {
+        long fiveMinutes = 5 * 60_000L;
+        long deadline = LOGIN + 14 * DAY;
+        // In order: the deadline passes, then the login five minutes later resolves it.
+        List<String> inOrder;
+        try (DetectorHarness h = DetectorHarness.open()) {
+            h.send(Ev.login(ACC, LOGIN));
+            h.watermark(deadline + fiveMinutes - 1);
+            h.send(Ev.login(ACC, deadline + fiveMinutes));
+            h.watermark(deadline + DAY);
+            inOrder = lines(h.alerts());
+        }
+        assertThat(inOrder).containsExactly(
+                line(Signal.INACTIVITY, "RAISED", "MEDIUM", deadline),
+                line(Signal.INACTIVITY, "RESOLVED", "MEDIUM", deadline + fiveMinutes));
+        // The watermark held back by a slower source: the same login arrives before the deadline's
+        // timer fires. Event time says the same episode happened.
+        try (DetectorHarness h = DetectorHarness.open()) {
+            h.send(Ev.login(ACC, LOGIN));
+            h.watermark(deadline - fiveMinutes);
+            h.send(Ev.login(ACC, deadline + fiveMinutes));
+            assertThat(lines(h.alerts())).isEqualTo(inOrder);
+            assertThat(h.alerts().get(1).getAlertId()).isEqualTo(h.alerts().get(0).getAlertId());
+            h.watermark(deadline + DAY);
+            assertThat(lines(h.alerts())).isEqualTo(inOrder);
+        }
+    }
 }

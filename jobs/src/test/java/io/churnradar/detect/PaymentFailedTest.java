@@ -100,4 +100,28 @@ class PaymentFailedTest {
             assertThat(h.timers()).as("payments alone need no timer").isZero();
         }
     }
+
+    @Test
+    void outOfOrderFailuresNeverDateTheEscalationBeforeTheEpisode() throws Exception {
+        try (DetectorHarness h = DetectorHarness.open()) {
+            // Three failures, the newest first: the streak reaches three at the newest one.
+            h.send(Ev.failed(ACC, at(3, 9)), Ev.failed(ACC, at(1, 9)), Ev.failed(ACC, at(2, 9)));
+            assertThat(lines(h.alerts())).containsExactly(
+                    line(Signal.PAYMENT_FAILED, "RAISED", "HIGH", at(3, 9)),
+                    line(Signal.PAYMENT_FAILED, "UPDATED", "CRITICAL", at(3, 9)));
+        }
+    }
+
+    @Test
+    void aSuccessOlderThanTheNewestFailureDoesNotResolve() throws Exception {
+        try (DetectorHarness h = DetectorHarness.open()) {
+            h.send(Ev.failed(ACC, at(1, 9)), Ev.failed(ACC, at(3, 9)), Ev.succeeded(ACC, at(2, 9)));
+            assertThat(lines(h.alerts())).containsExactly(line(Signal.PAYMENT_FAILED, "RAISED", "HIGH", at(1, 9)));
+            // The streak restarted at the failure of day 3: two more make it three.
+            h.send(Ev.failed(ACC, at(4, 9)));
+            assertThat(h.alerts()).hasSize(1);
+            h.send(Ev.failed(ACC, at(5, 9)));
+            assertThat(lines(h.alerts())).last().isEqualTo(line(Signal.PAYMENT_FAILED, "UPDATED", "CRITICAL", at(5, 9)));
+        }
+    }
 }
