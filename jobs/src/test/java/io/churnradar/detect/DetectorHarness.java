@@ -82,6 +82,11 @@ final class DetectorHarness implements AutoCloseable {
         return a == null ? 0 : (Long) a.getLocalValue();
     }
 
+    /** The class of the keyed state backend the operator really runs on. */
+    String keyedBackendClass() {
+        return h.getOperator().getKeyedStateBackend().getClass().getSimpleName();
+    }
+
     OperatorSubtaskState snapshot(long checkpointId) throws Exception {
         return h.snapshot(checkpointId, checkpointId);
     }
