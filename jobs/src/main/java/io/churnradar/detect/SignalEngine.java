@@ -103,12 +103,16 @@ public final class SignalEngine implements Serializable {
         }
         long deadline = inactivityDeadline(s);
         if (deadline != NONE && deadline <= watermark) {
-            Map<String, String> ev = evidence();
-            ev.put("lastLoginAt", iso(s.lastLoginAt));
-            ev.put("daysWithoutLogin", Integer.toString(rules.inactivity.days));
-            emit.raise(Signal.INACTIVITY, rules.inactivity.severity, deadline, ev,
-                    "No login for " + rules.inactivity.days + " days (last login " + iso(s.lastLoginAt) + ").");
+            raiseInactivity(s, deadline, emit);
         }
+    }
+
+    private void raiseInactivity(AccountState s, long deadline, Emitter emit) {
+        Map<String, String> ev = evidence();
+        ev.put("lastLoginAt", iso(s.lastLoginAt));
+        ev.put("daysWithoutLogin", Integer.toString(rules.inactivity.days));
+        emit.raise(Signal.INACTIVITY, rules.inactivity.severity, deadline, ev,
+                "No login for " + rules.inactivity.days + " days (last login " + iso(s.lastLoginAt) + ").");
     }
 
     private boolean needsDayClose(AccountState s) {
@@ -147,7 +151,10 @@ public final class SignalEngine implements Serializable {
             }
         }
         Rules.TicketSpike t = rules.ticketSpike;
-        if (s.episode(Signal.TICKET_SPIKE) != null) {
+        Episode spike = s.episode(Signal.TICKET_SPIKE);
+        // Only a close after the episode began can end it: a spike raised by a ticket ahead of the
+        // watermark must not be resolved by the close of a day before that ticket's.
+        if (spike != null && closeAt > spike.start) {
             int opened = DayBuckets.ticketsOpened(s, d - t.windowDays + 1, d);
             if (opened < t.minOpened) {
                 Map<String, String> ev = evidence();
@@ -160,6 +167,12 @@ public final class SignalEngine implements Serializable {
 
     private void onLogin(AccountState s, AccountEvent e, Emitter emit) {
         if (s.lastLoginAt != NONE && e.eventTime <= s.lastLoginAt) return;
+        long deadline = inactivityDeadline(s);
+        if (deadline != NONE && deadline < e.eventTime) {
+            // A login ahead of the watermark, after a gap longer than the limit: the deadline passed in
+            // event time before it, so the episode happened; its timer would otherwise be moved past it.
+            raiseInactivity(s, deadline, emit);
+        }
         s.lastLoginAt = e.eventTime;
         Map<String, String> ev = evidence();
         ev.put("loginAt", iso(e.eventTime));
@@ -200,7 +213,9 @@ public final class SignalEngine implements Serializable {
             String why = exhausted
                     ? s.failureStreak + " payments failed in a row: dunning exhausted."
                     : "A payment failed (" + (e.failureCode == null ? "no code" : e.failureCode) + ").";
-            emit.raiseOrEscalate(Signal.PAYMENT_FAILED, severity, e.eventTime, ev, why);
+            // Dated at the newest failure: an older failure arriving out of order must not date an
+            // escalation before the failure that raised the episode.
+            emit.raiseOrEscalate(Signal.PAYMENT_FAILED, severity, s.lastPaymentFailureAt, ev, why);
         } else if (e.paymentStatus == PaymentStatus.SUCCEEDED) {
             if (s.lastPaymentSuccessAt != NONE && e.eventTime <= s.lastPaymentSuccessAt) return;
             s.lastPaymentSuccessAt = e.eventTime;

@@ -1,6 +1,7 @@
 package io.churnradar.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.churnradar.events.PaymentStatus;
@@ -15,7 +16,8 @@ import java.util.Arrays;
  * fields are the Avro schema's; {@code eventTime} is an ISO-8601 instant or epoch milliseconds.
  */
 public final class JsonEventParser {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Anything after the object is an error: two events run together on one line must not lose the second. */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private JsonEventParser() {}
 
@@ -43,7 +45,12 @@ public final class JsonEventParser {
                 e.ticketId = text(n, "ticketId", true);
                 e.ticketStatus = symbol(n, "status", TicketStatus.class, null);
                 e.priority = symbol(n, "priority", TicketPriority.class, TicketPriority.NORMAL);
-                e.csat = n.hasNonNull("csat") ? (int) wholeNumber(n, "csat") : null;
+                if (n.hasNonNull("csat")) {
+                    long csat = wholeNumber(n, "csat");
+                    // Checked before the cast: 4294967298 must not wrap around to a valid rating of 2.
+                    if (csat < 1 || csat > 5) throw new InvalidEventException("csat must be 1..5, got " + csat);
+                    e.csat = (int) csat;
+                }
             }
             case PAYMENT -> {
                 e.paymentStatus = symbol(n, "status", PaymentStatus.class, null);
