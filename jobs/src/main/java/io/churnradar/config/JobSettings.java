@@ -97,7 +97,8 @@ public final class JobSettings implements Serializable {
 
         JsonNode st = YamlTree.child(root, "state");
         y.onlyKeys(st, "state", Set.of("ttl"));
-        s.stateTtl = y.duration(YamlTree.child(st, "ttl"), "state.ttl", s.stateTtl, Duration.ofDays(1), Duration.ofDays(3650));
+        // Shorter than the longest rule horizon would forget an account before its deadlines fire.
+        s.stateTtl = y.duration(YamlTree.child(st, "ttl"), "state.ttl", s.stateTtl, Duration.ofDays(30), Duration.ofDays(3650));
 
         y.throwIfInvalid();
         return s;

@@ -25,8 +25,8 @@ public class AccountState {
     public long lastPaymentSuccessAt = NONE;
     public long lastPaymentFailureAt = NONE;
 
-    /** Watermark at which old event ids were last forgotten, or NONE. */
-    public long dedupPrunedAt = NONE;
+    /** Event time of the oldest event id kept for de-duplication, or NONE when none is kept. */
+    public long oldestEventIdAt = NONE;
 
     /** The one event-time timer registered for this account, or NONE. */
     public long pendingTimer = NONE;

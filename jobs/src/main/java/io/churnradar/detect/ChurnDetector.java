@@ -85,7 +85,9 @@ public class ChurnDetector extends KeyedProcessFunction<String, AccountEvent, Ri
     @Override
     public void processElement(AccountEvent e, Context ctx, Collector<RiskAlert> out) throws Exception {
         long watermark = ctx.timerService().currentWatermark();
-        if (isDuplicate(e)) {
+        AccountState s = account.value();
+        if (s == null) s = new AccountState();
+        if (isDuplicate(e, s)) {
             duplicateMetric.inc();
             duplicateCount.add(1);
             return;
@@ -96,9 +98,8 @@ public class ChurnDetector extends KeyedProcessFunction<String, AccountEvent, Ri
             lateMetric.inc();
             lateCount.add(1);
         }
-        AccountState s = account.value();
-        if (s == null) s = new AccountState();
         engine.onEvent(ctx.getCurrentKey(), s, e, watermark == Long.MIN_VALUE ? NONE : watermark, out::collect);
+        if (watermark != Long.MIN_VALUE) pruneEventIds(s, watermark); // also for accounts that never need a timer
         reschedule(s, ctx.timerService());
         account.update(s);
     }
@@ -114,31 +115,40 @@ public class ChurnDetector extends KeyedProcessFunction<String, AccountEvent, Ri
         if (s == null) return;
         s.pendingTimer = NONE; // this one has fired
         engine.onTime(ctx.getCurrentKey(), s, watermark, out::collect);
-        long window = engine.rules().dedupWindowDays * SignalEngine.DAY_MS;
-        if (s.dedupPrunedAt == NONE || watermark - s.dedupPrunedAt >= window) {
-            // Once per window is enough to bound the ids kept to about two windows' worth.
-            forgetEventIdsBefore(watermark - window);
-            s.dedupPrunedAt = watermark;
-        }
+        pruneEventIds(s, watermark);
         reschedule(s, ctx.timerService());
         account.update(s);
     }
 
     /** An id seen for this account within the de-duplication window (event time) is a duplicate. */
-    private boolean isDuplicate(AccountEvent e) throws Exception {
+    private boolean isDuplicate(AccountEvent e, AccountState s) throws Exception {
         Long seenAt = seenEventIds.get(e.eventId);
         long window = engine.rules().dedupWindowDays * SignalEngine.DAY_MS;
         if (seenAt != null && Math.abs(e.eventTime - seenAt) <= window) {
             return true;
         }
         seenEventIds.put(e.eventId, e.eventTime);
+        s.oldestEventIdAt = s.oldestEventIdAt == NONE ? e.eventTime : Math.min(s.oldestEventIdAt, e.eventTime);
         return false;
     }
 
-    private void forgetEventIdsBefore(long cutoff) throws Exception {
-        for (Iterator<Map.Entry<String, Long>> it = seenEventIds.iterator(); it.hasNext(); ) {
-            if (it.next().getValue() < cutoff) it.remove();
+    /** Forgets the ids that fell out of the window; reads them only when the oldest one has. */
+    private void pruneEventIds(AccountState s, long watermark) throws Exception {
+        long cutoff = watermark - engine.rules().dedupWindowDays * SignalEngine.DAY_MS;
+        if (s.oldestEventIdAt != NONE && s.oldestEventIdAt < cutoff) {
+            s.oldestEventIdAt = forgetEventIdsBefore(cutoff);
         }
+    }
+
+    /** @return the oldest event time among the ids kept, or NONE */
+    private long forgetEventIdsBefore(long cutoff) throws Exception {
+        long oldest = NONE;
+        for (Iterator<Map.Entry<String, Long>> it = seenEventIds.iterator(); it.hasNext(); ) {
+            long seen = it.next().getValue();
+            if (seen < cutoff) it.remove();
+            else if (oldest == NONE || seen < oldest) oldest = seen;
+        }
+        return oldest;
     }
 
     private void reschedule(AccountState s, org.apache.flink.streaming.api.TimerService timers) {

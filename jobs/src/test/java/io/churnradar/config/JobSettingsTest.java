@@ -83,9 +83,9 @@ class JobSettingsTest {
                 eventTime: {maxOutOfOrderness: 8d, idleness: 2d}
                 state: {ttl: 1h}
                 """).errors()).containsExactlyInAnyOrder(
-                "eventTime.maxOutOfOrderness: must be between 0d and 7d, got 8d",
-                "eventTime.idleness: must be between 0d and 1d, got 2d",
-                "state.ttl: must be between 1d and 3650d, got 1h");
+                "eventTime.maxOutOfOrderness: must be between 0s and 7d, got 8d",
+                "eventTime.idleness: must be between 0s and 1d, got 2d",
+                "state.ttl: must be between 30d and 3650d, got 1h");
     }
 
     @Test
