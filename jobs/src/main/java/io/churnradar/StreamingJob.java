@@ -100,6 +100,8 @@ public final class StreamingJob {
         m.put(s.usageTopic, EventType.USAGE);
         m.put(s.supportTicketTopic, EventType.SUPPORT_TICKET);
         m.put(s.paymentTopic, EventType.PAYMENT);
+        m.put(s.feedbackTopic, EventType.FEEDBACK);
+        m.put(s.subscriptionTopic, EventType.SUBSCRIPTION);
         return m;
     }
 

@@ -33,6 +33,8 @@ public final class JobSettings implements Serializable {
     public String usageTopic = "events.usage";
     public String supportTicketTopic = "events.support-ticket";
     public String paymentTopic = "events.payment";
+    public String feedbackTopic = "events.feedback";
+    public String subscriptionTopic = "events.subscription";
     public String alertsTopic = "churn.alerts";
     public String deadLetterTopic = "churn.dead-letter";
 
@@ -81,11 +83,13 @@ public final class JobSettings implements Serializable {
         }
 
         JsonNode t = YamlTree.child(root, "topics");
-        y.onlyKeys(t, "topics", Set.of("login", "usage", "supportTicket", "payment", "alerts", "deadLetter"));
+        y.onlyKeys(t, "topics", Set.of("login", "usage", "supportTicket", "payment", "feedback", "subscription", "alerts", "deadLetter"));
         s.loginTopic = y.text(YamlTree.child(t, "login"), "topics.login", s.loginTopic);
         s.usageTopic = y.text(YamlTree.child(t, "usage"), "topics.usage", s.usageTopic);
         s.supportTicketTopic = y.text(YamlTree.child(t, "supportTicket"), "topics.supportTicket", s.supportTicketTopic);
         s.paymentTopic = y.text(YamlTree.child(t, "payment"), "topics.payment", s.paymentTopic);
+        s.feedbackTopic = y.text(YamlTree.child(t, "feedback"), "topics.feedback", s.feedbackTopic);
+        s.subscriptionTopic = y.text(YamlTree.child(t, "subscription"), "topics.subscription", s.subscriptionTopic);
         s.alertsTopic = y.text(YamlTree.child(t, "alerts"), "topics.alerts", s.alertsTopic);
         s.deadLetterTopic = y.text(YamlTree.child(t, "deadLetter"), "topics.deadLetter", s.deadLetterTopic);
 

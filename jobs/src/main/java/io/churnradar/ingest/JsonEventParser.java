@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.churnradar.events.PaymentStatus;
+import io.churnradar.events.SubscriptionAction;
+import io.churnradar.events.SurveyType;
 import io.churnradar.events.TicketPriority;
 import io.churnradar.events.TicketStatus;
 import java.time.Instant;
@@ -32,7 +34,7 @@ public final class JsonEventParser {
         String typeName = text(n, "type", true);
         EventType type = EventType.fromJsonName(typeName);
         if (type == null) {
-            throw new InvalidEventException("unknown type '" + typeName + "'; allowed: login, usage, support_ticket, payment");
+            throw new InvalidEventException("unknown type '" + typeName + "'; allowed: " + EventType.jsonNames());
         }
         AccountEvent e = AccountEvent.of(type, text(n, "eventId", true), text(n, "accountId", true), time(n));
         e.userId = text(n, "userId", false);
@@ -59,6 +61,25 @@ public final class JsonEventParser {
                 e.invoiceId = text(n, "invoiceId", true);
                 e.failureCode = text(n, "failureCode", false);
                 e.cardExpiry = text(n, "cardExpiry", false);
+            }
+            case FEEDBACK -> {
+                e.survey = symbol(n, "survey", SurveyType.class, null);
+                long score = wholeNumber(n, "score");
+                if (score < Integer.MIN_VALUE || score > Integer.MAX_VALUE) throw new InvalidEventException("score out of range: " + score);
+                e.score = (int) score;
+                e.comment = text(n, "comment", false);
+            }
+            case SUBSCRIPTION -> {
+                e.action = symbol(n, "action", SubscriptionAction.class, null);
+                e.plan = text(n, "plan", false);
+                e.mrrMinor = n.hasNonNull("mrrMinor") ? wholeNumber(n, "mrrMinor") : null;
+                if (n.hasNonNull("seats")) {
+                    long seats = wholeNumber(n, "seats");
+                    if (seats < 0 || seats > Integer.MAX_VALUE) throw new InvalidEventException("seats must be 0.." + Integer.MAX_VALUE + ", got " + seats);
+                    e.seats = (int) seats;
+                }
+                e.renewalDate = text(n, "renewalDate", false);
+                e.reason = text(n, "reason", false);
             }
             case LOGIN -> {}
         }

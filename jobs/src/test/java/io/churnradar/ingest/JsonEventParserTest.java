@@ -96,7 +96,7 @@ class JsonEventParserTest {
         "a bare string             | `\"login\"`                                             | not a JSON object",
         "empty line                | ``                                                      | not a JSON object",
         "no type                   | {\"eventId\":\"e1\"}                                    | type is missing",
-        "unknown type              | {\"type\":\"click\"}                                    | unknown type 'click'; allowed: login, usage, support_ticket, payment",
+        "unknown type              | {\"type\":\"click\"}                                    | unknown type 'click'; allowed: login, usage, support_ticket, payment, feedback, subscription",
         "type not a string         | {\"type\":1}                                            | type must be a string, got 1",
         "no eventId                | {\"type\":\"login\",\"accountId\":\"a\",\"eventTime\":1} | eventId is missing",
         "blank accountId           | {\"type\":\"login\",\"eventId\":\"e\",\"accountId\":\" \",\"eventTime\":1773000000000} | accountId is missing or empty",
