@@ -202,7 +202,8 @@ final class DemoCommand {
         out.printf("  simulated history  %d days (%s .. %s), %,d accounts%n", scenario.days,
                 LocalDate.ofInstant(Instant.ofEpochMilli(scenario.start), ZoneOffset.UTC),
                 LocalDate.ofInstant(Instant.ofEpochMilli(scenario.end() - 1), ZoneOffset.UTC), scenario.accounts.size());
-        out.printf("  events produced    %,d (and %d malformed records)%n", traffic.events(), traffic.malformed());
+        out.printf("  events produced    %,d (and %d malformed record%s)%n", traffic.events(), traffic.malformed(),
+                traffic.malformed() == 1 ? "" : "s");
         out.printf("  alerts committed   %,d%n", printer.alerts());
         printer.alertsBySignal().forEach((signal, byStatus) -> out.printf("    %-16s %s%n", signal,
                 byStatus.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "))));
