@@ -244,8 +244,8 @@ final class DemoScenario {
                     ticket(from + k * span / n + rnd.nextLong(HOUR_MS), rnd.nextBoolean() ? TicketPriority.URGENT : TicketPriority.HIGH);
                 }
             } else if (trouble != Trouble.GOES_SILENT || !troubled(day)) {
-                // Now and then, during working hours: about one ticket in 40 days.
-                if (HOUR_WEIGHT[hourOfDay] >= 2.5 && rnd.nextDouble() < 1.0 / (40 * 8)) {
+                // Now and then, during working hours: about one ticket in 60 days (ten busy hours a day).
+                if (HOUR_WEIGHT[hourOfDay] >= 2.5 && rnd.nextDouble() < 1.0 / (60 * 10)) {
                     ticket(at(from), rnd.nextInt(4) == 0 ? TicketPriority.HIGH : TicketPriority.NORMAL);
                 }
             }
