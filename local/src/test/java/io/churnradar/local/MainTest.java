@@ -80,4 +80,12 @@ class MainTest {
         assertThat(err()).contains(config.toString(), "kafka.startingOffsets", "EARLIEST, LATEST, COMMITTED")
                 .doesNotContain("\tat ");
     }
+
+    @Test
+    void theDocumentedJobConfigIsValidAndHoldsTheDefaults() {
+        io.churnradar.config.JobSettings documented =
+                io.churnradar.config.JobSettings.load(ChurnRadarHome.root().resolve("flink-conf/churn-radar.yaml"));
+        io.churnradar.config.JobSettings defaults = io.churnradar.config.JobSettings.defaults();
+        assertThat(documented).usingRecursiveComparison().isEqualTo(defaults);
+    }
 }
