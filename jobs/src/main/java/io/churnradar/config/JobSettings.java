@@ -42,6 +42,11 @@ public final class JobSettings implements Serializable {
     public Duration idleness = Duration.ofMinutes(1);
     public Duration stateTtl = Duration.ofDays(90);
 
+    /** The topics the job reads, one per event type. */
+    public java.util.List<String> eventTopics() {
+        return java.util.List.of(loginTopic, usageTopic, supportTicketTopic, paymentTopic, feedbackTopic, subscriptionTopic);
+    }
+
     public static JobSettings defaults() {
         return new JobSettings();
     }

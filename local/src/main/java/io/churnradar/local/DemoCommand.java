@@ -77,7 +77,7 @@ final class DemoCommand {
             resources.add(() -> closeWhenStarted(flinkStarting));
             EmbeddedKafka kafka = resources.add(EmbeddedKafka.start());
             JobSettings settings = settings(kafka.bootstrapServers());
-            List<String> eventTopics = List.of(settings.loginTopic, settings.usageTopic, settings.supportTicketTopic, settings.paymentTopic);
+            List<String> eventTopics = settings.eventTopics();
             List<String> outputTopics = List.of(settings.alertsTopic, settings.deadLetterTopic);
             kafka.createTopics(concat(eventTopics, outputTopics), PARTITIONS);
             out.printf("  Kafka on %s; topics %s, %d partitions each (%s).%n", kafka.bootstrapServers(),

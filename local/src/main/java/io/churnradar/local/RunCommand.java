@@ -32,8 +32,8 @@ final class RunCommand {
             StreamExecutionEnvironment env = flink.environment();
             StreamingJob.build(env, settings, rules);
             RunningJob job = resources.add(new RunningJob(env.executeAsync(StreamingJob.JOB_NAME)));
-            out.printf("  Job %s submitted: reading %s, %s, %s, %s; alerts to %s. Ctrl-C stops it.%n", job.client().getJobID(),
-                    settings.loginTopic, settings.usageTopic, settings.supportTicketTopic, settings.paymentTopic, settings.alertsTopic);
+            out.printf("  Job %s submitted: reading %s; alerts to %s. Ctrl-C stops it.%n", job.client().getJobID(),
+                    String.join(", ", settings.eventTopics()), settings.alertsTopic);
             JobStatus last = null;
             while (!stop.requested()) {
                 JobStatus s = job.status();
