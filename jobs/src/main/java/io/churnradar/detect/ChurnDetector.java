@@ -2,6 +2,7 @@ package io.churnradar.detect;
 
 import static io.churnradar.detect.AccountState.NONE;
 
+import io.churnradar.alerts.AccountHealth;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.config.Rules;
 import io.churnradar.ingest.AccountEvent;
@@ -17,7 +18,9 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Per-account churn detection, keyed by account id: de-duplicates events by id, runs the
@@ -33,6 +36,8 @@ public class ChurnDetector extends KeyedProcessFunction<String, AccountEvent, Ri
     public static final String ACCEPTED = "eventsAccepted";
     public static final String DUPLICATES = "duplicates";
     public static final String LATE = "lateEvents";
+    /** Health updates of the accounts. */
+    public static final OutputTag<AccountHealth> HEALTH = new OutputTag<>("account-health", TypeInformation.of(AccountHealth.class));
 
     private final SignalEngine engine;
     private final Duration stateTtl;
@@ -98,7 +103,7 @@ public class ChurnDetector extends KeyedProcessFunction<String, AccountEvent, Ri
             lateMetric.inc();
             lateCount.add(1);
         }
-        engine.onEvent(ctx.getCurrentKey(), s, e, watermark == Long.MIN_VALUE ? NONE : watermark, out::collect);
+        engine.onEvent(ctx.getCurrentKey(), s, e, watermark == Long.MIN_VALUE ? NONE : watermark, output(ctx, out));
         if (watermark != Long.MIN_VALUE) pruneEventIds(s, watermark); // also for accounts that never need a timer
         reschedule(s, ctx.timerService());
         account.update(s);
@@ -114,10 +119,25 @@ public class ChurnDetector extends KeyedProcessFunction<String, AccountEvent, Ri
         AccountState s = account.value();
         if (s == null) return;
         s.pendingTimer = NONE; // this one has fired
-        engine.onTime(ctx.getCurrentKey(), s, watermark, out::collect);
+        engine.onTime(ctx.getCurrentKey(), s, watermark, output(ctx, out));
         pruneEventIds(s, watermark);
         reschedule(s, ctx.timerService());
         account.update(s);
+    }
+
+    /** Alerts to the main output, health updates to the {@link #HEALTH} side output. */
+    private static DetectionOutput output(Context ctx, Collector<RiskAlert> out) {
+        return new DetectionOutput() {
+            @Override
+            public void accept(RiskAlert alert) {
+                out.collect(alert);
+            }
+
+            @Override
+            public void health(AccountHealth health) {
+                ctx.output(HEALTH, health);
+            }
+        };
     }
 
     /** An id seen for this account within the de-duplication window (event time) is a duplicate. */
