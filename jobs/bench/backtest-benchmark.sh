@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 mvn -q -B -pl jobs -am test-compile
 mvn -q -B -pl jobs dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/jobs/target/bench.classpath"
-exec java -Xmx4g -cp "jobs/target/test-classes:jobs/target/classes:$(cat jobs/target/bench.classpath)" \
+exec java -Xmx4g -cp "jobs/target/test-classes:jobs/target/classes:schemas/target/classes:$(cat jobs/target/bench.classpath)" \
   io.churnradar.bench.BacktestBenchmark "$@"

@@ -39,6 +39,7 @@ public final class BacktestBenchmark {
             conf.setString("state.backend.type", "rocksdb");
             conf.setString("pipeline.generic-types", "false");
             conf.setString("taskmanager.memory.managed.size", "512m");
+            conf.setString("state.backend.rocksdb.timer-service.factory", System.getProperty("timers", "ROCKSDB"));
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
