@@ -58,6 +58,11 @@ public final class SignalEngine implements Serializable {
             s.lastClosedDay = watermark == NONE ? day - 1 : Math.max(day - 1, lastDueDay(watermark));
         } else {
             s.firstEventDay = Math.min(s.firstEventDay, day);
+            // The account's first event skipped the days before it; an older event that is not due yet
+            // (read from another partition behind that first one) re-opens them. Only days up to the
+            // watermark were ever closed, so no day is closed twice.
+            long reopenFrom = watermark == NONE ? day - 1 : Math.max(day - 1, lastDueDay(watermark));
+            s.lastClosedDay = Math.min(s.lastClosedDay, reopenFrom);
             advance(s, watermark, emit);
         }
         switch (e.type) {
@@ -183,6 +188,7 @@ public final class SignalEngine implements Serializable {
         if (!addToBuckets(s, day, 0, 1)) return;
         Rules.TicketSpike t = rules.ticketSpike;
         if (!t.enabled) return;
+        endSpikeBefore(s, e.eventTime, emit);
         int opened = DayBuckets.ticketsOpened(s, day - t.windowDays + 1, day);
         if (opened >= t.minOpened) {
             Map<String, String> ev = evidence();
@@ -191,6 +197,28 @@ public final class SignalEngine implements Serializable {
             ev.put("ticketId", String.valueOf(e.ticketId));
             emit.raise(Signal.TICKET_SPIKE, t.severity, e.eventTime, ev,
                     opened + " support tickets opened within " + t.windowDays + " days.");
+        }
+    }
+
+    /**
+     * A ticket read ahead of the watermark: the day closes between the open spike's start and this
+     * ticket have not happened yet, but one of them ends the spike (as its close will, later) before
+     * this ticket can start a new one. Ends it now, dated at that close.
+     */
+    private void endSpikeBefore(AccountState s, long at, Emitter emit) {
+        Episode open = s.episode(Signal.TICKET_SPIKE);
+        if (open == null) return;
+        Rules.TicketSpike t = rules.ticketSpike;
+        for (long d = Math.max(s.lastClosedDay + 1, dayOf(open.start)); (d + 1) * DAY_MS < at; d++) {
+            int opened = DayBuckets.ticketsOpened(s, d - t.windowDays + 1, d);
+            if (opened < t.minOpened) {
+                Map<String, String> ev = evidence();
+                ev.put("openedInWindow", Integer.toString(opened));
+                ev.put("window", LocalDate.ofEpochDay(d - t.windowDays + 1) + ".." + LocalDate.ofEpochDay(d));
+                emit.resolve(Signal.TICKET_SPIKE, (d + 1) * DAY_MS, ev,
+                        opened + " ticket(s) opened in the last " + t.windowDays + " days.");
+                return;
+            }
         }
     }
 

@@ -1,0 +1,92 @@
+package io.churnradar.kafka;
+
+import io.churnradar.StreamingJob;
+import io.churnradar.alerts.DeadLetter;
+import io.churnradar.alerts.RiskAlert;
+import io.churnradar.config.JobSettings;
+import io.churnradar.config.Rules;
+import io.churnradar.testing.FlinkTestCluster;
+import io.churnradar.testing.KafkaBroker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.IsolationLevel;
+
+/** Shared steps of the Kafka tests: settings for a set of topics, creating them, running the job, reading its output. */
+final class KafkaJobRun {
+    private KafkaJobRun() {}
+
+    /** Settings of a bounded run from the earliest offsets over topics named {@code prefix.*}. */
+    static JobSettings settings(KafkaBroker kafka, String prefix) {
+        JobSettings s = JobSettings.defaults();
+        s.bootstrapServers = kafka.bootstrapServers();
+        s.groupId = prefix + "-job";
+        s.startingOffsets = JobSettings.StartingOffsets.EARLIEST;
+        s.bounded = true;
+        s.transactionalIdPrefix = prefix;
+        s.transactionTimeout = Duration.ofMinutes(2);
+        s.loginTopic = prefix + ".events.login";
+        s.usageTopic = prefix + ".events.usage";
+        s.supportTicketTopic = prefix + ".events.support-ticket";
+        s.paymentTopic = prefix + ".events.payment";
+        s.alertsTopic = prefix + ".churn.alerts";
+        s.deadLetterTopic = prefix + ".churn.dead-letter";
+        return s;
+    }
+
+    static void createTopics(KafkaBroker kafka, JobSettings s, int eventPartitions) throws Exception {
+        Map<String, Integer> topics = new LinkedHashMap<>();
+        topics.put(s.loginTopic, eventPartitions);
+        topics.put(s.usageTopic, eventPartitions);
+        topics.put(s.supportTicketTopic, eventPartitions);
+        topics.put(s.paymentTopic, eventPartitions);
+        topics.put(s.alertsTopic, 1);
+        topics.put(s.deadLetterTopic, 1);
+        kafka.createTopics(topics);
+    }
+
+    /** An environment of the test MiniCluster, checkpointing often, with the production wiring of the job. */
+    static StreamExecutionEnvironment environment(JobSettings s, int parallelism, Configuration extra) {
+        Configuration conf = FlinkTestCluster.config();
+        conf.addAll(extra);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        if (!env.getConfig().getSerializerConfig().hasGenericTypesDisabled()
+                || !"rocksdb".equals(env.getConfiguration().toMap().get("state.backend.type"))) {
+            throw new IllegalStateException("the test environment must forbid Kryo and use RocksDB: " + env.getConfiguration());
+        }
+        env.setParallelism(parallelism);
+        env.enableCheckpointing(500);
+        StreamingJob.build(env, s, Rules.defaults());
+        return env;
+    }
+
+    static JobExecutionResult runToEnd(JobSettings s, int parallelism) throws Exception {
+        StreamExecutionEnvironment env = environment(s, parallelism, new Configuration());
+        JobClient job = env.executeAsync(StreamingJob.JOB_NAME);
+        return job.getJobExecutionResult().get(3, java.util.concurrent.TimeUnit.MINUTES);
+    }
+
+    static List<RiskAlert> alerts(KafkaBroker kafka, JobSettings s, IsolationLevel isolation) throws Exception {
+        List<RiskAlert> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(s.alertsTopic, isolation)) {
+            out.add(RiskAlert.getDecoder().decode(r.value()));
+        }
+        return out;
+    }
+
+    static List<ConsumerRecord<byte[], byte[]>> records(KafkaBroker kafka, String topic, IsolationLevel isolation)
+            throws Exception {
+        return kafka.readAll(topic, isolation);
+    }
+
+    static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> r) throws Exception {
+        return DeadLetter.getDecoder().decode(r.value());
+    }
+}
