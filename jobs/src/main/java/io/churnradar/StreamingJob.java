@@ -96,12 +96,7 @@ public final class StreamingJob {
 
     static Map<String, EventType> typeByTopic(JobSettings s) {
         Map<String, EventType> m = new LinkedHashMap<>();
-        m.put(s.loginTopic, EventType.LOGIN);
-        m.put(s.usageTopic, EventType.USAGE);
-        m.put(s.supportTicketTopic, EventType.SUPPORT_TICKET);
-        m.put(s.paymentTopic, EventType.PAYMENT);
-        m.put(s.feedbackTopic, EventType.FEEDBACK);
-        m.put(s.subscriptionTopic, EventType.SUBSCRIPTION);
+        for (EventType t : EventType.values()) m.put(s.topicOf(t), t);
         return m;
     }
 

@@ -42,6 +42,18 @@ public final class JobSettings implements Serializable {
     public Duration idleness = Duration.ofMinutes(1);
     public Duration stateTtl = Duration.ofDays(90);
 
+    /** The topic that carries events of this type. */
+    public String topicOf(io.churnradar.ingest.EventType type) {
+        return switch (type) {
+            case LOGIN -> loginTopic;
+            case USAGE -> usageTopic;
+            case SUPPORT_TICKET -> supportTicketTopic;
+            case PAYMENT -> paymentTopic;
+            case FEEDBACK -> feedbackTopic;
+            case SUBSCRIPTION -> subscriptionTopic;
+        };
+    }
+
     /** The topics the job reads, one per event type. */
     public java.util.List<String> eventTopics() {
         return java.util.List.of(loginTopic, usageTopic, supportTicketTopic, paymentTopic, feedbackTopic, subscriptionTopic);

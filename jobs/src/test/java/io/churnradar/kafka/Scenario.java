@@ -131,12 +131,7 @@ final class Scenario {
     }
 
     static String topic(JobSettings s, EventType type) {
-        return switch (type) {
-            case LOGIN -> s.loginTopic;
-            case USAGE -> s.usageTopic;
-            case SUPPORT_TICKET -> s.supportTicketTopic;
-            case PAYMENT -> s.paymentTopic;
-        };
+        return s.topicOf(type);
     }
 
     /** Sends every record in order, each acknowledged before the next (so each partition is in send order). */
