@@ -38,6 +38,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  */
 public final class StreamingJob {
     public static final String JOB_NAME = "churn-radar";
+    static final long DEFAULT_CHECKPOINT_INTERVAL_MS = 30_000;
     static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
     private StreamingJob() {}
@@ -65,6 +66,10 @@ public final class StreamingJob {
 
     /** Wires the whole job into {@code env}; tests and the local launcher call it too. */
     public static void build(StreamExecutionEnvironment env, JobSettings settings, Rules rules) {
+        if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
+            // The exactly-once sinks commit on checkpoints: without them no alert would ever be visible.
+            env.enableCheckpointing(DEFAULT_CHECKPOINT_INTERVAL_MS);
+        }
         DataStream<Ingested> ingested = env.fromSource(
                         kafkaSource(settings),
                         EventTimeWatermarks.forIngested(settings.maxOutOfOrderness, settings.idleness),
@@ -95,6 +100,8 @@ public final class StreamingJob {
         m.put(s.usageTopic, EventType.USAGE);
         m.put(s.supportTicketTopic, EventType.SUPPORT_TICKET);
         m.put(s.paymentTopic, EventType.PAYMENT);
+        m.put(s.feedbackTopic, EventType.FEEDBACK);
+        m.put(s.subscriptionTopic, EventType.SUBSCRIPTION);
         return m;
     }
 

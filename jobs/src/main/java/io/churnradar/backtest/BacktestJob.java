@@ -74,6 +74,7 @@ public final class BacktestJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfig);
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         env.setParallelism(parallelism);
+        env.getConfig().enableObjectReuse(); // no function keeps a reference to its input
 
         String[] names = files.stream().map(p -> p.toAbsolutePath().toString()).toArray(String[]::new);
         SingleOutputStreamOperator<AccountEvent> parsed = env.fromData(Types.STRING, names)

@@ -31,6 +31,7 @@ public final class Durations {
 
     public static String format(Duration d) {
         long ms = d.toMillis();
+        if (ms == 0) return "0s";
         if (ms % 86_400_000L == 0) return ms / 86_400_000L + "d";
         if (ms % 3_600_000L == 0) return ms / 3_600_000L + "h";
         if (ms % 60_000L == 0) return ms / 60_000L + "m";

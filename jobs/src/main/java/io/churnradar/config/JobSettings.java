@@ -33,12 +33,19 @@ public final class JobSettings implements Serializable {
     public String usageTopic = "events.usage";
     public String supportTicketTopic = "events.support-ticket";
     public String paymentTopic = "events.payment";
+    public String feedbackTopic = "events.feedback";
+    public String subscriptionTopic = "events.subscription";
     public String alertsTopic = "churn.alerts";
     public String deadLetterTopic = "churn.dead-letter";
 
     public Duration maxOutOfOrderness = Duration.ofMinutes(10);
     public Duration idleness = Duration.ofMinutes(1);
     public Duration stateTtl = Duration.ofDays(90);
+
+    /** The topics the job reads, one per event type. */
+    public java.util.List<String> eventTopics() {
+        return java.util.List.of(loginTopic, usageTopic, supportTicketTopic, paymentTopic, feedbackTopic, subscriptionTopic);
+    }
 
     public static JobSettings defaults() {
         return new JobSettings();
@@ -81,11 +88,13 @@ public final class JobSettings implements Serializable {
         }
 
         JsonNode t = YamlTree.child(root, "topics");
-        y.onlyKeys(t, "topics", Set.of("login", "usage", "supportTicket", "payment", "alerts", "deadLetter"));
+        y.onlyKeys(t, "topics", Set.of("login", "usage", "supportTicket", "payment", "feedback", "subscription", "alerts", "deadLetter"));
         s.loginTopic = y.text(YamlTree.child(t, "login"), "topics.login", s.loginTopic);
         s.usageTopic = y.text(YamlTree.child(t, "usage"), "topics.usage", s.usageTopic);
         s.supportTicketTopic = y.text(YamlTree.child(t, "supportTicket"), "topics.supportTicket", s.supportTicketTopic);
         s.paymentTopic = y.text(YamlTree.child(t, "payment"), "topics.payment", s.paymentTopic);
+        s.feedbackTopic = y.text(YamlTree.child(t, "feedback"), "topics.feedback", s.feedbackTopic);
+        s.subscriptionTopic = y.text(YamlTree.child(t, "subscription"), "topics.subscription", s.subscriptionTopic);
         s.alertsTopic = y.text(YamlTree.child(t, "alerts"), "topics.alerts", s.alertsTopic);
         s.deadLetterTopic = y.text(YamlTree.child(t, "deadLetter"), "topics.deadLetter", s.deadLetterTopic);
 
@@ -97,7 +106,8 @@ public final class JobSettings implements Serializable {
 
         JsonNode st = YamlTree.child(root, "state");
         y.onlyKeys(st, "state", Set.of("ttl"));
-        s.stateTtl = y.duration(YamlTree.child(st, "ttl"), "state.ttl", s.stateTtl, Duration.ofDays(1), Duration.ofDays(3650));
+        // Shorter than the longest rule horizon would forget an account before its deadlines fire.
+        s.stateTtl = y.duration(YamlTree.child(st, "ttl"), "state.ttl", s.stateTtl, Duration.ofDays(30), Duration.ofDays(3650));
 
         y.throwIfInvalid();
         return s;

@@ -25,6 +25,9 @@ public class AccountState {
     public long lastPaymentSuccessAt = NONE;
     public long lastPaymentFailureAt = NONE;
 
+    /** Event time of the oldest event id kept for de-duplication, or NONE when none is kept. */
+    public long oldestEventIdAt = NONE;
+
     /** The one event-time timer registered for this account, or NONE. */
     public long pendingTimer = NONE;
 

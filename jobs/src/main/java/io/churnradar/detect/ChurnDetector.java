@@ -2,6 +2,7 @@ package io.churnradar.detect;
 
 import static io.churnradar.detect.AccountState.NONE;
 
+import io.churnradar.alerts.AccountHealth;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.config.Rules;
 import io.churnradar.ingest.AccountEvent;
@@ -17,7 +18,9 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Per-account churn detection, keyed by account id: de-duplicates events by id, runs the
@@ -33,6 +36,8 @@ public class ChurnDetector extends KeyedProcessFunction<String, AccountEvent, Ri
     public static final String ACCEPTED = "eventsAccepted";
     public static final String DUPLICATES = "duplicates";
     public static final String LATE = "lateEvents";
+    /** Health updates of the accounts. */
+    public static final OutputTag<AccountHealth> HEALTH = new OutputTag<>("account-health", TypeInformation.of(AccountHealth.class));
 
     private final SignalEngine engine;
     private final Duration stateTtl;
@@ -85,7 +90,9 @@ public class ChurnDetector extends KeyedProcessFunction<String, AccountEvent, Ri
     @Override
     public void processElement(AccountEvent e, Context ctx, Collector<RiskAlert> out) throws Exception {
         long watermark = ctx.timerService().currentWatermark();
-        if (isDuplicate(e)) {
+        AccountState s = account.value();
+        if (s == null) s = new AccountState();
+        if (isDuplicate(e, s)) {
             duplicateMetric.inc();
             duplicateCount.add(1);
             return;
@@ -96,9 +103,8 @@ public class ChurnDetector extends KeyedProcessFunction<String, AccountEvent, Ri
             lateMetric.inc();
             lateCount.add(1);
         }
-        AccountState s = account.value();
-        if (s == null) s = new AccountState();
-        engine.onEvent(ctx.getCurrentKey(), s, e, watermark == Long.MIN_VALUE ? NONE : watermark, out::collect);
+        engine.onEvent(ctx.getCurrentKey(), s, e, watermark == Long.MIN_VALUE ? NONE : watermark, output(ctx, out));
+        if (watermark != Long.MIN_VALUE) pruneEventIds(s, watermark); // also for accounts that never need a timer
         reschedule(s, ctx.timerService());
         account.update(s);
     }
@@ -113,27 +119,56 @@ public class ChurnDetector extends KeyedProcessFunction<String, AccountEvent, Ri
         AccountState s = account.value();
         if (s == null) return;
         s.pendingTimer = NONE; // this one has fired
-        engine.onTime(ctx.getCurrentKey(), s, watermark, out::collect);
-        forgetEventIdsBefore(watermark - engine.rules().dedupWindowDays * SignalEngine.DAY_MS);
+        engine.onTime(ctx.getCurrentKey(), s, watermark, output(ctx, out));
+        pruneEventIds(s, watermark);
         reschedule(s, ctx.timerService());
         account.update(s);
     }
 
+    /** Alerts to the main output, health updates to the {@link #HEALTH} side output. */
+    private static DetectionOutput output(Context ctx, Collector<RiskAlert> out) {
+        return new DetectionOutput() {
+            @Override
+            public void accept(RiskAlert alert) {
+                out.collect(alert);
+            }
+
+            @Override
+            public void health(AccountHealth health) {
+                ctx.output(HEALTH, health);
+            }
+        };
+    }
+
     /** An id seen for this account within the de-duplication window (event time) is a duplicate. */
-    private boolean isDuplicate(AccountEvent e) throws Exception {
+    private boolean isDuplicate(AccountEvent e, AccountState s) throws Exception {
         Long seenAt = seenEventIds.get(e.eventId);
         long window = engine.rules().dedupWindowDays * SignalEngine.DAY_MS;
         if (seenAt != null && Math.abs(e.eventTime - seenAt) <= window) {
             return true;
         }
         seenEventIds.put(e.eventId, e.eventTime);
+        s.oldestEventIdAt = s.oldestEventIdAt == NONE ? e.eventTime : Math.min(s.oldestEventIdAt, e.eventTime);
         return false;
     }
 
-    private void forgetEventIdsBefore(long cutoff) throws Exception {
-        for (Iterator<Map.Entry<String, Long>> it = seenEventIds.iterator(); it.hasNext(); ) {
-            if (it.next().getValue() < cutoff) it.remove();
+    /** Forgets the ids that fell out of the window; reads them only when the oldest one has. */
+    private void pruneEventIds(AccountState s, long watermark) throws Exception {
+        long cutoff = watermark - engine.rules().dedupWindowDays * SignalEngine.DAY_MS;
+        if (s.oldestEventIdAt != NONE && s.oldestEventIdAt < cutoff) {
+            s.oldestEventIdAt = forgetEventIdsBefore(cutoff);
         }
+    }
+
+    /** @return the oldest event time among the ids kept, or NONE */
+    private long forgetEventIdsBefore(long cutoff) throws Exception {
+        long oldest = NONE;
+        for (Iterator<Map.Entry<String, Long>> it = seenEventIds.iterator(); it.hasNext(); ) {
+            long seen = it.next().getValue();
+            if (seen < cutoff) it.remove();
+            else if (oldest == NONE || seen < oldest) oldest = seen;
+        }
+        return oldest;
     }
 
     private void reschedule(AccountState s, org.apache.flink.streaming.api.TimerService timers) {

@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The detection rules of every signal, free of Flink: it moves an {@link AccountState} forward on an
@@ -50,7 +49,7 @@ public final class SignalEngine implements Serializable {
     }
 
     /** Applies one (de-duplicated) event. */
-    public void onEvent(String accountId, AccountState s, AccountEvent e, long watermark, Consumer<RiskAlert> out) {
+    public void onEvent(String accountId, AccountState s, AccountEvent e, long watermark, DetectionOutput out) {
         boolean late = watermark != NONE && e.eventTime <= watermark;
         Emitter emit = new Emitter(accountId, s, watermark, late, out);
         long day = dayOf(e.eventTime);
@@ -76,7 +75,7 @@ public final class SignalEngine implements Serializable {
     }
 
     /** Lets event time pass up to the watermark: closes due days and fires due deadlines. */
-    public void onTime(String accountId, AccountState s, long watermark, Consumer<RiskAlert> out) {
+    public void onTime(String accountId, AccountState s, long watermark, DetectionOutput out) {
         advance(s, watermark, new Emitter(accountId, s, NONE, false, out));
     }
 
@@ -241,7 +240,9 @@ public final class SignalEngine implements Serializable {
             String why = exhausted
                     ? s.failureStreak + " payments failed in a row: dunning exhausted."
                     : "A payment failed (" + (e.failureCode == null ? "no code" : e.failureCode) + ").";
-            emit.raiseOrEscalate(Signal.PAYMENT_FAILED, severity, e.eventTime, ev, why);
+            // Dated at the newest failure: an older failure arriving out of order must not date an
+            // escalation before the failure that raised the episode.
+            emit.raiseOrEscalate(Signal.PAYMENT_FAILED, severity, s.lastPaymentFailureAt, ev, why);
         } else if (e.paymentStatus == PaymentStatus.SUCCEEDED) {
             if (s.lastPaymentSuccessAt != NONE && e.eventTime <= s.lastPaymentSuccessAt) return;
             s.lastPaymentSuccessAt = e.eventTime;
@@ -282,9 +283,9 @@ public final class SignalEngine implements Serializable {
         private final AccountState s;
         private final long floor;
         private final boolean late;
-        private final Consumer<RiskAlert> out;
+        private final DetectionOutput out;
 
-        Emitter(String accountId, AccountState s, long floor, boolean late, Consumer<RiskAlert> out) {
+        Emitter(String accountId, AccountState s, long floor, boolean late, DetectionOutput out) {
             this.accountId = accountId;
             this.s = s;
             this.floor = floor;

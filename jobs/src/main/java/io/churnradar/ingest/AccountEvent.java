@@ -1,6 +1,8 @@
 package io.churnradar.ingest;
 
 import io.churnradar.events.PaymentStatus;
+import io.churnradar.events.SubscriptionAction;
+import io.churnradar.events.SurveyType;
 import io.churnradar.events.TicketPriority;
 import io.churnradar.events.TicketStatus;
 
@@ -32,6 +34,19 @@ public class AccountEvent {
     public String invoiceId;
     public String failureCode;
     public String cardExpiry;
+
+    // feedback
+    public SurveyType survey;
+    public int score;
+    public String comment;
+
+    // subscription
+    public SubscriptionAction action;
+    public String plan;
+    public Long mrrMinor;
+    public Integer seats;
+    public String renewalDate;
+    public String reason;
 
     public AccountEvent() {}
 
@@ -69,6 +84,19 @@ public class AccountEvent {
         e.amountMinor = 4900;
         e.currency = "EUR";
         e.invoiceId = "inv-" + eventId;
+        return e;
+    }
+
+    public static AccountEvent feedback(String eventId, String accountId, long eventTime, SurveyType survey, int score) {
+        AccountEvent e = of(EventType.FEEDBACK, eventId, accountId, eventTime);
+        e.survey = survey;
+        e.score = score;
+        return e;
+    }
+
+    public static AccountEvent subscription(String eventId, String accountId, long eventTime, SubscriptionAction action) {
+        AccountEvent e = of(EventType.SUBSCRIPTION, eventId, accountId, eventTime);
+        e.action = action;
         return e;
     }
 

@@ -1,7 +1,9 @@
 package io.churnradar.ingest;
 
+import io.churnradar.events.FeedbackEvent;
 import io.churnradar.events.LoginEvent;
 import io.churnradar.events.PaymentEvent;
+import io.churnradar.events.SubscriptionEvent;
 import io.churnradar.events.SupportTicketEvent;
 import io.churnradar.events.UsageEvent;
 import java.io.BufferedReader;
@@ -44,6 +46,8 @@ public final class AvroEvents {
         decoders.put(EventType.USAGE, UsageEvent.createDecoder(store));
         decoders.put(EventType.SUPPORT_TICKET, SupportTicketEvent.createDecoder(store));
         decoders.put(EventType.PAYMENT, PaymentEvent.createDecoder(store));
+        decoders.put(EventType.FEEDBACK, FeedbackEvent.createDecoder(store));
+        decoders.put(EventType.SUBSCRIPTION, SubscriptionEvent.createDecoder(store));
     }
 
     /** Encodes one event record, as a producer does. */
@@ -108,6 +112,25 @@ public final class AvroEvents {
             e.invoiceId = r.getInvoiceId();
             e.failureCode = r.getFailureCode();
             e.cardExpiry = r.getCardExpiry();
+            return e;
+        }
+        if (record instanceof FeedbackEvent r) {
+            AccountEvent e = AccountEvent.of(EventType.FEEDBACK, r.getEventId(), r.getAccountId(), r.getEventTime().toEpochMilli());
+            e.userId = r.getUserId();
+            e.survey = r.getSurvey();
+            e.score = r.getScore();
+            e.comment = r.getComment();
+            return e;
+        }
+        if (record instanceof SubscriptionEvent r) {
+            AccountEvent e = AccountEvent.of(EventType.SUBSCRIPTION, r.getEventId(), r.getAccountId(), r.getEventTime().toEpochMilli());
+            e.userId = r.getUserId();
+            e.action = r.getAction();
+            e.plan = r.getPlan();
+            e.mrrMinor = r.getMrrMinor();
+            e.seats = r.getSeats();
+            e.renewalDate = r.getRenewalDate();
+            e.reason = r.getReason();
             return e;
         }
         throw new IllegalArgumentException("not an event record: " + record.getSchema().getFullName());

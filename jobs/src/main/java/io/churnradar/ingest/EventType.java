@@ -5,12 +5,21 @@ public enum EventType {
     LOGIN("login"),
     USAGE("usage"),
     SUPPORT_TICKET("support_ticket"),
-    PAYMENT("payment");
+    PAYMENT("payment"),
+    FEEDBACK("feedback"),
+    SUBSCRIPTION("subscription");
 
     public final String jsonName;
 
     EventType(String jsonName) {
         this.jsonName = jsonName;
+    }
+
+    /** The backtest's names of all types, for messages. */
+    public static String jsonNames() {
+        StringBuilder b = new StringBuilder();
+        for (EventType t : values()) b.append(b.length() == 0 ? "" : ", ").append(t.jsonName);
+        return b.toString();
     }
 
     public static EventType fromJsonName(String name) {

@@ -40,9 +40,31 @@ public final class EventValidator {
                 require(e.cardExpiry == null || CARD_EXPIRY.matcher(e.cardExpiry).matches(),
                         "cardExpiry must be YYYY-MM, got " + e.cardExpiry);
             }
+            case FEEDBACK -> {
+                require(e.survey != null, "survey is missing");
+                switch (e.survey) {
+                    case NPS -> require(e.score >= 0 && e.score <= 10, "an NPS score must be 0..10, got " + e.score);
+                    case CSAT -> require(e.score >= 1 && e.score <= 5, "a CSAT score must be 1..5, got " + e.score);
+                }
+            }
+            case SUBSCRIPTION -> {
+                require(e.action != null, "action is missing");
+                require(e.mrrMinor == null || e.mrrMinor >= 0, "mrrMinor must be >= 0, got " + e.mrrMinor);
+                require(e.seats == null || e.seats >= 0, "seats must be >= 0, got " + e.seats);
+                require(e.renewalDate == null || isDate(e.renewalDate), "renewalDate must be YYYY-MM-DD, got " + e.renewalDate);
+            }
             case LOGIN -> {}
         }
         return e;
+    }
+
+    private static boolean isDate(String s) {
+        try {
+            java.time.LocalDate.parse(s);
+            return s.length() == 10;
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
+        }
     }
 
     private static boolean notBlank(String s) {

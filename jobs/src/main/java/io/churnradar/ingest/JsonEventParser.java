@@ -1,9 +1,12 @@
 package io.churnradar.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.churnradar.events.PaymentStatus;
+import io.churnradar.events.SubscriptionAction;
+import io.churnradar.events.SurveyType;
 import io.churnradar.events.TicketPriority;
 import io.churnradar.events.TicketStatus;
 import java.time.Instant;
@@ -15,7 +18,8 @@ import java.util.Arrays;
  * fields are the Avro schema's; {@code eventTime} is an ISO-8601 instant or epoch milliseconds.
  */
 public final class JsonEventParser {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Anything after the object is an error: two events run together on one line must not lose the second. */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private JsonEventParser() {}
 
@@ -30,7 +34,7 @@ public final class JsonEventParser {
         String typeName = text(n, "type", true);
         EventType type = EventType.fromJsonName(typeName);
         if (type == null) {
-            throw new InvalidEventException("unknown type '" + typeName + "'; allowed: login, usage, support_ticket, payment");
+            throw new InvalidEventException("unknown type '" + typeName + "'; allowed: " + EventType.jsonNames());
         }
         AccountEvent e = AccountEvent.of(type, text(n, "eventId", true), text(n, "accountId", true), time(n));
         e.userId = text(n, "userId", false);
@@ -43,7 +47,12 @@ public final class JsonEventParser {
                 e.ticketId = text(n, "ticketId", true);
                 e.ticketStatus = symbol(n, "status", TicketStatus.class, null);
                 e.priority = symbol(n, "priority", TicketPriority.class, TicketPriority.NORMAL);
-                e.csat = n.hasNonNull("csat") ? (int) wholeNumber(n, "csat") : null;
+                if (n.hasNonNull("csat")) {
+                    long csat = wholeNumber(n, "csat");
+                    // Checked before the cast: 4294967298 must not wrap around to a valid rating of 2.
+                    if (csat < 1 || csat > 5) throw new InvalidEventException("csat must be 1..5, got " + csat);
+                    e.csat = (int) csat;
+                }
             }
             case PAYMENT -> {
                 e.paymentStatus = symbol(n, "status", PaymentStatus.class, null);
@@ -52,6 +61,25 @@ public final class JsonEventParser {
                 e.invoiceId = text(n, "invoiceId", true);
                 e.failureCode = text(n, "failureCode", false);
                 e.cardExpiry = text(n, "cardExpiry", false);
+            }
+            case FEEDBACK -> {
+                e.survey = symbol(n, "survey", SurveyType.class, null);
+                long score = wholeNumber(n, "score");
+                if (score < Integer.MIN_VALUE || score > Integer.MAX_VALUE) throw new InvalidEventException("score out of range: " + score);
+                e.score = (int) score;
+                e.comment = text(n, "comment", false);
+            }
+            case SUBSCRIPTION -> {
+                e.action = symbol(n, "action", SubscriptionAction.class, null);
+                e.plan = text(n, "plan", false);
+                e.mrrMinor = n.hasNonNull("mrrMinor") ? wholeNumber(n, "mrrMinor") : null;
+                if (n.hasNonNull("seats")) {
+                    long seats = wholeNumber(n, "seats");
+                    if (seats < 0 || seats > Integer.MAX_VALUE) throw new InvalidEventException("seats must be 0.." + Integer.MAX_VALUE + ", got " + seats);
+                    e.seats = (int) seats;
+                }
+                e.renewalDate = text(n, "renewalDate", false);
+                e.reason = text(n, "reason", false);
             }
             case LOGIN -> {}
         }

@@ -36,6 +36,8 @@ final class KafkaJobRun {
         s.usageTopic = prefix + ".events.usage";
         s.supportTicketTopic = prefix + ".events.support-ticket";
         s.paymentTopic = prefix + ".events.payment";
+        s.feedbackTopic = prefix + ".events.feedback";
+        s.subscriptionTopic = prefix + ".events.subscription";
         s.alertsTopic = prefix + ".churn.alerts";
         s.deadLetterTopic = prefix + ".churn.dead-letter";
         return s;
@@ -43,10 +45,7 @@ final class KafkaJobRun {
 
     static void createTopics(KafkaBroker kafka, JobSettings s, int eventPartitions) throws Exception {
         Map<String, Integer> topics = new LinkedHashMap<>();
-        topics.put(s.loginTopic, eventPartitions);
-        topics.put(s.usageTopic, eventPartitions);
-        topics.put(s.supportTicketTopic, eventPartitions);
-        topics.put(s.paymentTopic, eventPartitions);
+        for (String t : s.eventTopics()) topics.put(t, eventPartitions);
         topics.put(s.alertsTopic, 1);
         topics.put(s.deadLetterTopic, 1);
         kafka.createTopics(topics);

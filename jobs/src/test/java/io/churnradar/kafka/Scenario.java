@@ -136,6 +136,8 @@ final class Scenario {
             case USAGE -> s.usageTopic;
             case SUPPORT_TICKET -> s.supportTicketTopic;
             case PAYMENT -> s.paymentTopic;
+            case FEEDBACK -> s.feedbackTopic;
+            case SUBSCRIPTION -> s.subscriptionTopic;
         };
     }
 

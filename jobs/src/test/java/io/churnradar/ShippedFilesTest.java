@@ -1,0 +1,44 @@
+package io.churnradar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.churnradar.config.JobSettings;
+import io.churnradar.config.Rules;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The files we ship as documentation are valid, and say what the code does. */
+class ShippedFilesTest {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    @Test
+    void documentedSettingsFileLoadsWithTheDefaults() {
+        JobSettings s = JobSettings.load(ROOT.resolve("flink-conf/churn-radar.yaml"));
+        JobSettings d = JobSettings.defaults();
+        assertThat(s.loginTopic).isEqualTo(d.loginTopic);
+        assertThat(s.alertsTopic).isEqualTo("churn.alerts");
+        assertThat(s.deadLetterTopic).isEqualTo("churn.dead-letter");
+        assertThat(s.maxOutOfOrderness).isEqualTo(Duration.ofMinutes(10));
+        assertThat(s.transactionTimeout).isEqualTo(Duration.ofMinutes(15));
+        assertThat(s.kafkaProperties).isEmpty();
+    }
+
+    @Test
+    void defaultRulesFileHoldsTheBuiltInDefaults() {
+        Rules file = Rules.load(ROOT.resolve("jobs/src/main/resources/rules/default-rules.yaml"));
+        Rules d = Rules.defaults();
+        assertThat(file.version).isEqualTo(d.version);
+        assertThat(file).usingRecursiveComparison().isEqualTo(d);
+    }
+
+    @Test
+    void ciRunsTheReadmesTestCommand() throws Exception {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        String ci = Files.readString(ROOT.resolve(".ci/run"));
+        assertThat(readme).contains("mvn -B verify");
+        assertThat(ci).contains("mvn -B verify");
+        assertThat(readme.indexOf("./churn-radar demo")).isLessThan(readme.indexOf("mvn -B verify"));
+    }
+}

@@ -1,0 +1,116 @@
+package io.churnradar.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The job's YAML config: defaults, overrides, and every bad key named with what is allowed. */
+class JobSettingsTest {
+    private static final String SOURCE = "flink-conf/churn-radar.yaml";
+
+    private static ConfigException invalid(String yaml) {
+        try {
+            JobSettings.parse(yaml, SOURCE);
+        } catch (ConfigException e) {
+            assertThat(e.getMessage()).startsWith(SOURCE + ": ");
+            return e;
+        }
+        throw new AssertionError("expected a ConfigException for:\n" + yaml);
+    }
+
+    @Test
+    void anEmptyFileGivesTheDefaults() {
+        JobSettings s = JobSettings.parse("", SOURCE);
+        JobSettings d = JobSettings.defaults();
+        assertThat(s).usingRecursiveComparison().isEqualTo(d);
+        assertThat(s.transactionTimeout).isEqualTo(Duration.ofMinutes(15));
+        assertThat(s.startingOffsets).isEqualTo(JobSettings.StartingOffsets.COMMITTED);
+        assertThat(s.maxOutOfOrderness).isEqualTo(Duration.ofMinutes(10));
+        assertThat(s.stateTtl).isEqualTo(Duration.ofDays(90));
+    }
+
+    @Test
+    void valuesOverrideTheDefaults() {
+        JobSettings s = JobSettings.parse("""
+                kafka:
+                  bootstrapServers: broker-1:9093,broker-2:9093
+                  startingOffsets: earliest
+                  bounded: true
+                  transactionTimeout: 10m
+                  properties:
+                    security.protocol: SASL_SSL
+                    sasl.mechanism: SCRAM-SHA-512
+                topics: {alerts: cs.alerts}
+                eventTime: {maxOutOfOrderness: 30s, idleness: 5m}
+                state: {ttl: 30d}
+                """, SOURCE);
+        assertThat(s.bootstrapServers).isEqualTo("broker-1:9093,broker-2:9093");
+        assertThat(s.startingOffsets).isEqualTo(JobSettings.StartingOffsets.EARLIEST);
+        assertThat(s.bounded).isTrue();
+        assertThat(s.transactionTimeout).isEqualTo(Duration.ofMinutes(10));
+        assertThat(s.kafkaProperties).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-512");
+        assertThat(s.alertsTopic).isEqualTo("cs.alerts");
+        assertThat(s.loginTopic).isEqualTo("events.login");
+        assertThat(s.maxOutOfOrderness).isEqualTo(Duration.ofSeconds(30));
+        assertThat(s.idleness).isEqualTo(Duration.ofMinutes(5));
+        assertThat(s.stateTtl).isEqualTo(Duration.ofDays(30));
+    }
+
+    @Test
+    void aTransactionTimeoutAboveFifteenMinutesIsRejected() {
+        assertThat(JobSettings.parse("kafka: {transactionTimeout: 15m}", SOURCE).transactionTimeout)
+                .isEqualTo(Duration.ofMinutes(15));
+        assertThat(invalid("kafka: {transactionTimeout: 16m}").errors())
+                .containsExactly("kafka.transactionTimeout: must be between 10s and 15m, got 16m");
+        assertThat(invalid("kafka: {transactionTimeout: 1h}").errors())
+                .containsExactly("kafka.transactionTimeout: must be between 10s and 15m, got 1h");
+        assertThat(invalid("kafka: {transactionTimeout: 5s}").errors())
+                .containsExactly("kafka.transactionTimeout: must be between 10s and 15m, got 5s");
+    }
+
+    @Test
+    void aDurationInAnotherFormIsRejectedWithAnExample() {
+        assertThat(invalid("kafka: {transactionTimeout: 15 minutes}").errors()).containsExactly(
+                "kafka.transactionTimeout: expected a duration such as 500ms, 30s, 10m, 2h or 7d, got '15 minutes'");
+    }
+
+    @Test
+    void otherRangesAreChecked() {
+        assertThat(invalid("""
+                eventTime: {maxOutOfOrderness: 8d, idleness: 2d}
+                state: {ttl: 1h}
+                """).errors()).containsExactlyInAnyOrder(
+                "eventTime.maxOutOfOrderness: must be between 0s and 7d, got 8d",
+                "eventTime.idleness: must be between 0s and 1d, got 2d",
+                "state.ttl: must be between 30d and 3650d, got 1h");
+    }
+
+    @Test
+    void unknownKeysAndBadEnumsAreNamed() {
+        ConfigException e = invalid("""
+                kafka: {startingOffsets: newest, bootstrap: x}
+                topics: {logins: events.login}
+                """);
+        assertThat(e.errors()).containsExactlyInAnyOrder(
+                "kafka.bootstrap: unknown key; allowed keys here: bootstrapServers, bounded, groupId, properties, "
+                        + "startingOffsets, transactionTimeout, transactionalIdPrefix",
+                "kafka.startingOffsets: 'newest' is not allowed; allowed values: EARLIEST, LATEST, COMMITTED",
+                "topics.logins: unknown key; allowed keys here: alerts, deadLetter, feedback, login, payment, subscription, supportTicket, usage");
+    }
+
+    @Test
+    void kafkaPropertiesMustBeAMapping() {
+        assertThat(invalid("kafka: {properties: [a, b]}").errors())
+                .containsExactly("kafka.properties: expected a mapping of Kafka client properties");
+    }
+
+    @Test
+    void blankTextIsRejected() {
+        assertThatThrownBy(() -> JobSettings.parse("topics: {alerts: ''}", SOURCE))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("topics.alerts: expected a non-empty text value");
+    }
+}

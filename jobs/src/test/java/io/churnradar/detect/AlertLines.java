@@ -1,0 +1,22 @@
+package io.churnradar.detect;
+
+import io.churnradar.alerts.RiskAlert;
+import java.time.Instant;
+import java.util.List;
+
+/** Alerts as one short line each, "SIGNAL STATUS SEVERITY @detectedAt", for readable assertions. */
+final class AlertLines {
+    private AlertLines() {}
+
+    static String line(RiskAlert a) {
+        return a.getSignal() + " " + a.getStatus() + " " + a.getSeverity() + " @" + a.getDetectedAt();
+    }
+
+    static String line(Signal signal, String status, String severity, long detectedAt) {
+        return signal + " " + status + " " + severity + " @" + Instant.ofEpochMilli(detectedAt);
+    }
+
+    static List<String> lines(List<RiskAlert> alerts) {
+        return alerts.stream().map(AlertLines::line).toList();
+    }
+}

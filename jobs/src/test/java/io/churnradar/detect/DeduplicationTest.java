@@ -1,0 +1,91 @@
+package io.churnradar.detect;
+
+import static io.churnradar.detect.AlertLines.lines;
+import static io.churnradar.detect.Days.DAY;
+import static io.churnradar.detect.Days.at;
+import static io.churnradar.detect.Days.day;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.churnradar.ingest.AccountEvent;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The same (accountId, eventId) within 7 days of event time counts once and changes no figure. */
+class DeduplicationTest {
+
+    @Test
+    void reSendingEveryEventChangesNothing() throws Exception {
+        List<AccountEvent> events = Scenario.mixedEvents();
+        List<String> once;
+        try (DetectorHarness h = DetectorHarness.open()) {
+            Scenario.replay(h, events);
+            once = h.alerts().stream().map(a -> AlertLines.line(a) + " " + a.getAlertId() + " " + a.getEvidence()).toList();
+            assertThat(lines(h.alerts())).isEqualTo(Scenario.expectedMixedAlerts());
+        }
+        List<AccountEvent> twice = new ArrayList<>();
+        for (AccountEvent e : events) {
+            twice.add(e);
+            twice.add(e); // re-sent at once
+        }
+        // ... and some re-sent again a few days of event time later, still within the window.
+        for (int i = 0; i < events.size(); i += 5) twice.add(Ev.copy(events.get(i), events.get(i).eventTime + 3 * DAY, 99));
+        twice.sort(java.util.Comparator.comparingLong(e -> e.eventTime));
+        try (DetectorHarness h = DetectorHarness.open()) {
+            Scenario.replay(h, twice);
+            assertThat(h.alerts().stream().map(a -> AlertLines.line(a) + " " + a.getAlertId() + " " + a.getEvidence()).toList())
+                    .isEqualTo(once);
+            assertThat(h.counter(ChurnDetector.ACCEPTED)).isEqualTo(events.size());
+            assertThat(h.counter(ChurnDetector.DUPLICATES)).isEqualTo(twice.size() - events.size());
+        }
+    }
+
+    @Test
+    void aDuplicatePaymentFailureDoesNotExtendTheStreak() throws Exception {
+        try (DetectorHarness h = DetectorHarness.open()) {
+            AccountEvent first = Ev.failed("acc", at(1, 9));
+            AccountEvent second = Ev.failed("acc", at(2, 9));
+            h.send(first, second, first, second, Ev.copy(second, at(8, 9), 0));
+            assertThat(h.alerts()).hasSize(1);
+            assertThat(h.alerts().get(0).getEvidence()).containsEntry("consecutiveFailures", "1");
+        }
+    }
+
+    @Test
+    void aDuplicateTicketDoesNotMakeASpike() throws Exception {
+        try (DetectorHarness h = DetectorHarness.open()) {
+            AccountEvent t = Ev.ticket("acc", at(1, 9));
+            h.send(t, Ev.ticket("acc", at(1, 10)), t, Ev.copy(t, at(2, 9), 0));
+            assertThat(h.alerts()).isEmpty();
+        }
+    }
+
+    @Test
+    void theSameIdMoreThanSevenDaysApartIsANewEvent() throws Exception {
+        try (DetectorHarness h = DetectorHarness.open()) {
+            AccountEvent e = AccountEvent.usage("id-1", "acc", at(0, 9), "api", 1);
+            h.send(e);
+            h.send(AccountEvent.usage("id-1", "acc", at(0, 9) + 7 * DAY, "api", 1)); // exactly 7 days: duplicate
+            h.send(AccountEvent.usage("id-1", "acc", at(0, 9) + 7 * DAY + 1, "api", 1)); // just over: counts
+            assertThat(h.counter(ChurnDetector.ACCEPTED)).isEqualTo(2);
+            assertThat(h.counter(ChurnDetector.DUPLICATES)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void idsOlderThanTheWindowArePrunedAtTimers() throws Exception {
+        try (DetectorHarness h = DetectorHarness.open()) {
+            List<String> ids = new ArrayList<>();
+            for (int d = 0; d < 7; d++) {
+                AccountEvent e = Ev.usage("acc", at(d, 9), 2);
+                ids.add(e.eventId);
+                h.send(e);
+            }
+            assertThat(h.seenEventIds("acc")).containsOnlyKeys(ids);
+            h.watermark(day(9)); // timers prune ids before day(9) - 7 days = day 2 00:00
+            assertThat(h.seenEventIds("acc")).containsOnlyKeys(ids.subList(2, 7));
+            h.watermark(day(14));
+            assertThat(h.seenEventIds("acc")).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.churnradar.detect;
+
+import io.churnradar.alerts.RiskAlert;
+import io.churnradar.config.Rules;
+import io.churnradar.ingest.AccountEvent;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.accumulators.Accumulator;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+
+/**
+ * A {@link ChurnDetector} in Flink's keyed operator test harness (heap state unless a backend is
+ * given), with the few reads the tests need: alerts, timers, counters and the keyed state of one account.
+ */
+final class DetectorHarness implements AutoCloseable {
+    final KeyedOneInputStreamOperatorTestHarness<String, AccountEvent, RiskAlert> h;
+    private int taken;
+
+    private DetectorHarness(Rules rules, StateBackend backend, OperatorSubtaskState restoreFrom) throws Exception {
+        h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ChurnDetector(rules, null)), e -> e.accountId, Types.STRING);
+        if (backend != null) h.setStateBackend(backend);
+        if (restoreFrom != null) {
+            h.initializeState(restoreFrom);
+        }
+        h.open();
+    }
+
+    static DetectorHarness open() throws Exception {
+        return new DetectorHarness(Rules.defaults(), null, null);
+    }
+
+    static DetectorHarness open(Rules rules, StateBackend backend) throws Exception {
+        return new DetectorHarness(rules, backend, null);
+    }
+
+    static DetectorHarness restore(OperatorSubtaskState snapshot, StateBackend backend) throws Exception {
+        return new DetectorHarness(Rules.defaults(), backend, snapshot);
+    }
+
+    DetectorHarness send(AccountEvent... events) throws Exception {
+        for (AccountEvent e : events) h.processElement(e, e.eventTime);
+        return this;
+    }
+
+    DetectorHarness watermark(long ts) throws Exception {
+        h.processWatermark(ts);
+        return this;
+    }
+
+    /** Every alert emitted so far. */
+    List<RiskAlert> alerts() {
+        return h.extractOutputValues();
+    }
+
+    /** The alerts emitted since the previous call. */
+    List<RiskAlert> newAlerts() {
+        List<RiskAlert> all = alerts();
+        List<RiskAlert> fresh = new ArrayList<>(all.subList(taken, all.size()));
+        taken = all.size();
+        return fresh;
+    }
+
+    int timers() {
+        return h.numEventTimeTimers();
+    }
+
+    long counter(String name) {
+        Accumulator<?, ?> a = h.getOperator().getRuntimeContext().getAccumulator(name);
+        return a == null ? 0 : (Long) a.getLocalValue();
+    }
+
+    /** The class of the keyed state backend the operator really runs on. */
+    String keyedBackendClass() {
+        return h.getOperator().getKeyedStateBackend().getClass().getSimpleName();
+    }
+
+    OperatorSubtaskState snapshot(long checkpointId) throws Exception {
+        return h.snapshot(checkpointId, checkpointId);
+    }
+
+    /** The detector's state of one account, or null. */
+    AccountState accountState(String account) throws Exception {
+        h.getOperator().setCurrentKey(account);
+        ValueState<AccountState> s = h.getOperator().getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                new ValueStateDescriptor<>(ChurnDetector.ACCOUNT_STATE, AccountState.class));
+        return s.value();
+    }
+
+    /** The event ids remembered for de-duplication of one account, with their event times. */
+    Map<String, Long> seenEventIds(String account) throws Exception {
+        h.getOperator().setCurrentKey(account);
+        MapState<String, Long> s = h.getOperator().getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                new MapStateDescriptor<>(ChurnDetector.SEEN_EVENT_IDS, String.class, Long.class));
+        Map<String, Long> out = new HashMap<>();
+        for (Map.Entry<String, Long> e : s.entries()) out.put(e.getKey(), e.getValue());
+        return out;
+    }
+
+    @Override
+    public void close() throws Exception {
+        h.close();
+    }
+}

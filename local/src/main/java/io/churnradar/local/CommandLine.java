@@ -1,0 +1,208 @@
+package io.churnradar.local;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The launcher's commands and their options, declared once: parsing and every help text come from the
+ * same declarations, so the help cannot forget an option.
+ */
+public final class CommandLine {
+    /** An option; {@code valueName} is null for a flag. */
+    public record Option(String name, String valueName, String help, boolean required) {
+        Option(String name, String valueName, String help) {
+            this(name, valueName, help, false);
+        }
+
+        static Option required(String name, String valueName, String help) {
+            return new Option(name, valueName, help, true);
+        }
+
+        String synopsis() {
+            return valueName == null ? name : name + " " + valueName;
+        }
+    }
+
+    /** A subcommand with its options. */
+    public record Command(String name, String summary, String description, List<Option> options) {
+        public Option option(String name) {
+            return options.stream().filter(o -> o.name.equals(name)).findFirst().orElse(null);
+        }
+
+        String synopsis() {
+            return "./churn-radar " + name + options.stream()
+                    .map(o -> o.required ? " " + o.synopsis() : " [" + o.synopsis() + "]").collect(Collectors.joining());
+        }
+
+        public String help() {
+            StringBuilder b = new StringBuilder();
+            b.append("Usage: ").append(synopsis()).append("\n\n").append(description).append("\n");
+            if (!options.isEmpty()) {
+                b.append("\nOptions:\n");
+                for (Option o : options) {
+                    b.append(String.format("  %-32s %s%n", o.synopsis(), o.help().replace("\n", "\n" + " ".repeat(35))));
+                }
+            }
+            b.append(String.format("  %-32s %s%n", "--help", "Show this help."));
+            return b.toString();
+        }
+    }
+
+    public static final Command DEMO = new Command("demo",
+            "Kafka, the job, simulated customers and live alerts, all in this process",
+            """
+            Starts a Kafka broker and Flink in this process, runs the churn-radar job on them, plays
+            simulated customer accounts into the event topics in accelerated time and prints each
+            alert as the job commits it (read_committed, once per checkpoint). Ends by itself after
+            the simulated period with a summary, or on Ctrl-C; leaves no process or temp folder behind.""",
+            List.of(
+                    new Option("--accounts", "N", "Simulated customer accounts (default 300). One in five heads toward churn."),
+                    new Option("--days", "N", "Days of simulated history (default 45; USAGE_DROP needs about 25)."),
+                    new Option("--speed", "X", "Simulated seconds per real second (default 43200, i.e. 12 h a second:\n"
+                            + "45 days take about 90 s)."),
+                    new Option("--seed", "N", "Seed of the simulation (default 42): the same seed, the same customers."),
+                    new Option("--no-web-ui", null, "Do not serve Flink's web UI on localhost:8081.")));
+
+    public static final Command RUN = new Command("run",
+            "the streaming job in a local Flink, against your Kafka cluster, until Ctrl-C",
+            """
+            Runs the churn-radar streaming job in a local Flink (config flink-conf/config.yaml) against
+            the Kafka cluster named in the job config, until Ctrl-C. Checkpoints go to a temp folder that
+            is deleted at exit: a restart resumes from the consumer group's committed offsets.""",
+            List.of(
+                    new Option("--config", "FILE", "Job config (YAML): kafka, topics, eventTime, state; flink-conf/churn-radar.yaml\n"
+                            + "documents every key. Default: the defaults it lists (Kafka at localhost:9092)."),
+                    new Option("--rules", "FILE", "Detection rules (YAML). Default: jobs/src/main/resources/rules/default-rules.yaml."),
+                    new Option("--no-web-ui", null, "Do not serve Flink's web UI on localhost:8081.")));
+
+    public static final Command BACKTEST = new Command("backtest",
+            "the detection over JSON Lines files, alerts to a folder",
+            """
+            Runs the detection of the streaming job over JSON Lines event files (one event a line, e.g.
+            {"type":"usage","eventId":"e-17","accountId":"acct-1","eventTime":"2026-03-02T10:15:00Z",
+            "feature":"reports","quantity":3}) and writes alerts.jsonl, dead-letter.jsonl and
+            summary.json into the output folder.""",
+            List.of(
+                    Option.required("--events", "PATH", "A .jsonl or .jsonl.gz file, or a folder searched for them (required)."),
+                    Option.required("--out", "DIR", "Folder for alerts.jsonl, dead-letter.jsonl, summary.json (required)."),
+                    new Option("--rules", "FILE", "Detection rules (YAML). Default: the built-in default rules."),
+                    new Option("--parallelism", "N", "Parallelism of the detection (default: parallelism.default of\n"
+                            + "flink-conf/config.yaml)."),
+                    new Option("--max-out-of-orderness", "DURATION", "How late an event may arrive and still count in order,\n"
+                            + "e.g. 30s, 10m, 2h (default 10m).")));
+
+    public static final Command HELP = new Command("help", "this help", "Describes every command and option.", List.of());
+
+    public static final List<Command> COMMANDS = List.of(DEMO, RUN, BACKTEST, HELP);
+
+    private CommandLine() {}
+
+    public static Command command(String name) throws UsageException {
+        for (Command c : COMMANDS) {
+            if (c.name.equals(name)) return c;
+        }
+        throw new UsageException("unknown command '" + name + "'; allowed: "
+                + COMMANDS.stream().map(Command::name).collect(Collectors.joining(", ")));
+    }
+
+    public static String overview() {
+        StringBuilder b = new StringBuilder();
+        b.append("Usage: ./churn-radar COMMAND [OPTIONS]\n\n");
+        b.append("Churn Radar on this machine: churn-risk alerts from account events, with Apache Flink.\n\nCommands:\n");
+        for (Command c : COMMANDS) b.append(String.format("  %-10s %s%n", c.name, c.summary));
+        for (Command c : COMMANDS) {
+            if (c == HELP) continue;
+            b.append("\n").append("-".repeat(100)).append("\n").append(c.help());
+        }
+        b.append("\nRun './churn-radar COMMAND --help' for one command alone.\n");
+        return b.toString();
+    }
+
+    /** Parsed options of one command: values by option name; a flag maps to "true". */
+    public record Parsed(Command command, Map<String, String> values, boolean helpRequested) {
+        public String get(String name) {
+            return values.get(name);
+        }
+
+        public boolean has(String name) {
+            return values.containsKey(name);
+        }
+
+        public String required(String name) throws UsageException {
+            String v = values.get(name);
+            if (v == null) throw new UsageException(command.name + ": " + name + " " + command.option(name).valueName + " is required");
+            return v;
+        }
+
+        public int integer(String name, int dflt, int min, int max) throws UsageException {
+            String v = values.get(name);
+            if (v == null) return dflt;
+            try {
+                int n = Integer.parseInt(v.replace("_", ""));
+                if (n >= min && n <= max) return n;
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new UsageException(command.name + ": " + name + " must be a whole number from " + min + " to " + max + ", got '" + v + "'");
+        }
+
+        public double number(String name, double dflt, double min, double max) throws UsageException {
+            String v = values.get(name);
+            if (v == null) return dflt;
+            try {
+                double n = Double.parseDouble(v.replace("_", ""));
+                if (n >= min && n <= max) return n;
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new UsageException(command.name + ": " + name + " must be a number from " + fmt(min) + " to " + fmt(max) + ", got '" + v + "'");
+        }
+
+        private static String fmt(double d) {
+            return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+        }
+    }
+
+    /** Parses {@code --name value}, {@code --name=value} and flags; rejects anything else by name. */
+    public static Parsed parse(Command command, List<String> args) throws UsageException {
+        Map<String, String> values = new LinkedHashMap<>();
+        boolean help = false;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals("--help") || arg.equals("-h")) {
+                help = true;
+                continue;
+            }
+            String name = arg;
+            String inline = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                name = arg.substring(0, eq);
+                inline = arg.substring(eq + 1);
+            }
+            Option o = command.option(name);
+            if (o == null) {
+                List<String> allowed = new ArrayList<>();
+                command.options.forEach(x -> allowed.add(x.name));
+                allowed.add("--help");
+                throw new UsageException(command.name + ": unknown " + (arg.startsWith("-") ? "option" : "argument")
+                        + " '" + arg + "'; allowed: " + String.join(", ", allowed));
+            }
+            if (values.containsKey(name)) throw new UsageException(command.name + ": " + name + " is given twice");
+            if (o.valueName == null) {
+                if (inline != null) throw new UsageException(command.name + ": " + name + " takes no value");
+                values.put(name, "true");
+            } else if (inline != null) {
+                values.put(name, inline);
+            } else if (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
+                values.put(name, args.get(++i));
+            } else {
+                throw new UsageException(command.name + ": " + name + " needs a value: " + o.synopsis());
+            }
+        }
+        return new Parsed(command, values, help);
+    }
+}
