@@ -11,10 +11,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 public final class AvroRecordSerializer {
     private AvroRecordSerializer() {}
 
-    /** Alerts keyed by account id, timestamped at detection. */
+    /**
+     * Alerts keyed by account id. The record timestamp is the time of writing (detectedAt is in the
+     * value): stamped in event time, the alerts of a replay of old events would fall out of the
+     * topic's time retention as soon as they are written.
+     */
     public static KafkaRecordSerializationSchema<RiskAlert> alerts(String topic) {
         return (alert, context, timestamp) -> new ProducerRecord<>(
-                topic, null, alert.getDetectedAt().toEpochMilli(),
+                topic, null, System.currentTimeMillis(),
                 alert.getAccountId().getBytes(StandardCharsets.UTF_8), AvroEvents.encode(alert));
     }
 
