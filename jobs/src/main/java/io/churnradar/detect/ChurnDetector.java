@@ -190,7 +190,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         engine = next;
         engineText = rulesYaml;
         ruleSetsMetric.inc();
-        LOG.info("Rules {} in force on subtask {}", next.rules().version, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+        LOG.debug("Rules {} in force on subtask {}", next.rules().version, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         if (timers != null) {
             TimerService t = timers;
             ctx.applyToKeyedState(accountDescriptor, (key, state) -> {

@@ -82,9 +82,11 @@ final class DemoCommand {
             // What the printer reads to the end before the summary.
             List<String> outputTopics = List.of(settings.alertsTopic, settings.deadLetterTopic, settings.rulesStatusTopic);
             createTopics(kafka, settings);
-            out.printf("  Kafka on %s; topics %s, %d partitions each; %s (compacted); %s (compacted) and %s, one partition (%s).%n",
-                    kafka.bootstrapServers(), String.join(", ", concat(eventTopics, List.of(settings.alertsTopic, settings.deadLetterTopic))),
-                    PARTITIONS, settings.accountHealthTopic, settings.rulesTopic, settings.rulesStatusTopic, since(started));
+            out.printf("  Kafka on %s; topics %s, %d partitions each (%s).%n", kafka.bootstrapServers(),
+                    String.join(", ", concat(eventTopics, List.of(settings.alertsTopic, settings.deadLetterTopic))), PARTITIONS,
+                    since(started));
+            out.printf("  Also %s (compacted, %d partitions), %s (compacted) and %s (one partition each).%n",
+                    settings.accountHealthTopic, PARTITIONS, settings.rulesTopic, settings.rulesStatusTopic);
             if (stop.requested()) return interrupted(started);
 
             LocalFlink flink = started(flinkStarting);
