@@ -157,4 +157,21 @@ class RuleChangesInTheDetectorTest {
         h.processWatermark(at(14, 10));
         assertThat(newAlerts()).containsExactly("acct-a INACTIVITY RAISED MEDIUM v3 2026-03-15T09:00:00Z");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void aRestoredSetThisVersionCannotReadGivesWayToTheRulesItStartsWith(String backend) throws Exception {
+        open(Rules.defaults(), backend, null);
+        // Only a bug upstream could send a set that does not build: it is ignored.
+        h.processBroadcastElement("version: [unclosed", 0);
+        assertThat(h.getBroadcastState(ChurnDetector.RULES).get(ChurnDetector.CURRENT_RULES)).isNull();
+        // A set an older version accepted, as a restore would bring it.
+        h.getBroadcastState(ChurnDetector.RULES).put(ChurnDetector.CURRENT_RULES, "version: old\nsignals: {retired: {}}\n");
+        OperatorSubtaskState snapshot = h.snapshot(1, 1);
+        h.close();
+
+        open(Rules.parse("version: started-with\n", "test"), backend, snapshot);
+        failed("acct-a", at(1, 12));
+        assertThat(newAlerts()).containsExactly("acct-a PAYMENT_FAILED RAISED HIGH started-with 2026-03-02T12:00:00Z");
+    }
 }
