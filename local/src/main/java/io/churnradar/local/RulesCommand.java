@@ -155,8 +155,7 @@ final class RulesCommand {
         }
     }
 
-    private int awaitStatus(KafkaConsumer<byte[], byte[]> statuses, String statusTopic, RecordMetadata published, Duration wait)
-            throws IOException {
+    private int awaitStatus(KafkaConsumer<byte[], byte[]> statuses, String statusTopic, RecordMetadata published, Duration wait) {
         out.printf("Waiting up to %s for the job's answer on %s ...%n", Durations.human(wait), statusTopic);
         long deadline = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() < deadline) {
