@@ -5,18 +5,24 @@ import io.churnradar.alerts.RiskAlert;
 import io.churnradar.config.ConfigException;
 import io.churnradar.config.JobSettings;
 import io.churnradar.config.Rules;
+import io.churnradar.detect.ChurnDetector;
 import io.churnradar.detect.ChurnPipeline;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventTimeWatermarks;
 import io.churnradar.ingest.EventType;
 import io.churnradar.ingest.Ingested;
 import io.churnradar.ingest.KafkaEventDeserializer;
+import io.churnradar.rules.RulesStatusSerializer;
+import io.churnradar.rules.RulesUpdate;
+import io.churnradar.rules.RulesUpdateDeserializer;
+import io.churnradar.rules.RulesValidator;
 import io.churnradar.sink.AvroRecordSerializer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -32,9 +38,11 @@ import org.apache.flink.util.OutputTag;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * The streaming job: the four event topics in, risk alerts and dead letters out, exactly once.
+ * The streaming job: the event topics in, risk alerts, account health and dead letters out, exactly
+ * once; rule sets published on the rules topic while it runs are validated, acknowledged on the rules
+ * status topic and applied without a restart (docs/rules.md).
  * Entry point for {@code flink run}: {@code --config FILE} (Kafka, topics, event time) and
- * {@code --rules FILE} (detection rules); both optional, defaults otherwise.
+ * {@code --rules FILE} (the detection rules until a set is published); both optional, defaults otherwise.
  */
 public final class StreamingJob {
     public static final String JOB_NAME = "churn-radar";
@@ -82,16 +90,54 @@ public final class StreamingJob {
                 .uid("split-dead-letters")
                 .name("Split off dead letters");
 
-        SingleOutputStreamOperator<RiskAlert> alerts = ChurnPipeline.detect(events, rules, settings.stateTtl);
+        SingleOutputStreamOperator<RiskAlert> alerts =
+                ChurnPipeline.detect(events, ruleSets(env, settings, rules), rules, settings.stateTtl);
 
         alerts.sinkTo(kafkaSink(settings, settings.alertsTopic, "alerts", AvroRecordSerializer.alerts(settings.alertsTopic)))
                 .uid("alerts-sink")
                 .name("Alerts to " + settings.alertsTopic);
+        alerts.getSideOutput(ChurnDetector.HEALTH)
+                .sinkTo(kafkaSink(settings, settings.accountHealthTopic, "account-health",
+                        AvroRecordSerializer.health(settings.accountHealthTopic)))
+                .uid("account-health-sink")
+                .name("Account health to " + settings.accountHealthTopic);
         events.getSideOutput(DEAD_LETTERS)
                 .sinkTo(kafkaSink(settings, settings.deadLetterTopic, "dead-letter",
                         AvroRecordSerializer.deadLetters(settings.deadLetterTopic)))
                 .uid("dead-letter-sink")
                 .name("Dead letters to " + settings.deadLetterTopic);
+    }
+
+    /**
+     * The rule sets to apply, in order: the rules topic read from its beginning (a compacted topic keeps
+     * the newest set per key; after a restore the checkpoint's offsets apply), validated by one subtask,
+     * which writes APPLIED or REJECTED for each to the rules status topic and passes on the applied ones.
+     */
+    static DataStream<String> ruleSets(StreamExecutionEnvironment env, JobSettings s, Rules rules) {
+        KafkaSourceBuilder<RulesUpdate> b = KafkaSource.<RulesUpdate>builder()
+                .setBootstrapServers(s.bootstrapServers)
+                .setGroupId(s.groupId)
+                .setTopics(s.rulesTopic)
+                .setDeserializer(new RulesUpdateDeserializer())
+                .setProperties(clientProperties(s))
+                .setProperty("isolation.level", "read_committed")
+                .setClientIdPrefix(s.groupId + "-rules")
+                .setStartingOffsets(OffsetsInitializer.earliest());
+        if (s.bounded) b.setBounded(OffsetsInitializer.latest());
+        // No watermarks: rule sets carry no event time (the detector's operator ignores this input's).
+        SingleOutputStreamOperator<String> applied = env.fromSource(b.build(), WatermarkStrategy.noWatermarks(), "Kafka rules")
+                .uid("kafka-rules")
+                .setParallelism(1)
+                .process(new RulesValidator(rules))
+                .uid(RulesValidator.UID)
+                .name("Validate rules")
+                .setParallelism(1);
+        applied.getSideOutput(RulesValidator.STATUS)
+                .sinkTo(kafkaSink(s, s.rulesStatusTopic, "rules-status", RulesStatusSerializer.forTopic(s.rulesStatusTopic)))
+                .uid("rules-status-sink")
+                .name("Rules status to " + s.rulesStatusTopic)
+                .setParallelism(1);
+        return applied;
     }
 
     static Map<String, EventType> typeByTopic(JobSettings s) {

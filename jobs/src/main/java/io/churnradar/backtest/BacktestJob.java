@@ -3,6 +3,7 @@ package io.churnradar.backtest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.churnradar.alerts.AccountHealth;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.config.ConfigException;
 import io.churnradar.config.Rules;
@@ -20,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -34,7 +36,8 @@ import org.apache.flink.util.CloseableIterator;
 
 /**
  * Runs the detection of the streaming job over JSON Lines files and writes {@code alerts.jsonl},
- * {@code dead-letter.jsonl} and {@code summary.json}.
+ * {@code health.jsonl}, {@code dead-letter.jsonl} and {@code summary.json}. The rules are fixed for
+ * the whole run: the ones given (a backtest has no rules topic).
  *
  * <p>It runs in STREAMING mode over a bounded input: BATCH mode would fire event-time timers only at
  * the end of each key's input and lose day-by-day semantics (an inactivity gap in the middle of the
@@ -85,19 +88,29 @@ public final class BacktestJob {
                 .assignTimestampsAndWatermarks(EventTimeWatermarks.forEvents(maxOutOfOrderness))
                 .uid("event-time").name("Event time").setParallelism(1);
 
-        DataStream<BacktestRecord> alerts = ChurnPipeline.detect(timed, rules, null)
+        SingleOutputStreamOperator<RiskAlert> detected = ChurnPipeline.detect(timed, rules, null);
+        DataStream<BacktestRecord> alerts = detected
                 .map(BacktestJob::fromAlert).uid("alert-records").name("Alerts as records");
+        DataStream<BacktestRecord> health = detected.getSideOutput(ChurnDetector.HEALTH)
+                .map(BacktestJob::fromHealth).uid("health-records").name("Health updates as records");
         DataStream<BacktestRecord> rejected = parsed.getSideOutput(ParseLines.REJECTED)
                 .map(BacktestJob::fromRejected).uid("rejected-records").name("Dead letters as records").setParallelism(1);
 
         List<BacktestRecord> alertRecords = new ArrayList<>();
         List<BacktestRecord> rejectedRecords = new ArrayList<>();
-        CloseableIterator<BacktestRecord> results = alerts.union(rejected).collectAsync();
+        List<BacktestRecord> healthRecords = new ArrayList<>();
+        CloseableIterator<BacktestRecord> results = alerts.union(rejected, health).collectAsync();
         JobClient job = env.executeAsync(JOB_NAME);
         try (results) {
+            long seq = 0;
             while (results.hasNext()) {
                 BacktestRecord r = results.next();
-                (r.alert ? alertRecords : rejectedRecords).add(r);
+                if (r.health) {
+                    r.seq = seq++;
+                    healthRecords.add(r);
+                } else {
+                    (r.alert ? alertRecords : rejectedRecords).add(r);
+                }
             }
         }
         JobExecutionResult result = job.getJobExecutionResult().get();
@@ -110,6 +123,8 @@ public final class BacktestJob {
         rejectedRecords.sort(Comparator.<BacktestRecord, String>comparing(r -> r.file).thenComparingLong(r -> r.line));
         writeLines(outDir.resolve("alerts.jsonl"), alertRecords);
         writeLines(outDir.resolve("dead-letter.jsonl"), rejectedRecords);
+        List<String> healthLines = healthLines(healthRecords);
+        Files.write(outDir.resolve("health.jsonl"), healthLines, StandardCharsets.UTF_8);
 
         BacktestSummary s = new BacktestSummary();
         s.files = files.size();
@@ -121,6 +136,8 @@ public final class BacktestJob {
         s.lateEvents = count(result, ChurnDetector.LATE);
         s.ruleVersion = rules.version;
         s.alertsTotal = alertRecords.size();
+        s.healthUpdates = healthRecords.size();
+        s.healthAccounts = healthLines.size() - healthRecords.size();
         for (BacktestRecord r : alertRecords) {
             s.alerts.computeIfAbsent(r.signal, k -> new TreeMap<>())
                     .merge(io.churnradar.alerts.AlertStatus.values()[r.status].name(), 1L, Long::sum);
@@ -131,6 +148,26 @@ public final class BacktestJob {
         }
         JSON.writeValue(outDir.resolve("summary.json").toFile(), s);
         return s;
+    }
+
+    /**
+     * The lines of health.jsonl: every change by {@code asOf}, then account (an account's changes at one
+     * instant in the order the detector made them), then one {@code "final": true} line per account, by
+     * account, with its last score (the last the detector made, as the compacted Kafka topic keeps).
+     */
+    static List<String> healthLines(List<BacktestRecord> updates) {
+        List<BacktestRecord> changes = new ArrayList<>(updates);
+        changes.sort(Comparator.<BacktestRecord>comparingLong(r -> r.time)
+                .thenComparing(r -> r.accountId)
+                .thenComparingLong(r -> r.seq));
+        Map<String, BacktestRecord> last = new TreeMap<>();
+        for (BacktestRecord r : updates) {
+            last.merge(r.accountId, r, (a, b) -> a.seq >= b.seq ? a : b);
+        }
+        List<String> lines = new ArrayList<>(changes.size() + last.size());
+        for (BacktestRecord r : changes) lines.add(r.json);
+        for (BacktestRecord r : last.values()) lines.add(r.finalJson);
+        return lines;
     }
 
     private static long count(JobExecutionResult result, String name) {
@@ -156,6 +193,16 @@ public final class BacktestJob {
         r.status = a.getStatus().ordinal();
         r.alertId = a.getAlertId();
         r.json = AlertJson.toJson(a);
+        return r;
+    }
+
+    static BacktestRecord fromHealth(AccountHealth h) {
+        BacktestRecord r = new BacktestRecord();
+        r.health = true;
+        r.time = h.getAsOf().toEpochMilli();
+        r.accountId = h.getAccountId();
+        r.json = HealthJson.toJson(h, false);
+        r.finalJson = HealthJson.toJson(h, true);
         return r;
     }
 

@@ -14,6 +14,10 @@ public class BacktestSummary {
     public long alertsTotal;
     /** signal -> status -> count */
     public Map<String, Map<String, Long>> alerts = new TreeMap<>();
+    /** Changes of health scores written to health.jsonl (the lines before the final ones). */
+    public long healthUpdates;
+    /** Accounts with a health score: one final line each in health.jsonl. */
+    public long healthAccounts;
     public String firstEventTime;
     public String lastEventTime;
     public String ruleVersion;

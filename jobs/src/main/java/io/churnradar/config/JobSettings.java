@@ -37,6 +37,12 @@ public final class JobSettings implements Serializable {
     public String subscriptionTopic = "events.subscription";
     public String alertsTopic = "churn.alerts";
     public String deadLetterTopic = "churn.dead-letter";
+    /** Rule sets published while the job runs (compacted, one partition): value = the rules YAML text. */
+    public String rulesTopic = "churn.rules";
+    /** The job's APPLIED / REJECTED answer to each rule set. */
+    public String rulesStatusTopic = "churn.rules-status";
+    /** Health score updates (compacted), key = account id. */
+    public String accountHealthTopic = "churn.account-health";
 
     public Duration maxOutOfOrderness = Duration.ofMinutes(10);
     public Duration idleness = Duration.ofMinutes(1);
@@ -57,6 +63,11 @@ public final class JobSettings implements Serializable {
     /** The topics the job reads, one per event type. */
     public java.util.List<String> eventTopics() {
         return java.util.List.of(loginTopic, usageTopic, supportTicketTopic, paymentTopic, feedbackTopic, subscriptionTopic);
+    }
+
+    /** The topics the job writes: alerts, dead letters, rules statuses, account health. */
+    public java.util.List<String> outputTopics() {
+        return java.util.List.of(alertsTopic, deadLetterTopic, rulesStatusTopic, accountHealthTopic);
     }
 
     public static JobSettings defaults() {
@@ -100,7 +111,8 @@ public final class JobSettings implements Serializable {
         }
 
         JsonNode t = YamlTree.child(root, "topics");
-        y.onlyKeys(t, "topics", Set.of("login", "usage", "supportTicket", "payment", "feedback", "subscription", "alerts", "deadLetter"));
+        y.onlyKeys(t, "topics", Set.of("login", "usage", "supportTicket", "payment", "feedback", "subscription", "alerts", "deadLetter",
+                "rules", "rulesStatus", "accountHealth"));
         s.loginTopic = y.text(YamlTree.child(t, "login"), "topics.login", s.loginTopic);
         s.usageTopic = y.text(YamlTree.child(t, "usage"), "topics.usage", s.usageTopic);
         s.supportTicketTopic = y.text(YamlTree.child(t, "supportTicket"), "topics.supportTicket", s.supportTicketTopic);
@@ -109,6 +121,9 @@ public final class JobSettings implements Serializable {
         s.subscriptionTopic = y.text(YamlTree.child(t, "subscription"), "topics.subscription", s.subscriptionTopic);
         s.alertsTopic = y.text(YamlTree.child(t, "alerts"), "topics.alerts", s.alertsTopic);
         s.deadLetterTopic = y.text(YamlTree.child(t, "deadLetter"), "topics.deadLetter", s.deadLetterTopic);
+        s.rulesTopic = y.text(YamlTree.child(t, "rules"), "topics.rules", s.rulesTopic);
+        s.rulesStatusTopic = y.text(YamlTree.child(t, "rulesStatus"), "topics.rulesStatus", s.rulesStatusTopic);
+        s.accountHealthTopic = y.text(YamlTree.child(t, "accountHealth"), "topics.accountHealth", s.accountHealthTopic);
 
         JsonNode et = YamlTree.child(root, "eventTime");
         y.onlyKeys(et, "eventTime", Set.of("maxOutOfOrderness", "idleness"));

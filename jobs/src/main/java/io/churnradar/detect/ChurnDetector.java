@@ -9,26 +9,40 @@ import io.churnradar.ingest.AccountEvent;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Per-account churn detection, keyed by account id: de-duplicates events by id, runs the
  * {@link SignalEngine} on each event and on the passing of event time, and keeps exactly one
  * event-time timer per account. Shared by the streaming job and the backtest.
+ *
+ * <p>The second (broadcast) input carries rule sets that were validated upstream, as YAML text. The
+ * current one is kept in the broadcast state {@value #RULES_STATE} (key {@value #CURRENT_RULES}), so
+ * it survives restarts from a checkpoint or savepoint; until one arrives the detector runs the rules it
+ * was constructed with. A new set applies to everything processed after it, and every account's timer
+ * is re-planned under it. Run it through {@link ChurnPipeline}, whose operator keeps rule sets from
+ * holding back event time.
  */
-public class ChurnDetector extends KeyedProcessFunction<String, AccountEvent, RiskAlert> {
-    private static final long serialVersionUID = 1L;
+public class ChurnDetector extends KeyedBroadcastProcessFunction<String, AccountEvent, String, RiskAlert> {
+    private static final long serialVersionUID = 2L;
+    private static final Logger LOG = LoggerFactory.getLogger(ChurnDetector.class);
 
     public static final String UID = "churn-detector";
     public static final String ACCOUNT_STATE = "account";
@@ -36,46 +50,77 @@ public class ChurnDetector extends KeyedProcessFunction<String, AccountEvent, Ri
     public static final String ACCEPTED = "eventsAccepted";
     public static final String DUPLICATES = "duplicates";
     public static final String LATE = "lateEvents";
+    /** Rule sets applied on this subtask (a Flink metric). */
+    public static final String RULE_SETS_APPLIED = "ruleSetsApplied";
     /** Health updates of the accounts. */
     public static final OutputTag<AccountHealth> HEALTH = new OutputTag<>("account-health", TypeInformation.of(AccountHealth.class));
+    /** Broadcast state: the rules in force, as the YAML text of a validated rule set. */
+    public static final String RULES_STATE = "rules";
+    public static final String CURRENT_RULES = "current";
+    public static final MapStateDescriptor<String, String> RULES = new MapStateDescriptor<>(RULES_STATE, Types.STRING, Types.STRING);
+    /** The source name rule texts are parsed under, for log messages. */
+    static final String RULES_SOURCE = "broadcast rules";
 
-    private final SignalEngine engine;
+    /** The rules given at construction: in force until a rule set arrives. */
+    private final SignalEngine initialEngine;
     private final Duration stateTtl;
 
+    /** The engine of the rules in force and the broadcast text it was built from (null: the initial rules). */
+    private transient SignalEngine engine;
+    private transient String engineText;
+    /** The operator's timer service, for re-planning every account's timer after a rules change. */
+    private transient TimerService timers;
+
+    private transient ValueStateDescriptor<AccountState> accountDescriptor;
     private transient ValueState<AccountState> account;
     private transient MapState<String, Long> seenEventIds;
     private transient Counter acceptedMetric;
     private transient Counter duplicateMetric;
     private transient Counter lateMetric;
+    private transient Counter ruleSetsMetric;
     private transient LongCounter acceptedCount;
     private transient LongCounter duplicateCount;
     private transient LongCounter lateCount;
 
     /**
+     * @param rules the rules in force until a rule set arrives on the broadcast input
      * @param stateTtl how long an account that stops sending events is remembered (processing
      *     time), or null to keep it for ever
      */
     public ChurnDetector(Rules rules, Duration stateTtl) {
-        this.engine = new SignalEngine(rules);
+        this.initialEngine = new SignalEngine(rules);
         this.stateTtl = stateTtl;
+    }
+
+    /** The rules the detector starts with. */
+    public Rules initialRules() {
+        return initialEngine.rules();
+    }
+
+    /** Lets a rules change re-plan timers; {@link ChurnPipeline}'s operator calls it when it opens. */
+    void useTimerService(TimerService timerService) {
+        this.timers = timerService;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        ValueStateDescriptor<AccountState> accountDesc = new ValueStateDescriptor<>(ACCOUNT_STATE, AccountState.class);
+        accountDescriptor = new ValueStateDescriptor<>(ACCOUNT_STATE, AccountState.class);
         MapStateDescriptor<String, Long> seenDesc = new MapStateDescriptor<>(SEEN_EVENT_IDS, String.class, Long.class);
         if (stateTtl != null) {
             StateTtlConfig ttl = StateTtlConfig.newBuilder(stateTtl).build();
-            accountDesc.enableTimeToLive(ttl);
+            accountDescriptor.enableTimeToLive(ttl);
             seenDesc.enableTimeToLive(ttl);
         }
-        account = getRuntimeContext().getState(accountDesc);
+        account = getRuntimeContext().getState(accountDescriptor);
         seenEventIds = getRuntimeContext().getMapState(seenDesc);
+        engine = initialEngine;
+        engineText = null;
 
         var metrics = getRuntimeContext().getMetricGroup();
         acceptedMetric = metrics.counter(ACCEPTED);
         duplicateMetric = metrics.counter(DUPLICATES);
         lateMetric = metrics.counter(LATE);
+        ruleSetsMetric = metrics.counter(RULE_SETS_APPLIED);
         acceptedCount = counter(ACCEPTED);
         duplicateCount = counter(DUPLICATES);
         lateCount = counter(LATE);
@@ -88,11 +133,12 @@ public class ChurnDetector extends KeyedProcessFunction<String, AccountEvent, Ri
     }
 
     @Override
-    public void processElement(AccountEvent e, Context ctx, Collector<RiskAlert> out) throws Exception {
+    public void processElement(AccountEvent e, ReadOnlyContext ctx, Collector<RiskAlert> out) throws Exception {
+        SignalEngine engine = engine(ctx);
         long watermark = ctx.timerService().currentWatermark();
         AccountState s = account.value();
         if (s == null) s = new AccountState();
-        if (isDuplicate(e, s)) {
+        if (isDuplicate(e, s, engine)) {
             duplicateMetric.inc();
             duplicateCount.add(1);
             return;
@@ -103,9 +149,9 @@ public class ChurnDetector extends KeyedProcessFunction<String, AccountEvent, Ri
             lateMetric.inc();
             lateCount.add(1);
         }
-        engine.onEvent(ctx.getCurrentKey(), s, e, watermark == Long.MIN_VALUE ? NONE : watermark, output(ctx, out));
-        if (watermark != Long.MIN_VALUE) pruneEventIds(s, watermark); // also for accounts that never need a timer
-        reschedule(s, ctx.timerService());
+        engine.onEvent(ctx.getCurrentKey(), s, e, watermark == Long.MIN_VALUE ? NONE : watermark, output(h -> ctx.output(HEALTH, h), out));
+        if (watermark != Long.MIN_VALUE) pruneEventIds(s, watermark, engine); // also for accounts that never need a timer
+        reschedule(s, engine, ctx.timerService());
         account.update(s);
     }
 
@@ -118,15 +164,74 @@ public class ChurnDetector extends KeyedProcessFunction<String, AccountEvent, Ri
         }
         AccountState s = account.value();
         if (s == null) return;
+        SignalEngine engine = engine(ctx);
         s.pendingTimer = NONE; // this one has fired
-        engine.onTime(ctx.getCurrentKey(), s, watermark, output(ctx, out));
-        pruneEventIds(s, watermark);
-        reschedule(s, ctx.timerService());
+        engine.onTime(ctx.getCurrentKey(), s, watermark, output(h -> ctx.output(HEALTH, h), out));
+        pruneEventIds(s, watermark, engine);
+        reschedule(s, engine, ctx.timerService());
         account.update(s);
     }
 
+    /**
+     * A validated rule set: it becomes the rules in force on this subtask, and every account's timer
+     * is re-planned under it (a deadline may have moved earlier, or a signal been enabled).
+     */
+    @Override
+    public void processBroadcastElement(String rulesYaml, Context ctx, Collector<RiskAlert> out) throws Exception {
+        SignalEngine next;
+        try {
+            next = new SignalEngine(Rules.parse(rulesYaml, RULES_SOURCE));
+        } catch (RuntimeException ex) {
+            // Validated upstream with the same code: only a bug gets here. The rules in force stay.
+            LOG.error("Ignoring a rule set that does not build: {}", ex.getMessage());
+            return;
+        }
+        ctx.getBroadcastState(RULES).put(CURRENT_RULES, rulesYaml);
+        engine = next;
+        engineText = rulesYaml;
+        ruleSetsMetric.inc();
+        LOG.debug("Rules {} in force on subtask {}", next.rules().version, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+        if (timers != null) {
+            TimerService t = timers;
+            ctx.applyToKeyedState(accountDescriptor, (key, state) -> {
+                AccountState s = state.value();
+                if (s == null) return;
+                long before = s.pendingTimer;
+                reschedule(s, next, t);
+                if (s.pendingTimer != before) state.update(s);
+            });
+        }
+    }
+
+    /**
+     * The engine of the rules in force: the broadcast state's text, else the initial rules. The state
+     * hands back the same String until the rules change, so the check costs one lookup per element.
+     */
+    private SignalEngine engine(ReadOnlyContext ctx) throws Exception {
+        ReadOnlyBroadcastState<String, String> state = ctx.getBroadcastState(RULES);
+        String text = state.get(CURRENT_RULES);
+        if (text != engineText) {
+            engine = text == null ? initialEngine : restore(text);
+            engineText = text;
+        }
+        return engine;
+    }
+
+    /** The engine of a text restored from a checkpoint; the initial rules when this version no longer accepts it. */
+    private SignalEngine restore(String text) {
+        try {
+            SignalEngine restored = new SignalEngine(Rules.parse(text, RULES_SOURCE));
+            LOG.info("Rules {} restored from the checkpoint", restored.rules().version);
+            return restored;
+        } catch (RuntimeException ex) {
+            LOG.warn("The checkpointed rule set is not valid for this version of the job; using rules {} instead: {}",
+                    initialEngine.rules().version, ex.getMessage());
+            return initialEngine;
+        }
+    }
+
     /** Alerts to the main output, health updates to the {@link #HEALTH} side output. */
-    private static DetectionOutput output(Context ctx, Collector<RiskAlert> out) {
+    private static DetectionOutput output(Consumer<AccountHealth> healthOut, Collector<RiskAlert> out) {
         return new DetectionOutput() {
             @Override
             public void accept(RiskAlert alert) {
@@ -135,13 +240,13 @@ public class ChurnDetector extends KeyedProcessFunction<String, AccountEvent, Ri
 
             @Override
             public void health(AccountHealth health) {
-                ctx.output(HEALTH, health);
+                healthOut.accept(health);
             }
         };
     }
 
     /** An id seen for this account within the de-duplication window (event time) is a duplicate. */
-    private boolean isDuplicate(AccountEvent e, AccountState s) throws Exception {
+    private boolean isDuplicate(AccountEvent e, AccountState s, SignalEngine engine) throws Exception {
         Long seenAt = seenEventIds.get(e.eventId);
         long window = engine.rules().dedupWindowDays * SignalEngine.DAY_MS;
         if (seenAt != null && Math.abs(e.eventTime - seenAt) <= window) {
@@ -153,7 +258,7 @@ public class ChurnDetector extends KeyedProcessFunction<String, AccountEvent, Ri
     }
 
     /** Forgets the ids that fell out of the window; reads them only when the oldest one has. */
-    private void pruneEventIds(AccountState s, long watermark) throws Exception {
+    private void pruneEventIds(AccountState s, long watermark, SignalEngine engine) throws Exception {
         long cutoff = watermark - engine.rules().dedupWindowDays * SignalEngine.DAY_MS;
         if (s.oldestEventIdAt != NONE && s.oldestEventIdAt < cutoff) {
             s.oldestEventIdAt = forgetEventIdsBefore(cutoff);
@@ -171,7 +276,7 @@ public class ChurnDetector extends KeyedProcessFunction<String, AccountEvent, Ri
         return oldest;
     }
 
-    private void reschedule(AccountState s, org.apache.flink.streaming.api.TimerService timers) {
+    private static void reschedule(AccountState s, SignalEngine engine, TimerService timers) {
         long want = engine.nextWakeup(s);
         if (want == s.pendingTimer) return;
         if (s.pendingTimer != NONE) timers.deleteEventTimeTimer(s.pendingTimer);

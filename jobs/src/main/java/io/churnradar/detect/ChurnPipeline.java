@@ -4,19 +4,96 @@ import io.churnradar.alerts.RiskAlert;
 import io.churnradar.config.Rules;
 import io.churnradar.ingest.AccountEvent;
 import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.SimpleTimerService;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import org.apache.flink.util.Collector;
 
-/** The one detection workflow: timestamped events in, alerts out. Kafka job, backtest and tests all call it. */
+/**
+ * The one detection workflow: timestamped events in, alerts out, the rules in force on a broadcast
+ * input. The Kafka job, the backtest and the tests all call it.
+ */
 public final class ChurnPipeline {
     private ChurnPipeline() {}
 
+    /** Detection under fixed rules: the backtest, and tests. */
     public static SingleOutputStreamOperator<RiskAlert> detect(DataStream<AccountEvent> events, Rules rules, Duration stateTtl) {
+        DataStream<String> none = events.flatMap(new NoRuleUpdates())
+                .returns(Types.STRING)
+                .uid("no-rule-updates")
+                .name("No rule updates")
+                .setParallelism(events.getParallelism());
+        return detect(events, none, rules, stateTtl);
+    }
+
+    /**
+     * Detection under the rules given until a rule set arrives on {@code ruleUpdates} (validated YAML
+     * texts, in the order they must apply: one upstream subtask), then under the newest one.
+     */
+    public static SingleOutputStreamOperator<RiskAlert> detect(DataStream<AccountEvent> events, DataStream<String> ruleUpdates,
+            Rules rules, Duration stateTtl) {
         return events
                 .keyBy(e -> e.accountId, Types.STRING)
-                .process(new ChurnDetector(rules, stateTtl))
-                .uid(ChurnDetector.UID)
-                .name("Detect churn signals");
+                .connect(ruleUpdates.broadcast())
+                .transform("Detect churn signals", TypeInformation.of(RiskAlert.class), operator(new ChurnDetector(rules, stateTtl)))
+                .uid(ChurnDetector.UID);
+    }
+
+    /** The detector's operator, for the job and for test harnesses. */
+    public static CoBroadcastWithKeyedOperator<String, AccountEvent, String, RiskAlert> operator(ChurnDetector detector) {
+        return new DetectorOperator(detector);
+    }
+
+    /**
+     * Flink's keyed broadcast operator, except that the broadcast input has no say in event time. A
+     * two-input operator's event time is the smaller of its inputs' watermarks; rule sets carry no event
+     * time, so their input is declared idle for good: event time follows the events alone, exactly as
+     * in a one-input operator. Otherwise the rules input would hold event time back until its first
+     * watermark came, and the alerts of a backtest would depend on which input happened to be read first.
+     * (Nor may it send a watermark of Long.MAX_VALUE: once the events went idle that would fire every
+     * timer at the end of time.)
+     */
+    static final class DetectorOperator extends CoBroadcastWithKeyedOperator<String, AccountEvent, String, RiskAlert> {
+        private static final long serialVersionUID = 1L;
+        private static final int RULES_INPUT = 1;
+
+        DetectorOperator(ChurnDetector detector) {
+            super(detector, List.of(ChurnDetector.RULES));
+        }
+
+        @Override
+        public void open() throws Exception {
+            super.open();
+            super.processWatermarkStatus(WatermarkStatus.IDLE, RULES_INPUT);
+            // The timer service that open() created, by name: the detector re-plans timers when the rules change.
+            ((ChurnDetector) userFunction).useTimerService(new SimpleTimerService(
+                    getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this)));
+        }
+
+        @Override
+        public void processWatermark2(Watermark mark) {
+            // Rule sets carry no event time.
+        }
+
+        @Override
+        protected void processWatermarkStatus(WatermarkStatus status, int inputIndex) throws Exception {
+            if (inputIndex != RULES_INPUT) super.processWatermarkStatus(status, inputIndex);
+        }
+    }
+
+    /** The rules input of a detection under fixed rules: nothing ever. */
+    private static final class NoRuleUpdates implements FlatMapFunction<AccountEvent, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void flatMap(AccountEvent event, Collector<String> out) {}
     }
 }

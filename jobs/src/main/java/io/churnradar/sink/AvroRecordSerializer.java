@@ -1,5 +1,6 @@
 package io.churnradar.sink;
 
+import io.churnradar.alerts.AccountHealth;
 import io.churnradar.alerts.DeadLetter;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.ingest.AvroEvents;
@@ -20,6 +21,13 @@ public final class AvroRecordSerializer {
         return (alert, context, timestamp) -> new ProducerRecord<>(
                 topic, null, System.currentTimeMillis(),
                 alert.getAccountId().getBytes(StandardCharsets.UTF_8), AvroEvents.encode(alert));
+    }
+
+    /** Health updates keyed by account id (the topic is compacted: the latest per account stays), timestamped at asOf. */
+    public static KafkaRecordSerializationSchema<AccountHealth> health(String topic) {
+        return (health, context, timestamp) -> new ProducerRecord<>(
+                topic, null, health.getAsOf().toEpochMilli(),
+                health.getAccountId().getBytes(StandardCharsets.UTF_8), AvroEvents.encode(health));
     }
 
     /** Dead letters keyed as the original record was. */

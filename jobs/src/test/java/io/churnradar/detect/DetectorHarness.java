@@ -17,20 +17,19 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 
 /**
  * A {@link ChurnDetector} in Flink's keyed operator test harness (heap state unless a backend is
  * given), with the few reads the tests need: alerts, timers, counters and the keyed state of one account.
  */
 final class DetectorHarness implements AutoCloseable {
-    final KeyedOneInputStreamOperatorTestHarness<String, AccountEvent, RiskAlert> h;
+    final KeyedBroadcastOperatorTestHarness<String, AccountEvent, String, RiskAlert> h;
     private int taken;
 
     private DetectorHarness(Rules rules, StateBackend backend, OperatorSubtaskState restoreFrom) throws Exception {
-        h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ChurnDetector(rules, null)), e -> e.accountId, Types.STRING);
+        h = new KeyedBroadcastOperatorTestHarness<>(
+                ChurnPipeline.operator(new ChurnDetector(rules, null)), e -> e.accountId, Types.STRING, 1, 1, 0);
         if (backend != null) h.setStateBackend(backend);
         if (restoreFrom != null) {
             h.initializeState(restoreFrom);

@@ -2,13 +2,13 @@ package io.churnradar.evolution;
 
 import io.churnradar.config.Rules;
 import io.churnradar.detect.ChurnDetector;
+import io.churnradar.detect.ChurnPipeline;
 import io.churnradar.events.PaymentStatus;
 import io.churnradar.ingest.AccountEvent;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 
 /**
  * The detector state that a released version leaves in its snapshots, so that later versions can
@@ -21,9 +21,10 @@ public final class DetectorSnapshots {
 
     private DetectorSnapshots() {}
 
-    static KeyedOneInputStreamOperatorTestHarness<String, AccountEvent, io.churnradar.alerts.RiskAlert> harness() throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ChurnDetector(Rules.defaults(), Duration.ofDays(90))), e -> e.accountId, Types.STRING);
+    static KeyedBroadcastOperatorTestHarness<String, AccountEvent, String, io.churnradar.alerts.RiskAlert> harness() throws Exception {
+        var h = new KeyedBroadcastOperatorTestHarness<>(
+                ChurnPipeline.operator(new ChurnDetector(Rules.defaults(), Duration.ofDays(90))), e -> e.accountId, Types.STRING,
+                1, 1, 0);
         return h;
     }
 
@@ -35,7 +36,7 @@ public final class DetectorSnapshots {
      * Ten days of history: acct-a logs in and uses the product daily; acct-b has an open
      * PAYMENT_FAILED episode (two failures) that a later SUCCEEDED payment must resolve.
      */
-    static void feedHistory(KeyedOneInputStreamOperatorTestHarness<String, AccountEvent, ?> h) throws Exception {
+    static void feedHistory(KeyedBroadcastOperatorTestHarness<String, AccountEvent, String, ?> h) throws Exception {
         for (int d = 0; d < 10; d++) {
             for (String acct : new String[] {"acct-a", "acct-b"}) {
                 h.processElement(AccountEvent.login(acct + "-l" + d, acct, at(d, 9)), at(d, 9));

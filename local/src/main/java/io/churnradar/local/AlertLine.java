@@ -2,6 +2,8 @@ package io.churnradar.local;
 
 import io.churnradar.alerts.DeadLetter;
 import io.churnradar.alerts.RiskAlert;
+import io.churnradar.alerts.RulesDecision;
+import io.churnradar.alerts.RulesStatus;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
@@ -16,6 +18,15 @@ public final class AlertLine {
         return String.format("%s  %-8s %-9s %-15s %-9s  %s",
                 MINUTE.format(a.getDetectedAt()), a.getStatus(), a.getSeverity(), a.getSignal(), a.getAccountId(),
                 a.getExplanation());
+    }
+
+    /** e.g. {@code (rules v2)         APPLIED  in force (were default-1)} */
+    public static String of(RulesStatus s) {
+        String what = "(rules " + (s.getVersion() == null ? "?" : s.getVersion()) + ")";
+        String detail = s.getStatus() == RulesDecision.APPLIED
+                ? "in force (were " + s.getPreviousVersion() + ")"
+                : s.getActiveVersion() + " stay in force; " + String.join("; ", s.getErrors());
+        return String.format("%-17s  %-8s %s", what, s.getStatus(), detail);
     }
 
     public static String of(DeadLetter d) {

@@ -2,6 +2,7 @@ package io.churnradar.local;
 
 import io.churnradar.alerts.DeadLetter;
 import io.churnradar.alerts.RiskAlert;
+import io.churnradar.alerts.RulesStatus;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,13 +20,14 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads what the job commits to the alerts and dead-letter topics, as a downstream consumer would
+ * Reads what the job commits to the alerts, dead-letter and rules status topics, as a downstream consumer would
  * ({@code isolation.level=read_committed}: only alerts of completed checkpoints), prints each on one
  * line and keeps the counts for the summary.
  */
 public final class AlertPrinter implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String alertsTopic;
+    private final String rulesStatusTopic;
     private final PrintStream out;
     private final Thread thread;
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
@@ -37,16 +39,18 @@ public final class AlertPrinter implements AutoCloseable {
     private volatile Throwable failure;
     private volatile boolean closing;
 
-    private AlertPrinter(KafkaConsumer<byte[], byte[]> consumer, String alertsTopic, PrintStream out) {
+    private AlertPrinter(KafkaConsumer<byte[], byte[]> consumer, String alertsTopic, String rulesStatusTopic, PrintStream out) {
         this.consumer = consumer;
         this.alertsTopic = alertsTopic;
+        this.rulesStatusTopic = rulesStatusTopic;
         this.out = out;
         this.thread = new Thread(this::pollLoop, "alert-printer");
         this.thread.setDaemon(true);
     }
 
-    /** Starts reading both topics from their beginning. */
-    public static AlertPrinter start(String bootstrapServers, String alertsTopic, String deadLetterTopic, PrintStream out) {
+    /** Starts reading the topics from their beginning. */
+    public static AlertPrinter start(String bootstrapServers, String alertsTopic, String deadLetterTopic, String rulesStatusTopic,
+            PrintStream out) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -55,7 +59,7 @@ public final class AlertPrinter implements AutoCloseable {
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(alertsTopic, deadLetterTopic)) {
+            for (String topic : List.of(alertsTopic, deadLetterTopic, rulesStatusTopic)) {
                 consumer.partitionsFor(topic, Duration.ofSeconds(30))
                         .forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
             }
@@ -66,7 +70,7 @@ public final class AlertPrinter implements AutoCloseable {
             consumer.close();
             throw e;
         }
-        AlertPrinter printer = new AlertPrinter(consumer, alertsTopic, out);
+        AlertPrinter printer = new AlertPrinter(consumer, alertsTopic, rulesStatusTopic, out);
         printer.thread.start();
         return printer;
     }
@@ -77,6 +81,8 @@ public final class AlertPrinter implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.topic().equals(alertsTopic)) {
                         onAlert(RiskAlert.getDecoder().decode(r.value()));
+                    } else if (r.topic().equals(rulesStatusTopic)) {
+                        out.println(AlertLine.of(RulesStatus.getDecoder().decode(r.value())));
                     } else {
                         deadLetterCount.incrementAndGet();
                         out.println(AlertLine.of(DeadLetter.getDecoder().decode(r.value())));

@@ -55,7 +55,9 @@ final class BacktestCommand {
         out.printf("  alerts           %,d%n", s.alertsTotal);
         s.alerts.forEach((signal, byStatus) -> out.printf("    %-16s %s%n", signal, byStatus.entrySet().stream()
                 .map(e -> e.getValue() + " " + e.getKey()).collect(java.util.stream.Collectors.joining(", "))));
-        out.printf("  written to       %s (alerts.jsonl, dead-letter.jsonl, summary.json)%n", outDir.toAbsolutePath().normalize());
+        out.printf("  health updates   %,d (%,d accounts scored)%n", s.healthUpdates, s.healthAccounts);
+        out.printf("  written to       %s (alerts.jsonl, health.jsonl, dead-letter.jsonl, summary.json)%n",
+                outDir.toAbsolutePath().normalize());
         out.printf("  elapsed          %s%n", Durations.human(Duration.ofNanos(System.nanoTime() - started)));
         return 0;
     }

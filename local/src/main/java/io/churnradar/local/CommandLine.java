@@ -26,20 +26,39 @@ public final class CommandLine {
         }
     }
 
-    /** A subcommand with its options. */
-    public record Command(String name, String summary, String description, List<Option> options) {
+    /** A required positional argument, e.g. FILE. */
+    public record Argument(String name, String help) {}
+
+    /** A subcommand with its arguments and options; a name of two words ("rules validate") is a command of a group. */
+    public record Command(String name, String summary, String description, List<Argument> arguments, List<Option> options) {
+        Command(String name, String summary, String description, List<Option> options) {
+            this(name, summary, description, List.of(), options);
+        }
+
         public Option option(String name) {
             return options.stream().filter(o -> o.name.equals(name)).findFirst().orElse(null);
         }
 
+        /** The first word of the name: the command, or its group. */
+        String group() {
+            int space = name.indexOf(' ');
+            return space < 0 ? name : name.substring(0, space);
+        }
+
         String synopsis() {
-            return "./churn-radar " + name + options.stream()
-                    .map(o -> o.required ? " " + o.synopsis() : " [" + o.synopsis() + "]").collect(Collectors.joining());
+            return "./churn-radar " + name + arguments.stream().map(a -> " " + a.name()).collect(Collectors.joining())
+                    + options.stream().map(o -> o.required ? " " + o.synopsis() : " [" + o.synopsis() + "]").collect(Collectors.joining());
         }
 
         public String help() {
             StringBuilder b = new StringBuilder();
             b.append("Usage: ").append(synopsis()).append("\n\n").append(description).append("\n");
+            if (!arguments.isEmpty()) {
+                b.append("\nArguments:\n");
+                for (Argument a : arguments) {
+                    b.append(String.format("  %-32s %s%n", a.name(), a.help().replace("\n", "\n" + " ".repeat(35))));
+                }
+            }
             if (!options.isEmpty()) {
                 b.append("\nOptions:\n");
                 for (Option o : options) {
@@ -70,12 +89,14 @@ public final class CommandLine {
             "the streaming job in a local Flink, against your Kafka cluster, until Ctrl-C",
             """
             Runs the churn-radar streaming job in a local Flink (config flink-conf/config.yaml) against
-            the Kafka cluster named in the job config, until Ctrl-C. Checkpoints go to a temp folder that
-            is deleted at exit: a restart resumes from the consumer group's committed offsets.""",
+            the Kafka cluster named in the job config, until Ctrl-C. The topics must exist (it says which
+            do not). Checkpoints go to a temp folder that is deleted at exit: a restart resumes from the
+            consumer group's committed offsets and re-reads the rules topic (docs/rules.md).""",
             List.of(
                     new Option("--config", "FILE", "Job config (YAML): kafka, topics, eventTime, state; flink-conf/churn-radar.yaml\n"
                             + "documents every key. Default: the defaults it lists (Kafka at localhost:9092)."),
-                    new Option("--rules", "FILE", "Detection rules (YAML). Default: jobs/src/main/resources/rules/default-rules.yaml."),
+                    new Option("--rules", "FILE", "Detection rules (YAML) until a rule set is published on the rules topic.\n"
+                            + "Default: jobs/src/main/resources/rules/default-rules.yaml."),
                     new Option("--no-web-ui", null, "Do not serve Flink's web UI on localhost:8081.")));
 
     public static final Command BACKTEST = new Command("backtest",
@@ -83,20 +104,48 @@ public final class CommandLine {
             """
             Runs the detection of the streaming job over JSON Lines event files (one event a line, e.g.
             {"type":"usage","eventId":"e-17","accountId":"acct-1","eventTime":"2026-03-02T10:15:00Z",
-            "feature":"reports","quantity":3}) and writes alerts.jsonl, dead-letter.jsonl and
+            "feature":"reports","quantity":3}) and writes alerts.jsonl, health.jsonl, dead-letter.jsonl and
             summary.json into the output folder.""",
             List.of(
                     Option.required("--events", "PATH", "A .jsonl or .jsonl.gz file, or a folder searched for them (required)."),
-                    Option.required("--out", "DIR", "Folder for alerts.jsonl, dead-letter.jsonl, summary.json (required)."),
+                    Option.required("--out", "DIR", "Folder for alerts.jsonl, health.jsonl, dead-letter.jsonl, summary.json\n"
+                            + "(required)."),
                     new Option("--rules", "FILE", "Detection rules (YAML). Default: the built-in default rules."),
                     new Option("--parallelism", "N", "Parallelism of the detection (default: parallelism.default of\n"
                             + "flink-conf/config.yaml)."),
                     new Option("--max-out-of-orderness", "DURATION", "How late an event may arrive and still count in order,\n"
                             + "e.g. 30s, 10m, 2h (default 10m).")));
 
+    private static final Argument RULES_FILE = new Argument("FILE", "A rules file (YAML), in the format of\n"
+            + "jobs/src/main/resources/rules/default-rules.yaml.");
+
+    public static final Command RULES_VALIDATE = new Command("rules validate",
+            "check a rules file offline, as the job does before it applies one",
+            """
+            Checks a rules file as the running job checks a rule set published on the rules topic before it
+            applies it: every key, value and range, each error named with its key path (for example
+            signals.inactivity.days). Prints "FILE: valid, version X", or each error. Exit code 0 when the
+            file is valid, 1 when it is not. Needs neither Kafka nor Flink.""",
+            List.of(RULES_FILE), List.of());
+
+    public static final Command RULES_PUBLISH = new Command("rules publish",
+            "validate a rules file, then publish it to the running job's rules topic",
+            """
+            Validates a rules file (as 'rules validate' does) and, when it is valid, produces its text to the
+            rules topic (key "rules"), from which the running job applies it without a restart. The job
+            answers APPLIED or REJECTED (with each error) on the rules status topic; with --wait this command
+            waits for that answer and prints it. Exit code 0 when published (and, with --wait, applied),
+            1 when the file is not valid, was rejected, or no answer came in time. See docs/rules.md.""",
+            List.of(RULES_FILE),
+            List.of(
+                    Option.required("--bootstrap-servers", "HOST:PORT", "Kafka bootstrap servers of the job's cluster (required)."),
+                    new Option("--topic", "TOPIC", "Rules topic (default churn.rules)."),
+                    new Option("--wait", "DURATION", "Wait up to this long (e.g. 30s) for the job's answer and print it."),
+                    new Option("--status-topic", "TOPIC", "Where the job answers (default churn.rules-status); with --wait.")));
+
     public static final Command HELP = new Command("help", "this help", "Describes every command and option.", List.of());
 
-    public static final List<Command> COMMANDS = List.of(DEMO, RUN, BACKTEST, HELP);
+    public static final List<Command> COMMANDS = List.of(DEMO, RUN, BACKTEST, RULES_VALIDATE, RULES_PUBLISH, HELP);
 
     private CommandLine() {}
 
@@ -104,15 +153,34 @@ public final class CommandLine {
         for (Command c : COMMANDS) {
             if (c.name.equals(name)) return c;
         }
-        throw new UsageException("unknown command '" + name + "'; allowed: "
-                + COMMANDS.stream().map(Command::name).collect(Collectors.joining(", ")));
+        throw new UsageException("unknown command '" + name + "'; allowed: " + String.join(", ", groups()));
+    }
+
+    /** The first words of the commands: demo, run, backtest, rules, help. */
+    static List<String> groups() {
+        return COMMANDS.stream().map(Command::group).distinct().toList();
+    }
+
+    /** The commands of a group ("rules"), or the one command of that name. */
+    static List<Command> commandsOf(String group) {
+        return COMMANDS.stream().filter(c -> c.group().equals(group)).toList();
+    }
+
+    /** Whether the word names a group of several commands, such as "rules". */
+    static boolean isGroup(String word) {
+        return commandsOf(word).size() > 1;
+    }
+
+    /** Help of every command of a group. */
+    static String groupHelp(String group) {
+        return commandsOf(group).stream().map(Command::help).collect(Collectors.joining("\n"));
     }
 
     public static String overview() {
         StringBuilder b = new StringBuilder();
         b.append("Usage: ./churn-radar COMMAND [OPTIONS]\n\n");
         b.append("Churn Radar on this machine: churn-risk alerts from account events, with Apache Flink.\n\nCommands:\n");
-        for (Command c : COMMANDS) b.append(String.format("  %-10s %s%n", c.name, c.summary));
+        for (Command c : COMMANDS) b.append(String.format("  %-15s %s%n", c.name, c.summary));
         for (Command c : COMMANDS) {
             if (c == HELP) continue;
             b.append("\n").append("-".repeat(100)).append("\n").append(c.help());
@@ -135,6 +203,11 @@ public final class CommandLine {
             String v = values.get(name);
             if (v == null) throw new UsageException(command.name + ": " + name + " " + command.option(name).valueName + " is required");
             return v;
+        }
+
+        /** A positional argument; parsing made sure it is there. */
+        public String argument(String name) {
+            return values.get(name);
         }
 
         public int integer(String name, int dflt, int min, int max) throws UsageException {
@@ -166,14 +239,22 @@ public final class CommandLine {
         }
     }
 
-    /** Parses {@code --name value}, {@code --name=value} and flags; rejects anything else by name. */
+    /**
+     * Parses the command's arguments in order, {@code --name value}, {@code --name=value} and flags;
+     * rejects anything else by name.
+     */
     public static Parsed parse(Command command, List<String> args) throws UsageException {
         Map<String, String> values = new LinkedHashMap<>();
         boolean help = false;
+        int positional = 0;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             if (arg.equals("--help") || arg.equals("-h")) {
                 help = true;
+                continue;
+            }
+            if (!arg.startsWith("-") && positional < command.arguments.size()) {
+                values.put(command.arguments.get(positional++).name(), arg);
                 continue;
             }
             String name = arg;
@@ -202,6 +283,9 @@ public final class CommandLine {
             } else {
                 throw new UsageException(command.name + ": " + name + " needs a value: " + o.synopsis());
             }
+        }
+        if (!help && positional < command.arguments.size()) {
+            throw new UsageException(command.name + ": " + command.arguments.get(positional).name() + " is required: " + command.synopsis());
         }
         return new Parsed(command, values, help);
     }

@@ -37,6 +37,7 @@ final class DemoCommand {
     static final int DEFAULT_DAYS = 45;
     static final double DEFAULT_SPEED = 43_200;
     private static final int PARTITIONS = 2;
+    private static final Map<String, String> COMPACTED = Map.of("cleanup.policy", "compact");
     private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(3);
 
@@ -78,10 +79,14 @@ final class DemoCommand {
             EmbeddedKafka kafka = resources.add(EmbeddedKafka.start());
             JobSettings settings = settings(kafka.bootstrapServers());
             List<String> eventTopics = settings.eventTopics();
-            List<String> outputTopics = List.of(settings.alertsTopic, settings.deadLetterTopic);
-            kafka.createTopics(concat(eventTopics, outputTopics), PARTITIONS);
+            // What the printer reads to the end before the summary.
+            List<String> outputTopics = List.of(settings.alertsTopic, settings.deadLetterTopic, settings.rulesStatusTopic);
+            createTopics(kafka, settings);
             out.printf("  Kafka on %s; topics %s, %d partitions each (%s).%n", kafka.bootstrapServers(),
-                    String.join(", ", concat(eventTopics, outputTopics)), PARTITIONS, since(started));
+                    String.join(", ", concat(eventTopics, List.of(settings.alertsTopic, settings.deadLetterTopic))), PARTITIONS,
+                    since(started));
+            out.printf("  Also %s (compacted, %d partitions), %s (compacted) and %s (one partition each).%n",
+                    settings.accountHealthTopic, PARTITIONS, settings.rulesTopic, settings.rulesStatusTopic);
             if (stop.requested()) return interrupted(started);
 
             LocalFlink flink = started(flinkStarting);
@@ -97,10 +102,12 @@ final class DemoCommand {
                     flink.checkpointInterval().map(Durations::human).orElse("(never)"), since(started));
 
             AlertPrinter printer = resources.add(AlertPrinter.start(kafka.bootstrapServers(), settings.alertsTopic,
-                    settings.deadLetterTopic, out));
+                    settings.deadLetterTopic, settings.rulesStatusTopic, out));
             DemoTraffic traffic = resources.add(new DemoTraffic(kafka.bootstrapServers(), settings, scenario, speed, out));
             stop.onStop(traffic::stop);
-            out.println("Sending events; committed alerts follow as they arrive:");
+            out.printf("  Change the rules while it runs: ./churn-radar rules publish FILE --bootstrap-servers %s --wait 30s%n",
+                    kafka.bootstrapServers());
+            out.println("Sending events; committed alerts (and rule changes) follow as they arrive:");
             out.println();
 
             AtomicReference<Exception> trafficFailure = new AtomicReference<>();
@@ -147,6 +154,14 @@ final class DemoCommand {
         } finally {
             out.println("Stopped; the broker, the job and their temp folders are gone.");
         }
+    }
+
+    /** Every topic the job reads or writes: the rules topic compacted with one partition (one order of rule sets). */
+    static void createTopics(EmbeddedKafka kafka, JobSettings settings) throws Exception {
+        kafka.createTopics(concat(settings.eventTopics(), List.of(settings.alertsTopic, settings.deadLetterTopic)), PARTITIONS);
+        kafka.createTopics(List.of(settings.accountHealthTopic), PARTITIONS, COMPACTED);
+        kafka.createTopics(List.of(settings.rulesTopic), 1, COMPACTED);
+        kafka.createTopics(List.of(settings.rulesStatusTopic), 1);
     }
 
     private static LocalFlink started(CompletableFuture<LocalFlink> starting) throws Exception {

@@ -107,8 +107,13 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates the topics and waits until each has a leader. */
     public void createTopics(Collection<String> names, int partitions) throws Exception {
+        createTopics(names, partitions, Map.of());
+    }
+
+    /** Creates the topics with these topic configs (e.g. cleanup.policy=compact) and waits until each has a leader. */
+    public void createTopics(Collection<String> names, int partitions, Map<String, String> configs) throws Exception {
         try (Admin admin = admin()) {
-            List<NewTopic> topics = names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList();
+            List<NewTopic> topics = names.stream().map(n -> new NewTopic(n, partitions, (short) 1).configs(configs)).toList();
             admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (true) {

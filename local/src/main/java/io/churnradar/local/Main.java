@@ -6,8 +6,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Entry point of {@code ./churn-radar}: {@code demo}, {@code run}, {@code backtest}, {@code help}.
- * Exit codes: 0 done, 1 failed, 2 bad command line or config/rules file, 130 interrupted (Ctrl-C).
+ * Entry point of {@code ./churn-radar}: {@code demo}, {@code run}, {@code backtest}, {@code rules validate},
+ * {@code rules publish}, {@code help}. Exit codes: 0 done, 1 failed (for {@code rules}: a rules file that is
+ * not valid, or rejected), 2 bad command line or config/rules file, 130 interrupted (Ctrl-C).
  */
 public final class Main {
     private Main() {}
@@ -22,13 +23,17 @@ public final class Main {
     /** Runs one command line; returns the exit code. Tests call this directly. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0) {
-            err.println("churn-radar: a command is needed; allowed: demo, run, backtest, help");
+            err.println("churn-radar: a command is needed; allowed: " + String.join(", ", CommandLine.groups()));
             err.println("Run './churn-radar help' for every command and option.");
             return 2;
         }
         try {
             if (args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
-                if (args.length > 1) {
+                if (args.length > 2 && CommandLine.isGroup(args[1])) {
+                    out.print(subcommand(args[1], args[2]).help());
+                } else if (args.length > 1 && CommandLine.isGroup(args[1])) {
+                    out.print(CommandLine.groupHelp(args[1]));
+                } else if (args.length > 1) {
                     CommandLine.Command c = CommandLine.command(args[1]);
                     out.print(c == CommandLine.HELP ? CommandLine.overview() : c.help());
                 } else {
@@ -36,8 +41,22 @@ public final class Main {
                 }
                 return 0;
             }
-            CommandLine.Command command = CommandLine.command(args[0]);
-            CommandLine.Parsed parsed = CommandLine.parse(command, List.of(Arrays.copyOfRange(args, 1, args.length)));
+            CommandLine.Command command;
+            int words = 1;
+            if (CommandLine.isGroup(args[0])) {
+                if (args.length < 2 || args[1].equals("--help") || args[1].equals("-h")) {
+                    if (args.length >= 2) {
+                        out.print(CommandLine.groupHelp(args[0]));
+                        return 0;
+                    }
+                    throw new UsageException(args[0] + ": a subcommand is needed; allowed: " + subcommandNames(args[0]));
+                }
+                command = subcommand(args[0], args[1]);
+                words = 2;
+            } else {
+                command = CommandLine.command(args[0]);
+            }
+            CommandLine.Parsed parsed = CommandLine.parse(command, List.of(Arrays.copyOfRange(args, words, args.length)));
             if (parsed.helpRequested()) {
                 out.print(command == CommandLine.HELP ? CommandLine.overview() : command.help());
                 return 0;
@@ -50,6 +69,8 @@ public final class Main {
                 case "demo" -> new DemoCommand(out, ChurnRadarHome.flinkConfDir()).run(parsed);
                 case "run" -> new RunCommand(out, ChurnRadarHome.flinkConfDir()).run(parsed);
                 case "backtest" -> new BacktestCommand(out, ChurnRadarHome.flinkConfDir()).run(parsed);
+                case "rules validate" -> new RulesCommand(out).validate(parsed);
+                case "rules publish" -> new RulesCommand(out).publish(parsed);
                 default -> throw new IllegalStateException(command.name());
             };
         } catch (UsageException e) {
@@ -65,5 +86,16 @@ public final class Main {
             e.printStackTrace(err);
             return 1;
         }
+    }
+
+    private static CommandLine.Command subcommand(String group, String word) throws UsageException {
+        for (CommandLine.Command c : CommandLine.commandsOf(group)) {
+            if (c.name().equals(group + " " + word)) return c;
+        }
+        throw new UsageException(group + ": unknown subcommand '" + word + "'; allowed: " + subcommandNames(group));
+    }
+
+    private static String subcommandNames(String group) {
+        return String.join(", ", CommandLine.commandsOf(group).stream().map(c -> c.name().substring(group.length() + 1)).toList());
     }
 }

@@ -6,8 +6,18 @@ import io.churnradar.config.Rules;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /** {@code ./churn-radar run}: the streaming job in a local Flink against an existing Kafka cluster, until Ctrl-C. */
 final class RunCommand {
@@ -24,6 +34,11 @@ final class RunCommand {
         JobSettings settings = args.has("--config") ? JobSettings.load(Path.of(args.get("--config"))) : JobSettings.defaults();
         Rules rules = args.has("--rules") ? Rules.load(Path.of(args.get("--rules"))) : Rules.defaults();
         boolean webUi = !args.has("--no-web-ui");
+        String missing = missingTopics(settings);
+        if (missing != null) {
+            out.println("error: " + missing);
+            return 1;
+        }
 
         try (StopSignal stop = new StopSignal(); Resources resources = new Resources(out)) {
             out.printf("Starting Flink for Kafka at %s (group %s, rules %s) ...%n", settings.bootstrapServers, settings.groupId, rules.version);
@@ -34,6 +49,8 @@ final class RunCommand {
             RunningJob job = resources.add(new RunningJob(env.executeAsync(StreamingJob.JOB_NAME)));
             out.printf("  Job %s submitted: reading %s; alerts to %s. Ctrl-C stops it.%n", job.client().getJobID(),
                     String.join(", ", settings.eventTopics()), settings.alertsTopic);
+            out.printf("  Rules change while it runs: ./churn-radar rules publish FILE --bootstrap-servers %s --wait 30s%n",
+                    settings.bootstrapServers);
             JobStatus last = null;
             while (!stop.requested()) {
                 JobStatus s = job.status();
@@ -51,5 +68,38 @@ final class RunCommand {
             out.println("Stopping ...");
             return 130;
         }
+    }
+
+    /** Every topic the job reads or writes, in order. */
+    static List<String> topics(JobSettings s) {
+        List<String> all = new ArrayList<>(s.eventTopics());
+        all.add(s.rulesTopic);
+        all.addAll(s.outputTopics());
+        return all;
+    }
+
+    /**
+     * Checks before the job starts that the cluster holds every topic the job needs (the job does not
+     * create them): null when it does, else what is missing and how to create it.
+     */
+    static String missingTopics(JobSettings s) throws InterruptedException {
+        Properties p = new Properties();
+        p.putAll(s.kafkaProperties);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        Set<String> existing;
+        try (Admin admin = Admin.create(p)) {
+            existing = admin.listTopics().names().get(20, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return "cannot list the topics of the Kafka cluster at " + s.bootstrapServers + ": "
+                    + (e.getCause() != null ? e.getCause().getMessage() : "no answer in 20 s");
+        }
+        List<String> missing = topics(s).stream().filter(t -> !existing.contains(t)).toList();
+        if (missing.isEmpty()) return null;
+        return "the Kafka cluster at " + s.bootstrapServers + " has no topic " + String.join(", ", missing) + ".\n"
+                + "  Create every topic the job uses first: " + String.join(", ", topics(s)) + ";\n"
+                + "  " + s.rulesTopic + " with one partition, it and " + s.accountHealthTopic
+                + " with cleanup.policy=compact (docs/rules.md).";
     }
 }

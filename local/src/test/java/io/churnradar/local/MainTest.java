@@ -9,6 +9,10 @@ import org.junit.jupiter.api.Test;
 
 /** The launcher's command line: help, and clear errors for what it does not know. Starts nothing. */
 class MainTest {
+    static {
+        TestTmp.ensure();
+    }
+
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
@@ -47,7 +51,7 @@ class MainTest {
     @Test
     void unknownCommandIsNamedWithTheAllowedOnes() {
         assertThat(run("deploy")).isEqualTo(2);
-        assertThat(err()).contains("unknown command 'deploy'", "demo, run, backtest, help");
+        assertThat(err()).contains("unknown command 'deploy'", "demo, run, backtest, rules, help");
     }
 
     @Test
