@@ -40,6 +40,9 @@ final class KafkaJobRun {
         s.subscriptionTopic = prefix + ".events.subscription";
         s.alertsTopic = prefix + ".churn.alerts";
         s.deadLetterTopic = prefix + ".churn.dead-letter";
+        s.rulesTopic = prefix + ".churn.rules";
+        s.rulesStatusTopic = prefix + ".churn.rules-status";
+        s.accountHealthTopic = prefix + ".churn.account-health";
         return s;
     }
 
@@ -48,6 +51,9 @@ final class KafkaJobRun {
         for (String t : s.eventTopics()) topics.put(t, eventPartitions);
         topics.put(s.alertsTopic, 1);
         topics.put(s.deadLetterTopic, 1);
+        topics.put(s.rulesTopic, 1);
+        topics.put(s.rulesStatusTopic, 1);
+        topics.put(s.accountHealthTopic, 1);
         kafka.createTopics(topics);
     }
 

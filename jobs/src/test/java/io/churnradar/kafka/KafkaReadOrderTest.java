@@ -17,10 +17,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import io.churnradar.detect.ChurnPipeline;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -84,8 +84,8 @@ class KafkaReadOrderTest {
 
     /** Feeds the detector as a Kafka source with two partitions would, in the given order. */
     private static List<RiskAlert> run(ReadOrder order, List<AccountEvent> activity, List<AccountEvent> usage) throws Exception {
-        try (KeyedOneInputStreamOperatorTestHarness<String, AccountEvent, RiskAlert> h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ChurnDetector(Rules.defaults(), null)), e -> e.accountId, Types.STRING)) {
+        try (KeyedBroadcastOperatorTestHarness<String, AccountEvent, String, RiskAlert> h = new KeyedBroadcastOperatorTestHarness<>(
+                ChurnPipeline.operator(new ChurnDetector(Rules.defaults(), null)), e -> e.accountId, Types.STRING, 1, 1, 0)) {
             h.open();
             Source source = new Source(h);
             switch (order) {
@@ -112,11 +112,11 @@ class KafkaReadOrderTest {
 
     /** Per-partition bounded out-of-orderness watermarks, combined by minimum as a source operator does. */
     private static final class Source {
-        private final KeyedOneInputStreamOperatorTestHarness<String, AccountEvent, RiskAlert> h;
+        private final KeyedBroadcastOperatorTestHarness<String, AccountEvent, String, RiskAlert> h;
         private final long[] max = {Long.MIN_VALUE, Long.MIN_VALUE};
         private long emitted = Long.MIN_VALUE;
 
-        Source(KeyedOneInputStreamOperatorTestHarness<String, AccountEvent, RiskAlert> h) {
+        Source(KeyedBroadcastOperatorTestHarness<String, AccountEvent, String, RiskAlert> h) {
             this.h = h;
         }
 
