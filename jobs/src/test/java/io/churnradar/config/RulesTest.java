@@ -87,8 +87,10 @@ class RulesTest {
                   churnScore: {enabled: true}
                 """);
         assertThat(e.errors()).containsExactly(
-                "thresholds: unknown key; allowed keys here: dedup, signals, version",
-                "signals.churnScore: unknown key; allowed keys here: inactivity, paymentFailed, ticketSpike, usageDrop");
+                "thresholds: unknown key; allowed keys here: dedup, health, signals, version",
+                "signals.churnScore: unknown key; allowed keys here: cancellationRequested, cardExpiring, churned, "
+                        + "coreFeatureUnused, downgrade, inactivity, lowCsat, npsDetractor, onboardingStalled, paymentFailed, "
+                        + "renewalAtRisk, ticketSpike, urgentTicketAging, usageDrop");
     }
 
     @Test
