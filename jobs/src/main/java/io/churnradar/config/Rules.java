@@ -165,14 +165,14 @@ public final class Rules implements Serializable {
         private static final long serialVersionUID = 1L;
         public final Weights weights = new Weights();
         /** Lowest score of the GREEN tier. */
-        public int greenFrom = 70;
+        public int greenFrom = 75;
         /** Lowest score of the YELLOW tier; below it, RED. */
-        public int yellowFrom = 40;
+        public int yellowFrom = 50;
         /** featureBreadth counts the distinct features used within this many days. */
         public int featureWindowDays = 7;
         /** featureBreadth is 100 from this many distinct features. */
         public int featureTarget = 3;
-        /** A move of this many points (or a tier change) publishes an update at once; smaller ones at the next day close. */
+        /** A move of this many points (or a tier change) publishes an update at once; smaller ones at most once a UTC day. */
         public int minScoreChange = 5;
     }
 
@@ -338,8 +338,8 @@ public final class Rules implements Serializable {
 
         JsonNode t = YamlTree.child(n, "tiers");
         y.onlyKeys(t, "health.tiers", Set.of("green", "yellow"));
-        h.greenFrom = y.integer(YamlTree.child(t, "green"), "health.tiers.green", 70, 0, 100);
-        h.yellowFrom = y.integer(YamlTree.child(t, "yellow"), "health.tiers.yellow", 40, 0, 100);
+        h.greenFrom = y.integer(YamlTree.child(t, "green"), "health.tiers.green", 75, 0, 100);
+        h.yellowFrom = y.integer(YamlTree.child(t, "yellow"), "health.tiers.yellow", 50, 0, 100);
         if (h.yellowFrom >= h.greenFrom) {
             y.error("health.tiers", "yellow (" + h.yellowFrom + ") must be below green (" + h.greenFrom
                     + "): a score >= green is GREEN, >= yellow YELLOW, below yellow RED");

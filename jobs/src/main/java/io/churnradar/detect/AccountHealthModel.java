@@ -69,10 +69,10 @@ final class AccountHealthModel implements Serializable {
     }
 
     /** Re-evaluates the score at {@code at} and publishes it when due; the published times never go back. */
-    void update(AccountState s, long at, boolean atDayClose, Emitter emit) {
+    void update(AccountState s, long at, Emitter emit) {
         long asOf = s.lastHealthAt == NONE ? at : Math.max(at, s.lastHealthAt);
         Health h = compute(s, asOf);
-        if (HealthUpdatePolicy.due(s.lastHealthScore, s.lastHealthTier, h, atDayClose, rules.health.minScoreChange)) {
+        if (HealthUpdatePolicy.due(s.lastHealthScore, s.lastHealthTier, s.lastHealthAt, h, asOf, rules.health.minScoreChange)) {
             emit.publishHealth(h, asOf);
             s.lastHealthScore = h.score();
             s.lastHealthTier = h.tier();

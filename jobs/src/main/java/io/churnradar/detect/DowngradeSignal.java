@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * DOWNGRADE: a PLAN_CHANGED or SEATS_CHANGED that lowers MRR by 20% or more against the previous
- * known MRR. Raised at that event; UPDATED to HIGH when MRR has fallen 50% or more against the MRR
- * before the episode; resolved when a later event brings MRR back to at least that MRR. Keeps the
+ * known MRR. Raised at that event; UPDATED to HIGH when a later plan or seat change (of any size)
+ * brings MRR 50% or more below the MRR before the episode; resolved when a later event brings MRR back to at least that MRR. Keeps the
  * latest MRR, plan and seats of any subscription event (in event time) whether or not the signal is on.
  */
 final class DowngradeSignal implements SignalFamily {
@@ -51,14 +51,16 @@ final class DowngradeSignal implements SignalFamily {
             return;
         }
         boolean change = e.action == SubscriptionAction.PLAN_CHANGED || e.action == SubscriptionAction.SEATS_CHANGED;
-        if (!change || prev == NONE || prev <= 0 || mrr > prev * (1 - r.dropRatio) + EPSILON * prev) return;
-
+        if (!change || prev == NONE || prev <= 0 || mrr >= prev) return;
         boolean open = s.episode(Signal.DOWNGRADE) != null;
-        long before = open && s.downgradeFromMrrMinor != NONE ? s.downgradeFromMrrMinor : prev;
         double drop = 1 - (double) mrr / prev;
+        if (!open && drop < r.dropRatio - EPSILON) return;
+
+        long before = open && s.downgradeFromMrrMinor != NONE ? s.downgradeFromMrrMinor : prev;
         double totalDrop = 1 - (double) mrr / before;
         Severity severity = totalDrop >= r.highDropRatio - EPSILON && r.severity.ordinal() < Severity.HIGH.ordinal()
                 ? Severity.HIGH : r.severity;
+        if (open && severity == s.episode(Signal.DOWNGRADE).severity) return; // a further cut, no new severity
         Map<String, String> ev = Evidence.map();
         ev.put("previousMrrMinor", Long.toString(prev));
         ev.put("mrrMinor", Long.toString(mrr));
@@ -72,6 +74,7 @@ final class DowngradeSignal implements SignalFamily {
         if (!open) s.downgradeFromMrrMinor = prev;
         emit.raiseOrEscalate(Signal.DOWNGRADE, severity, t, ev, open
                 ? "MRR fell " + ev.get("dropSinceEpisodeStartPercent") + "% since the downgrade began (" + mrr + " against " + before + ")."
-                : "MRR fell " + ev.get("dropPercent") + "% (" + mrr + " against " + prev + ") at a " + e.action.name().toLowerCase().replace('_', ' ') + ".");
+                : "MRR fell " + ev.get("dropPercent") + "% (" + mrr + " against " + prev + ") at a "
+                        + e.action.name().toLowerCase().replace('_', ' ') + ".");
     }
 }

@@ -85,7 +85,7 @@ public final class SignalEngine implements Serializable {
         }
         for (SignalFamily f : families) f.onEvent(s, e, emit);
         advance(s, watermark, emit);
-        health.update(s, watermark == NONE ? e.eventTime : Math.max(e.eventTime, watermark), false, emit);
+        health.update(s, watermark == NONE ? e.eventTime : Math.max(e.eventTime, watermark), emit);
     }
 
     /** Lets event time pass up to the watermark: closes due days and fires due deadlines. */
@@ -119,7 +119,7 @@ public final class SignalEngine implements Serializable {
                 for (SignalFamily f : families) {
                     if (f.nextDeadline(s) == deadline) f.onDeadline(s, deadline, emit);
                 }
-                health.update(s, deadline, false, emit);
+                health.update(s, deadline, emit);
                 continue;
             }
             if (d == NONE) break;
@@ -127,7 +127,7 @@ public final class SignalEngine implements Serializable {
             for (SignalFamily f : families) f.onDayClose(s, d, emit);
             s.lastClosedDay = d;
             DayBuckets.dropBefore(s, d + 2 - rules.lookbackDays());
-            health.update(s, closeAt(d), true, emit);
+            health.update(s, closeAt(d), emit);
         }
         if (s.lastClosedDay < target) s.lastClosedDay = target; // nothing can change on a quiet day: skip ahead
     }

@@ -29,7 +29,7 @@ public final class HealthScore {
                 new ScoreComponent(ScoreComponent.PAYMENT_HEALTH, round1(paymentHealth(f, rules.paymentFailed.criticalAfterFailures)), w.paymentHealth),
                 new ScoreComponent(ScoreComponent.SENTIMENT, round1(sentiment(f)), w.sentiment));
         double sum = 0;
-        for (ScoreComponent c : components) sum += c.value() * c.weight() / 100;
+        for (ScoreComponent c : components) sum += c.contribution();
         int score = (int) Math.max(0, Math.min(100, Math.round(sum)));
         return new Health(score, tier(score, rules.health), components);
     }

@@ -3,22 +3,27 @@ package io.churnradar.score;
 import io.churnradar.alerts.HealthTier;
 
 /**
- * When a health update is published: the first score of an account, a tier change, a move of
- * {@code minScoreChange} points or more since the last update, at once; a smaller change only at a
- * day close, so at most once a day.
+ * When a health update is published: at once for the first score of an account, a tier change, or a
+ * move of {@code minScoreChange} points or more since the last update; any smaller change only when
+ * the last update is from an earlier UTC day, so at most once a day. A day close is the first moment
+ * of its new day: a small change is published there, or at the account's first event of a later day.
  */
 public final class HealthUpdatePolicy {
+    private static final long DAY_MS = 86_400_000L;
+
     private HealthUpdatePolicy() {}
 
     /**
      * @param lastScore the last published score, or a negative number when none was
      * @param lastTier the last published tier
-     * @param atDayClose whether this evaluation is a day close
+     * @param lastAt event time of the last published update
+     * @param now the score now
+     * @param at event time of {@code now}
      */
-    public static boolean due(int lastScore, HealthTier lastTier, Health now, boolean atDayClose, int minScoreChange) {
+    public static boolean due(int lastScore, HealthTier lastTier, long lastAt, Health now, long at, int minScoreChange) {
         if (lastScore < 0 || lastTier == null) return true;
         if (now.tier() != lastTier) return true;
         int moved = Math.abs(now.score() - lastScore);
-        return moved >= minScoreChange || (atDayClose && moved > 0);
+        return moved >= minScoreChange || (moved > 0 && Math.floorDiv(at, DAY_MS) > Math.floorDiv(lastAt, DAY_MS));
     }
 }
