@@ -3,6 +3,7 @@ package io.churnradar.detect;
 import static io.churnradar.detect.AccountState.NONE;
 import static io.churnradar.detect.SignalEngine.DAY_MS;
 
+import io.churnradar.alerts.HealthTier;
 import io.churnradar.config.Rules;
 import io.churnradar.score.Health;
 import io.churnradar.score.HealthFacts;
@@ -37,6 +38,7 @@ final class AccountHealthModel implements Serializable {
         int features = FeatureUsage.countUsedSince(s, at - rules.health.featureWindowDays * DAY_MS + 1);
         long lastDay = SignalEngine.dayOf(at - 1); // at a day close, the day just closed
         int tickets = DayBuckets.ticketsOpened(s, lastDay - rules.ticketSpike.windowDays + 1, lastDay);
+        FeedbackState f = s.feedback;
         return new HealthFacts(
                 judged,
                 s.trendCurUsage,
@@ -47,8 +49,8 @@ final class AccountHealthModel implements Serializable {
                 UrgentTicketAgingSignal.agedAt(s, at, rules.urgentTicketAging),
                 s.failureStreak,
                 CardExpiringSignal.expiringAt(s, at, rules.cardExpiring),
-                s.lastNpsScore < 0 ? null : s.lastNpsScore,
-                s.lastCsatScore < 0 ? null : s.lastCsatScore);
+                f == null || f.lastNpsScore < 0 ? null : f.lastNpsScore,
+                f == null || f.lastCsatScore < 0 ? null : f.lastCsatScore);
     }
 
     /**
@@ -71,11 +73,13 @@ final class AccountHealthModel implements Serializable {
     /** Re-evaluates the score at {@code at} and publishes it when due; the published times never go back. */
     void update(AccountState s, long at, Emitter emit) {
         long asOf = s.lastHealthAt == NONE ? at : Math.max(at, s.lastHealthAt);
-        Health h = compute(s, asOf);
-        if (HealthUpdatePolicy.due(s.lastHealthScore, s.lastHealthTier, s.lastHealthAt, h, asOf, rules.health.minScoreChange)) {
-            emit.publishHealth(h, asOf);
-            s.lastHealthScore = h.score();
-            s.lastHealthTier = h.tier();
+        HealthFacts facts = facts(s, asOf);
+        int score = HealthScore.score(facts, rules);
+        HealthTier tier = HealthScore.tier(score, rules.health);
+        if (HealthUpdatePolicy.due(s.lastHealthScore, s.lastHealthTier, s.lastHealthAt, score, tier, asOf, rules.health.minScoreChange)) {
+            emit.publishHealth(HealthScore.compute(facts, rules), asOf);
+            s.lastHealthScore = score;
+            s.lastHealthTier = tier;
             s.lastHealthAt = asOf;
         }
     }

@@ -52,42 +52,14 @@ public class AccountState {
     /** Latest use of any configured core feature. */
     public long lastCoreFeatureUseAt = NONE;
 
-    /** The latest subscription STARTED, the moment it activated, and whether its onboarding deadline has passed. */
-    public long subscriptionStartedAt = NONE;
-    public long activatedAt = NONE;
-    public boolean onboardingDeadlinePassed;
-
-    /** Open urgent tickets, at most {@code Rules.MAX_TRACKED_URGENT_TICKETS} (the oldest); see {@link UrgentTicketAgingSignal}. */
-    public String[] urgentTicketIds = new String[0];
-    public long[] urgentTicketOpenedAt = new long[0];
-    /** Whether each one's aging deadline has been processed. */
-    public boolean[] urgentTicketAged = new boolean[0];
-
-    /** The card on file: expiry as months since year 0 (year * 12 + month - 1), when it was seen, and whether its expiry is near. */
-    public long cardExpiryMonth = NONE;
-    public long cardExpirySeenAt = NONE;
-    public boolean cardExpiringNoted;
-
-    /** The latest NPS and CSAT answers (-1 when none) and their event times. */
-    public int lastNpsScore = -1;
-    public long lastNpsAt = NONE;
-    public int lastCsatScore = -1;
-    public long lastCsatAt = NONE;
-
-    /** The latest known subscription: MRR (minor units) with its event time, plan and seats. */
-    public long mrrMinor = NONE;
-    public long mrrSeenAt = NONE;
-    public String plan;
-    public Integer seats;
-    /** MRR before the open DOWNGRADE episode, which recovering to it resolves. */
-    public long downgradeFromMrrMinor = NONE;
-    /** Event time of the latest lifecycle event applied (CANCEL_REQUESTED, CANCELED, REACTIVATED, RENEWED). */
-    public long lifecycleAt = NONE;
-    /** When the subscription was CANCELED, or NONE while it runs. */
-    public long churnedAt = NONE;
-    /** Next renewal as a UTC epoch day, and the event time that told it. */
-    public long renewalDay = NONE;
-    public long renewalSeenAt = NONE;
+    /**
+     * What only some accounts ever tell, each null until its first event (a null nested POJO costs one
+     * byte in the state): the subscription, survey answers, the card on file, open urgent tickets.
+     */
+    public SubscriptionState subscription;
+    public FeedbackState feedback;
+    public CardState card;
+    public UrgentTicketsState urgentTickets;
 
     /** Usage of the two USAGE_DROP windows at the latest day close ({@code trendDay}), for the health score. */
     public long trendDay = NONE;
@@ -113,6 +85,26 @@ public class AccountState {
             episodes = java.util.Arrays.copyOf(episodes, Signal.values().length);
         }
         episodes[i] = episode;
+    }
+
+    SubscriptionState subscription() {
+        if (subscription == null) subscription = new SubscriptionState();
+        return subscription;
+    }
+
+    FeedbackState feedback() {
+        if (feedback == null) feedback = new FeedbackState();
+        return feedback;
+    }
+
+    CardState card() {
+        if (card == null) card = new CardState();
+        return card;
+    }
+
+    UrgentTicketsState urgentTickets() {
+        if (urgentTickets == null) urgentTickets = new UrgentTicketsState();
+        return urgentTickets;
     }
 
     /** The account's first event time; a version-1 state knows only its day. */

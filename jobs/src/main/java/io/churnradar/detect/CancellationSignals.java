@@ -33,28 +33,29 @@ final class CancellationSignals implements SignalFamily {
             }
         }
         long t = e.eventTime;
-        if (s.lifecycleAt != NONE && t < s.lifecycleAt) return;
-        s.lifecycleAt = t;
+        SubscriptionState sub = s.subscription();
+        if (sub.lifecycleAt != NONE && t < sub.lifecycleAt) return;
+        sub.lifecycleAt = t;
         Map<String, String> ev = Evidence.map();
         String reason = e.reason == null || e.reason.isBlank() ? null : e.reason;
         switch (e.action) {
             case CANCEL_REQUESTED -> {
                 if (!requested.enabled) return;
                 ev.put("reason", reason == null ? "unknown" : reason);
-                putSubscription(s, e, ev);
+                putSubscription(sub, e, ev);
                 emit.raise(Signal.CANCELLATION_REQUESTED, requested.severity, t, ev,
                         "The customer asked to cancel" + (reason == null ? "." : " (" + reason + ")."));
             }
             case CANCELED -> {
-                s.churnedAt = t;
+                sub.churnedAt = t;
                 if (!churned.enabled) return;
                 ev.put("reason", reason == null ? "unknown" : reason);
-                putSubscription(s, e, ev);
+                putSubscription(sub, e, ev);
                 emit.raise(Signal.CHURNED, churned.severity, t, ev,
                         "The subscription was canceled" + (reason == null ? "." : " (" + reason + ")."));
             }
             case REACTIVATED -> {
-                s.churnedAt = NONE;
+                sub.churnedAt = NONE;
                 for (Signal signal : new Signal[] {Signal.CANCELLATION_REQUESTED, Signal.CHURNED}) {
                     Map<String, String> back = Evidence.map();
                     back.put("reactivatedAt", Evidence.iso(t));
@@ -71,10 +72,10 @@ final class CancellationSignals implements SignalFamily {
     }
 
     /** Plan and MRR as they stood before this event (the MRR that is at stake). */
-    private static void putSubscription(AccountState s, AccountEvent e, Map<String, String> ev) {
-        String plan = e.plan != null ? e.plan : s.plan;
+    private static void putSubscription(SubscriptionState sub, AccountEvent e, Map<String, String> ev) {
+        String plan = e.plan != null ? e.plan : sub.plan;
         if (plan != null) ev.put("plan", plan);
-        if (s.mrrMinor != NONE) ev.put("mrrMinor", Long.toString(s.mrrMinor));
-        if (s.renewalDay != NONE) ev.put("renewalDate", java.time.LocalDate.ofEpochDay(s.renewalDay).toString());
+        if (sub.mrrMinor != NONE) ev.put("mrrMinor", Long.toString(sub.mrrMinor));
+        if (sub.renewalDay != NONE) ev.put("renewalDate", java.time.LocalDate.ofEpochDay(sub.renewalDay).toString());
     }
 }

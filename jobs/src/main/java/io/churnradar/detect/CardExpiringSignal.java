@@ -42,63 +42,66 @@ final class CardExpiringSignal implements SignalFamily {
 
     /** Whether the card on file expires within the horizon of {@code at} (or has expired). */
     static boolean expiringAt(AccountState s, long at, Rules.CardExpiring r) {
-        return s.cardExpiryMonth != NONE && at >= expiresAt(s.cardExpiryMonth) - r.days * SignalEngine.DAY_MS;
+        return s.card != null && s.card.expiryMonth != NONE && at >= expiresAt(s.card.expiryMonth) - r.days * SignalEngine.DAY_MS;
     }
 
-    private long deadline(AccountState s) {
-        return expiresAt(s.cardExpiryMonth) - r.days * SignalEngine.DAY_MS;
+    private long deadline(CardState c) {
+        return expiresAt(c.expiryMonth) - r.days * SignalEngine.DAY_MS;
     }
 
     @Override
     public void onEvent(AccountState s, AccountEvent e, Emitter emit) {
         if (e.type != EventType.PAYMENT || e.cardExpiry == null) return;
         long t = e.eventTime;
-        if (s.cardExpirySeenAt != NONE && t < s.cardExpirySeenAt) return; // an older payment: not the card on file
-        s.cardExpirySeenAt = t;
+        CardState c = s.card();
+        if (c.seenAt != NONE && t < c.seenAt) return; // an older payment: not the card on file
+        c.seenAt = t;
         long m = month(e.cardExpiry);
-        if (s.cardExpiryMonth == NONE) {
-            s.cardExpiryMonth = m;
-            s.cardExpiringNoted = false;
-        } else if (m > s.cardExpiryMonth) {
-            if (!s.cardExpiringNoted && deadline(s) < t) {
+        if (c.expiryMonth == NONE) {
+            c.expiryMonth = m;
+            c.expiringNoted = false;
+        } else if (m > c.expiryMonth) {
+            if (!c.expiringNoted && deadline(c) < t) {
                 // The old card's deadline passed in event time before this payment (ahead of the watermark).
-                onDeadline(s, deadline(s), emit);
+                onDeadline(s, deadline(c), emit);
             }
-            long old = s.cardExpiryMonth;
-            s.cardExpiryMonth = m;
-            s.cardExpiringNoted = false;
+            long old = c.expiryMonth;
+            c.expiryMonth = m;
+            c.expiringNoted = false;
             Map<String, String> ev = Evidence.map();
             ev.put("cardExpiry", e.cardExpiry);
             ev.put("previousCardExpiry", format(old));
             emit.resolve(Signal.CARD_EXPIRING, t, ev, "A new card on file expires " + e.cardExpiry + ".");
-        } else if (m < s.cardExpiryMonth) {
-            s.cardExpiryMonth = m; // a card expiring sooner: if the old one was already near, this one is too
+        } else if (m < c.expiryMonth) {
+            c.expiryMonth = m; // a card expiring sooner: if the old one was already near, this one is too
         } else {
             return;
         }
-        if (!s.cardExpiringNoted && deadline(s) <= t) {
+        if (!c.expiringNoted && deadline(c) <= t) {
             onDeadline(s, t, emit); // the payment itself shows a card that close to expiry
         }
     }
 
     @Override
     public long nextDeadline(AccountState s) {
-        return s.cardExpiryMonth == NONE || s.cardExpiringNoted ? NONE : deadline(s);
+        CardState c = s.card;
+        return c == null || c.expiryMonth == NONE || c.expiringNoted ? NONE : deadline(c);
     }
 
     @Override
     public void onDeadline(AccountState s, long at, Emitter emit) {
-        s.cardExpiringNoted = true;
+        CardState c = s.card;
+        c.expiringNoted = true;
         if (!r.enabled) return;
-        long expires = expiresAt(s.cardExpiryMonth);
+        long expires = expiresAt(c.expiryMonth);
         long days = Math.floorDiv(expires - at, SignalEngine.DAY_MS);
         Map<String, String> ev = Evidence.map();
-        ev.put("cardExpiry", format(s.cardExpiryMonth));
+        ev.put("cardExpiry", format(c.expiryMonth));
         ev.put("expiresAt", Evidence.iso(expires));
         ev.put("daysToExpiry", Long.toString(days));
         if (expires <= at) ev.put("expired", "true");
         emit.raise(Signal.CARD_EXPIRING, r.severity, at, ev, expires <= at
-                ? "The card on file expired at the end of " + format(s.cardExpiryMonth) + "."
-                : "The card on file expires at the end of " + format(s.cardExpiryMonth) + ", in " + days + " days.");
+                ? "The card on file expired at the end of " + format(c.expiryMonth) + "."
+                : "The card on file expires at the end of " + format(c.expiryMonth) + ", in " + days + " days.");
     }
 }

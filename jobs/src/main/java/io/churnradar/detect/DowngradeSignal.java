@@ -29,24 +29,25 @@ final class DowngradeSignal implements SignalFamily {
     public void onEvent(AccountState s, AccountEvent e, Emitter emit) {
         if (e.type != EventType.SUBSCRIPTION) return;
         long t = e.eventTime;
-        if (s.mrrSeenAt != NONE && t < s.mrrSeenAt) return; // older than what we know
-        long prev = s.mrrMinor;
-        String prevPlan = s.plan;
-        Integer prevSeats = s.seats;
-        if (e.plan != null) s.plan = e.plan;
-        if (e.seats != null) s.seats = e.seats;
+        SubscriptionState sub = s.subscription();
+        if (sub.mrrSeenAt != NONE && t < sub.mrrSeenAt) return; // older than what we know
+        long prev = sub.mrrMinor;
+        String prevPlan = sub.plan;
+        Integer prevSeats = sub.seats;
+        if (e.plan != null) sub.plan = e.plan;
+        if (e.seats != null) sub.seats = e.seats;
         if (e.mrrMinor == null) return;
         long mrr = e.mrrMinor;
-        s.mrrMinor = mrr;
-        s.mrrSeenAt = t;
+        sub.mrrMinor = mrr;
+        sub.mrrSeenAt = t;
         if (!r.enabled) return;
 
-        if (s.episode(Signal.DOWNGRADE) != null && s.downgradeFromMrrMinor != NONE && mrr >= s.downgradeFromMrrMinor) {
+        if (s.episode(Signal.DOWNGRADE) != null && sub.downgradeFromMrrMinor != NONE && mrr >= sub.downgradeFromMrrMinor) {
             Map<String, String> ev = Evidence.map();
             ev.put("mrrMinor", Long.toString(mrr));
-            ev.put("mrrBeforeDowngrade", Long.toString(s.downgradeFromMrrMinor));
-            if (s.plan != null) ev.put("plan", s.plan);
-            s.downgradeFromMrrMinor = NONE;
+            ev.put("mrrBeforeDowngrade", Long.toString(sub.downgradeFromMrrMinor));
+            if (sub.plan != null) ev.put("plan", sub.plan);
+            sub.downgradeFromMrrMinor = NONE;
             emit.resolve(Signal.DOWNGRADE, t, ev, "MRR is back to " + mrr + ".");
             return;
         }
@@ -56,7 +57,7 @@ final class DowngradeSignal implements SignalFamily {
         double drop = 1 - (double) mrr / prev;
         if (!open && drop < r.dropRatio - EPSILON) return;
 
-        long before = open && s.downgradeFromMrrMinor != NONE ? s.downgradeFromMrrMinor : prev;
+        long before = open && sub.downgradeFromMrrMinor != NONE ? sub.downgradeFromMrrMinor : prev;
         double totalDrop = 1 - (double) mrr / before;
         Severity severity = totalDrop >= r.highDropRatio - EPSILON && r.severity.ordinal() < Severity.HIGH.ordinal()
                 ? Severity.HIGH : r.severity;
@@ -67,14 +68,14 @@ final class DowngradeSignal implements SignalFamily {
         ev.put("dropPercent", Evidence.percent(drop));
         if (open) ev.put("dropSinceEpisodeStartPercent", Evidence.percent(totalDrop));
         ev.put("action", e.action.name());
-        if (s.plan != null) ev.put("plan", s.plan);
-        if (prevPlan != null && !prevPlan.equals(s.plan)) ev.put("previousPlan", prevPlan);
-        if (s.seats != null) ev.put("seats", Integer.toString(s.seats));
-        if (prevSeats != null && !prevSeats.equals(s.seats)) ev.put("previousSeats", Integer.toString(prevSeats));
-        if (!open) s.downgradeFromMrrMinor = prev;
+        if (sub.plan != null) ev.put("plan", sub.plan);
+        if (prevPlan != null && !prevPlan.equals(sub.plan)) ev.put("previousPlan", prevPlan);
+        if (sub.seats != null) ev.put("seats", Integer.toString(sub.seats));
+        if (prevSeats != null && !prevSeats.equals(sub.seats)) ev.put("previousSeats", Integer.toString(prevSeats));
+        if (!open) sub.downgradeFromMrrMinor = prev;
         emit.raiseOrEscalate(Signal.DOWNGRADE, severity, t, ev, open
                 ? "MRR fell " + ev.get("dropSinceEpisodeStartPercent") + "% since the downgrade began (" + mrr + " against " + before + ")."
-                : "MRR fell " + ev.get("dropPercent") + "% (" + mrr + " against " + prev + ") at a "
-                        + e.action.name().toLowerCase().replace('_', ' ') + ".");
+                : "MRR fell " + ev.get("dropPercent") + "% (" + mrr + " against " + prev + ") with a "
+                        + (e.action == SubscriptionAction.PLAN_CHANGED ? "plan" : "seat") + " change.");
     }
 }

@@ -38,9 +38,10 @@ final class LowCsatSignal implements SignalFamily {
         } else {
             return;
         }
-        if (s.lastCsatAt != NONE && e.eventTime < s.lastCsatAt) return;
-        s.lastCsatAt = e.eventTime;
-        s.lastCsatScore = score;
+        FeedbackState f = s.feedback();
+        if (f.lastCsatAt != NONE && e.eventTime < f.lastCsatAt) return;
+        f.lastCsatAt = e.eventTime;
+        f.lastCsatScore = score;
         if (!r.enabled) return;
         ev.put("score", Integer.toString(score));
         if (e.userId != null) ev.put("userId", e.userId);

@@ -26,9 +26,10 @@ final class NpsDetractorSignal implements SignalFamily {
     @Override
     public void onEvent(AccountState s, AccountEvent e, Emitter emit) {
         if (e.type != EventType.FEEDBACK || e.survey != SurveyType.NPS) return;
-        if (s.lastNpsAt != NONE && e.eventTime < s.lastNpsAt) return;
-        s.lastNpsAt = e.eventTime;
-        s.lastNpsScore = e.score;
+        FeedbackState f = s.feedback();
+        if (f.lastNpsAt != NONE && e.eventTime < f.lastNpsAt) return;
+        f.lastNpsAt = e.eventTime;
+        f.lastNpsScore = e.score;
         if (!r.enabled) return;
         Map<String, String> ev = Evidence.map();
         ev.put("score", Integer.toString(e.score));

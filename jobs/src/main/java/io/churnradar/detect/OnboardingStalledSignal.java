@@ -26,45 +26,52 @@ final class OnboardingStalledSignal implements SignalFamily {
     @Override
     public void onEvent(AccountState s, AccountEvent e, Emitter emit) {
         if (e.type == EventType.SUBSCRIPTION && e.action == SubscriptionAction.STARTED) {
-            if (s.subscriptionStartedAt != NONE && e.eventTime <= s.subscriptionStartedAt) return;
-            s.subscriptionStartedAt = e.eventTime;
-            s.activatedAt = NONE;
-            s.onboardingDeadlinePassed = false;
-            checkActivation(s, e.eventTime, emit); // usage since STARTED may have arrived before it
-        } else if (e.type == EventType.USAGE && e.quantity > 0 && s.subscriptionStartedAt != NONE
-                && s.activatedAt == NONE && e.eventTime >= s.subscriptionStartedAt) {
-            checkActivation(s, e.eventTime, emit);
+            SubscriptionState sub = s.subscription();
+            if (sub.startedAt != NONE && e.eventTime <= sub.startedAt) return;
+            sub.startedAt = e.eventTime;
+            sub.activatedAt = NONE;
+            sub.onboardingDeadlinePassed = false;
+            checkActivation(s, sub, e.eventTime, emit); // usage since STARTED may have arrived before it
+        } else if (e.type == EventType.USAGE && e.quantity > 0 && s.subscription != null) {
+            SubscriptionState sub = s.subscription;
+            if (sub.startedAt != NONE && sub.activatedAt == NONE && e.eventTime >= sub.startedAt) {
+                checkActivation(s, sub, e.eventTime, emit);
+            }
         }
     }
 
-    private void checkActivation(AccountState s, long t, Emitter emit) {
-        if (FeatureUsage.countUsedSince(s, s.subscriptionStartedAt) < r.minFeatures) return;
+    private void checkActivation(AccountState s, SubscriptionState sub, long t, Emitter emit) {
+        if (FeatureUsage.countUsedSince(s, sub.startedAt) < r.minFeatures) return;
         long deadline = nextDeadline(s);
         if (deadline != NONE && deadline < t) {
             onDeadline(s, deadline, emit); // it stalled in event time before it activated (ahead of the watermark)
         }
-        s.activatedAt = t;
+        sub.activatedAt = t;
         Map<String, String> ev = Evidence.map();
         ev.put("activatedAt", Evidence.iso(t));
-        ev.put("features", String.join(",", FeatureUsage.namesUsedSince(s, s.subscriptionStartedAt)));
+        ev.put("features", String.join(",", FeatureUsage.namesUsedSince(s, sub.startedAt)));
         emit.resolve(Signal.ONBOARDING_STALLED, t, ev, "The account activated: "
-                + FeatureUsage.countUsedSince(s, s.subscriptionStartedAt) + " features used since it started.");
+                + FeatureUsage.countUsedSince(s, sub.startedAt) + " features used since it started.");
     }
 
     @Override
     public long nextDeadline(AccountState s) {
-        if (!r.enabled || s.subscriptionStartedAt == NONE || s.activatedAt != NONE || s.onboardingDeadlinePassed) return NONE;
-        return s.subscriptionStartedAt + r.days * SignalEngine.DAY_MS;
+        SubscriptionState sub = s.subscription;
+        if (!r.enabled || sub == null || sub.startedAt == NONE || sub.activatedAt != NONE || sub.onboardingDeadlinePassed) {
+            return NONE;
+        }
+        return sub.startedAt + r.days * SignalEngine.DAY_MS;
     }
 
     @Override
     public void onDeadline(AccountState s, long at, Emitter emit) {
-        s.onboardingDeadlinePassed = true;
+        SubscriptionState sub = s.subscription;
+        sub.onboardingDeadlinePassed = true;
         Map<String, String> ev = Evidence.map();
-        int used = FeatureUsage.countUsedSince(s, s.subscriptionStartedAt);
-        ev.put("startedAt", Evidence.iso(s.subscriptionStartedAt));
+        int used = FeatureUsage.countUsedSince(s, sub.startedAt);
+        ev.put("startedAt", Evidence.iso(sub.startedAt));
         ev.put("featuresUsed", Integer.toString(used));
-        ev.put("features", String.join(",", FeatureUsage.namesUsedSince(s, s.subscriptionStartedAt)));
+        if (used > 0) ev.put("features", String.join(",", FeatureUsage.namesUsedSince(s, sub.startedAt)));
         ev.put("minFeatures", Integer.toString(r.minFeatures));
         emit.raise(Signal.ONBOARDING_STALLED, r.severity, at, ev, "Not activated " + r.days + " days after the subscription started: "
                 + used + " of " + r.minFeatures + " features used.");

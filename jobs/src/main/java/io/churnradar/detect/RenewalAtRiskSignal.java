@@ -31,53 +31,56 @@ final class RenewalAtRiskSignal implements SignalFamily {
     public void onEvent(AccountState s, AccountEvent e, Emitter emit) {
         if (e.type != EventType.SUBSCRIPTION) return;
         long t = e.eventTime;
-        if (s.renewalSeenAt != NONE && t < s.renewalSeenAt) return;
+        SubscriptionState sub = s.subscription();
+        if (sub.renewalSeenAt != NONE && t < sub.renewalSeenAt) return;
         boolean renewed = e.action == SubscriptionAction.RENEWED;
         if (e.renewalDate != null) {
-            s.renewalDay = LocalDate.parse(e.renewalDate).toEpochDay();
-            s.renewalSeenAt = t;
+            sub.renewalDay = LocalDate.parse(e.renewalDate).toEpochDay();
+            sub.renewalSeenAt = t;
         } else if (renewed) {
-            s.renewalDay = NONE;
-            s.renewalSeenAt = t;
+            sub.renewalDay = NONE;
+            sub.renewalSeenAt = t;
         }
         if (s.episode(Signal.RENEWAL_AT_RISK) == null) return;
         long day = SignalEngine.dayOf(t);
-        if (renewed || s.churnedAt != NONE || !inWindow(s, day)) {
+        if (renewed || sub.churnedAt != NONE || !inWindow(sub, day)) {
             Map<String, String> ev = Evidence.map();
-            if (s.renewalDay != NONE) ev.put("renewalDate", LocalDate.ofEpochDay(s.renewalDay).toString());
+            if (sub.renewalDay != NONE) ev.put("renewalDate", LocalDate.ofEpochDay(sub.renewalDay).toString());
             ev.put("action", e.action.name());
             emit.resolve(Signal.RENEWAL_AT_RISK, t, ev, renewed ? "The subscription renewed."
-                    : s.churnedAt != NONE ? "The subscription was canceled." : "The renewal date moved out of range.");
+                    : sub.churnedAt != NONE ? "The subscription was canceled." : "The renewal date moved out of range.");
         }
     }
 
     /** Whether the renewal falls within the horizon seen from the start of {@code day}. */
-    private boolean inWindow(AccountState s, long day) {
-        if (s.renewalDay == NONE || s.churnedAt != NONE) return false;
-        long days = s.renewalDay - day;
+    private boolean inWindow(SubscriptionState sub, long day) {
+        if (sub == null || sub.renewalDay == NONE || sub.churnedAt != NONE) return false;
+        long days = sub.renewalDay - day;
         return days >= 0 && days <= r.withinDays;
     }
 
     @Override
     public long firstDayNeedingClose(AccountState s, long fromDay) {
         if (s.episode(Signal.RENEWAL_AT_RISK) != null) return fromDay;
-        if (!r.enabled || s.renewalDay == NONE || s.churnedAt != NONE) return NONE;
-        long first = s.renewalDay - r.withinDays - 1; // its close is the first moment within the horizon
-        long last = s.renewalDay - 1; // its close is the renewal day's start
+        SubscriptionState sub = s.subscription;
+        if (!r.enabled || sub == null || sub.renewalDay == NONE || sub.churnedAt != NONE) return NONE;
+        long first = sub.renewalDay - r.withinDays - 1; // its close is the first moment within the horizon
+        long last = sub.renewalDay - 1; // its close is the renewal day's start
         return fromDay > last ? NONE : Math.max(fromDay, first);
     }
 
     @Override
     public void onDayClose(AccountState s, long d, Emitter emit) {
         boolean open = s.episode(Signal.RENEWAL_AT_RISK) != null;
-        boolean inWindow = r.enabled && inWindow(s, d + 1);
+        SubscriptionState sub = s.subscription;
+        boolean inWindow = r.enabled && inWindow(sub, d + 1);
         if (!open && !inWindow) return;
         long closeAt = SignalEngine.closeAt(d);
         Health h = emit.healthAt(closeAt);
         Map<String, String> ev = Evidence.map();
-        if (s.renewalDay != NONE) {
-            ev.put("renewalDate", LocalDate.ofEpochDay(s.renewalDay).toString());
-            ev.put("daysToRenewal", Long.toString(s.renewalDay - (d + 1)));
+        if (sub != null && sub.renewalDay != NONE) {
+            ev.put("renewalDate", LocalDate.ofEpochDay(sub.renewalDay).toString());
+            ev.put("daysToRenewal", Long.toString(sub.renewalDay - (d + 1)));
         }
         ev.put("healthScore", Integer.toString(h.score()));
         ev.put("healthTier", h.tier().name());

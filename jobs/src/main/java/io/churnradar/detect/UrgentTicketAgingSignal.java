@@ -32,9 +32,11 @@ final class UrgentTicketAgingSignal implements SignalFamily {
 
     /** Tracked urgent tickets past their limit at {@code at} (the health score's count). */
     static int agedAt(AccountState s, long at, Rules.UrgentTicketAging r) {
+        UrgentTicketsState u = s.urgentTickets;
+        if (u == null) return 0;
         int n = 0;
-        for (int i = 0; i < s.urgentTicketIds.length; i++) {
-            if (s.urgentTicketAged[i] || s.urgentTicketOpenedAt[i] + r.hours * HOUR_MS <= at) n++;
+        for (int i = 0; i < u.ids.length; i++) {
+            if (u.aged[i] || u.openedAt[i] + r.hours * HOUR_MS <= at) n++;
         }
         return n;
     }
@@ -42,107 +44,112 @@ final class UrgentTicketAgingSignal implements SignalFamily {
     @Override
     public void onEvent(AccountState s, AccountEvent e, Emitter emit) {
         if (e.type != EventType.SUPPORT_TICKET) return;
-        int i = Arrays.asList(s.urgentTicketIds).indexOf(e.ticketId);
         boolean urgent = e.priority == TicketPriority.URGENT;
         boolean ends = e.ticketStatus == TicketStatus.RESOLVED || e.ticketStatus == TicketStatus.CLOSED;
+        UrgentTicketsState u = s.urgentTickets;
+        int i = u == null ? -1 : Arrays.asList(u.ids).indexOf(e.ticketId);
         if (i < 0) {
-            if (urgent && !ends) track(s, e.ticketId, e.eventTime);
-        } else if ((ends || !urgent) && e.eventTime >= s.urgentTicketOpenedAt[i]) {
-            untrack(s, i, e, ends ? e.ticketStatus.name() : "PRIORITY_LOWERED", emit);
+            if (urgent && !ends) track(s.urgentTickets(), e.ticketId, e.eventTime);
+        } else if ((ends || !urgent) && e.eventTime >= u.openedAt[i]) {
+            untrack(s, u, i, e, ends ? e.ticketStatus.name() : "PRIORITY_LOWERED", emit);
         }
     }
 
     @Override
     public long nextDeadline(AccountState s) {
+        UrgentTicketsState u = s.urgentTickets;
+        if (u == null) return NONE;
         long next = NONE;
-        for (int i = 0; i < s.urgentTicketIds.length; i++) {
-            if (!s.urgentTicketAged[i]) next = SignalEngine.earliest(next, limit(s, i));
+        for (int i = 0; i < u.ids.length; i++) {
+            if (!u.aged[i]) next = SignalEngine.earliest(next, limit(u, i));
         }
         return next;
     }
 
     @Override
     public void onDeadline(AccountState s, long at, Emitter emit) {
+        UrgentTicketsState u = s.urgentTickets;
         int oldest = -1;
-        for (int i = 0; i < s.urgentTicketIds.length; i++) {
-            if (!s.urgentTicketAged[i] && limit(s, i) <= at) {
-                s.urgentTicketAged[i] = true;
-                if (oldest < 0 || s.urgentTicketOpenedAt[i] < s.urgentTicketOpenedAt[oldest]) oldest = i;
+        for (int i = 0; i < u.ids.length; i++) {
+            if (!u.aged[i] && limit(u, i) <= at) {
+                u.aged[i] = true;
+                if (oldest < 0 || u.openedAt[i] < u.openedAt[oldest]) oldest = i;
             }
         }
-        if (oldest >= 0) raise(s, oldest, at, emit);
+        if (oldest >= 0) raise(s, u, oldest, at, emit);
     }
 
-    private long limit(AccountState s, int i) {
-        return s.urgentTicketOpenedAt[i] + r.hours * HOUR_MS;
+    private long limit(UrgentTicketsState u, int i) {
+        return u.openedAt[i] + r.hours * HOUR_MS;
     }
 
-    private void raise(AccountState s, int i, long at, Emitter emit) {
+    private void raise(AccountState s, UrgentTicketsState u, int i, long at, Emitter emit) {
         if (!r.enabled) return;
         Map<String, String> ev = Evidence.map();
-        ev.put("ticketId", s.urgentTicketIds[i]);
-        ev.put("openedAt", Evidence.iso(s.urgentTicketOpenedAt[i]));
-        ev.put("hoursOpen", Long.toString((at - s.urgentTicketOpenedAt[i]) / HOUR_MS));
+        ev.put("ticketId", u.ids[i]);
+        ev.put("openedAt", Evidence.iso(u.openedAt[i]));
+        ev.put("hoursOpen", Long.toString((at - u.openedAt[i]) / HOUR_MS));
         ev.put("agedUrgentTickets", Integer.toString(agedAt(s, at, r)));
-        ev.put("openUrgentTickets", Integer.toString(s.urgentTicketIds.length));
+        ev.put("openUrgentTickets", Integer.toString(u.ids.length));
         emit.raise(Signal.URGENT_TICKET_AGING, r.severity, at, ev,
-                "Urgent ticket " + s.urgentTicketIds[i] + " is still open " + r.hours + " hours after it was opened.");
+                "Urgent ticket " + u.ids[i] + " is still open " + r.hours + " hours after it was opened.");
     }
 
-    private static void track(AccountState s, String ticketId, long at) {
-        int n = s.urgentTicketIds.length;
+    private static void track(UrgentTicketsState u, String ticketId, long at) {
+        int n = u.ids.length;
         int slot;
         if (n < Rules.MAX_TRACKED_URGENT_TICKETS) {
-            s.urgentTicketIds = Arrays.copyOf(s.urgentTicketIds, n + 1);
-            s.urgentTicketOpenedAt = Arrays.copyOf(s.urgentTicketOpenedAt, n + 1);
-            s.urgentTicketAged = Arrays.copyOf(s.urgentTicketAged, n + 1);
+            u.ids = Arrays.copyOf(u.ids, n + 1);
+            u.openedAt = Arrays.copyOf(u.openedAt, n + 1);
+            u.aged = Arrays.copyOf(u.aged, n + 1);
             slot = n;
         } else {
             slot = 0;
-            for (int i = 1; i < n; i++) if (s.urgentTicketOpenedAt[i] > s.urgentTicketOpenedAt[slot]) slot = i;
-            if (at >= s.urgentTicketOpenedAt[slot]) return; // newer than every tracked one: the oldest are kept
+            for (int i = 1; i < n; i++) if (u.openedAt[i] > u.openedAt[slot]) slot = i;
+            if (at >= u.openedAt[slot]) return; // newer than every tracked one: the oldest are kept
         }
-        s.urgentTicketIds[slot] = ticketId;
-        s.urgentTicketOpenedAt[slot] = at;
-        s.urgentTicketAged[slot] = false;
+        u.ids[slot] = ticketId;
+        u.openedAt[slot] = at;
+        u.aged[slot] = false;
     }
 
-    private void untrack(AccountState s, int i, AccountEvent e, String how, Emitter emit) {
+    private void untrack(AccountState s, UrgentTicketsState u, int i, AccountEvent e, String how, Emitter emit) {
         long t = e.eventTime;
-        if (!s.urgentTicketAged[i] && limit(s, i) < t) {
+        if (!u.aged[i] && limit(u, i) < t) {
             // Its limit passed in event time before this event (ahead of the watermark): that came first.
-            s.urgentTicketAged[i] = true;
-            raise(s, i, limit(s, i), emit);
+            u.aged[i] = true;
+            raise(s, u, i, limit(u, i), emit);
         }
-        String ticketId = s.urgentTicketIds[i];
-        remove(s, i);
+        String ticketId = u.ids[i];
+        remove(u, i);
+        if (u.ids.length == 0) s.urgentTickets = null;
         if (s.episode(Signal.URGENT_TICKET_AGING) == null) return;
-        for (int j = 0; j < s.urgentTicketIds.length; j++) {
-            if (s.urgentTicketAged[j] || limit(s, j) < t) return; // another one is still past its limit
+        for (int j = 0; j < u.ids.length; j++) {
+            if (u.aged[j] || limit(u, j) < t) return; // another one is still past its limit
         }
         Map<String, String> ev = Evidence.map();
         ev.put("ticketId", ticketId);
         ev.put("ticketStatus", how);
-        ev.put("openUrgentTickets", Integer.toString(s.urgentTicketIds.length));
+        ev.put("openUrgentTickets", Integer.toString(u.ids.length));
         emit.resolve(Signal.URGENT_TICKET_AGING, t, ev, how.equals("PRIORITY_LOWERED")
                 ? "Ticket " + ticketId + " is no longer urgent; no urgent ticket is past its limit."
                 : "Ticket " + ticketId + " was " + how.toLowerCase() + "; no urgent ticket is past its limit.");
     }
 
-    private static void remove(AccountState s, int i) {
-        int n = s.urgentTicketIds.length;
+    private static void remove(UrgentTicketsState u, int i) {
+        int n = u.ids.length;
         String[] ids = new String[n - 1];
         long[] opened = new long[n - 1];
         boolean[] aged = new boolean[n - 1];
         for (int j = 0, k = 0; j < n; j++) {
             if (j == i) continue;
-            ids[k] = s.urgentTicketIds[j];
-            opened[k] = s.urgentTicketOpenedAt[j];
-            aged[k] = s.urgentTicketAged[j];
+            ids[k] = u.ids[j];
+            opened[k] = u.openedAt[j];
+            aged[k] = u.aged[j];
             k++;
         }
-        s.urgentTicketIds = ids;
-        s.urgentTicketOpenedAt = opened;
-        s.urgentTicketAged = aged;
+        u.ids = ids;
+        u.openedAt = opened;
+        u.aged = aged;
     }
 }

@@ -49,6 +49,7 @@ final class UsageDropSignal implements SignalFamily {
         if (!u.enabled || s.firstEventDay > d - (2L * n - 1) || prev < u.minBaseline) return;
 
         boolean dropped = cur <= prev * (1 - u.dropRatio) + EPSILON * Math.max(1, prev);
+        if (dropped == (s.episode(Signal.USAGE_DROP) != null)) return; // nothing changes: no evidence to write
         Map<String, String> ev = Evidence.map();
         ev.put("cur", Evidence.num(cur));
         ev.put("prev", Evidence.num(prev));

@@ -2,6 +2,7 @@ package io.churnradar.score;
 
 import io.churnradar.alerts.HealthTier;
 import io.churnradar.config.Rules;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,19 +20,46 @@ public final class HealthScore {
 
     private HealthScore() {}
 
+    private static final String[] NAMES = {
+        ScoreComponent.USAGE_TREND, ScoreComponent.LOGIN_RECENCY, ScoreComponent.FEATURE_BREADTH,
+        ScoreComponent.SUPPORT_BURDEN, ScoreComponent.PAYMENT_HEALTH, ScoreComponent.SENTIMENT
+    };
+
+    /** The score with its tier and components. */
     public static Health compute(HealthFacts f, Rules rules) {
-        Rules.Weights w = rules.health.weights;
-        List<ScoreComponent> components = List.of(
-                new ScoreComponent(ScoreComponent.USAGE_TREND, round1(usageTrend(f, rules.usageDrop)), w.usageTrend),
-                new ScoreComponent(ScoreComponent.LOGIN_RECENCY, round1(loginRecency(f, rules.inactivity.days)), w.loginRecency),
-                new ScoreComponent(ScoreComponent.FEATURE_BREADTH, round1(featureBreadth(f, rules.health.featureTarget)), w.featureBreadth),
-                new ScoreComponent(ScoreComponent.SUPPORT_BURDEN, round1(supportBurden(f, rules.ticketSpike.minOpened)), w.supportBurden),
-                new ScoreComponent(ScoreComponent.PAYMENT_HEALTH, round1(paymentHealth(f, rules.paymentFailed.criticalAfterFailures)), w.paymentHealth),
-                new ScoreComponent(ScoreComponent.SENTIMENT, round1(sentiment(f)), w.sentiment));
+        double[] values = values(f, rules);
+        double[] weights = weights(rules.health.weights);
+        List<ScoreComponent> components = new ArrayList<>(NAMES.length);
+        for (int i = 0; i < NAMES.length; i++) components.add(new ScoreComponent(NAMES[i], values[i], weights[i]));
+        int score = score(values, weights);
+        return new Health(score, tier(score, rules.health), List.copyOf(components));
+    }
+
+    /** The score alone, without building its components: what most evaluations need. */
+    public static int score(HealthFacts f, Rules rules) {
+        return score(values(f, rules), weights(rules.health.weights));
+    }
+
+    /** The rounded sum of the contributions, each {@code value * weight / 100} rounded to 0.01 as in {@link ScoreComponent}. */
+    private static int score(double[] values, double[] weights) {
         double sum = 0;
-        for (ScoreComponent c : components) sum += c.contribution();
-        int score = (int) Math.max(0, Math.min(100, Math.round(sum)));
-        return new Health(score, tier(score, rules.health), components);
+        for (int i = 0; i < values.length; i++) sum += ScoreComponent.contribution(values[i], weights[i]);
+        return (int) Math.max(0, Math.min(100, Math.round(sum)));
+    }
+
+    private static double[] values(HealthFacts f, Rules rules) {
+        return new double[] {
+            round1(usageTrend(f, rules.usageDrop)),
+            round1(loginRecency(f, rules.inactivity.days)),
+            round1(featureBreadth(f, rules.health.featureTarget)),
+            round1(supportBurden(f, rules.ticketSpike.minOpened)),
+            round1(paymentHealth(f, rules.paymentFailed.criticalAfterFailures)),
+            round1(sentiment(f))
+        };
+    }
+
+    private static double[] weights(Rules.Weights w) {
+        return new double[] {w.usageTrend, w.loginRecency, w.featureBreadth, w.supportBurden, w.paymentHealth, w.sentiment};
     }
 
     public static HealthTier tier(int score, Rules.Health h) {

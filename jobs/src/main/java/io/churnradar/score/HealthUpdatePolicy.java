@@ -17,13 +17,13 @@ public final class HealthUpdatePolicy {
      * @param lastScore the last published score, or a negative number when none was
      * @param lastTier the last published tier
      * @param lastAt event time of the last published update
-     * @param now the score now
-     * @param at event time of {@code now}
+     * @param score the score now, at {@code at}
+     * @param tier its tier
      */
-    public static boolean due(int lastScore, HealthTier lastTier, long lastAt, Health now, long at, int minScoreChange) {
+    public static boolean due(int lastScore, HealthTier lastTier, long lastAt, int score, HealthTier tier, long at, int minScoreChange) {
         if (lastScore < 0 || lastTier == null) return true;
-        if (now.tier() != lastTier) return true;
-        int moved = Math.abs(now.score() - lastScore);
+        if (tier != lastTier) return true;
+        int moved = Math.abs(score - lastScore);
         return moved >= minScoreChange || (moved > 0 && Math.floorDiv(at, DAY_MS) > Math.floorDiv(lastAt, DAY_MS));
     }
 }

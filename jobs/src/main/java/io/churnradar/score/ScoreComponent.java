@@ -13,6 +13,10 @@ public record ScoreComponent(String name, double value, double weight) {
     public static final String SENTIMENT = "sentiment";
 
     public double contribution() {
+        return contribution(value, weight);
+    }
+
+    static double contribution(double value, double weight) {
         return Math.round(value * weight) / 100.0;
     }
 }

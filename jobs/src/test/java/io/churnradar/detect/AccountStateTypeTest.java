@@ -27,12 +27,13 @@ class AccountStateTypeTest {
         s.firstEventDay = 20_000;
         s.firstEventAt = 20_000 * SignalEngine.DAY_MS + 5;
         FeatureUsage.record(s, "reports", 7);
-        s.urgentTicketIds = new String[] {"T-1"};
-        s.urgentTicketOpenedAt = new long[] {9};
-        s.urgentTicketAged = new boolean[] {true};
-        s.cardExpiryMonth = CardExpiringSignal.month("2026-04");
-        s.plan = "team";
-        s.seats = 12;
+        s.urgentTickets().ids = new String[] {"T-1"};
+        s.urgentTickets().openedAt = new long[] {9};
+        s.urgentTickets().aged = new boolean[] {true};
+        s.card().expiryMonth = CardExpiringSignal.month("2026-04");
+        s.subscription().plan = "team";
+        s.subscription().seats = 12;
+        s.feedback().lastNpsScore = 3;
         s.lastHealthScore = 64;
         s.lastHealthTier = HealthTier.YELLOW;
         s.setEpisode(Signal.RENEWAL_AT_RISK, new Episode(11, Severity.HIGH));
@@ -42,5 +43,19 @@ class AccountStateTypeTest {
         AccountState back = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
         assertThat(back).usingRecursiveComparison().isEqualTo(s);
         assertThat(out.length()).as("bytes of a small account").isLessThan(600);
+    }
+
+    @Test
+    void whatAnAccountHasNotToldCostsAlmostNothing() throws Exception {
+        TypeSerializer<AccountState> serializer = TypeInformation.of(AccountState.class).createSerializer(new SerializerConfigImpl());
+        AccountState bare = new AccountState();
+        AccountState withSubscription = new AccountState();
+        withSubscription.subscription();
+        DataOutputSerializer a = new DataOutputSerializer(256);
+        DataOutputSerializer b = new DataOutputSerializer(256);
+        serializer.serialize(bare, a);
+        serializer.serialize(withSubscription, b);
+        assertThat(bare.subscription).isNull();
+        assertThat(b.length() - a.length()).as("the subscription's fields are written only once it exists").isGreaterThan(60);
     }
 }

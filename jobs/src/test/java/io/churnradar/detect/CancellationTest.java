@@ -36,7 +36,7 @@ class CancellationTest {
             assertThat(lines(h.alerts()).subList(2, 4)).containsExactly(
                     line(Signal.CANCELLATION_REQUESTED, "RESOLVED", "HIGH", at(9, 9)),
                     line(Signal.CHURNED, "RESOLVED", "CRITICAL", at(9, 9)));
-            assertThat(h.accountState(ACC).churnedAt).isEqualTo(AccountState.NONE);
+            assertThat(h.accountState(ACC).subscription.churnedAt).isEqualTo(AccountState.NONE);
         }
     }
 

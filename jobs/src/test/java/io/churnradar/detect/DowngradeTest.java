@@ -98,7 +98,7 @@ class DowngradeTest {
             h.send(Ev.subscription(ACC, at(5, 9), SubscriptionAction.STARTED, 10_000),
                     Ev.subscription(ACC, at(3, 9), SubscriptionAction.PLAN_CHANGED, 1_000));
             assertThat(h.alerts()).isEmpty();
-            assertThat(h.accountState(ACC).mrrMinor).isEqualTo(10_000);
+            assertThat(h.accountState(ACC).subscription.mrrMinor).isEqualTo(10_000);
         }
     }
 

@@ -55,7 +55,7 @@ class LowCsatTest {
         try (DetectorHarness h = DetectorHarness.open()) {
             h.send(Ev.csat(ACC, at(5, 9), 5), Ev.csat(ACC, at(4, 9), 1));
             assertThat(h.alerts()).isEmpty();
-            assertThat(h.accountState(ACC).lastCsatScore).isEqualTo(5);
+            assertThat(h.accountState(ACC).feedback.lastCsatScore).isEqualTo(5);
         }
     }
 

@@ -54,7 +54,7 @@ class NpsDetractorTest {
             h.send(Ev.nps(ACC, at(5, 9), 3));
             h.send(Ev.nps(ACC, at(4, 9), 10)); // given before the detractor answer: it does not resolve it
             assertThat(lines(h.alerts())).containsExactly(line(Signal.NPS_DETRACTOR, "RAISED", "MEDIUM", at(5, 9)));
-            assertThat(h.accountState(ACC).lastNpsScore).isEqualTo(3);
+            assertThat(h.accountState(ACC).feedback.lastNpsScore).isEqualTo(3);
         }
     }
 
@@ -77,7 +77,7 @@ class NpsDetractorTest {
             h.send(Ev.nps(ACC, at(1, 9), 0));
             h.watermark(day(10));
             assertThat(h.alerts()).isEmpty();
-            assertThat(h.accountState(ACC).lastNpsScore).as("still weighs on the health score").isZero();
+            assertThat(h.accountState(ACC).feedback.lastNpsScore).as("still weighs on the health score").isZero();
         }
     }
 

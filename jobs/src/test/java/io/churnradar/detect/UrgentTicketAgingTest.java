@@ -50,7 +50,7 @@ class UrgentTicketAgingTest {
             h.send(Ev.urgent(ACC, LIMIT, "T-1", TicketStatus.RESOLVED)); // events before timers
             h.watermark(day(20));
             assertThat(h.alerts()).isEmpty();
-            assertThat(h.accountState(ACC).urgentTicketIds).isEmpty();
+            assertThat(h.accountState(ACC).urgentTickets).as("nothing left to track").isNull();
         }
     }
 
@@ -120,7 +120,7 @@ class UrgentTicketAgingTest {
             h.send(Ev.urgent(ACC, OPENED + 20 * HOUR, "T-new", TicketStatus.OPENED)); // newer than all: not tracked
             h.send(Ev.urgent(ACC, OPENED, "T-old", TicketStatus.OPENED)); // older: replaces the newest (T-8)
             AccountState s = h.accountState(ACC);
-            assertThat(s.urgentTicketIds).hasSize(Rules.MAX_TRACKED_URGENT_TICKETS)
+            assertThat(s.urgentTickets.ids).hasSize(Rules.MAX_TRACKED_URGENT_TICKETS)
                     .contains("T-old", "T-1", "T-7").doesNotContain("T-new", "T-8");
             h.watermark(LIMIT);
             List<RiskAlert> aging = AlertLines.of(Signal.URGENT_TICKET_AGING, h.alerts());
