@@ -26,6 +26,8 @@ public final class AlertJson {
             ev.put(e.getKey(), e.getValue());
         }
         n.put("explanation", a.getExplanation());
+        if (a.getHealthScore() != null) n.put("healthScore", a.getHealthScore());
+        if (a.getHealthTier() != null) n.put("healthTier", a.getHealthTier());
         n.put("ruleVersion", a.getRuleVersion());
         return n.toString();
     }

@@ -1,12 +1,19 @@
 package io.churnradar.detect;
 
+import io.churnradar.alerts.HealthTier;
+
 /**
  * Everything the detector remembers about one account: O(1) in the number of events (day buckets
- * for the look-back window plus a few scalars). A POJO so that Flink serializes it without Kryo,
- * savepoints can evolve by adding fields, and the SQL savepoint connector can read it.
+ * for the look-back window, a few bounded arrays and scalars). A POJO so that Flink serializes it
+ * without Kryo, savepoints can evolve by adding fields, and the SQL savepoint connector can read it.
+ *
+ * <p>Evolution: fields are only ever added (never renamed or retyped); a state written by an older
+ * version restores the new fields at the defaults below.
  */
 public class AccountState {
     public static final long NONE = Long.MIN_VALUE;
+
+    // ---- version 1 ----
 
     /** UTC epoch day of the account's first event: USAGE_DROP needs a full baseline after it. */
     public long firstEventDay = NONE;
@@ -34,6 +41,36 @@ public class AccountState {
     /** Open episodes indexed by {@link Signal#ordinal()}; null where the signal is not active. */
     public Episode[] episodes = new Episode[Signal.values().length];
 
+    // ---- version 2: the signal catalog and the health score ----
+
+    /** Event time of the account's first event (NONE in a version-1 state: firstEventDay stands in). */
+    public long firstEventAt = NONE;
+
+    /** Features used, at most {@code Rules.MAX_TRACKED_FEATURES}, with each one's latest use; see {@link FeatureUsage}. */
+    public String[] featureNames = new String[0];
+    public long[] featureLastUsedAt = new long[0];
+    /** Latest use of any configured core feature. */
+    public long lastCoreFeatureUseAt = NONE;
+
+    /**
+     * What only some accounts ever tell, each null until its first event (a null nested POJO costs one
+     * byte in the state): the subscription, survey answers, the card on file, open urgent tickets.
+     */
+    public SubscriptionState subscription;
+    public FeedbackState feedback;
+    public CardState card;
+    public UrgentTicketsState urgentTickets;
+
+    /** Usage of the two USAGE_DROP windows at the latest day close ({@code trendDay}), for the health score. */
+    public long trendDay = NONE;
+    public double trendCurUsage;
+    public double trendPrevUsage;
+
+    /** The latest health update published: score (-1 before the first), tier and event time. */
+    public int lastHealthScore = -1;
+    public HealthTier lastHealthTier;
+    public long lastHealthAt = NONE;
+
     public AccountState() {}
 
     public Episode episode(Signal signal) {
@@ -48,5 +85,30 @@ public class AccountState {
             episodes = java.util.Arrays.copyOf(episodes, Signal.values().length);
         }
         episodes[i] = episode;
+    }
+
+    SubscriptionState subscription() {
+        if (subscription == null) subscription = new SubscriptionState();
+        return subscription;
+    }
+
+    FeedbackState feedback() {
+        if (feedback == null) feedback = new FeedbackState();
+        return feedback;
+    }
+
+    CardState card() {
+        if (card == null) card = new CardState();
+        return card;
+    }
+
+    UrgentTicketsState urgentTickets() {
+        if (urgentTickets == null) urgentTickets = new UrgentTicketsState();
+        return urgentTickets;
+    }
+
+    /** The account's first event time; a version-1 state knows only its day. */
+    long firstEventTime() {
+        return firstEventAt != NONE ? firstEventAt : firstEventDay == NONE ? NONE : firstEventDay * SignalEngine.DAY_MS;
     }
 }

@@ -3,6 +3,7 @@ package io.churnradar.detect;
 import io.churnradar.alerts.AlertStatus;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.alerts.Severity;
+import io.churnradar.score.Health;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -26,7 +27,8 @@ public final class Alerts {
             long episodeStart,
             Map<String, String> evidence,
             String explanation,
-            String ruleVersion) {
+            String ruleVersion,
+            Health health) {
         return RiskAlert.newBuilder()
                 .setAlertId(alertId(accountId, signal, episodeStart))
                 .setAccountId(accountId)
@@ -38,6 +40,8 @@ public final class Alerts {
                 .setEvidence(evidence)
                 .setExplanation(explanation)
                 .setRuleVersion(ruleVersion)
+                .setHealthScore(health == null ? null : health.score())
+                .setHealthTier(health == null ? null : health.tier().name())
                 .build();
     }
 }

@@ -22,6 +22,18 @@ final class DayBuckets {
         s.bucketTicketsOpened[i] += ticketsOpened;
     }
 
+    /**
+     * Adds to the bucket of a day a future day close still looks at ({@code lookbackDays} back from the
+     * next one); a day older than that is dropped.
+     *
+     * @return false when the day was too old to keep
+     */
+    static boolean addIfCovered(AccountState s, long day, double usage, int ticketsOpened, int lookbackDays) {
+        if (s.lastClosedDay != AccountState.NONE && day < s.lastClosedDay + 2 - lookbackDays) return false;
+        add(s, day, usage, ticketsOpened);
+        return true;
+    }
+
     /** Sum of usage over days {@code from..to}, both included. */
     static double usage(AccountState s, long from, long to) {
         double sum = 0;

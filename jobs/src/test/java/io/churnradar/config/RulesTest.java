@@ -34,6 +34,7 @@ class RulesTest {
         }
         Rules r = Rules.parse(yaml, "default-rules.yaml");
         Rules d = Rules.defaults();
+        assertThat(r).usingRecursiveComparison().isEqualTo(d);
         assertThat(r.version).isEqualTo(d.version).isEqualTo("default-1");
         assertThat(r.dedupWindowDays).isEqualTo(7);
         assertThat(r.usageDrop).usingRecursiveComparison().isEqualTo(d.usageDrop);
@@ -47,6 +48,140 @@ class RulesTest {
         assertThat(r.paymentFailed.criticalAfterFailures).isEqualTo(3);
         assertThat(r.ticketSpike.minOpened).isEqualTo(3);
         assertThat(r.lookbackDays()).isEqualTo(14);
+        assertThat(r.npsDetractor.maxScore).isEqualTo(6);
+        assertThat(r.npsDetractor.resolveAtScore).isEqualTo(7);
+        assertThat(r.lowCsat.maxScore).isEqualTo(2);
+        assertThat(r.lowCsat.resolveAtScore).isEqualTo(4);
+        assertThat(r.urgentTicketAging.hours).isEqualTo(48);
+        assertThat(r.cardExpiring.days).isEqualTo(30);
+        assertThat(r.coreFeatureUnused.days).isEqualTo(10);
+        assertThat(r.coreFeatureUnused.coreFeatures).isEmpty();
+        assertThat(r.coreFeatureUnused.active()).as("no core features: off").isFalse();
+        assertThat(r.onboardingStalled.days).isEqualTo(14);
+        assertThat(r.onboardingStalled.minFeatures).isEqualTo(3);
+        assertThat(r.downgrade.dropRatio).isEqualTo(0.20);
+        assertThat(r.cancellationRequested.severity).isEqualTo(Severity.HIGH);
+        assertThat(r.churned.severity).isEqualTo(Severity.CRITICAL);
+        assertThat(r.renewalAtRisk.withinDays).isEqualTo(60);
+        assertThat(r.renewalAtRisk.belowScore).isEqualTo(50);
+        assertThat(r.health.weights.sum()).isEqualTo(100);
+        assertThat(r.health.greenFrom).isEqualTo(75);
+        assertThat(r.health.yellowFrom).isEqualTo(50);
+        assertThat(r.health.minScoreChange).isEqualTo(5);
+    }
+
+    @Test
+    void everyNewSignalCanBeConfiguredAndSwitchedOff() {
+        Rules r = Rules.parse("""
+                version: v2
+                signals:
+                  npsDetractor: {enabled: false, severity: high, maxScore: 4, resolveAtScore: 9}
+                  lowCsat: {enabled: false, maxScore: 1, resolveAtScore: 5}
+                  urgentTicketAging: {enabled: false, hours: 24}
+                  cardExpiring: {enabled: false, days: 14, severity: low}
+                  coreFeatureUnused: {days: 7, coreFeatures: [reports, " dashboards ", reports]}
+                  onboardingStalled: {enabled: false, days: 30, minFeatures: 5}
+                  downgrade: {enabled: false, dropRatio: 0.1, highDropRatio: 0.3}
+                  cancellationRequested: {enabled: false, severity: critical}
+                  churned: {enabled: false}
+                  renewalAtRisk: {enabled: false, withinDays: 90, belowScore: 40}
+                health:
+                  weights: {usageTrend: 40, loginRecency: 10, featureBreadth: 10, supportBurden: 10, paymentHealth: 20, sentiment: 10}
+                  tiers: {green: 80, yellow: 60}
+                  featureWindowDays: 14
+                  featureTarget: 5
+                  minScoreChange: 10
+                """, SOURCE);
+        assertThat(r.npsDetractor.enabled).isFalse();
+        assertThat(r.npsDetractor.severity).isEqualTo(Severity.HIGH);
+        assertThat(r.npsDetractor.maxScore).isEqualTo(4);
+        assertThat(r.lowCsat.resolveAtScore).isEqualTo(5);
+        assertThat(r.urgentTicketAging.hours).isEqualTo(24);
+        assertThat(r.cardExpiring.severity).isEqualTo(Severity.LOW);
+        assertThat(r.coreFeatureUnused.coreFeatures).containsExactly("reports", "dashboards");
+        assertThat(r.coreFeatureUnused.active()).isTrue();
+        assertThat(r.onboardingStalled.minFeatures).isEqualTo(5);
+        assertThat(r.downgrade.highDropRatio).isEqualTo(0.3);
+        assertThat(r.cancellationRequested.severity).isEqualTo(Severity.CRITICAL);
+        assertThat(r.churned.enabled).isFalse();
+        assertThat(r.renewalAtRisk.belowScore).isEqualTo(40);
+        assertThat(r.health.weights.usageTrend).isEqualTo(40);
+        assertThat(r.health.greenFrom).isEqualTo(80);
+        assertThat(r.health.featureWindowDays).isEqualTo(14);
+        assertThat(r.health.minScoreChange).isEqualTo(10);
+    }
+
+    @Test
+    void theWeightsMustSumToOneHundred() {
+        ConfigException e = invalid("""
+                version: v1
+                health:
+                  weights: {usageTrend: 30, sentiment: 0}
+                """);
+        assertThat(e.errors()).containsExactly("health.weights: the weights must sum to 100, got 95 (usageTrend 30 + loginRecency 20"
+                + " + featureBreadth 15 + supportBurden 15 + paymentHealth 15 + sentiment 0); a weight left out keeps its default");
+        assertThat(invalid("version: v1\nhealth:\n  weights: {paymentHealth: -5, sentiment: 30}\n").errors())
+                .contains("health.weights.paymentHealth: must be between 0 and 100, got -5");
+        assertThat(invalid("version: v1\nhealth:\n  weights: {paymentHealth: many}\n").errors())
+                .contains("health.weights.paymentHealth: expected a number between 0 and 100, got 'many'");
+        assertThat(invalid("version: v1\nhealth:\n  weights: {churn: 5}\n").errors()).containsExactly(
+                "health.weights.churn: unknown key; allowed keys here: featureBreadth, loginRecency, paymentHealth, sentiment, "
+                        + "supportBurden, usageTrend");
+        Rules fractions = Rules.parse("version: v1\nhealth:\n  weights: {usageTrend: 24.5, sentiment: 10.5}\n", SOURCE);
+        assertThat(fractions.health.weights.sum()).isEqualTo(100);
+    }
+
+    @Test
+    void tierBoundsMustBeOrderedWithin0To100() {
+        assertThat(invalid("version: v1\nhealth:\n  tiers: {green: 50, yellow: 60}\n").errors()).containsExactly(
+                "health.tiers: yellow (60) must be below green (50): a score >= green is GREEN, >= yellow YELLOW, below yellow RED");
+        assertThat(invalid("version: v1\nhealth:\n  tiers: {green: 50, yellow: 50}\n").errors()).hasSize(1);
+        assertThat(invalid("version: v1\nhealth:\n  tiers: {green: 101, yellow: -1}\n").errors()).containsExactlyInAnyOrder(
+                "health.tiers.green: must be between 0 and 100, got 101",
+                "health.tiers.yellow: must be between 0 and 100, got -1");
+        assertThat(invalid("version: v1\nhealth:\n  tiers: {red: 10}\n").errors())
+                .containsExactly("health.tiers.red: unknown key; allowed keys here: green, yellow");
+        Rules r = Rules.parse("version: v1\nhealth:\n  tiers: {green: 100, yellow: 0}\n", SOURCE);
+        assertThat(r.health.greenFrom).isEqualTo(100);
+    }
+
+    @Test
+    void theNewSignalsReportTheirKeysAndRanges() {
+        ConfigException e = invalid("""
+                version: v1
+                signals:
+                  npsDetractor: {maxScore: 11, resolveAtScore: 10}
+                  lowCsat: {maxScore: 3, resolveAtScore: 3}
+                  urgentTicketAging: {hours: 0}
+                  cardExpiring: {days: -1, severity: soon}
+                  coreFeatureUnused: {coreFeatures: reports}
+                  onboardingStalled: {minFeatures: 17, day: 3}
+                  downgrade: {dropRatio: 0.5, highDropRatio: 0.4}
+                  churned: {reason: x}
+                  renewalAtRisk: {withinDays: 0, belowScore: 101}
+                """);
+        assertThat(e.errors()).containsExactlyInAnyOrder(
+                "signals.npsDetractor.maxScore: must be between 0 and 10, got 11",
+                "signals.lowCsat.resolveAtScore: must be above maxScore (3), got 3",
+                "signals.urgentTicketAging.hours: must be between 1 and 2160, got 0",
+                "signals.cardExpiring.days: must be between 0 and 365, got -1",
+                "signals.cardExpiring.severity: 'soon' is not allowed; allowed values: LOW, MEDIUM, HIGH, CRITICAL",
+                "signals.coreFeatureUnused.coreFeatures: expected a list of feature names such as [reports, dashboards], got 'reports'",
+                "signals.onboardingStalled.minFeatures: must be between 1 and 16, got 17",
+                "signals.onboardingStalled.day: unknown key; allowed keys here: days, enabled, minFeatures, severity",
+                "signals.downgrade.highDropRatio: must be at least dropRatio (0.5), got 0.4",
+                "signals.churned.reason: unknown key; allowed keys here: enabled, severity",
+                "signals.renewalAtRisk.withinDays: must be between 1 and 366, got 0",
+                "signals.renewalAtRisk.belowScore: must be between 1 and 100, got 101");
+        assertThat(invalid("version: v1\nsignals:\n  coreFeatureUnused: {coreFeatures: [reports, '', {a: 1}]}\n").errors())
+                .containsExactly("signals.coreFeatureUnused.coreFeatures[1]: expected a non-empty feature name",
+                        "signals.coreFeatureUnused.coreFeatures[2]: expected a non-empty feature name");
+        assertThat(invalid("version: v1\nhealth: {featureWindowDays: 31, featureTarget: 0, minScoreChange: 0, decay: 1}\n").errors())
+                .containsExactlyInAnyOrder(
+                        "health.featureWindowDays: must be between 1 and 30, got 31",
+                        "health.featureTarget: must be between 1 and 16, got 0",
+                        "health.minScoreChange: must be between 1 and 100, got 0",
+                        "health.decay: unknown key; allowed keys here: featureTarget, featureWindowDays, minScoreChange, tiers, weights");
     }
 
     @Test
@@ -87,8 +222,10 @@ class RulesTest {
                   churnScore: {enabled: true}
                 """);
         assertThat(e.errors()).containsExactly(
-                "thresholds: unknown key; allowed keys here: dedup, signals, version",
-                "signals.churnScore: unknown key; allowed keys here: inactivity, paymentFailed, ticketSpike, usageDrop");
+                "thresholds: unknown key; allowed keys here: dedup, health, signals, version",
+                "signals.churnScore: unknown key; allowed keys here: cancellationRequested, cardExpiring, churned, "
+                        + "coreFeatureUnused, downgrade, inactivity, lowCsat, npsDetractor, onboardingStalled, paymentFailed, "
+                        + "renewalAtRisk, ticketSpike, urgentTicketAging, usageDrop");
     }
 
     @Test

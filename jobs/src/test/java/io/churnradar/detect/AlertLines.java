@@ -16,6 +16,11 @@ final class AlertLines {
         return signal + " " + status + " " + severity + " @" + Instant.ofEpochMilli(detectedAt);
     }
 
+    /** The alerts of one signal. */
+    static List<RiskAlert> of(Signal signal, List<RiskAlert> alerts) {
+        return alerts.stream().filter(a -> a.getSignal().equals(signal.name())).toList();
+    }
+
     static List<String> lines(List<RiskAlert> alerts) {
         return alerts.stream().map(AlertLines::line).toList();
     }

@@ -1,5 +1,6 @@
 package io.churnradar.detect;
 
+import io.churnradar.alerts.AccountHealth;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.config.Rules;
 import io.churnradar.ingest.AccountEvent;
@@ -7,6 +8,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.api.common.accumulators.Accumulator;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -26,6 +29,7 @@ import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 final class DetectorHarness implements AutoCloseable {
     final KeyedBroadcastOperatorTestHarness<String, AccountEvent, String, RiskAlert> h;
     private int taken;
+    private int healthTaken;
 
     private DetectorHarness(Rules rules, StateBackend backend, OperatorSubtaskState restoreFrom) throws Exception {
         h = new KeyedBroadcastOperatorTestHarness<>(
@@ -39,6 +43,10 @@ final class DetectorHarness implements AutoCloseable {
 
     static DetectorHarness open() throws Exception {
         return new DetectorHarness(Rules.defaults(), null, null);
+    }
+
+    static DetectorHarness open(Rules rules) throws Exception {
+        return new DetectorHarness(rules, null, null);
     }
 
     static DetectorHarness open(Rules rules, StateBackend backend) throws Exception {
@@ -70,6 +78,27 @@ final class DetectorHarness implements AutoCloseable {
         List<RiskAlert> fresh = new ArrayList<>(all.subList(taken, all.size()));
         taken = all.size();
         return fresh;
+    }
+
+    /** Every health update emitted so far (the detector's side output). */
+    List<AccountHealth> health() {
+        Queue<StreamRecord<AccountHealth>> out = h.getSideOutput(ChurnDetector.HEALTH);
+        return out == null ? List.of() : out.stream().map(StreamRecord::getValue).toList();
+    }
+
+    /** The health updates emitted since the previous call. */
+    List<AccountHealth> newHealth() {
+        List<AccountHealth> all = health();
+        List<AccountHealth> fresh = new ArrayList<>(all.subList(healthTaken, all.size()));
+        healthTaken = all.size();
+        return fresh;
+    }
+
+    /** The latest health update of one account, or null. */
+    AccountHealth latestHealth(String account) {
+        AccountHealth latest = null;
+        for (AccountHealth a : health()) if (a.getAccountId().equals(account)) latest = a;
+        return latest;
     }
 
     int timers() {

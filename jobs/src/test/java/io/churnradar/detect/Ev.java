@@ -1,9 +1,13 @@
 package io.churnradar.detect;
 
 import io.churnradar.events.PaymentStatus;
+import io.churnradar.events.SubscriptionAction;
+import io.churnradar.events.SurveyType;
+import io.churnradar.events.TicketPriority;
 import io.churnradar.events.TicketStatus;
 import io.churnradar.ingest.AccountEvent;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /** Events with fresh ids; to send a duplicate, send the same event (or {@link #copy}) again. */
 final class Ev {
@@ -44,6 +48,59 @@ final class Ev {
 
     static AccountEvent refunded(String account, long time) {
         return AccountEvent.payment(id("p"), account, time, PaymentStatus.REFUNDED);
+    }
+
+    static AccountEvent usage(String account, long time, String feature, double quantity) {
+        return AccountEvent.usage(id("u"), account, time, feature, quantity);
+    }
+
+    /** A change of a ticket with the given id, at the given priority. */
+    static AccountEvent ticket(String account, long time, String ticketId, TicketStatus status, TicketPriority priority) {
+        AccountEvent e = AccountEvent.ticket(id("t"), account, time, ticketId, status);
+        e.priority = priority;
+        return e;
+    }
+
+    static AccountEvent urgent(String account, long time, String ticketId, TicketStatus status) {
+        return ticket(account, time, ticketId, status, TicketPriority.URGENT);
+    }
+
+    /** A ticket change that carries a CSAT rating. */
+    static AccountEvent ticketCsat(String account, long time, int csat) {
+        AccountEvent e = ticket(account, time, TicketStatus.CLOSED);
+        e.csat = csat;
+        return e;
+    }
+
+    static AccountEvent nps(String account, long time, int score) {
+        return AccountEvent.feedback(id("f"), account, time, SurveyType.NPS, score);
+    }
+
+    static AccountEvent csat(String account, long time, int score) {
+        return AccountEvent.feedback(id("f"), account, time, SurveyType.CSAT, score);
+    }
+
+    /** A successful payment showing the card on file, {@code YYYY-MM}. */
+    static AccountEvent card(String account, long time, String cardExpiry) {
+        AccountEvent e = succeeded(account, time);
+        e.cardExpiry = cardExpiry;
+        return e;
+    }
+
+    static AccountEvent subscription(String account, long time, SubscriptionAction action) {
+        return AccountEvent.subscription(id("s"), account, time, action);
+    }
+
+    static AccountEvent subscription(String account, long time, SubscriptionAction action, long mrrMinor) {
+        AccountEvent e = subscription(account, time, action);
+        e.mrrMinor = mrrMinor;
+        return e;
+    }
+
+    /** The event, changed by {@code change}: {@code with(Ev.nps(..), e -> e.comment = "slow")}. */
+    static AccountEvent with(AccountEvent e, Consumer<AccountEvent> change) {
+        change.accept(e);
+        return e;
     }
 
     /** The same event id and account, re-sent with another time and quantity. */

@@ -1,0 +1,85 @@
+package io.churnradar.detect;
+
+import static io.churnradar.detect.AccountState.NONE;
+
+import io.churnradar.alerts.AlertStatus;
+import io.churnradar.alerts.Severity;
+import io.churnradar.score.Health;
+import io.churnradar.score.HealthRecords;
+import java.util.Map;
+
+/**
+ * Opens, escalates and closes the episodes of one account, dating each alert no earlier than the
+ * floor (the watermark when an event is applied): an alert an event makes due behind the watermark
+ * is dated at the watermark and its evidence says {@code late}. Every alert carries the account's
+ * health at its {@code detectedAt}.
+ */
+final class Emitter {
+    private final String accountId;
+    private final AccountState s;
+    private final long floor;
+    private final boolean late;
+    private final DetectionOutput out;
+    private final String ruleVersion;
+    private final AccountHealthModel health;
+
+    Emitter(String accountId, AccountState s, long floor, boolean late, DetectionOutput out, String ruleVersion,
+            AccountHealthModel health) {
+        this.accountId = accountId;
+        this.s = s;
+        this.floor = floor;
+        this.late = late;
+        this.out = out;
+        this.ruleVersion = ruleVersion;
+        this.health = health;
+    }
+
+    /** The account's health at an instant, from its state now. */
+    Health healthAt(long at) {
+        return health.compute(s, at);
+    }
+
+    void raise(Signal signal, Severity severity, long at, Map<String, String> ev, String why) {
+        if (s.episode(signal) != null) return;
+        long when = dated(at, ev);
+        s.setEpisode(signal, new Episode(when, severity));
+        emit(signal, severity, AlertStatus.RAISED, when, when, ev, why);
+    }
+
+    /** Raises, or updates an open episode when the severity rises (never lowers it). */
+    void raiseOrEscalate(Signal signal, Severity severity, long at, Map<String, String> ev, String why) {
+        Episode open = s.episode(signal);
+        if (open == null) {
+            raise(signal, severity, at, ev, why);
+        } else if (open.severity != severity && severity.ordinal() > open.severity.ordinal()) {
+            long when = dated(at, ev);
+            open.severity = severity;
+            emit(signal, severity, AlertStatus.UPDATED, when, open.start, ev, why);
+        }
+    }
+
+    void resolve(Signal signal, long at, Map<String, String> ev, String why) {
+        Episode open = s.episode(signal);
+        if (open == null) return;
+        long when = dated(at, ev);
+        s.setEpisode(signal, null);
+        emit(signal, open.severity, AlertStatus.RESOLVED, when, open.start, ev, why);
+    }
+
+    /** Publishes a health update of the account. */
+    void publishHealth(Health h, long asOf) {
+        out.health(HealthRecords.toRecord(accountId, h, asOf, ruleVersion));
+    }
+
+    private void emit(Signal signal, Severity severity, AlertStatus status, long when, long start, Map<String, String> ev, String why) {
+        out.accept(Alerts.build(accountId, signal, severity, status, when, start, ev, why, ruleVersion, healthAt(when)));
+    }
+
+    private long dated(long at, Map<String, String> ev) {
+        if (floor != NONE && at <= floor) {
+            if (late || at < floor) ev.put("late", "true");
+            return Math.max(at, floor);
+        }
+        return at;
+    }
+}

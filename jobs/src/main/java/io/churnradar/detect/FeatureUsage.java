@@ -1,0 +1,69 @@
+package io.churnradar.detect;
+
+import static io.churnradar.detect.AccountState.NONE;
+
+import io.churnradar.config.Rules;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The features an account used, each with the event time of its latest use, on the arrays of
+ * {@link AccountState}. Bounded: at most {@link Rules#MAX_TRACKED_FEATURES}; when full, a new feature
+ * replaces the one used least recently (and is dropped if it is older than all of them). A usage
+ * event with quantity 0 is not a use.
+ */
+final class FeatureUsage {
+    private FeatureUsage() {}
+
+    static void record(AccountState s, String feature, long at) {
+        int i = Arrays.asList(s.featureNames).indexOf(feature);
+        if (i >= 0) {
+            s.featureLastUsedAt[i] = Math.max(s.featureLastUsedAt[i], at);
+            return;
+        }
+        int n = s.featureNames.length;
+        if (n < Rules.MAX_TRACKED_FEATURES) {
+            s.featureNames = Arrays.copyOf(s.featureNames, n + 1);
+            s.featureLastUsedAt = Arrays.copyOf(s.featureLastUsedAt, n + 1);
+            i = n;
+        } else {
+            i = leastRecent(s);
+            if (at <= s.featureLastUsedAt[i]) return;
+        }
+        s.featureNames[i] = feature;
+        s.featureLastUsedAt[i] = at;
+    }
+
+    /** Distinct features whose latest use is at or after {@code since}. */
+    static int countUsedSince(AccountState s, long since) {
+        int n = 0;
+        for (long t : s.featureLastUsedAt) if (t >= since) n++;
+        return n;
+    }
+
+    /** The features whose latest use is at or after {@code since}, in name order. */
+    static List<String> namesUsedSince(AccountState s, long since) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < s.featureNames.length; i++) {
+            if (s.featureLastUsedAt[i] >= since) out.add(s.featureNames[i]);
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** The latest use of any feature, or NONE. */
+    static long latestUse(AccountState s) {
+        long latest = NONE;
+        for (long t : s.featureLastUsedAt) latest = Math.max(latest, t);
+        return latest;
+    }
+
+    private static int leastRecent(AccountState s) {
+        int min = 0;
+        for (int i = 1; i < s.featureLastUsedAt.length; i++) {
+            if (s.featureLastUsedAt[i] < s.featureLastUsedAt[min]) min = i;
+        }
+        return min;
+    }
+}

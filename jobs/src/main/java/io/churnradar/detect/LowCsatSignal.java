@@ -1,0 +1,54 @@
+package io.churnradar.detect;
+
+import static io.churnradar.detect.AccountState.NONE;
+
+import io.churnradar.config.Rules;
+import io.churnradar.events.SurveyType;
+import io.churnradar.ingest.AccountEvent;
+import io.churnradar.ingest.EventType;
+import java.util.Map;
+
+/**
+ * LOW_CSAT: a CSAT of 2 or less, from a CSAT survey or a support ticket's {@code csat}, at its event
+ * time; resolved by a later CSAT of 4 or more (a 3 leaves the episode open). The latest rating counts,
+ * from either source; an older one changes nothing. Keeps the latest rating for the health score
+ * whether or not the signal is on.
+ */
+final class LowCsatSignal implements SignalFamily {
+    private static final long serialVersionUID = 1L;
+
+    private final Rules.ScoreThreshold r;
+
+    LowCsatSignal(Rules rules) {
+        this.r = rules.lowCsat;
+    }
+
+    @Override
+    public void onEvent(AccountState s, AccountEvent e, Emitter emit) {
+        int score;
+        Map<String, String> ev = Evidence.map();
+        if (e.type == EventType.FEEDBACK && e.survey == SurveyType.CSAT) {
+            score = e.score;
+            ev.put("source", "survey");
+            if (e.comment != null && !e.comment.isBlank()) ev.put("comment", Evidence.excerpt(e.comment, NpsDetractorSignal.MAX_COMMENT));
+        } else if (e.type == EventType.SUPPORT_TICKET && e.csat != null) {
+            score = e.csat;
+            ev.put("source", "ticket");
+            ev.put("ticketId", String.valueOf(e.ticketId));
+        } else {
+            return;
+        }
+        FeedbackState f = s.feedback();
+        if (f.lastCsatAt != NONE && e.eventTime < f.lastCsatAt) return;
+        f.lastCsatAt = e.eventTime;
+        f.lastCsatScore = score;
+        if (!r.enabled) return;
+        ev.put("score", Integer.toString(score));
+        if (e.userId != null) ev.put("userId", e.userId);
+        if (score <= r.maxScore) {
+            emit.raise(Signal.LOW_CSAT, r.severity, e.eventTime, ev, "A customer rated satisfaction " + score + " out of 5.");
+        } else if (score >= r.resolveAtScore) {
+            emit.resolve(Signal.LOW_CSAT, e.eventTime, ev, "A later satisfaction rating was " + score + " out of 5.");
+        }
+    }
+}

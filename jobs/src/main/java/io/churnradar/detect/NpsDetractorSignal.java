@@ -1,0 +1,44 @@
+package io.churnradar.detect;
+
+import static io.churnradar.detect.AccountState.NONE;
+
+import io.churnradar.config.Rules;
+import io.churnradar.events.SurveyType;
+import io.churnradar.ingest.AccountEvent;
+import io.churnradar.ingest.EventType;
+import java.util.Map;
+
+/**
+ * NPS_DETRACTOR: an NPS answer of 6 or less, at its event time; resolved by a later answer of 7 or
+ * more. The account's latest answer counts, whoever gave it; an answer older than the latest one
+ * seen changes nothing. Keeps the latest answer for the health score whether or not the signal is on.
+ */
+final class NpsDetractorSignal implements SignalFamily {
+    private static final long serialVersionUID = 1L;
+    static final int MAX_COMMENT = 200;
+
+    private final Rules.ScoreThreshold r;
+
+    NpsDetractorSignal(Rules rules) {
+        this.r = rules.npsDetractor;
+    }
+
+    @Override
+    public void onEvent(AccountState s, AccountEvent e, Emitter emit) {
+        if (e.type != EventType.FEEDBACK || e.survey != SurveyType.NPS) return;
+        FeedbackState f = s.feedback();
+        if (f.lastNpsAt != NONE && e.eventTime < f.lastNpsAt) return;
+        f.lastNpsAt = e.eventTime;
+        f.lastNpsScore = e.score;
+        if (!r.enabled) return;
+        Map<String, String> ev = Evidence.map();
+        ev.put("score", Integer.toString(e.score));
+        if (e.userId != null) ev.put("userId", e.userId);
+        if (e.comment != null && !e.comment.isBlank()) ev.put("comment", Evidence.excerpt(e.comment, MAX_COMMENT));
+        if (e.score <= r.maxScore) {
+            emit.raise(Signal.NPS_DETRACTOR, r.severity, e.eventTime, ev, "A user answered NPS " + e.score + " (a detractor).");
+        } else if (e.score >= r.resolveAtScore) {
+            emit.resolve(Signal.NPS_DETRACTOR, e.eventTime, ev, "A later NPS answer was " + e.score + ".");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.churnradar.detect;
+
+import static io.churnradar.detect.AccountState.NONE;
+
+import io.churnradar.ingest.AccountEvent;
+import java.io.Serializable;
+
+/**
+ * The rules of one family of signals, as hooks the {@link SignalEngine} calls in event-time order:
+ * on each event, at the close of a UTC day, and at the family's own deadlines. The engine keeps one
+ * timer per account at the earliest moment any family needs.
+ */
+interface SignalFamily extends Serializable {
+
+    /** Applies one de-duplicated event (of any type: a family ignores the ones it does not watch). */
+    default void onEvent(AccountState s, AccountEvent e, Emitter emit) {}
+
+    /** The first UTC day, {@code fromDay} or later, whose close this family needs to see, or NONE. */
+    default long firstDayNeedingClose(AccountState s, long fromDay) {
+        return NONE;
+    }
+
+    /** The close of day {@code day} (at {@code (day + 1) * DAY_MS}). */
+    default void onDayClose(AccountState s, long day, Emitter emit) {}
+
+    /** The earliest deadline still pending, or NONE. */
+    default long nextDeadline(AccountState s) {
+        return NONE;
+    }
+
+    /** Event time reached {@code at}, this family's {@link #nextDeadline}; it must move or clear that deadline. */
+    default void onDeadline(AccountState s, long at, Emitter emit) {}
+}

@@ -1,0 +1,24 @@
+package io.churnradar.score;
+
+import io.churnradar.alerts.AccountHealth;
+import io.churnradar.alerts.HealthComponent;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link Health} as the {@code AccountHealth} record of topic churn.account-health. Built with the
+ * generated all-fields constructors: Avro's builders copy and validate every field, which costs more
+ * than the score itself, and an update is published about once a day per account.
+ */
+public final class HealthRecords {
+    private HealthRecords() {}
+
+    public static AccountHealth toRecord(String accountId, Health h, long asOf, String ruleVersion) {
+        List<HealthComponent> components = new ArrayList<>(h.components().size());
+        for (ScoreComponent c : h.components()) {
+            components.add(new HealthComponent(c.name(), c.value(), c.weight(), c.contribution()));
+        }
+        return new AccountHealth(accountId, h.score(), h.tier(), components, Instant.ofEpochMilli(asOf), ruleVersion);
+    }
+}
