@@ -132,7 +132,11 @@ class KafkaReadOrderTest {
         }
     }
 
+    /** Without the health score, which reflects every event read at detection, including ones read ahead. */
     private static List<String> json(List<RiskAlert> alerts) {
-        return alerts.stream().map(AlertJson::toJson).collect(Collectors.toList());
+        return alerts.stream().map(a -> {
+            RiskAlert copy = RiskAlert.newBuilder(a).setHealthScore(null).setHealthTier(null).build();
+            return AlertJson.toJson(copy);
+        }).collect(Collectors.toList());
     }
 }

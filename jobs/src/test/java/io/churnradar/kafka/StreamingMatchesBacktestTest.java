@@ -147,9 +147,18 @@ class StreamingMatchesBacktestTest {
         s.login(GAP, "g-40", at(40, 6), null);
     }
 
+    /**
+     * The alerts without the health score they carry: the score reflects every event the detector had
+     * read at detection, and a Kafka source may read a topic ahead of the watermark, so it can differ
+     * from the backtest's within the out-of-orderness (docs/signals.md). The signals themselves may not.
+     */
     private static List<JsonNode> normalized(List<String> lines) throws Exception {
         List<JsonNode> out = new ArrayList<>();
-        for (String line : lines) out.add(JSON.readTree(line));
+        for (String line : lines) {
+            com.fasterxml.jackson.databind.node.ObjectNode n = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(line);
+            n.remove(List.of("healthScore", "healthTier"));
+            out.add(n);
+        }
         return out;
     }
 }
