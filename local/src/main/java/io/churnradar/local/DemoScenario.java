@@ -1,9 +1,13 @@
 package io.churnradar.local;
 
+import io.churnradar.events.FeedbackEvent;
 import io.churnradar.events.LoginEvent;
 import io.churnradar.events.PaymentEvent;
 import io.churnradar.events.PaymentStatus;
+import io.churnradar.events.SubscriptionAction;
+import io.churnradar.events.SubscriptionEvent;
 import io.churnradar.events.SupportTicketEvent;
+import io.churnradar.events.SurveyType;
 import io.churnradar.events.TicketPriority;
 import io.churnradar.events.TicketStatus;
 import io.churnradar.events.UsageEvent;
@@ -153,6 +157,10 @@ final class DemoScenario {
         final double dropFactor;
         final int failuresInARow;
         final boolean recovers;
+        private final SplittableRandom lifecycleRnd;
+        private final int npsDay;
+        private final int lifecycleRenewalInDays;
+        private final boolean cancels;
         private double usageCarry;
         private double loginCarry;
         private long seq;
@@ -184,6 +192,11 @@ final class DemoScenario {
                 case PAYMENT_FAILURES -> billingDay;
                 case NONE -> Integer.MAX_VALUE;
             };
+            this.lifecycleRnd = new SplittableRandom(id.hashCode() * 31L + trouble.ordinal());
+            this.npsDay = trouble == Trouble.NONE ? lifecycleRnd.nextInt(Math.max(1, days))
+                    : (int) Math.min((long) troubleDay + 2, Integer.MAX_VALUE);
+            this.lifecycleRenewalInDays = 20 + lifecycleRnd.nextInt(120);
+            this.cancels = lifecycleRnd.nextBoolean();
         }
 
         private boolean troubled(int day) {
@@ -205,6 +218,47 @@ final class DemoScenario {
             usage(from, share * usageFactor);
             tickets(from, day, hourOfDay);
             if (hourOfDay == billingHour) payments(from, day);
+            lifecycle(from, day, hourOfDay);
+        }
+
+        /**
+         * Subscription and survey events: every account renews at the start, answers one NPS survey
+         * (low once its trouble began), a silent account asks to cancel and some cancel, and an account
+         * whose usage dropped moves to a cheaper plan. Drawn from their own random stream so that the
+         * rest of the traffic stays as it was for a seed.
+         */
+        private void lifecycle(long from, int day, int hourOfDay) {
+            if (day == 0 && hourOfDay == billingHour) {
+                long t = at(from);
+                String renewal = java.time.LocalDate.ofEpochDay(Math.floorDiv(t, DAY_MS) + lifecycleRenewalInDays).toString();
+                emit(t, EventType.SUBSCRIPTION, subscription(t, SubscriptionAction.RENEWED, amountMinor, "plan-" + users.length)
+                        .setSeats(users.length).setRenewalDate(renewal).build());
+            }
+            if (day == npsDay && hourOfDay == 14) {
+                long t = at(from);
+                int score = troubled(day) && trouble != Trouble.NONE ? 1 + lifecycleRnd.nextInt(5) : 7 + lifecycleRnd.nextInt(4);
+                emit(t, EventType.FEEDBACK, FeedbackEvent.newBuilder().setEventId(nextId("f")).setAccountId(id)
+                        .setEventTime(Instant.ofEpochMilli(t)).setUserId(user()).setSurvey(SurveyType.NPS).setScore(score).build());
+            }
+            if (trouble == Trouble.GOES_SILENT && hourOfDay == 15) {
+                if (day == troubleDay + 6) {
+                    long t = at(from);
+                    emit(t, EventType.SUBSCRIPTION, subscription(t, SubscriptionAction.CANCEL_REQUESTED, null, null)
+                            .setReason("not_using").build());
+                } else if (day == troubleDay + 9 && cancels) {
+                    long t = at(from);
+                    emit(t, EventType.SUBSCRIPTION, subscription(t, SubscriptionAction.CANCELED, 0L, null).setReason("not_using").build());
+                }
+            }
+            if (trouble == Trouble.USAGE_DROP && day == troubleDay + 4 && hourOfDay == 16) {
+                long t = at(from);
+                emit(t, EventType.SUBSCRIPTION, subscription(t, SubscriptionAction.PLAN_CHANGED, amountMinor / 2, "plan-starter").build());
+            }
+        }
+
+        private SubscriptionEvent.Builder subscription(long t, SubscriptionAction action, Long mrrMinor, String plan) {
+            return SubscriptionEvent.newBuilder().setEventId(nextId("s")).setAccountId(id).setEventTime(Instant.ofEpochMilli(t))
+                    .setUserId(users[0]).setAction(action).setMrrMinor(mrrMinor).setPlan(plan);
         }
 
         /** Logins at the expected rate, carried over between hours so that a quiet hour adds up. */

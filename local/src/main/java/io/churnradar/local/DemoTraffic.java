@@ -37,10 +37,7 @@ public final class DemoTraffic implements AutoCloseable {
         this.scenario = scenario;
         this.speed = speed;
         this.out = out;
-        topics.put(EventType.LOGIN, settings.loginTopic);
-        topics.put(EventType.USAGE, settings.usageTopic);
-        topics.put(EventType.SUPPORT_TICKET, settings.supportTicketTopic);
-        topics.put(EventType.PAYMENT, settings.paymentTopic);
+        for (EventType t : EventType.values()) topics.put(t, settings.topicOf(t));
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
