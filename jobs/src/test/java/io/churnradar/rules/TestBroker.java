@@ -119,12 +119,8 @@ final class TestBroker implements AutoCloseable {
         return new Reader(bootstrapServers(), topic);
     }
 
-    static void await(Duration timeout, String what, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            Thread.sleep(50);
-        }
+    static void await(Duration timeout, String what, BooleanSupplier done) throws Exception {
+        io.churnradar.testing.Deadline.in(timeout).pollUntil(what, done::getAsBoolean);
     }
 
     @Override
