@@ -1,7 +1,5 @@
 package io.churnradar.rules;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +26,6 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 
 /** One real KRaft broker in this JVM (Kafka's own test kit), with the few client operations the tests need. */
 final class TestBroker implements AutoCloseable {
@@ -44,34 +41,7 @@ final class TestBroker implements AutoCloseable {
     }
 
     static TestBroker start(Path dir) throws Exception {
-        TestKitNodes nodes = new TestKitNodes.Builder()
-                .setCombined(true)
-                .setNumBrokerNodes(1)
-                .setNumControllerNodes(1)
-                .setBaseDirectory(dir)
-                .build();
-        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("transaction.state.log.num.partitions", "1")
-                .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
-                .setConfigProp("share.coordinator.state.topic.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .setConfigProp("auto.create.topics.enable", "false")
-                .setConfigProp("log.retention.ms", "-1")
-                .build();
-        PrintStream stdout = System.out;
-        System.setOut(new PrintStream(OutputStream.nullOutputStream())); // the storage formatter talks
-        try {
-            cluster.format();
-        } finally {
-            System.setOut(stdout);
-        }
-        cluster.startup();
-        cluster.waitForReadyBrokers();
-        return new TestBroker(cluster);
+        return new TestBroker(io.churnradar.testing.KafkaBroker.startCluster(dir));
     }
 
     String bootstrapServers() {

@@ -40,27 +40,46 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        TestKitNodes nodes = new TestKitNodes.Builder()
+        cluster = startCluster(null);
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        admin = Admin.create(p);
+    }
+
+    /**
+     * One KRaft broker (combined with its controller) ready for transactions, the way every test of
+     * ours needs it; {@code baseDirectory} null lets the test kit choose a temp folder.
+     */
+    public static KafkaClusterTestKit startCluster(java.nio.file.Path baseDirectory) throws Exception {
+        TestKitNodes.Builder nodes = new TestKitNodes.Builder()
                 .setCombined(true)
                 .setNumBrokerNodes(1)
-                .setNumControllerNodes(1)
-                .build();
-        cluster = new KafkaClusterTestKit.Builder(nodes)
+                .setNumControllerNodes(1);
+        if (baseDirectory != null) nodes.setBaseDirectory(baseDirectory);
+        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes.build())
                 // One broker: the internal topics cannot have the default three replicas.
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("offsets.topic.num.partitions", "1")
                 .setConfigProp("transaction.state.log.replication.factor", "1")
                 .setConfigProp("transaction.state.log.min.isr", "1")
                 .setConfigProp("transaction.state.log.num.partitions", "1")
+                .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
+                .setConfigProp("share.coordinator.state.topic.min.isr", "1")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("auto.create.topics.enable", "false")
+                // Test events are dated in the past: time retention would delete them at once.
+                .setConfigProp("log.retention.ms", "-1")
                 .build();
-        cluster.format();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream())); // the storage formatter talks
+        try {
+            cluster.format();
+        } finally {
+            System.setOut(stdout);
+        }
         cluster.startup();
         cluster.waitForReadyBrokers();
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-        admin = Admin.create(p);
+        return cluster;
     }
 
     @Override
