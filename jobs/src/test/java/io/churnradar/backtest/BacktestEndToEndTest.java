@@ -28,14 +28,19 @@ class BacktestEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setConfiguration(flinkConfig())
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
+    static final MiniClusterExtension CLUSTER = cluster();
 
     @TempDir
     Path tmp;
+
+    /** One MiniCluster per test class: one TaskManager with two slots, RocksDB, no Kryo. */
+    static MiniClusterExtension cluster() {
+        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+                .setConfiguration(flinkConfig())
+                .setNumberTaskManagers(1)
+                .setNumberSlotsPerTaskManager(2)
+                .build());
+    }
 
     static Configuration flinkConfig() {
         Configuration c = new Configuration();
