@@ -43,6 +43,12 @@ public final class JobSettings implements Serializable {
     public String rulesStatusTopic = "churn.rules-status";
     /** Health score updates (compacted), key = account id. */
     public String accountHealthTopic = "churn.account-health";
+    /** Retention commands to execute (disposition SEND only), key = account id; docs/playbooks.md. */
+    public String commandsTopic = "churn.commands";
+    /** Every playbook decision with its disposition (SEND, HOLDOUT, CAPPED, SUPPRESSED) and reason. */
+    public String commandsAuditTopic = "churn.commands-audit";
+    /** Per playbook and day: accounts treated and held out, saved and lost. */
+    public String playbookOutcomesTopic = "churn.playbook-outcomes";
 
     public Duration maxOutOfOrderness = Duration.ofMinutes(10);
     public Duration idleness = Duration.ofMinutes(1);
@@ -65,9 +71,10 @@ public final class JobSettings implements Serializable {
         return java.util.List.of(loginTopic, usageTopic, supportTicketTopic, paymentTopic, feedbackTopic, subscriptionTopic);
     }
 
-    /** The topics the job writes: alerts, dead letters, rules statuses, account health. */
+    /** The topics the job writes: alerts, dead letters, rules statuses, account health, commands, their audit, playbook outcomes. */
     public java.util.List<String> outputTopics() {
-        return java.util.List.of(alertsTopic, deadLetterTopic, rulesStatusTopic, accountHealthTopic);
+        return java.util.List.of(alertsTopic, deadLetterTopic, rulesStatusTopic, accountHealthTopic, commandsTopic,
+                commandsAuditTopic, playbookOutcomesTopic);
     }
 
     public static JobSettings defaults() {
@@ -112,7 +119,7 @@ public final class JobSettings implements Serializable {
 
         JsonNode t = YamlTree.child(root, "topics");
         y.onlyKeys(t, "topics", Set.of("login", "usage", "supportTicket", "payment", "feedback", "subscription", "alerts", "deadLetter",
-                "rules", "rulesStatus", "accountHealth"));
+                "rules", "rulesStatus", "accountHealth", "commands", "commandsAudit", "playbookOutcomes"));
         s.loginTopic = y.text(YamlTree.child(t, "login"), "topics.login", s.loginTopic);
         s.usageTopic = y.text(YamlTree.child(t, "usage"), "topics.usage", s.usageTopic);
         s.supportTicketTopic = y.text(YamlTree.child(t, "supportTicket"), "topics.supportTicket", s.supportTicketTopic);
@@ -124,6 +131,9 @@ public final class JobSettings implements Serializable {
         s.rulesTopic = y.text(YamlTree.child(t, "rules"), "topics.rules", s.rulesTopic);
         s.rulesStatusTopic = y.text(YamlTree.child(t, "rulesStatus"), "topics.rulesStatus", s.rulesStatusTopic);
         s.accountHealthTopic = y.text(YamlTree.child(t, "accountHealth"), "topics.accountHealth", s.accountHealthTopic);
+        s.commandsTopic = y.text(YamlTree.child(t, "commands"), "topics.commands", s.commandsTopic);
+        s.commandsAuditTopic = y.text(YamlTree.child(t, "commandsAudit"), "topics.commandsAudit", s.commandsAuditTopic);
+        s.playbookOutcomesTopic = y.text(YamlTree.child(t, "playbookOutcomes"), "topics.playbookOutcomes", s.playbookOutcomesTopic);
 
         JsonNode et = YamlTree.child(root, "eventTime");
         y.onlyKeys(et, "eventTime", Set.of("maxOutOfOrderness", "idleness"));
