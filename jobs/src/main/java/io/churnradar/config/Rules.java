@@ -42,6 +42,8 @@ public final class Rules implements Serializable {
     public final Switch churned = new Switch(Severity.CRITICAL);
     public final RenewalAtRisk renewalAtRisk = new RenewalAtRisk();
     public final Health health = new Health();
+    /** The playbooks that turn alerts into retention commands, and the policy over them (docs/playbooks.md). */
+    public io.churnradar.play.PlaybookRules playbooks = io.churnradar.play.PlaybookRules.defaults();
 
     /** USAGE_DROP: usage over the last window fell by dropRatio or more against the window before. */
     public static final class UsageDrop implements Serializable {
@@ -211,7 +213,7 @@ public final class Rules implements Serializable {
     private static Rules fromYaml(JsonNode root, String source) {
         YamlTree y = YamlTree.forSource(source);
         Rules r = new Rules();
-        y.onlyKeys(root, "", Set.of("version", "dedup", "signals", "health"));
+        y.onlyKeys(root, "", Set.of("version", "dedup", "signals", "health", "commands", "playbooks"));
         r.version = y.text(YamlTree.child(root, "version"), "version", null);
         if (r.version == null) {
             y.error("version", "missing; every rules file names its version, alerts carry it as ruleVersion");
@@ -298,6 +300,7 @@ public final class Rules implements Serializable {
         r.renewalAtRisk.belowScore = b.integer("belowScore", 50, 1, 100);
 
         readHealth(y, YamlTree.child(root, "health"), r.health);
+        r.playbooks = new PlaybookRulesReader(y).read(YamlTree.child(root, "commands"), YamlTree.child(root, "playbooks"));
 
         y.throwIfInvalid();
         return r;

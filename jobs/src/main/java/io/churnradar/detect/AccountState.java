@@ -1,5 +1,7 @@
 package io.churnradar.detect;
 
+import io.churnradar.signals.Signal;
+
 import io.churnradar.alerts.HealthTier;
 
 /**
@@ -38,7 +40,7 @@ public class AccountState {
     /** The one event-time timer registered for this account, or NONE. */
     public long pendingTimer = NONE;
 
-    /** Open episodes indexed by {@link Signal#ordinal()}; null where the signal is not active. */
+    /** Open episodes indexed by {@link io.churnradar.signals.Signal#ordinal()}; null where the signal is not active. */
     public Episode[] episodes = new Episode[Signal.values().length];
 
     // ---- version 2: the signal catalog and the health score ----
@@ -70,6 +72,11 @@ public class AccountState {
     public int lastHealthScore = -1;
     public HealthTier lastHealthTier;
     public long lastHealthAt = NONE;
+
+    // ---- version 3: playbooks ----
+
+    /** Plays in progress, outcome entries, recent sends and do-not-contact; null until the first playbook. */
+    public io.churnradar.play.PlaysState plays;
 
     public AccountState() {}
 

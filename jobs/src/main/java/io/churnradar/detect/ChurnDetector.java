@@ -4,12 +4,13 @@ import static io.churnradar.detect.AccountState.NONE;
 
 import io.churnradar.alerts.AccountHealth;
 import io.churnradar.alerts.RiskAlert;
+import io.churnradar.commands.RetentionCommand;
 import io.churnradar.config.Rules;
 import io.churnradar.ingest.AccountEvent;
+import io.churnradar.play.OutcomeEvent;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -54,6 +55,10 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     public static final String RULE_SETS_APPLIED = "ruleSetsApplied";
     /** Health updates of the accounts. */
     public static final OutputTag<AccountHealth> HEALTH = new OutputTag<>("account-health", TypeInformation.of(AccountHealth.class));
+    /** Every playbook decision (the audit; the SEND ones are the commands to execute). */
+    public static final OutputTag<RetentionCommand> COMMANDS = new OutputTag<>("retention-commands", TypeInformation.of(RetentionCommand.class));
+    /** Accounts entering playbooks and their outcomes. */
+    public static final OutputTag<OutcomeEvent> OUTCOMES = new OutputTag<>("playbook-outcomes", TypeInformation.of(OutcomeEvent.class));
     /** Broadcast state: the rules in force, as the YAML text of a validated rule set. */
     public static final String RULES_STATE = "rules";
     public static final String CURRENT_RULES = "current";
@@ -149,7 +154,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
             lateMetric.inc();
             lateCount.add(1);
         }
-        engine.onEvent(ctx.getCurrentKey(), s, e, watermark == Long.MIN_VALUE ? NONE : watermark, output(h -> ctx.output(HEALTH, h), out));
+        engine.onEvent(ctx.getCurrentKey(), s, e, watermark == Long.MIN_VALUE ? NONE : watermark, output(ctx, out));
         if (watermark != Long.MIN_VALUE) pruneEventIds(s, watermark, engine); // also for accounts that never need a timer
         reschedule(s, engine, ctx.timerService());
         account.update(s);
@@ -166,7 +171,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         if (s == null) return;
         SignalEngine engine = engine(ctx);
         s.pendingTimer = NONE; // this one has fired
-        engine.onTime(ctx.getCurrentKey(), s, watermark, output(h -> ctx.output(HEALTH, h), out));
+        engine.onTime(ctx.getCurrentKey(), s, watermark, output(ctx, out));
         pruneEventIds(s, watermark, engine);
         reschedule(s, engine, ctx.timerService());
         account.update(s);
@@ -230,8 +235,8 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         }
     }
 
-    /** Alerts to the main output, health updates to the {@link #HEALTH} side output. */
-    private static DetectionOutput output(Consumer<AccountHealth> healthOut, Collector<RiskAlert> out) {
+    /** Alerts to the main output; health updates, playbook decisions and outcomes to their side outputs. */
+    private static DetectionOutput output(ReadOnlyContext ctx, Collector<RiskAlert> out) {
         return new DetectionOutput() {
             @Override
             public void accept(RiskAlert alert) {
@@ -240,7 +245,17 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
 
             @Override
             public void health(AccountHealth health) {
-                healthOut.accept(health);
+                ctx.output(HEALTH, health);
+            }
+
+            @Override
+            public void command(RetentionCommand command) {
+                ctx.output(COMMANDS, command);
+            }
+
+            @Override
+            public void outcome(OutcomeEvent outcome) {
+                ctx.output(OUTCOMES, outcome);
             }
         };
     }

@@ -2,11 +2,23 @@ package io.churnradar.detect;
 
 import io.churnradar.alerts.AccountHealth;
 import io.churnradar.alerts.RiskAlert;
+import io.churnradar.commands.RetentionCommand;
+import io.churnradar.play.OutcomeEvent;
+import io.churnradar.play.PlayOutput;
 import java.util.function.Consumer;
 
-/** Where the detection core sends what it finds: alerts, and health updates when a caller wants them. */
+/**
+ * Where the detection core sends what it finds: alerts, and, when a caller wants them, health
+ * updates, playbook decisions and outcome events.
+ */
 @FunctionalInterface
-public interface DetectionOutput extends Consumer<RiskAlert> {
+public interface DetectionOutput extends Consumer<RiskAlert>, PlayOutput {
     /** A health update of the account; ignored unless the caller overrides it. */
     default void health(AccountHealth health) {}
+
+    @Override
+    default void command(RetentionCommand command) {}
+
+    @Override
+    default void outcome(OutcomeEvent outcome) {}
 }

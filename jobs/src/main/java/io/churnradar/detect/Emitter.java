@@ -1,10 +1,15 @@
 package io.churnradar.detect;
 
+import io.churnradar.signals.Signal;
+
 import static io.churnradar.detect.AccountState.NONE;
 
 import io.churnradar.alerts.AlertStatus;
+import io.churnradar.alerts.RiskAlert;
 import io.churnradar.alerts.Severity;
 import io.churnradar.score.Health;
+import io.churnradar.play.PendingDecisions;
+import io.churnradar.play.PlaybookEngine;
 import io.churnradar.score.HealthRecords;
 import java.util.Map;
 
@@ -12,7 +17,8 @@ import java.util.Map;
  * Opens, escalates and closes the episodes of one account, dating each alert no earlier than the
  * floor (the watermark when an event is applied): an alert an event makes due behind the watermark
  * is dated at the watermark and its evidence says {@code late}. Every alert carries the account's
- * health at its {@code detectedAt}.
+ * health at its {@code detectedAt}. Every alert also goes to the playbooks; the steps it makes due
+ * are decided at the end of the instant ({@link #decide}).
  */
 final class Emitter {
     private final String accountId;
@@ -22,9 +28,13 @@ final class Emitter {
     private final DetectionOutput out;
     private final String ruleVersion;
     private final AccountHealthModel health;
+    private final PlaybookEngine plays;
+    /** Created with the first step due in this call: most calls have none. */
+    private PendingDecisions pending;
+    private AccountFacts facts;
 
     Emitter(String accountId, AccountState s, long floor, boolean late, DetectionOutput out, String ruleVersion,
-            AccountHealthModel health) {
+            AccountHealthModel health, PlaybookEngine plays) {
         this.accountId = accountId;
         this.s = s;
         this.floor = floor;
@@ -32,6 +42,26 @@ final class Emitter {
         this.out = out;
         this.ruleVersion = ruleVersion;
         this.health = health;
+        this.plays = plays;
+    }
+
+    AccountFacts facts() {
+        if (facts == null) facts = new AccountFacts(accountId, s, health);
+        return facts;
+    }
+
+    PendingDecisions pending() {
+        if (pending == null) pending = new PendingDecisions();
+        return pending;
+    }
+
+    DetectionOutput out() {
+        return out;
+    }
+
+    /** Decides the playbook steps that fell due at the instant just processed. */
+    void decide() {
+        if (pending != null && s.plays != null) plays.decide(s.plays, facts(), pending, out);
     }
 
     /** The account's health at an instant, from its state now. */
@@ -72,7 +102,9 @@ final class Emitter {
     }
 
     private void emit(Signal signal, Severity severity, AlertStatus status, long when, long start, Map<String, String> ev, String why) {
-        out.accept(Alerts.build(accountId, signal, severity, status, when, start, ev, why, ruleVersion, healthAt(when)));
+        RiskAlert alert = Alerts.build(accountId, signal, severity, status, when, start, ev, why, ruleVersion, healthAt(when));
+        out.accept(alert);
+        s.plays = plays.onAlert(s.plays, facts(), alert, pending());
     }
 
     private long dated(long at, Map<String, String> ev) {

@@ -1,5 +1,7 @@
 package io.churnradar.detect;
 
+import io.churnradar.signals.Signal;
+
 import static io.churnradar.detect.AccountState.NONE;
 
 import io.churnradar.config.Rules;

@@ -5,6 +5,7 @@ import static io.churnradar.detect.AccountState.NONE;
 import io.churnradar.config.Rules;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
+import io.churnradar.play.PlaybookEngine;
 import java.io.Serializable;
 import java.util.List;
 
@@ -27,12 +28,15 @@ public final class SignalEngine implements Serializable {
 
     private final Rules rules;
     private final AccountHealthModel health;
+    /** The playbooks: they see every alert, and their delayed steps are deadlines of the account. */
+    private final PlaybookEngine plays;
     /** In the order they see each event and each day close (RENEWAL_AT_RISK last: it reads the score). */
     private final List<SignalFamily> families;
 
     public SignalEngine(Rules rules) {
         this.rules = rules;
         this.health = new AccountHealthModel(rules);
+        this.plays = new PlaybookEngine(rules.playbooks, rules.version);
         this.families = List.of(
                 new UsageDropSignal(rules),
                 new InactivitySignal(rules),
@@ -69,7 +73,7 @@ public final class SignalEngine implements Serializable {
     /** Applies one (de-duplicated) event. */
     public void onEvent(String accountId, AccountState s, AccountEvent e, long watermark, DetectionOutput out) {
         boolean late = watermark != NONE && e.eventTime <= watermark;
-        Emitter emit = new Emitter(accountId, s, watermark, late, out, rules.version, health);
+        Emitter emit = new Emitter(accountId, s, watermark, late, out, rules.version, health, plays);
         long day = dayOf(e.eventTime);
         if (s.firstEventDay == NONE) {
             s.firstEventDay = day;
@@ -85,17 +89,24 @@ public final class SignalEngine implements Serializable {
             s.lastClosedDay = Math.min(s.lastClosedDay, reopenFrom);
             advance(s, watermark, emit);
         }
+        if (e.type == EventType.SUBSCRIPTION) {
+            // Before the signals: a cancellation settles the outcomes of the plays that came before it.
+            boolean inOrder = s.subscription == null || s.subscription.lifecycleAt == NONE || e.eventTime >= s.subscription.lifecycleAt;
+            s.plays = plays.onSubscription(s.plays, emit.facts(), e.eventTime, e.action == null ? null : e.action.name(),
+                    e.doNotContact, inOrder, out);
+        }
         if (e.type == EventType.USAGE && e.quantity > 0 && e.feature != null) {
             FeatureUsage.record(s, e.feature, e.eventTime);
         }
         for (SignalFamily f : families) f.onEvent(s, e, emit);
+        emit.decide();
         advance(s, watermark, emit);
         health.update(s, watermark == NONE ? e.eventTime : Math.max(e.eventTime, watermark), emit);
     }
 
     /** Lets event time pass up to the watermark: closes due days and fires due deadlines. */
     public void onTime(String accountId, AccountState s, long watermark, DetectionOutput out) {
-        advance(s, watermark, new Emitter(accountId, s, NONE, false, out, rules.version, health));
+        advance(s, watermark, new Emitter(accountId, s, NONE, false, out, rules.version, health, plays));
     }
 
     /** When the account next needs event time to pass, or NONE: its one timer. */
@@ -124,12 +135,15 @@ public final class SignalEngine implements Serializable {
                 for (SignalFamily f : families) {
                     if (f.nextDeadline(s) == deadline) f.onDeadline(s, deadline, emit);
                 }
+                if (plays.nextDeadline(s.plays) == deadline) plays.onDeadline(s.plays, emit.facts(), deadline, emit.pending(), emit.out());
+                emit.decide();
                 health.update(s, deadline, emit);
                 continue;
             }
             if (d == NONE) break;
             s.lastClosedDay = d - 1; // the quiet days before it needed no close
             for (SignalFamily f : families) f.onDayClose(s, d, emit);
+            emit.decide();
             s.lastClosedDay = d;
             DayBuckets.dropBefore(s, d + 2 - rules.lookbackDays());
             health.update(s, closeAt(d), emit);
@@ -144,7 +158,7 @@ public final class SignalEngine implements Serializable {
     }
 
     private long nextDeadline(AccountState s) {
-        long next = NONE;
+        long next = plays.nextDeadline(s.plays);
         for (SignalFamily f : families) next = earliest(next, f.nextDeadline(s));
         return next;
     }

@@ -47,6 +47,8 @@ public class AccountEvent {
     public Integer seats;
     public String renewalDate;
     public String reason;
+    /** A CS manager's do-not-contact mark: true sets it, false lifts it, null leaves it. */
+    public Boolean doNotContact;
 
     public AccountEvent() {}
 

@@ -131,6 +131,7 @@ public final class AvroEvents {
             e.seats = r.getSeats();
             e.renewalDate = r.getRenewalDate();
             e.reason = r.getReason();
+            e.doNotContact = r.getDoNotContact();
             return e;
         }
         throw new IllegalArgumentException("not an event record: " + record.getSchema().getFullName());

@@ -80,6 +80,11 @@ public final class JsonEventParser {
                 }
                 e.renewalDate = text(n, "renewalDate", false);
                 e.reason = text(n, "reason", false);
+                if (n.hasNonNull("doNotContact")) {
+                    JsonNode dnc = n.get("doNotContact");
+                    if (!dnc.isBoolean()) throw new InvalidEventException("doNotContact must be true or false, got " + dnc);
+                    e.doNotContact = dnc.booleanValue();
+                }
             }
             case LOGIN -> {}
         }

@@ -1,5 +1,7 @@
 package io.churnradar.detect;
 
+import io.churnradar.signals.Signal;
+
 import static io.churnradar.detect.Days.at;
 import static io.churnradar.detect.Days.day;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -158,7 +160,7 @@ class AccountHealthTest {
     /** The tier of a score under the default bounds, as alerts write it. */
     private static final class HealthScoreTier {
         static String of(int score) {
-            return io.churnradar.score.HealthScore.tier(score, io.churnradar.config.Rules.defaults().health).name();
+            return io.churnradar.score.HealthScore.tier(score, DetectorHarness.signalsOnly().health).name();
         }
     }
 }

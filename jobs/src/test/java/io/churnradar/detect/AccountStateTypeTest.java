@@ -1,5 +1,7 @@
 package io.churnradar.detect;
 
+import io.churnradar.signals.Signal;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.churnradar.alerts.HealthTier;

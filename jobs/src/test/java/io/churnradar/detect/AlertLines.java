@@ -1,5 +1,7 @@
 package io.churnradar.detect;
 
+import io.churnradar.signals.Signal;
+
 import io.churnradar.alerts.RiskAlert;
 import java.time.Instant;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.churnradar.detect;
 
+import io.churnradar.signals.Signal;
+
 import static io.churnradar.detect.AlertLines.line;
 import static io.churnradar.detect.AlertLines.lines;
 import static io.churnradar.detect.Days.DAY;
@@ -89,7 +91,7 @@ class CoreFeatureUnusedTest {
 
     @Test
     void offWithoutCoreFeaturesOrWhenSwitchedOff() throws Exception {
-        for (Rules rules : new Rules[] {Rules.defaults(),
+        for (Rules rules : new Rules[] {DetectorHarness.signalsOnly(),
                 TestRules.with("signals:\n  coreFeatureUnused: {enabled: false, coreFeatures: [reports]}")}) {
             try (DetectorHarness h = DetectorHarness.open(rules)) {
                 h.send(Ev.failed(ACC, at(0, 9)));

@@ -41,8 +41,18 @@ final class DetectorHarness implements AutoCloseable {
         h.open();
     }
 
+    /**
+     * The default rules with the playbooks switched off: the signal tests count alerts and timers of
+     * detection alone (a playbook's delayed steps and outcome windows are timers too; PlaybookTest covers them).
+     */
+    static Rules signalsOnly() {
+        Rules r = Rules.defaults();
+        r.playbooks = io.churnradar.play.PlaybookRules.none();
+        return r;
+    }
+
     static DetectorHarness open() throws Exception {
-        return new DetectorHarness(Rules.defaults(), null, null);
+        return new DetectorHarness(signalsOnly(), null, null);
     }
 
     static DetectorHarness open(Rules rules) throws Exception {
@@ -54,7 +64,7 @@ final class DetectorHarness implements AutoCloseable {
     }
 
     static DetectorHarness restore(OperatorSubtaskState snapshot, StateBackend backend) throws Exception {
-        return new DetectorHarness(Rules.defaults(), backend, snapshot);
+        return new DetectorHarness(signalsOnly(), backend, snapshot);
     }
 
     DetectorHarness send(AccountEvent... events) throws Exception {
@@ -99,6 +109,18 @@ final class DetectorHarness implements AutoCloseable {
         AccountHealth latest = null;
         for (AccountHealth a : health()) if (a.getAccountId().equals(account)) latest = a;
         return latest;
+    }
+
+    /** Every playbook decision emitted so far (the audit side output). */
+    List<io.churnradar.commands.RetentionCommand> commands() {
+        Queue<StreamRecord<io.churnradar.commands.RetentionCommand>> out = h.getSideOutput(ChurnDetector.COMMANDS);
+        return out == null ? List.of() : out.stream().map(StreamRecord::getValue).toList();
+    }
+
+    /** Every playbook outcome event emitted so far. */
+    List<io.churnradar.play.OutcomeEvent> outcomes() {
+        Queue<StreamRecord<io.churnradar.play.OutcomeEvent>> out = h.getSideOutput(ChurnDetector.OUTCOMES);
+        return out == null ? List.of() : out.stream().map(StreamRecord::getValue).toList();
     }
 
     int timers() {

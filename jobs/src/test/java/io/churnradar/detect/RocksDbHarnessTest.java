@@ -1,5 +1,7 @@
 package io.churnradar.detect;
 
+import io.churnradar.signals.Signal;
+
 import static io.churnradar.detect.AlertLines.lines;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,7 +23,7 @@ class RocksDbHarnessTest {
             onHeap = h.alerts().stream().map(a -> AlertLines.line(a) + " " + a.getAlertId() + " " + a.getEvidence()).toList();
             assertThat(lines(h.alerts())).isEqualTo(Scenario.expectedMixedAlerts());
         }
-        try (DetectorHarness h = DetectorHarness.open(Rules.defaults(), new EmbeddedRocksDBStateBackend())) {
+        try (DetectorHarness h = DetectorHarness.open(DetectorHarness.signalsOnly(), new EmbeddedRocksDBStateBackend())) {
             assertThat(h.keyedBackendClass()).contains("RocksDB");
             Scenario.replay(h, events);
             assertThat(h.alerts().stream().map(a -> AlertLines.line(a) + " " + a.getAlertId() + " " + a.getEvidence()).toList())

@@ -1,5 +1,7 @@
 package io.churnradar.detect;
 
+import io.churnradar.signals.Signal;
+
 import static io.churnradar.detect.AlertLines.line;
 import static io.churnradar.detect.AlertLines.lines;
 import static io.churnradar.detect.Days.at;
@@ -34,7 +36,7 @@ class SnapshotRestoreTest {
         Supplier<StateBackend> backend = backend(backendName);
         OperatorSubtaskState first;
         RiskAlert paymentRaised;
-        try (DetectorHarness h = DetectorHarness.open(io.churnradar.config.Rules.defaults(), backend.get())) {
+        try (DetectorHarness h = DetectorHarness.open(DetectorHarness.signalsOnly(), backend.get())) {
             for (int d = 0; d < 7; d++) h.send(Ev.usage(ACC, at(d, 9), 2));
             h.send(Ev.failed(ACC, at(3, 9)));
             assertThat(h.keyedBackendClass()).containsIgnoringCase(backendName.equals("rocksdb") ? "RocksDB" : "Heap");

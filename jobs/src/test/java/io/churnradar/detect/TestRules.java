@@ -6,8 +6,15 @@ import io.churnradar.config.Rules;
 final class TestRules {
     private TestRules() {}
 
-    /** E.g. {@code TestRules.with("signals:\n  npsDetractor: {enabled: false}")}. */
+    /** Signals only (playbooks off), e.g. {@code TestRules.with("signals:\n  npsDetractor: {enabled: false}")}. */
     static Rules with(String yaml) {
+        Rules r = withPlaybooks(yaml);
+        r.playbooks = io.churnradar.play.PlaybookRules.none();
+        return r;
+    }
+
+    /** The defaults with the shipped playbooks, changed by the fragment. */
+    static Rules withPlaybooks(String yaml) {
         return Rules.parse("version: default-1\n" + yaml, "test-rules.yaml");
     }
 }

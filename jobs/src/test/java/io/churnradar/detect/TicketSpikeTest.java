@@ -1,5 +1,7 @@
 package io.churnradar.detect;
 
+import io.churnradar.signals.Signal;
+
 import static io.churnradar.detect.AlertLines.line;
 import static io.churnradar.detect.AlertLines.lines;
 import static io.churnradar.detect.Days.at;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.churnradar.alerts.AlertStatus;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.detect.Alerts;
-import io.churnradar.detect.Signal;
+import io.churnradar.signals.Signal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

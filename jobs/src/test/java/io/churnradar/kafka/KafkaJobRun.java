@@ -43,6 +43,9 @@ final class KafkaJobRun {
         s.rulesTopic = prefix + ".churn.rules";
         s.rulesStatusTopic = prefix + ".churn.rules-status";
         s.accountHealthTopic = prefix + ".churn.account-health";
+        s.commandsTopic = prefix + ".churn.commands";
+        s.commandsAuditTopic = prefix + ".churn.commands-audit";
+        s.playbookOutcomesTopic = prefix + ".churn.playbook-outcomes";
         return s;
     }
 
@@ -54,6 +57,9 @@ final class KafkaJobRun {
         topics.put(s.rulesTopic, 1);
         topics.put(s.rulesStatusTopic, 1);
         topics.put(s.accountHealthTopic, 1);
+        topics.put(s.commandsTopic, 1);
+        topics.put(s.commandsAuditTopic, 1);
+        topics.put(s.playbookOutcomesTopic, 1);
         kafka.createTopics(topics);
     }
 

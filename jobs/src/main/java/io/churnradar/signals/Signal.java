@@ -1,4 +1,4 @@
-package io.churnradar.detect;
+package io.churnradar.signals;
 
 /**
  * The churn precursors the detector knows. Their names are the {@code signal} field of an alert.

@@ -1,0 +1,24 @@
+package io.churnradar.play;
+
+/**
+ * One playbook running for one alert episode: the steps already decided, and when the next one is
+ * due (NONE when all are; the play stays until its episode resolves, so that an update of the same
+ * alert does not start it again). A POJO.
+ */
+public class PlayState {
+    public String playbook;
+    public String alertId;
+    public String signal;
+    public String severity;
+    /** The alert's detectedAt when the playbook started. */
+    public long triggeredAt;
+    /** The card's expiry for steps due before it, or NONE. */
+    public long anchorAt = PlaysState.NONE;
+    /** Index of the next step to decide. */
+    public int nextStep;
+    public long nextDueAt = PlaysState.NONE;
+    /** Whether its first decision opened (or joined) the account's outcome entry: later steps never open another. */
+    public boolean entered;
+
+    public PlayState() {}
+}
