@@ -71,16 +71,21 @@ class DailyPlaybookOutcomesTest {
         public void onPeriodicEmit(WatermarkOutput output) {}
     }
 
+    /** The events in this order from one source, stamped at {@code at + offsetMs}. */
+    static DataStream<OutcomeEvent> timed(StreamExecutionEnvironment env, List<OutcomeEvent> events, long offsetMs) {
+        return env.fromData(events, DailyPlaybookOutcomes.EVENT_TYPE).setParallelism(1)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.<OutcomeEvent>forGenerator(ctx -> new AfterEachEvent())
+                        .withTimestampAssigner((e, previous) -> e.at + offsetMs))
+                .setParallelism(1);
+    }
+
     /** Runs the aggregation over the events in this order, stamped at {@code at + offsetMs}, read by one source. */
     static List<PlaybookOutcome> run(List<OutcomeEvent> events, long offsetMs) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkTestCluster.config());
         env.setParallelism(2);
-        DataStream<OutcomeEvent> timed = env.fromData(events, DailyPlaybookOutcomes.EVENT_TYPE).setParallelism(1)
-                .assignTimestampsAndWatermarks(WatermarkStrategy.<OutcomeEvent>forGenerator(ctx -> new AfterEachEvent())
-                        .withTimestampAssigner((e, previous) -> e.at + offsetMs))
-                .setParallelism(1);
         List<PlaybookOutcome> out = new ArrayList<>();
-        try (CloseableIterator<PlaybookOutcome> it = DailyPlaybookOutcomes.aggregate(timed).executeAndCollect("playbook outcomes")) {
+        try (CloseableIterator<PlaybookOutcome> it =
+                DailyPlaybookOutcomes.aggregate(timed(env, events, offsetMs)).executeAndCollect("playbook outcomes")) {
             it.forEachRemaining(out::add);
         }
         return out;
