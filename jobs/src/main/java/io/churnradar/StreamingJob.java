@@ -2,6 +2,8 @@ package io.churnradar;
 
 import io.churnradar.alerts.DeadLetter;
 import io.churnradar.alerts.RiskAlert;
+import io.churnradar.commands.CommandDisposition;
+import io.churnradar.commands.RetentionCommand;
 import io.churnradar.config.ConfigException;
 import io.churnradar.config.JobSettings;
 import io.churnradar.config.Rules;
@@ -12,6 +14,8 @@ import io.churnradar.ingest.EventTimeWatermarks;
 import io.churnradar.ingest.EventType;
 import io.churnradar.ingest.Ingested;
 import io.churnradar.ingest.KafkaEventDeserializer;
+import io.churnradar.outcome.DailyPlaybookOutcomes;
+import io.churnradar.outcome.PlaybookOutcomeSerializer;
 import io.churnradar.rules.RulesStatusSerializer;
 import io.churnradar.rules.RulesUpdate;
 import io.churnradar.rules.RulesUpdateDeserializer;
@@ -101,11 +105,32 @@ public final class StreamingJob {
                         AvroRecordSerializer.health(settings.accountHealthTopic)))
                 .uid("account-health-sink")
                 .name("Account health to " + settings.accountHealthTopic);
+        DataStream<RetentionCommand> decisions = alerts.getSideOutput(ChurnDetector.COMMANDS);
+        decisions.sinkTo(kafkaSink(settings, settings.commandsAuditTopic, "commands-audit",
+                        AvroRecordSerializer.commands(settings.commandsAuditTopic)))
+                .uid("commands-audit-sink")
+                .name("Command audit to " + settings.commandsAuditTopic);
+        toExecute(decisions)
+                .sinkTo(kafkaSink(settings, settings.commandsTopic, "commands", AvroRecordSerializer.commands(settings.commandsTopic)))
+                .uid("commands-sink")
+                .name("Commands to " + settings.commandsTopic);
+        DailyPlaybookOutcomes.aggregate(alerts.getSideOutput(ChurnDetector.OUTCOMES))
+                .sinkTo(kafkaSink(settings, settings.playbookOutcomesTopic, "playbook-outcomes",
+                        PlaybookOutcomeSerializer.playbookOutcomes(settings.playbookOutcomesTopic)))
+                .uid("playbook-outcomes-sink")
+                .name("Playbook outcomes to " + settings.playbookOutcomesTopic);
         events.getSideOutput(DEAD_LETTERS)
                 .sinkTo(kafkaSink(settings, settings.deadLetterTopic, "dead-letter",
                         AvroRecordSerializer.deadLetters(settings.deadLetterTopic)))
                 .uid("dead-letter-sink")
                 .name("Dead letters to " + settings.deadLetterTopic);
+    }
+
+    /** The decisions to execute: a consumer of the commands topic never sees a held-out, capped or suppressed one. */
+    public static SingleOutputStreamOperator<RetentionCommand> toExecute(DataStream<RetentionCommand> decisions) {
+        return decisions.filter(c -> c.getDisposition() == CommandDisposition.SEND)
+                .uid("commands-to-execute")
+                .name("Commands to execute");
     }
 
     /**

@@ -5,12 +5,17 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.churnradar.alerts.AccountHealth;
 import io.churnradar.alerts.RiskAlert;
+import io.churnradar.commands.CommandDisposition;
+import io.churnradar.commands.RetentionCommand;
 import io.churnradar.config.ConfigException;
 import io.churnradar.config.Rules;
 import io.churnradar.detect.ChurnDetector;
 import io.churnradar.detect.ChurnPipeline;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventTimeWatermarks;
+import io.churnradar.outcome.OutcomeTally;
+import io.churnradar.outcome.OutcomesJson;
+import io.churnradar.play.OutcomeEvent;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +41,9 @@ import org.apache.flink.util.CloseableIterator;
 
 /**
  * Runs the detection of the streaming job over JSON Lines files and writes {@code alerts.jsonl},
- * {@code health.jsonl}, {@code dead-letter.jsonl} and {@code summary.json}. The rules are fixed for
+ * {@code health.jsonl}, {@code commands.jsonl} (what the playbooks would have sent),
+ * {@code command-audit.jsonl} (every decision), {@code outcomes.json}, {@code dead-letter.jsonl} and
+ * {@code summary.json}. The rules are fixed for
  * the whole run: the ones given (a backtest has no rules topic).
  *
  * <p>It runs in STREAMING mode over a bounded input: BATCH mode would fire event-time timers only at
@@ -93,13 +100,19 @@ public final class BacktestJob {
                 .map(BacktestJob::fromAlert).uid("alert-records").name("Alerts as records");
         DataStream<BacktestRecord> health = detected.getSideOutput(ChurnDetector.HEALTH)
                 .map(BacktestJob::fromHealth).uid("health-records").name("Health updates as records");
+        DataStream<BacktestRecord> commands = detected.getSideOutput(ChurnDetector.COMMANDS)
+                .map(BacktestJob::fromCommand).uid("command-records").name("Decisions as records");
+        DataStream<BacktestRecord> outcomes = detected.getSideOutput(ChurnDetector.OUTCOMES)
+                .map(BacktestJob::fromOutcome).uid("outcome-records").name("Outcomes as records");
         DataStream<BacktestRecord> rejected = parsed.getSideOutput(ParseLines.REJECTED)
                 .map(BacktestJob::fromRejected).uid("rejected-records").name("Dead letters as records").setParallelism(1);
 
         List<BacktestRecord> alertRecords = new ArrayList<>();
         List<BacktestRecord> rejectedRecords = new ArrayList<>();
         List<BacktestRecord> healthRecords = new ArrayList<>();
-        CloseableIterator<BacktestRecord> results = alerts.union(rejected, health).collectAsync();
+        List<BacktestRecord> commandRecords = new ArrayList<>();
+        OutcomeTally outcomeTally = new OutcomeTally();
+        CloseableIterator<BacktestRecord> results = alerts.union(rejected, health, commands, outcomes).collectAsync();
         JobClient job = env.executeAsync(JOB_NAME);
         try (results) {
             long seq = 0;
@@ -108,6 +121,10 @@ public final class BacktestJob {
                 if (r.health) {
                     r.seq = seq++;
                     healthRecords.add(r);
+                } else if (r.command) {
+                    commandRecords.add(r);
+                } else if (r.outcome != null) {
+                    outcomeTally.add(r.outcome);
                 } else {
                     (r.alert ? alertRecords : rejectedRecords).add(r);
                 }
@@ -123,6 +140,12 @@ public final class BacktestJob {
         rejectedRecords.sort(Comparator.<BacktestRecord, String>comparing(r -> r.file).thenComparingLong(r -> r.line));
         writeLines(outDir.resolve("alerts.jsonl"), alertRecords);
         writeLines(outDir.resolve("dead-letter.jsonl"), rejectedRecords);
+        commandRecords.sort(Comparator.<BacktestRecord>comparingLong(r -> r.time)
+                .thenComparing(r -> r.accountId)
+                .thenComparing(r -> r.alertId));
+        writeLines(outDir.resolve("command-audit.jsonl"), commandRecords);
+        writeLines(outDir.resolve("commands.jsonl"), commandRecords.stream().filter(r -> r.sent).toList());
+        OutcomesJson.write(outcomeTally, outDir.resolve("outcomes.json"));
         List<String> healthLines = healthLines(healthRecords);
         Files.write(outDir.resolve("health.jsonl"), healthLines, StandardCharsets.UTF_8);
 
@@ -138,6 +161,10 @@ public final class BacktestJob {
         s.alertsTotal = alertRecords.size();
         s.healthUpdates = healthRecords.size();
         s.healthAccounts = healthLines.size() - healthRecords.size();
+        for (BacktestRecord r : commandRecords) {
+            s.commandDecisions.merge(r.signal, 1L, Long::sum);
+            if (r.sent) s.commandsSent++;
+        }
         for (BacktestRecord r : alertRecords) {
             s.alerts.computeIfAbsent(r.signal, k -> new TreeMap<>())
                     .merge(io.churnradar.alerts.AlertStatus.values()[r.status].name(), 1L, Long::sum);
@@ -193,6 +220,24 @@ public final class BacktestJob {
         r.status = a.getStatus().ordinal();
         r.alertId = a.getAlertId();
         r.json = AlertJson.toJson(a);
+        return r;
+    }
+
+    static BacktestRecord fromCommand(RetentionCommand c) {
+        BacktestRecord r = new BacktestRecord();
+        r.command = true;
+        r.sent = c.getDisposition() == CommandDisposition.SEND;
+        r.time = c.getIssuedAt().toEpochMilli();
+        r.accountId = c.getAccountId();
+        r.alertId = c.getCommandId();
+        r.signal = c.getDisposition().name();
+        r.json = CommandJson.toJson(c);
+        return r;
+    }
+
+    static BacktestRecord fromOutcome(OutcomeEvent o) {
+        BacktestRecord r = new BacktestRecord();
+        r.outcome = o;
         return r;
     }
 

@@ -1,9 +1,17 @@
 package io.churnradar.backtest;
 
-/** What the backtest brings back to the client: an alert, a health update or a rejected line, as JSON, with its sort keys. */
+/**
+ * What the backtest brings back to the client: an alert, a health update, a playbook decision, an
+ * outcome event or a rejected line, as JSON, with its sort keys.
+ */
 public class BacktestRecord {
     public boolean alert;
     public boolean health;
+    /** A playbook decision; {@link #sent} when its disposition is SEND. Sorted by time, account, {@link #alertId} (the command id). */
+    public boolean command;
+    public boolean sent;
+    /** An account entering a playbook, or its outcome (no JSON: it is tallied into outcomes.json). */
+    public io.churnradar.play.OutcomeEvent outcome;
     public long time;
     public String accountId;
     public String signal;

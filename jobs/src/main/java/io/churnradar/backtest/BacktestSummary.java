@@ -18,6 +18,9 @@ public class BacktestSummary {
     public long healthUpdates;
     /** Accounts with a health score: one final line each in health.jsonl. */
     public long healthAccounts;
+    /** Playbook decisions by disposition (SEND, HOLDOUT, CAPPED, SUPPRESSED), and the commands sent. */
+    public Map<String, Long> commandDecisions = new TreeMap<>();
+    public long commandsSent;
     public String firstEventTime;
     public String lastEventTime;
     public String ruleVersion;

@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * The backtest's {@code outcomes.json}: per playbook, by name, the entries of each group (entered,
  * saved, lost, open), their save rates, the uplift with its 95% interval and the revenue saved against
- * the control rate (docs/playbook-outcomes.md). Undefined figures are null, never NaN; rates and
+ * the control rate (docs/playbooks.md). Undefined figures are null, never NaN; rates and
  * uplift are written with four decimals (a hundredth of a percentage point), money in minor units.
  */
 public final class OutcomesJson {

@@ -3,6 +3,7 @@ package io.churnradar.sink;
 import io.churnradar.alerts.AccountHealth;
 import io.churnradar.alerts.DeadLetter;
 import io.churnradar.alerts.RiskAlert;
+import io.churnradar.commands.RetentionCommand;
 import io.churnradar.ingest.AvroEvents;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -28,6 +29,16 @@ public final class AvroRecordSerializer {
         return (health, context, timestamp) -> new ProducerRecord<>(
                 topic, null, health.getAsOf().toEpochMilli(),
                 health.getAccountId().getBytes(StandardCharsets.UTF_8), AvroEvents.encode(health));
+    }
+
+    /**
+     * Retention commands (and their audit) keyed by account id, so one account's commands stay in
+     * order on one partition; timestamped when written, like alerts (issuedAt is in the value).
+     */
+    public static KafkaRecordSerializationSchema<RetentionCommand> commands(String topic) {
+        return (command, context, timestamp) -> new ProducerRecord<>(
+                topic, null, System.currentTimeMillis(),
+                command.getAccountId().getBytes(StandardCharsets.UTF_8), AvroEvents.encode(command));
     }
 
     /** Dead letters keyed as the original record was. */
