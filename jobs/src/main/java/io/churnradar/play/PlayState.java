@@ -19,6 +19,8 @@ public class PlayState {
     public long nextDueAt = PlaysState.NONE;
     /** Whether its first decision opened (or joined) the account's outcome entry: later steps never open another. */
     public boolean entered;
+    /** When its episode resolved (the play is then gone from the state; steps due before it are still decided). */
+    public long resolvedAt = PlaysState.NONE;
 
     public PlayState() {}
 }

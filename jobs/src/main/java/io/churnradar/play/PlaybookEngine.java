@@ -47,7 +47,7 @@ public final class PlaybookEngine implements Serializable {
     public PlaysState onAlert(PlaysState p, AccountView a, RiskAlert alert, PendingDecisions pending) {
         String alertId = alert.getAlertId();
         if (alert.getStatus() == AlertStatus.RESOLVED) {
-            if (p != null) p.plays = removeIf(p.plays, play -> play.alertId.equals(alertId));
+            if (p != null) p.plays = removeIf(p.plays, play -> play.alertId.equals(alertId) && resolve(play, alert, pending));
             return p;
         }
         long at = alert.getDetectedAt().toEpochMilli();
@@ -66,6 +66,25 @@ public final class PlaybookEngine implements Serializable {
             start(play, pb, at, pending);
         }
         return p;
+    }
+
+    /**
+     * The play's episode resolved at the alert's detectedAt: the steps due before then are still
+     * decided (on Kafka a resolving event may be read before the watermark reached those steps),
+     * the rest are cancelled.
+     */
+    private boolean resolve(PlayState play, RiskAlert alert, PendingDecisions pending) {
+        long r = alert.getDetectedAt().toEpochMilli();
+        play.resolvedAt = r;
+        Playbook pb = rules.byName(play.playbook);
+        if (pb == null || !pb.enabled || play.nextDueAt == NONE) return true;
+        for (int i = play.nextStep; i < pb.steps.size(); i++) {
+            long due = pb.steps.get(i).dueAt(play.triggeredAt, play.anchorAt);
+            if (due >= r) break;
+            pending.add(play, i, pb.steps.get(i), due, false);
+        }
+        play.nextDueAt = NONE;
+        return true;
     }
 
     /** Queues the steps already due at the trigger; steps due before it collapse into the latest of them. */
@@ -162,7 +181,7 @@ public final class PlaybookEngine implements Serializable {
     public void decide(PlaysState p, AccountView a, PendingDecisions pending, PlayOutput out) {
         if (pending.isEmpty()) return;
         for (PendingDecisions.Due d : pending.drain()) {
-            if (!Arrays.asList(p.plays).contains(d.play())) continue; // its episode resolved at the same instant
+            if (d.play().resolvedAt != NONE && d.at() >= d.play().resolvedAt) continue; // resolved first: cancelled
             Playbook pb = rules.byName(d.play().playbook);
             if (pb == null) continue;
             long at = d.at();

@@ -92,6 +92,15 @@ final class KafkaJobRun {
         return out;
     }
 
+    static List<io.churnradar.commands.RetentionCommand> commands(KafkaBroker kafka, String topic, IsolationLevel isolation)
+            throws Exception {
+        List<io.churnradar.commands.RetentionCommand> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(topic, isolation)) {
+            out.add(io.churnradar.commands.RetentionCommand.getDecoder().decode(r.value()));
+        }
+        return out;
+    }
+
     static List<ConsumerRecord<byte[], byte[]>> records(KafkaBroker kafka, String topic, IsolationLevel isolation)
             throws Exception {
         return kafka.readAll(topic, isolation);

@@ -9,6 +9,9 @@ import io.churnradar.alerts.AlertStatus;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.alerts.Severity;
 import io.churnradar.backtest.AlertJson;
+import io.churnradar.backtest.CommandJson;
+import io.churnradar.commands.CommandDisposition;
+import io.churnradar.commands.RetentionCommand;
 import io.churnradar.backtest.BacktestJob;
 import io.churnradar.backtest.BacktestSummary;
 import io.churnradar.config.JobSettings;
@@ -91,6 +94,18 @@ class StreamingMatchesBacktestTest {
         assertThat(normalized(streaming)).as("streaming alerts against backtest alerts")
                 .containsExactlyInAnyOrderElementsOf(normalized(backtest));
 
+        // The playbooks decided the same: every decision once in the audit, the SEND ones once in the commands topic.
+        List<RetentionCommand> audit = KafkaJobRun.commands(KAFKA, s.commandsAuditTopic, IsolationLevel.READ_COMMITTED);
+        List<RetentionCommand> sent = KafkaJobRun.commands(KAFKA, s.commandsTopic, IsolationLevel.READ_COMMITTED);
+        assertThat(audit).isNotEmpty();
+        assertThat(audit).extracting(RetentionCommand::getCommandId).doesNotHaveDuplicates();
+        assertThat(sent).extracting(RetentionCommand::getCommandId).doesNotHaveDuplicates();
+        assertThat(sent).allMatch(c -> c.getDisposition() == CommandDisposition.SEND);
+        assertThat(decisions(audit.stream().map(CommandJson::toJson).toList())).as("streaming decisions against the backtest's")
+                .containsExactlyInAnyOrderElementsOf(decisions(Files.readAllLines(out.resolve("command-audit.jsonl"))));
+        assertThat(decisions(sent.stream().map(CommandJson::toJson).toList()))
+                .containsExactlyInAnyOrderElementsOf(decisions(Files.readAllLines(out.resolve("commands.jsonl"))));
+
         // And they are exactly the planted alerts (not merely the same mistakes twice).
         List<PlantedSignals.Expected> expected = new ArrayList<>(PlantedSignals.expectedAlerts());
         expected.addAll(AHEAD_OF_WATERMARK_ALERTS);
@@ -145,6 +160,21 @@ class StreamingMatchesBacktestTest {
         s.login(GAP, "g-1", at(1, 6), null);
         s.login(GAP, "g-30", at(30, 6), null);
         s.login(GAP, "g-40", at(40, 6), null);
+    }
+
+    /**
+     * The decisions without the parameters filled from the health score (see {@link #normalized}):
+     * id, account, action, time, disposition and reason.
+     */
+    private static List<String> decisions(List<String> lines) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (String line : lines) {
+            JsonNode c = JSON.readTree(line);
+            out.add(String.join(" ", c.get("commandId").asText(), c.get("accountId").asText(), c.get("action").asText(),
+                    c.get("issuedAt").asText(), c.get("disposition").asText(), c.path("dispositionReason").asText("-"),
+                    c.get("reason").get("playbook").asText()));
+        }
+        return out;
     }
 
     /**

@@ -109,7 +109,14 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
         admin.createTopics(topics).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         Deadline deadline = Deadline.in(TIMEOUT);
         deadline.pollUntil("leaders for " + partitionsByTopic.keySet(), () -> {
-            var described = admin.describeTopics(partitionsByTopic.keySet()).allTopicNames().get();
+            java.util.Map<String, org.apache.kafka.clients.admin.TopicDescription> described;
+            try {
+                described = admin.describeTopics(partitionsByTopic.keySet()).allTopicNames().get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                // Metadata of a topic just created may not have reached the broker answering yet.
+                if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) return false;
+                throw e;
+            }
             return described.values().stream().allMatch(d ->
                     d.partitions().size() == partitionsByTopic.get(d.name())
                             && d.partitions().stream().allMatch(pi -> pi.leader() != null && !pi.leader().isEmpty()));
