@@ -76,6 +76,16 @@ class StreamingJobTest {
         assertKeyedAndTimestamped(KafkaJobRun.records(KAFKA, s.alertsTopic, IsolationLevel.READ_COMMITTED));
 
         // Without a failure no transaction is aborted: read_uncommitted holds the same records.
+        // The commands went through the same restart: each SEND decision once in churn.commands.
+        List<io.churnradar.commands.RetentionCommand> audit = KafkaJobRun.commands(KAFKA, s.commandsAuditTopic, IsolationLevel.READ_COMMITTED);
+        List<io.churnradar.commands.RetentionCommand> sent = KafkaJobRun.commands(KAFKA, s.commandsTopic, IsolationLevel.READ_COMMITTED);
+        assertThat(sent).isNotEmpty();
+        assertThat(audit).extracting(c -> c.getCommandId()).doesNotHaveDuplicates();
+        assertThat(sent).extracting(c -> c.getCommandId()).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(audit.stream()
+                        .filter(c -> c.getDisposition() == io.churnradar.commands.CommandDisposition.SEND)
+                        .map(c -> c.getCommandId()).toList());
+
         List<RiskAlert> uncommitted = KafkaJobRun.alerts(KAFKA, s, IsolationLevel.READ_UNCOMMITTED);
         assertThat(uncommitted).containsAll(committed);
 
