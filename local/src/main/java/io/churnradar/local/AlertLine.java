@@ -2,6 +2,7 @@ package io.churnradar.local;
 
 import io.churnradar.alerts.DeadLetter;
 import io.churnradar.alerts.RiskAlert;
+import io.churnradar.commands.RetentionCommand;
 import io.churnradar.alerts.RulesDecision;
 import io.churnradar.alerts.RulesStatus;
 import java.time.ZoneOffset;
@@ -18,6 +19,13 @@ public final class AlertLine {
         return String.format("%s  %-8s %-9s %-15s %-9s  %s",
                 MINUTE.format(a.getDetectedAt()), a.getStatus(), a.getSeverity(), a.getSignal(), a.getAccountId(),
                 a.getExplanation());
+    }
+
+    /** e.g. {@code 2026-03-24 00:00Z    -> SEND_DUNNING_EMAIL  acct-0042  dunning step 1 {step=1}} */
+    public static String of(RetentionCommand c) {
+        return String.format("%s    -> %-20s %-9s  %s step %d %s",
+                MINUTE.format(c.getIssuedAt()), c.getAction(), c.getAccountId(), c.getReason().getPlaybook(),
+                c.getReason().getStep() + 1, new java.util.TreeMap<>(c.getParams()));
     }
 
     /** e.g. {@code (rules v2)         APPLIED  in force (were default-1)} */

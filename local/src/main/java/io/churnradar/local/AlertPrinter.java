@@ -2,6 +2,8 @@ package io.churnradar.local;
 
 import io.churnradar.alerts.DeadLetter;
 import io.churnradar.alerts.RiskAlert;
+import io.churnradar.commands.CommandDisposition;
+import io.churnradar.commands.RetentionCommand;
 import io.churnradar.alerts.RulesStatus;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -20,7 +22,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads what the job commits to the alerts, dead-letter and rules status topics, as a downstream consumer would
+ * Reads what the job commits to the alerts, commands audit, dead-letter and rules status topics, as a downstream consumer would
  * ({@code isolation.level=read_committed}: only alerts of completed checkpoints), prints each on one
  * line and keeps the counts for the summary.
  */
@@ -28,6 +30,7 @@ public final class AlertPrinter implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String alertsTopic;
     private final String rulesStatusTopic;
+    private final String commandsAuditTopic;
     private final PrintStream out;
     private final Thread thread;
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
@@ -35,22 +38,26 @@ public final class AlertPrinter implements AutoCloseable {
     private final Map<String, Map<String, Long>> alerts = new TreeMap<>();
     private final AtomicLong alertCount = new AtomicLong();
     private final AtomicLong deadLetterCount = new AtomicLong();
+    /** disposition -> count of the playbook decisions */
+    private final Map<String, Long> decisions = new TreeMap<>();
     private volatile long firstAlertAtNanos = -1;
     private volatile Throwable failure;
     private volatile boolean closing;
 
-    private AlertPrinter(KafkaConsumer<byte[], byte[]> consumer, String alertsTopic, String rulesStatusTopic, PrintStream out) {
+    private AlertPrinter(KafkaConsumer<byte[], byte[]> consumer, String alertsTopic, String rulesStatusTopic,
+            String commandsAuditTopic, PrintStream out) {
         this.consumer = consumer;
         this.alertsTopic = alertsTopic;
         this.rulesStatusTopic = rulesStatusTopic;
+        this.commandsAuditTopic = commandsAuditTopic;
         this.out = out;
         this.thread = new Thread(this::pollLoop, "alert-printer");
         this.thread.setDaemon(true);
     }
 
-    /** Starts reading the topics from their beginning. */
+    /** Starts reading the topics from their beginning; the commands audit may be null (not shown). */
     public static AlertPrinter start(String bootstrapServers, String alertsTopic, String deadLetterTopic, String rulesStatusTopic,
-            PrintStream out) {
+            String commandsAuditTopic, PrintStream out) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -59,7 +66,9 @@ public final class AlertPrinter implements AutoCloseable {
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(alertsTopic, deadLetterTopic, rulesStatusTopic)) {
+            List<String> topics = new ArrayList<>(List.of(alertsTopic, deadLetterTopic, rulesStatusTopic));
+            if (commandsAuditTopic != null) topics.add(commandsAuditTopic);
+            for (String topic : topics) {
                 consumer.partitionsFor(topic, Duration.ofSeconds(30))
                         .forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
             }
@@ -70,7 +79,7 @@ public final class AlertPrinter implements AutoCloseable {
             consumer.close();
             throw e;
         }
-        AlertPrinter printer = new AlertPrinter(consumer, alertsTopic, rulesStatusTopic, out);
+        AlertPrinter printer = new AlertPrinter(consumer, alertsTopic, rulesStatusTopic, commandsAuditTopic, out);
         printer.thread.start();
         return printer;
     }
@@ -81,6 +90,8 @@ public final class AlertPrinter implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.topic().equals(alertsTopic)) {
                         onAlert(RiskAlert.getDecoder().decode(r.value()));
+                    } else if (r.topic().equals(commandsAuditTopic)) {
+                        onDecision(RetentionCommand.getDecoder().decode(r.value()));
                     } else if (r.topic().equals(rulesStatusTopic)) {
                         out.println(AlertLine.of(RulesStatus.getDecoder().decode(r.value())));
                     } else {
@@ -109,6 +120,21 @@ public final class AlertPrinter implements AutoCloseable {
             alerts.computeIfAbsent(a.getSignal(), k -> new TreeMap<>()).merge(a.getStatus().name(), 1L, Long::sum);
         }
         out.println(AlertLine.of(a));
+    }
+
+    /** Counts every decision; prints the ones sent, beside the alerts that caused them. */
+    private void onDecision(RetentionCommand c) {
+        synchronized (decisions) {
+            decisions.merge(c.getDisposition().name(), 1L, Long::sum);
+        }
+        if (c.getDisposition() == CommandDisposition.SEND) out.println(AlertLine.of(c));
+    }
+
+    /** disposition -> count of the playbook decisions read, a copy. */
+    public Map<String, Long> decisionsByDisposition() {
+        synchronized (decisions) {
+            return new TreeMap<>(decisions);
+        }
     }
 
     /** Waits until the printer has read up to these offsets (e.g. the topics' last committed offsets). */

@@ -80,13 +80,16 @@ final class DemoCommand {
             JobSettings settings = settings(kafka.bootstrapServers());
             List<String> eventTopics = settings.eventTopics();
             // What the printer reads to the end before the summary.
-            List<String> outputTopics = List.of(settings.alertsTopic, settings.deadLetterTopic, settings.rulesStatusTopic);
+            List<String> outputTopics = List.of(settings.alertsTopic, settings.deadLetterTopic, settings.rulesStatusTopic,
+                    settings.commandsAuditTopic);
             createTopics(kafka, settings);
             out.printf("  Kafka on %s; topics %s, %d partitions each (%s).%n", kafka.bootstrapServers(),
                     String.join(", ", concat(eventTopics, List.of(settings.alertsTopic, settings.deadLetterTopic))), PARTITIONS,
                     since(started));
-            out.printf("  Also %s (compacted, %d partitions), %s (compacted) and %s (one partition each).%n",
+            out.printf("  Also %s (compacted, %d partitions), %s (compacted) and %s (one partition each);%n",
                     settings.accountHealthTopic, PARTITIONS, settings.rulesTopic, settings.rulesStatusTopic);
+            out.printf("  playbook commands on %s, every decision on %s, outcomes on %s.%n",
+                    settings.commandsTopic, settings.commandsAuditTopic, settings.playbookOutcomesTopic);
             if (stop.requested()) return interrupted(started);
 
             LocalFlink flink = started(flinkStarting);
@@ -102,12 +105,12 @@ final class DemoCommand {
                     flink.checkpointInterval().map(Durations::human).orElse("(never)"), since(started));
 
             AlertPrinter printer = resources.add(AlertPrinter.start(kafka.bootstrapServers(), settings.alertsTopic,
-                    settings.deadLetterTopic, settings.rulesStatusTopic, out));
+                    settings.deadLetterTopic, settings.rulesStatusTopic, settings.commandsAuditTopic, out));
             DemoTraffic traffic = resources.add(new DemoTraffic(kafka.bootstrapServers(), settings, scenario, speed, out));
             stop.onStop(traffic::stop);
             out.printf("  Change the rules while it runs: ./churn-radar rules publish FILE --bootstrap-servers %s --wait 30s%n",
                     kafka.bootstrapServers());
-            out.println("Sending events; committed alerts (and rule changes) follow as they arrive:");
+            out.println("Sending events; committed alerts, the commands they trigger (->) and rule changes follow as they arrive:");
             out.println();
 
             AtomicReference<Exception> trafficFailure = new AtomicReference<>();
@@ -162,6 +165,7 @@ final class DemoCommand {
         kafka.createTopics(List.of(settings.accountHealthTopic), PARTITIONS, COMPACTED);
         kafka.createTopics(List.of(settings.rulesTopic), 1, COMPACTED);
         kafka.createTopics(List.of(settings.rulesStatusTopic), 1);
+        kafka.createTopics(List.of(settings.commandsTopic, settings.commandsAuditTopic, settings.playbookOutcomesTopic), PARTITIONS);
     }
 
     private static LocalFlink started(CompletableFuture<LocalFlink> starting) throws Exception {
@@ -222,6 +226,13 @@ final class DemoCommand {
         out.printf("  alerts committed   %,d%n", printer.alerts());
         printer.alertsBySignal().forEach((signal, byStatus) -> out.printf("    %-16s %s%n", signal,
                 byStatus.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "))));
+        Map<String, Long> decided = printer.decisionsByDisposition();
+        long decisions = decided.values().stream().mapToLong(Long::longValue).sum();
+        long sent = decided.getOrDefault("SEND", 0L);
+        out.printf("  commands sent      %,d (%s per 1,000 alerts); decisions %,d: %s%n", sent,
+                printer.alerts() == 0 ? "-" : String.format("%,.0f", 1000.0 * sent / printer.alerts()), decisions,
+                decided.entrySet().stream().map(e -> String.format("%s %,d (%.1f%%)", e.getKey(), e.getValue(), 100.0 * e.getValue() / decisions))
+                        .collect(java.util.stream.Collectors.joining(", ")));
         out.printf("  dead letters       %,d%n", printer.deadLetters());
         long first = printer.firstAlertAtNanos();
         out.printf("  first alert        %s%n", first < 0 ? "none" : Durations.human(Duration.ofNanos(first - started)) + " after start");
