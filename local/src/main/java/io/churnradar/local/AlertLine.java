@@ -23,7 +23,7 @@ public final class AlertLine {
 
     /** e.g. {@code 2026-03-24 00:00Z    -> SEND_DUNNING_EMAIL  acct-0042  dunning step 1 {step=1}} */
     public static String of(RetentionCommand c) {
-        return String.format("%s    -> %-20s %-9s  %s step %d %s",
+        return String.format("%s    -> %-20s %-9s  %s, step %d of the playbook, %s",
                 MINUTE.format(c.getIssuedAt()), c.getAction(), c.getAccountId(), c.getReason().getPlaybook(),
                 c.getReason().getStep() + 1, new java.util.TreeMap<>(c.getParams()));
     }

@@ -53,7 +53,8 @@ class DemoEndToEndTest {
         Matcher m = ALERT_LINE.matcher(text);
         while (m.find()) signals.add(m.group(2));
         assertThat(signals).as("signals of the alerts printed").hasSizeGreaterThanOrEqualTo(2).contains("PAYMENT_FAILED");
-        assertThat(text).contains("Summary:", "dead letters", "first alert");
+        assertThat(text).contains("Summary:", "dead letters", "first alert", "commands sent");
+        assertThat(text).as("commands printed beside the alerts").contains("-> SEND_DUNNING_EMAIL", "-> NOTIFY_SLACK");
         assertThat(listing(tmp)).as("temp folder after the demo").isEqualTo(before);
     }
 
