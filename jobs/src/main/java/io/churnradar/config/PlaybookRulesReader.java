@@ -135,6 +135,7 @@ final class PlaybookRulesReader {
         if (n.size() > PlaybookRules.MAX_STEPS) y.error(path, "at most " + PlaybookRules.MAX_STEPS + " steps, got " + n.size());
         boolean cardOnly = trigger != null && trigger.signals.equals(List.of(Signal.CARD_EXPIRING.name()));
         List<Step> steps = new ArrayList<>();
+        List<Integer> at = new ArrayList<>(); // each step's index in the file, for messages
         for (int i = 0; i < n.size(); i++) {
             String sp = path + "[" + i + "]";
             JsonNode s = n.get(i);
@@ -154,7 +155,10 @@ final class PlaybookRulesReader {
             }
             Map<String, String> params = params(YamlTree.child(s, "params"), sp + ".params");
             List<Step.Variant> variants = variants(YamlTree.child(s, "variants"), sp + ".variants");
-            if (action != null) steps.add(new Step(action, params, delay.toMillis(), before, variants));
+            if (action != null) {
+                steps.add(new Step(action, params, delay.toMillis(), before, variants));
+                at.add(i);
+            }
         }
         for (int i = 1; i < steps.size(); i++) {
             Step a = steps.get(i - 1);
@@ -163,7 +167,7 @@ final class PlaybookRulesReader {
                     ? b.beforeExpiryMs <= a.beforeExpiryMs
                     : a.beforeExpiryMs == Step.NOT_SET && b.beforeExpiryMs == Step.NOT_SET && b.delayMs >= a.delayMs;
             if (!inOrder) {
-                y.error(path + "[" + i + "]", "steps must come in the order they fall due (delays rising, beforeExpiry falling, not mixed)");
+                y.error(path + "[" + at.get(i) + "]", "steps must come in the order they fall due (delays rising, beforeExpiry falling, not mixed)");
             }
         }
         return steps;

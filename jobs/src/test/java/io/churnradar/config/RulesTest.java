@@ -315,4 +315,78 @@ class RulesTest {
         assertThatThrownBy(() -> Rules.load(dir.resolve("missing.yaml"))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("missing.yaml").hasMessageContaining("cannot read the file");
     }
+
+    @Test
+    void playbooksAreCheckedWithTheirKeyPaths() {
+        ConfigException e = invalid("""
+                version: v1
+                commands:
+                  frequencyCap: {max: 0}
+                playbooks:
+                  dunning: {holdoutPercent: 150}
+                  Bad_Name: {trigger: {signals: [USAGE_DROP]}, steps: [{action: ENROLL_JOURNEY}]}
+                  my-play:
+                    trigger: {signals: [USAGE_DRIP], minSeverity: HUGE, tiers: [BLUE]}
+                    steps:
+                      - {action: CALL_THEM}
+                      - {action: ENROLL_JOURNEY, delay: 3d, params: {apiToken: x}}
+                      - {action: SEND_SURVEY, delay: 1d}
+                      - {action: SEND_SURVEY, beforeExpiry: 7d}
+                  no-steps: {trigger: {signals: [ANY]}}
+                """);
+        assertThat(e.errors()).containsExactlyInAnyOrder(
+                "commands.frequencyCap.max: must be between 1 and 20, got 0",
+                "playbooks.dunning.holdoutPercent: must be between 0 and 100, got 150",
+                "playbooks.Bad_Name: a playbook name is 1 to 63 lower-case letters, digits and dashes, starting with a letter or digit",
+                "playbooks.my-play.trigger.signals[0]: 'USAGE_DRIP' is not allowed; allowed values: ANY, USAGE_DROP, INACTIVITY, "
+                        + "PAYMENT_FAILED, TICKET_SPIKE, NPS_DETRACTOR, LOW_CSAT, URGENT_TICKET_AGING, CARD_EXPIRING, CORE_FEATURE_UNUSED, "
+                        + "ONBOARDING_STALLED, DOWNGRADE, CANCELLATION_REQUESTED, CHURNED, RENEWAL_AT_RISK",
+                "playbooks.my-play.trigger.signals: name at least one signal; allowed: ANY, USAGE_DROP, INACTIVITY, PAYMENT_FAILED, "
+                        + "TICKET_SPIKE, NPS_DETRACTOR, LOW_CSAT, URGENT_TICKET_AGING, CARD_EXPIRING, CORE_FEATURE_UNUSED, ONBOARDING_STALLED, "
+                        + "DOWNGRADE, CANCELLATION_REQUESTED, CHURNED, RENEWAL_AT_RISK",
+                "playbooks.my-play.trigger.minSeverity: 'HUGE' is not allowed; allowed values: LOW, MEDIUM, HIGH, CRITICAL",
+                "playbooks.my-play.trigger.tiers[0]: 'BLUE' is not allowed; allowed values: GREEN, YELLOW, RED",
+                "playbooks.my-play.steps[0].action: 'CALL_THEM' is not allowed; allowed values: SEND_DUNNING_EMAIL, NOTIFY_CARD_EXPIRING, "
+                        + "ENROLL_JOURNEY, OFFER_SAVE, START_WIN_BACK, SEND_SURVEY, OFFBOARDING_SURVEY, CREATE_CSM_TASK, RETRY_PAYMENT, "
+                        + "NOTIFY_SLACK, UPDATE_CRM",
+                "playbooks.my-play.steps[1].params.apiToken: secrets never go in the rules file: set them in the webhook settings "
+                        + "(an environment variable or a file)",
+                "playbooks.my-play.steps[3].beforeExpiry: only a playbook triggered by CARD_EXPIRING alone knows an expiry; use delay",
+                "playbooks.my-play.steps[2]: steps must come in the order they fall due (delays rising, beforeExpiry falling, not mixed)",
+                "playbooks.my-play.steps[3]: steps must come in the order they fall due (delays rising, beforeExpiry falling, not mixed)",
+                "playbooks.no-steps: a new playbook needs a trigger and steps (shipped playbooks: dunning, dunning-exhausted, "
+                        + "re-engagement, re-engagement-high-value, close-the-loop, card-expiring, onboarding-rescue, save-offer, win-back, "
+                        + "renewal-rescue, high-risk-slack)");
+    }
+
+    @Test
+    void aShippedPlaybookIsOverriddenKeyByKeyAndANewOneAdded() {
+        Rules r = Rules.parse("""
+                version: v1
+                commands: {holdoutPercent: 20, frequencyCap: {max: 5, windowDays: 14}}
+                playbooks:
+                  dunning: {enabled: false}
+                  win-back: {holdoutPercent: 0}
+                  vip-care:
+                    trigger: {signals: [USAGE_DROP], minSeverity: HIGH, tiers: [RED], segment: {plans: [enterprise], minMrrMinor: 100000}}
+                    steps:
+                      - {action: CREATE_CSM_TASK, params: {priority: HIGH}}
+                      - {action: NOTIFY_SLACK, delay: 2d, params: {channel: "#vip"}}
+                """, "test.yaml");
+        var p = r.playbooks;
+        assertThat(p.capMax).isEqualTo(5);
+        assertThat(p.capWindowDays).isEqualTo(14);
+        assertThat(p.byName("dunning").enabled).isFalse();
+        assertThat(p.byName("dunning").steps).hasSize(6);
+        assertThat(p.byName("win-back").holdoutPercent).isZero();
+        assertThat(p.byName("re-engagement").holdoutPercent).isEqualTo(20);
+        assertThat(p.byName("high-risk-slack").holdoutPercent).isZero();
+        var vip = p.byName("vip-care");
+        assertThat(vip.holdoutPercent).isEqualTo(20);
+        assertThat(vip.trigger.tiers).containsExactly("RED");
+        assertThat(vip.trigger.segment.plans).containsExactly("enterprise");
+        assertThat(vip.steps.get(1).delayMs).isEqualTo(2 * 86_400_000L);
+        assertThat(p.playbooks).extracting(b -> b.name).endsWith("high-risk-slack", "vip-care");
+        assertThat(Rules.parse("version: v1\ncommands: {enabled: false}\n", "t").playbooks.playbooks).isEmpty();
+    }
 }

@@ -174,4 +174,36 @@ class RuleChangesInTheDetectorTest {
         failed("acct-a", at(1, 12));
         assertThat(newAlerts()).containsExactly("acct-a PAYMENT_FAILED RAISED HIGH started-with 2026-03-02T12:00:00Z");
     }
+
+    /** The playbook decisions since the start, as "account action disposition ruleVersion issuedAt". */
+    private List<String> decisions() {
+        var out = h.getSideOutput(ChurnDetector.COMMANDS);
+        List<String> lines = new ArrayList<>();
+        if (out == null) return lines;
+        for (var r : out) {
+            io.churnradar.commands.RetentionCommand c = r.getValue();
+            if (!c.getReason().getPlaybook().equals("dunning")) continue;
+            lines.add(String.join(" ", c.getAccountId(), c.getAction(), c.getDisposition().name(), c.getRuleVersion(),
+                    c.getIssuedAt().toString()));
+        }
+        return lines;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void aPlaybookSwitchedOffWhileItRunsSendsNoMoreSteps(String backend) throws Exception {
+        open(Rules.defaults(), backend, null);
+        String acc = "acct-" + java.util.stream.IntStream.range(0, 100).mapToObj(Integer::toString)
+                .filter(i -> !io.churnradar.play.Holdout.isHeldOut("acct-" + i, "dunning", 10)).findFirst().orElseThrow();
+        failed(acc, at(1, 12));
+        h.processWatermark(at(5, 0));
+        assertThat(decisions()).containsExactlyInAnyOrder(
+                acc + " SEND_DUNNING_EMAIL SEND default-1 2026-03-02T12:00:00Z",
+                acc + " RETRY_PAYMENT SEND default-1 2026-03-02T12:00:00Z",
+                acc + " SEND_DUNNING_EMAIL SEND default-1 2026-03-05T12:00:00Z",
+                acc + " RETRY_PAYMENT SEND default-1 2026-03-05T12:00:00Z");
+        h.processBroadcastElement("version: no-dunning\nplaybooks:\n  dunning: {enabled: false}\n", 0);
+        h.processWatermark(at(20, 0));
+        assertThat(decisions()).as("the day-7 steps are not sent under the new rules").hasSize(4);
+    }
 }
