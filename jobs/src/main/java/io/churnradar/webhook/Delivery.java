@@ -123,7 +123,7 @@ final class Delivery implements AutoCloseable {
             problem = error instanceof HttpTimeoutException || error instanceof TimeoutException
                     || error instanceof java.util.concurrent.CancellationException
                     ? "no response within " + io.churnradar.config.Durations.format(ep.retry.timeout)
-                    : error.getClass().getSimpleName() + ": " + ep.scrub(error.getMessage());
+                    : describe(ep, error);
         }
         if (!retryable || n >= ep.retry.maxAttempts) {
             return CompletableFuture.completedFuture(Outcome.gaveUp(ep.name, n, status, problem));
@@ -170,6 +170,16 @@ final class Delivery implements AutoCloseable {
         String s = new String(body, 0, Math.min(body.length, RESPONSE_SNIPPET), StandardCharsets.UTF_8)
                 .replaceAll("[\\p{Cntrl}]+", " ").strip();
         return s.isEmpty() ? "" : "; response: " + ep.scrub(s) + (body.length > RESPONSE_SNIPPET ? "…" : "");
+    }
+
+    /** "ConnectException: Connection refused": the class and the first message found down the causes. */
+    private static String describe(OpenEndpoint ep, Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return error.getClass().getSimpleName() + ": " + ep.scrub(t.getMessage());
+            }
+        }
+        return error.getClass().getSimpleName();
     }
 
     private static Throwable unwrap(Throwable t) {
