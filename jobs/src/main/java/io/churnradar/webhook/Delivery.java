@@ -12,8 +12,10 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,6 +42,9 @@ final class Delivery implements AutoCloseable {
     private final ExecutorService executor;
     private final HttpClient client;
     private final IntConsumer onRetry;
+    /** Requests awaiting their response: aborted on close, so that no connection outlives the writer. */
+    private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     /**
      * Reads every endpoint's URL and secret now.
@@ -95,6 +100,8 @@ final class Delivery implements AutoCloseable {
                     "cannot build the request: " + ep.scrub(e.getMessage())));
         }
         CompletableFuture<HttpResponse<byte[]>> sent = client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        pending.add(sent);
+        sent.whenComplete((r, t) -> pending.remove(sent));
         // The request timeout covers the response's headers; this bounds a body that never ends.
         sent.copy().orTimeout(ep.retry.timeout.toMillis() * 2, TimeUnit.MILLISECONDS)
                 .whenComplete((r, t) -> {
@@ -106,6 +113,10 @@ final class Delivery implements AutoCloseable {
 
     private CompletableFuture<Outcome> next(OpenEndpoint ep, WebhookEntry entry, byte[] body, int n,
             HttpResponse<byte[]> response, Throwable error) {
+        if (closed) {
+            // Aborted by close: the command is not settled; it comes back from the last checkpoint.
+            return new CompletableFuture<>();
+        }
         int status = response == null ? 0 : response.statusCode();
         if (response != null && status / 100 == 2) {
             return CompletableFuture.completedFuture(Outcome.delivered(ep.name, n, status));
@@ -191,6 +202,8 @@ final class Delivery implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
+        for (CompletableFuture<?> f : pending) f.cancel(true);
         executor.shutdownNow();
     }
 }

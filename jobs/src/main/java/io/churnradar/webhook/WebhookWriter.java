@@ -36,6 +36,7 @@ final class WebhookWriter extends AsyncSinkWriter<RetentionCommand, WebhookEntry
     private final Counter delivered;
     private final Counter retried;
     private final Counter deadLettered;
+    private volatile boolean closed;
 
     WebhookWriter(ElementConverter<RetentionCommand, WebhookEntry> converter, WriterInitContext context,
             AsyncSinkWriterConfiguration config, Collection<BufferedRequestState<WebhookEntry>> states,
@@ -58,21 +59,26 @@ final class WebhookWriter extends AsyncSinkWriter<RetentionCommand, WebhookEntry
     @Override
     protected void submitRequestEntries(List<WebhookEntry> entries, ResultHandler<WebhookEntry> result) {
         CompletableFuture<?>[] each = new CompletableFuture<?>[entries.size()];
-        for (int i = 0; i < each.length; i++) each[i] = settle(entries.get(i));
-        CompletableFuture.allOf(each).whenComplete((ok, error) -> {
-            if (error == null) {
-                result.complete();
-            } else {
-                // A dead letter that cannot be written: fail the job rather than drop the command;
-                // it comes back from the last checkpoint.
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                result.completeExceptionally(cause instanceof Exception ex ? ex : new IOException(cause));
-            }
-        });
+        for (int i = 0; i < each.length; i++) {
+            each[i] = settle(entries.get(i)).whenComplete((ok, error) -> {
+                if (error != null) {
+                    // A dead letter that cannot be written: fail the job at once rather than drop the
+                    // command; it comes back from the last checkpoint with the rest of the batch.
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    result.completeExceptionally(cause instanceof Exception ex ? ex : new IOException(cause));
+                }
+            });
+        }
+        // The first of complete and completeExceptionally wins; the other is ignored.
+        CompletableFuture.allOf(each).thenRun(result::complete);
     }
 
     private CompletableFuture<Void> settle(WebhookEntry entry) {
         return delivery.deliver(entry).thenCompose(outcome -> {
+            if (closed) {
+                // Closing (a failover, a cancel): settle nothing; the command comes back from the last checkpoint.
+                return new CompletableFuture<Void>();
+            }
             if (outcome.delivered()) {
                 delivered.inc();
                 return CompletableFuture.completedFuture(null);
@@ -96,6 +102,7 @@ final class WebhookWriter extends AsyncSinkWriter<RetentionCommand, WebhookEntry
 
     @Override
     public void close() {
+        closed = true;
         try {
             delivery.close();
         } finally {
