@@ -72,7 +72,7 @@ class WebhookJobTest {
         });
         JobSettings s = settings("wj1", """
                 webhooks:
-                  timeout: 1s
+                  timeout: 2s
                   maxAttempts: 3
                   initialBackoff: 10ms
                   maxBackoff: 50ms

@@ -164,7 +164,7 @@ class WebhookWriterTest {
     @Test
     void aSlowServerIsTimedOutAndTriedAgain() throws Exception {
         receiver.script("/crm", (key, nth) -> nth == 1 ? Receiver.Reply.hang() : Receiver.Reply.ok());
-        WebhookSettings settings = settings(crm("timeout: 300ms"));
+        WebhookSettings settings = settings(crm("timeout: 1s"));
 
         send(writer(settings), Commands.of("cmd-slow-1", "acme-1", Action.OFFER_SAVE));
 
