@@ -54,6 +54,9 @@ public final class JobSettings implements Serializable {
     public Duration idleness = Duration.ofMinutes(1);
     public Duration stateTtl = Duration.ofDays(90);
 
+    /** HTTP endpoints that receive retention commands (docs/webhooks.md); none by default. */
+    public io.churnradar.webhook.WebhookSettings webhooks = io.churnradar.webhook.WebhookSettings.none();
+
     /** The topic that carries events of this type. */
     public String topicOf(io.churnradar.ingest.EventType type) {
         return switch (type) {
@@ -92,7 +95,7 @@ public final class JobSettings implements Serializable {
     private static JobSettings fromYaml(JsonNode root, String source) {
         YamlTree y = YamlTree.forSource(source);
         JobSettings s = new JobSettings();
-        y.onlyKeys(root, "", Set.of("kafka", "topics", "eventTime", "state"));
+        y.onlyKeys(root, "", Set.of("kafka", "topics", "eventTime", "state", "webhooks"));
 
         JsonNode k = YamlTree.child(root, "kafka");
         y.onlyKeys(k, "kafka", Set.of("bootstrapServers", "groupId", "startingOffsets", "bounded", "properties",
@@ -145,6 +148,8 @@ public final class JobSettings implements Serializable {
         y.onlyKeys(st, "state", Set.of("ttl"));
         // Shorter than the longest rule horizon would forget an account before its deadlines fire.
         s.stateTtl = y.duration(YamlTree.child(st, "ttl"), "state.ttl", s.stateTtl, Duration.ofDays(30), Duration.ofDays(3650));
+
+        s.webhooks = io.churnradar.webhook.WebhookSettings.fromYaml(root, y);
 
         y.throwIfInvalid();
         return s;
