@@ -21,6 +21,7 @@ import io.churnradar.rules.RulesUpdate;
 import io.churnradar.rules.RulesUpdateDeserializer;
 import io.churnradar.rules.RulesValidator;
 import io.churnradar.sink.AvroRecordSerializer;
+import io.churnradar.webhook.WebhookSink;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,10 +111,11 @@ public final class StreamingJob {
                         AvroRecordSerializer.commands(settings.commandsAuditTopic)))
                 .uid("commands-audit-sink")
                 .name("Command audit to " + settings.commandsAuditTopic);
-        toExecute(decisions)
-                .sinkTo(kafkaSink(settings, settings.commandsTopic, "commands", AvroRecordSerializer.commands(settings.commandsTopic)))
+        SingleOutputStreamOperator<RetentionCommand> toExecute = toExecute(decisions);
+        toExecute.sinkTo(kafkaSink(settings, settings.commandsTopic, "commands", AvroRecordSerializer.commands(settings.commandsTopic)))
                 .uid("commands-sink")
                 .name("Commands to " + settings.commandsTopic);
+        WebhookSink.attach(toExecute, settings); // nothing without endpoints
         DailyPlaybookOutcomes.aggregate(alerts.getSideOutput(ChurnDetector.OUTCOMES))
                 .sinkTo(kafkaSink(settings, settings.playbookOutcomesTopic, "playbook-outcomes",
                         PlaybookOutcomeSerializer.playbookOutcomes(settings.playbookOutcomesTopic)))

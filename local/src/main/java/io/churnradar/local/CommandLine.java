@@ -83,6 +83,8 @@ public final class CommandLine {
                     new Option("--speed", "X", "Simulated seconds per real second (default 43200, i.e. 12 h a second:\n"
                             + "45 days take about 90 s)."),
                     new Option("--seed", "N", "Seed of the simulation (default 42): the same seed, the same customers."),
+                    new Option("--webhook", "URL", "Also POST every command to this URL (JSON, docs/webhooks.md), e.g. a local\n"
+                            + "catch hook; the commands are printed either way."),
                     new Option("--no-web-ui", null, "Do not serve Flink's web UI on localhost:8081.")));
 
     public static final Command RUN = new Command("run",

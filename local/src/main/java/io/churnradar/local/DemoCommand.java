@@ -2,6 +2,11 @@ package io.churnradar.local;
 
 import io.churnradar.StreamingJob;
 import io.churnradar.config.JobSettings;
+import io.churnradar.webhook.PayloadFormat;
+import io.churnradar.webhook.RetryPolicy;
+import io.churnradar.webhook.ValueSource;
+import io.churnradar.webhook.WebhookEndpoint;
+import io.churnradar.webhook.WebhookSettings;
 import io.churnradar.config.Rules;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -55,6 +60,10 @@ final class DemoCommand {
         double speed = args.number("--speed", DEFAULT_SPEED, 1, 1e9);
         long seed = args.integer("--seed", 42, 0, Integer.MAX_VALUE);
         boolean webUi = !args.has("--no-web-ui");
+        String webhook = args.get("--webhook");
+        if (webhook != null && !webhook.matches("https?://\\S+")) {
+            throw new UsageException("--webhook needs an http:// or https:// URL, got '" + webhook + "'");
+        }
 
         long started = System.nanoTime();
         long today = LocalDate.now(ZoneOffset.UTC).toEpochDay();
@@ -77,7 +86,7 @@ final class DemoCommand {
             });
             resources.add(() -> closeWhenStarted(flinkStarting));
             EmbeddedKafka kafka = resources.add(EmbeddedKafka.start());
-            JobSettings settings = settings(kafka.bootstrapServers());
+            JobSettings settings = settings(kafka.bootstrapServers(), webhook);
             List<String> eventTopics = settings.eventTopics();
             // What the printer reads to the end before the summary.
             List<String> outputTopics = List.of(settings.alertsTopic, settings.deadLetterTopic, settings.rulesStatusTopic,
@@ -88,8 +97,9 @@ final class DemoCommand {
                     since(started));
             out.printf("  Also %s (compacted, %d partitions), %s (compacted) and %s (one partition each);%n",
                     settings.accountHealthTopic, PARTITIONS, settings.rulesTopic, settings.rulesStatusTopic);
-            out.printf("  playbook commands on %s, every decision on %s, outcomes on %s.%n",
-                    settings.commandsTopic, settings.commandsAuditTopic, settings.playbookOutcomesTopic);
+            out.printf("  playbook commands on %s, every decision on %s, outcomes on %s%s.%n",
+                    settings.commandsTopic, settings.commandsAuditTopic, settings.playbookOutcomesTopic,
+                    webhook == null ? "" : "; commands also POSTed to " + webhook);
             if (stop.requested()) return interrupted(started);
 
             LocalFlink flink = started(flinkStarting);
@@ -204,8 +214,14 @@ final class DemoCommand {
         return "at " + Durations.human(Duration.ofNanos(System.nanoTime() - startedNanos));
     }
 
-    private static JobSettings settings(String bootstrapServers) {
+    private static JobSettings settings(String bootstrapServers, String webhook) {
         JobSettings s = JobSettings.defaults();
+        if (webhook != null) {
+            // One endpoint for every action, generic JSON, no secret: what a local catch hook expects.
+            s.webhooks = new WebhookSettings(RetryPolicy.DEFAULT, java.util.Map.of("demo", new WebhookEndpoint("demo",
+                    ValueSource.inline(webhook), java.util.Set.of(WebhookEndpoint.DEFAULT_ACTIONS), PayloadFormat.JSON, null,
+                    RetryPolicy.DEFAULT)));
+        }
         s.bootstrapServers = bootstrapServers;
         s.groupId = "churn-radar-demo";
         s.startingOffsets = JobSettings.StartingOffsets.EARLIEST;

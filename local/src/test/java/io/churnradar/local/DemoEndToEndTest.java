@@ -44,8 +44,24 @@ class DemoEndToEndTest {
         // Shown live in the test log as well, for whoever has to find out why it failed.
         PrintStream out = new PrintStream(new Tee(captured, System.out), true, StandardCharsets.UTF_8);
 
-        int code = Main.run(new String[] {"demo", "--accounts", "30", "--days", "12", "--speed", "172800", "--no-web-ui"},
-                out, System.err);
+        // A real HTTP server standing in for a catch hook: the demo posts its commands to it.
+        java.util.List<String> received = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        com.sun.net.httpserver.HttpServer hook = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        hook.createContext("/hook", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            received.add(exchange.getRequestHeaders().getFirst("Idempotency-Key") + " " + body);
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        hook.start();
+        int code;
+        try {
+            code = Main.run(new String[] {"demo", "--accounts", "30", "--days", "12", "--speed", "172800", "--no-web-ui",
+                    "--webhook", "http://127.0.0.1:" + hook.getAddress().getPort() + "/hook"}, out, System.err);
+        } finally {
+            hook.stop(0);
+        }
 
         String text = captured.toString(StandardCharsets.UTF_8);
         assertThat(code).as("exit code").isZero();
@@ -55,6 +71,9 @@ class DemoEndToEndTest {
         assertThat(signals).as("signals of the alerts printed").hasSizeGreaterThanOrEqualTo(2).contains("PAYMENT_FAILED");
         assertThat(text).contains("Summary:", "dead letters", "first alert", "commands sent");
         assertThat(text).as("commands printed beside the alerts").contains("-> SEND_DUNNING_EMAIL", "-> NOTIFY_SLACK");
+        assertThat(received).as("commands posted to the webhook").isNotEmpty()
+                .anySatisfy(r -> assertThat(r).contains("\"action\":\"SEND_DUNNING_EMAIL\""))
+                .allSatisfy(r -> assertThat(r).matches("[0-9a-f-]{36} \\{.*\"commandId\".*"));
         assertThat(listing(tmp)).as("temp folder after the demo").isEqualTo(before);
     }
 

@@ -57,7 +57,7 @@ class MainTest {
     @Test
     void unknownOptionIsNamedWithTheAllowedOnes() {
         assertThat(run("demo", "--acounts", "5")).isEqualTo(2);
-        assertThat(err()).contains("unknown option '--acounts'", "--accounts, --days, --speed, --seed, --no-web-ui, --help");
+        assertThat(err()).contains("unknown option '--acounts'", "--accounts, --days, --speed, --seed, --webhook, --no-web-ui, --help");
     }
 
     @Test
