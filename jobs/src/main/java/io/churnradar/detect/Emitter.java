@@ -73,7 +73,7 @@ final class Emitter {
         if (s.episode(signal) != null) return;
         long when = dated(at, ev);
         s.setEpisode(signal, new Episode(when, severity));
-        emit(signal, severity, AlertStatus.RAISED, when, when, ev, why);
+        emit(signal, severity, null, AlertStatus.RAISED, when, when, ev, why);
     }
 
     /** Raises, or updates an open episode when the severity rises (never lowers it). */
@@ -83,8 +83,9 @@ final class Emitter {
             raise(signal, severity, at, ev, why);
         } else if (open.severity != severity && severity.ordinal() > open.severity.ordinal()) {
             long when = dated(at, ev);
+            Severity before = open.severity;
             open.severity = severity;
-            emit(signal, severity, AlertStatus.UPDATED, when, open.start, ev, why);
+            emit(signal, severity, before, AlertStatus.UPDATED, when, open.start, ev, why);
         }
     }
 
@@ -93,7 +94,7 @@ final class Emitter {
         if (open == null) return;
         long when = dated(at, ev);
         s.setEpisode(signal, null);
-        emit(signal, open.severity, AlertStatus.RESOLVED, when, open.start, ev, why);
+        emit(signal, open.severity, null, AlertStatus.RESOLVED, when, open.start, ev, why);
     }
 
     /** Publishes a health update of the account. */
@@ -101,10 +102,12 @@ final class Emitter {
         out.health(HealthRecords.toRecord(accountId, h, asOf, ruleVersion));
     }
 
-    private void emit(Signal signal, Severity severity, AlertStatus status, long when, long start, Map<String, String> ev, String why) {
+    /** @param before the severity before an UPDATED alert (null otherwise): playbooks start when it crosses their minimum */
+    private void emit(Signal signal, Severity severity, Severity before, AlertStatus status, long when, long start,
+            Map<String, String> ev, String why) {
         RiskAlert alert = Alerts.build(accountId, signal, severity, status, when, start, ev, why, ruleVersion, healthAt(when));
         out.accept(alert);
-        s.plays = plays.onAlert(s.plays, facts(), alert, pending());
+        s.plays = plays.onAlert(s.plays, facts(), alert, before, pending());
     }
 
     private long dated(long at, Map<String, String> ev) {

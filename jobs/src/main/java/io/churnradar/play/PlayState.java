@@ -2,8 +2,8 @@ package io.churnradar.play;
 
 /**
  * One playbook running for one alert episode: the steps already decided, and when the next one is
- * due (NONE when all are; the play stays until its episode resolves, so that an update of the same
- * alert does not start it again). A POJO.
+ * due. Kept only while steps are still to come (a play whose steps were all due at once is never
+ * stored). A POJO.
  */
 public class PlayState {
     public String playbook;

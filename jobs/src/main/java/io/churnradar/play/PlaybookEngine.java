@@ -4,6 +4,7 @@ import static io.churnradar.play.PlaysState.NONE;
 
 import io.churnradar.alerts.AlertStatus;
 import io.churnradar.alerts.RiskAlert;
+import io.churnradar.alerts.Severity;
 import io.churnradar.commands.CommandDisposition;
 import io.churnradar.commands.CommandReason;
 import io.churnradar.commands.RetentionCommand;
@@ -39,12 +40,14 @@ public final class PlaybookEngine implements Serializable {
     }
 
     /**
-     * An alert the detector emitted: starts every playbook it triggers (once per episode), or, when it
-     * resolves, cancels the steps still pending for its episode.
+     * An alert the detector emitted: starts every playbook it triggers, or, when it resolves, cancels
+     * the steps still pending for its episode. A playbook starts once per episode: at the RAISED alert,
+     * or at the UPDATED one whose severity (up from {@code before}) first reaches its minimum. So only
+     * plays with steps still to come are kept in the state.
      *
      * @return the account's plays (a new state when this was its first play)
      */
-    public PlaysState onAlert(PlaysState p, AccountView a, RiskAlert alert, PendingDecisions pending) {
+    public PlaysState onAlert(PlaysState p, AccountView a, RiskAlert alert, Severity before, PendingDecisions pending) {
         String alertId = alert.getAlertId();
         if (alert.getStatus() == AlertStatus.RESOLVED) {
             if (p != null) p.plays = removeIf(p.plays, play -> play.alertId.equals(alertId) && resolve(play, alert, pending));
@@ -53,6 +56,7 @@ public final class PlaybookEngine implements Serializable {
         long at = alert.getDetectedAt().toEpochMilli();
         for (Playbook pb : rules.playbooks) {
             if (!pb.enabled || !pb.trigger.matchesAlert(alert) || running(p, pb.name, alertId)) continue;
+            if (before != null && before.ordinal() >= pb.trigger.minSeverity.ordinal()) continue; // started at the RAISED alert, or never
             if (!pb.trigger.segment.matches(a, at)) continue;
             if (p == null) p = new PlaysState();
             PlayState play = new PlayState();
@@ -62,8 +66,8 @@ public final class PlaybookEngine implements Serializable {
             play.severity = alert.getSeverity().name();
             play.triggeredAt = at;
             play.anchorAt = anchor(alert);
-            p.plays = append(p.plays, play);
             start(play, pb, at, pending);
+            if (play.nextDueAt != NONE) p.plays = append(p.plays, play);
         }
         return p;
     }
@@ -132,6 +136,7 @@ public final class PlaybookEngine implements Serializable {
             }
             schedule(play, pb, i);
         }
+        p.plays = removeIf(p.plays, play -> play.nextDueAt == NONE); // done: nothing left to cancel
         List<OutcomeState> kept = new ArrayList<>();
         for (OutcomeState o : p.outcomes) {
             long end = windowEnd(o);

@@ -309,4 +309,18 @@ class PlaybookTest {
             assertThat(h.outcomes()).extracting(o -> o.kind).containsOnly(OutcomeEvent.Kind.ENTERED, OutcomeEvent.Kind.SAVED);
         }
     }
+
+    @Test
+    void anEscalationStartsOnlyThePlaybooksWhoseMinimumItCrosses() throws Exception {
+        String acc = treated("escalated", "dunning", "dunning-exhausted", "high-risk-slack");
+        try (DetectorHarness h = DetectorHarness.open(Rules.defaults())) {
+            h.send(Ev.failed(acc, at(1, 10)));
+            assertThat(h.accountState(acc).plays.plays).as("only the dunning play has steps to come")
+                    .extracting(p -> p.playbook).containsExactly("dunning");
+            h.send(Ev.failed(acc, at(2, 10)), Ev.failed(acc, at(3, 10)));
+            assertThat(of(h.commands(), "high-risk-slack")).as("HIGH at the RAISED alert: not again at CRITICAL").hasSize(1);
+            assertThat(of(h.commands(), "dunning-exhausted")).hasSize(1);
+            assertThat(of(h.commands(), "dunning")).as("the running sequence is not restarted").hasSize(2);
+        }
+    }
 }
