@@ -15,7 +15,6 @@ import io.churnradar.ingest.EventType;
 import io.churnradar.ingest.Ingested;
 import io.churnradar.ingest.KafkaEventDeserializer;
 import io.churnradar.outcome.DailyPlaybookOutcomes;
-import io.churnradar.outcome.PlaybookOutcomeSerializer;
 import io.churnradar.rules.RulesStatusSerializer;
 import io.churnradar.rules.RulesUpdate;
 import io.churnradar.rules.RulesUpdateDeserializer;
@@ -118,7 +117,7 @@ public final class StreamingJob {
         WebhookSink.attach(toExecute, settings); // nothing without endpoints
         DailyPlaybookOutcomes.aggregate(alerts.getSideOutput(ChurnDetector.OUTCOMES))
                 .sinkTo(kafkaSink(settings, settings.playbookOutcomesTopic, "playbook-outcomes",
-                        PlaybookOutcomeSerializer.playbookOutcomes(settings.playbookOutcomesTopic)))
+                        AvroRecordSerializer.playbookOutcomes(settings.playbookOutcomesTopic)))
                 .uid("playbook-outcomes-sink")
                 .name("Playbook outcomes to " + settings.playbookOutcomesTopic);
         events.getSideOutput(DEAD_LETTERS)
