@@ -98,8 +98,8 @@ class JobSettingsTest {
                 "kafka.bootstrap: unknown key; allowed keys here: bootstrapServers, bounded, groupId, properties, "
                         + "startingOffsets, transactionTimeout, transactionalIdPrefix",
                 "kafka.startingOffsets: 'newest' is not allowed; allowed values: EARLIEST, LATEST, COMMITTED",
-                "topics.logins: unknown key; allowed keys here: accountHealth, alerts, deadLetter, feedback, login, payment, rules, "
-                        + "rulesStatus, subscription, supportTicket, usage");
+                "topics.logins: unknown key; allowed keys here: accountHealth, alerts, commands, commandsAudit, deadLetter, feedback, "
+                        + "login, payment, playbookOutcomes, rules, rulesStatus, subscription, supportTicket, usage");
     }
 
     @Test
