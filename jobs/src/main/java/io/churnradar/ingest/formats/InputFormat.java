@@ -54,6 +54,8 @@ public enum InputFormat {
             case JSON -> new ChurnRadarJsonMapper(topicType);
             case STRIPE -> new StripeMapper(options.stripeAccountMetadataKey);
             case SEGMENT -> new SegmentMapper(options.segmentAccountFields);
+            case ZENDESK -> new ZendeskMapper(options.zendeskAccountFields);
+            case AVRO_CONFLUENT -> new ConfluentAvroMapper(options.schemaRegistryUrl, options.localSchemas);
             default -> throw new IllegalArgumentException("format " + id + " is not supported yet");
         };
     }
