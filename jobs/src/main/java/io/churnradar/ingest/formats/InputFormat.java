@@ -56,7 +56,7 @@ public enum InputFormat {
             case SEGMENT -> new SegmentMapper(options.segmentAccountFields);
             case ZENDESK -> new ZendeskMapper(options.zendeskAccountFields);
             case AVRO_CONFLUENT -> new ConfluentAvroMapper(options.schemaRegistryUrl, options.localSchemas);
-            default -> throw new IllegalArgumentException("format " + id + " is not supported yet");
+            case SURVEY -> new SurveyMapper(options.surveyAccountKey);
         };
     }
 }
