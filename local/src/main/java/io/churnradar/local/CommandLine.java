@@ -116,15 +116,30 @@ public final class CommandLine {
                     Option.requiredRepeatable("--events", "[FORMAT=]PATH", "A file, or a folder searched for .jsonl, .jsonl.gz (and .json) files\n"
                             + "(required). FORMAT: churn-radar (default), json, stripe, segment, zendesk,\n"
                             + "survey. Repeatable: e.g. --events stripe=stripe.jsonl --events segment=seg/."),
-                    new Option("--config", "FILE", "Job settings (YAML) whose formats section sets the mappings, e.g. the\n"
-                            + "account's metadata key in Stripe (flink-conf/churn-radar.yaml)."),
                     Option.required("--out", "DIR", "Folder for alerts.jsonl, health.jsonl, dead-letter.jsonl, summary.json\n"
                             + "(required)."),
+                    new Option("--config", "FILE", "Job settings (YAML) whose formats section sets the mappings, e.g. the\n"
+                            + "account's metadata key in Stripe (flink-conf/churn-radar.yaml)."),
                     new Option("--rules", "FILE", "Detection rules (YAML). Default: the built-in default rules."),
                     new Option("--parallelism", "N", "Parallelism of the detection (default: parallelism.default of\n"
                             + "flink-conf/config.yaml)."),
                     new Option("--max-out-of-orderness", "DURATION", "How late an event may arrive and still count in order,\n"
                             + "e.g. 30s, 10m, 2h (default 10m).")));
+
+    public static final Command CONVERT = new Command("convert",
+            "map a file of Stripe, Segment, Zendesk or survey payloads to our events, to check a mapping",
+            """
+            Maps each payload of a file as the job and the backtest would (docs/inputs.md has every mapping) and
+            writes the events, in our JSON Lines, to the output file, and every payload rejected or skipped, with
+            its reason, file and line, to OUT.rejected.jsonl beside it. Prints a count per event type and per
+            reason. The events file is a backtest input as it is. Needs neither Kafka nor Flink.""",
+            List.of(
+                    Option.required("--format", "FORMAT", "stripe, segment, zendesk, survey, json or churn-radar (required)."),
+                    Option.required("--in", "PATH", "A .jsonl, .jsonl.gz or .json file of payloads, or a folder of them\n"
+                            + "(required)."),
+                    Option.required("--out", "FILE", "Where the events go, e.g. events.jsonl (required); the rejected\n"
+                            + "payloads go to events.rejected.jsonl beside it."),
+                    new Option("--config", "FILE", "Job settings (YAML) whose formats section sets the mappings.")));
 
     private static final Argument RULES_FILE = new Argument("FILE", "A rules file (YAML), in the format of\n"
             + "jobs/src/main/resources/rules/default-rules.yaml.");
@@ -155,7 +170,7 @@ public final class CommandLine {
 
     public static final Command HELP = new Command("help", "this help", "Describes every command and option.", List.of());
 
-    public static final List<Command> COMMANDS = List.of(DEMO, RUN, BACKTEST, RULES_VALIDATE, RULES_PUBLISH, HELP);
+    public static final List<Command> COMMANDS = List.of(DEMO, RUN, BACKTEST, CONVERT, RULES_VALIDATE, RULES_PUBLISH, HELP);
 
     private CommandLine() {}
 
