@@ -106,7 +106,7 @@ final class StripeMapper implements PayloadMapper {
         e.currency = currency(inv);
         e.invoiceId = invoice;
         e.failureCode = type.equals("invoice.payment_action_required") ? "authentication_required"
-                : firstText(inv, "last_finalization_error.code", "last_payment_error.decline_code", "last_payment_error.code");
+                : firstText(inv, "payment_intent.last_payment_error.decline_code", "payment_intent.last_payment_error.code");
         return e;
     }
 
@@ -186,9 +186,9 @@ final class StripeMapper implements PayloadMapper {
     }
 
     /**
-     * Sum over the items of unit amount × quantity, normalised to a month (a year is 12 months, a week
-     * 12/52 of one... as a month is 52/12 weeks); null when an item has no unit amount (tiered or
-     * metered prices), since a guess would raise false downgrades.
+     * Sum over the items of unit amount × quantity, normalised to a month (a year ÷ 12, a week × 52/12,
+     * a day × 365/12, each ÷ interval_count); null when an item has no unit amount (tiered or metered
+     * prices), since a guess would raise false downgrades.
      */
     static Long monthlyRecurring(JsonNode items) throws InvalidEventException {
         if (!items.isArray() || items.isEmpty()) return null;
