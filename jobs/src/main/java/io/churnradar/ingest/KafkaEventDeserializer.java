@@ -45,7 +45,7 @@ public class KafkaEventDeserializer implements KafkaRecordDeserializationSchema<
                 return;
             }
             String user = mapped.user();
-            if (user != null) {
+            if (user != null && mapper.learnsUserLinks()) {
                 emitPending(mapped, user, deadLetter("", record), out);
                 return;
             }

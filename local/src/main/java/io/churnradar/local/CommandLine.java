@@ -97,8 +97,9 @@ public final class CommandLine {
             do not). Checkpoints go to a temp folder that is deleted at exit: a restart resumes from the
             consumer group's committed offsets and re-reads the rules topic (docs/rules.md).""",
             List.of(
-                    new Option("--config", "FILE", "Job config (YAML): kafka, topics, eventTime, state; flink-conf/churn-radar.yaml\n"
-                            + "documents every key. Default: the defaults it lists (Kafka at localhost:9092)."),
+                    new Option("--config", "FILE", "Job config (YAML): kafka, topics, inputs, formats, eventTime, state;\n"
+                            + "flink-conf/churn-radar.yaml documents every key, docs/inputs.md the formats.\n"
+                            + "Default: the defaults it lists (Kafka at localhost:9092)."),
                     new Option("--rules", "FILE", "Detection rules (YAML) until a rule set is published on the rules topic.\n"
                             + "Default: jobs/src/main/resources/rules/default-rules.yaml."),
                     new Option("--no-web-ui", null, "Do not serve Flink's web UI on localhost:8081.")));

@@ -10,4 +10,9 @@ import java.io.Serializable;
  */
 public interface PayloadMapper extends Serializable {
     Mapped map(byte[] payload) throws InvalidEventException;
+
+    /** Whether payloads may leave their account to a user-to-account link that earlier payloads taught. */
+    default boolean learnsUserLinks() {
+        return false;
+    }
 }

@@ -29,6 +29,11 @@ final class SegmentMapper implements PayloadMapper {
     }
 
     @Override
+    public boolean learnsUserLinks() {
+        return true;
+    }
+
+    @Override
     public Mapped map(byte[] payload) throws InvalidEventException {
         JsonNode n = JsonPayload.object(payload);
         String type = requiredText(n, "type");
