@@ -99,6 +99,9 @@ class RuntimeRulesTest {
         s.rulesTopic = name + ".rules";
         s.rulesStatusTopic = name + ".rules-status";
         s.accountHealthTopic = name + ".account-health";
+        s.commandsTopic = name + ".commands";
+        s.commandsAuditTopic = name + ".commands-audit";
+        s.playbookOutcomesTopic = name + ".playbook-outcomes";
         List<String> topics = new ArrayList<>(s.eventTopics());
         topics.addAll(s.outputTopics());
         topics.add(s.rulesTopic);
