@@ -11,9 +11,10 @@ import io.churnradar.detect.ChurnDetector;
 import io.churnradar.detect.ChurnPipeline;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventTimeWatermarks;
-import io.churnradar.ingest.EventType;
 import io.churnradar.ingest.Ingested;
 import io.churnradar.ingest.KafkaEventDeserializer;
+import io.churnradar.ingest.UserLinkResolver;
+import io.churnradar.ingest.formats.PayloadMapper;
 import io.churnradar.outcome.DailyPlaybookOutcomes;
 import io.churnradar.rules.RulesStatusSerializer;
 import io.churnradar.rules.RulesUpdate;
@@ -22,7 +23,6 @@ import io.churnradar.rules.RulesValidator;
 import io.churnradar.sink.AvroRecordSerializer;
 import io.churnradar.webhook.WebhookSink;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -88,6 +88,7 @@ public final class StreamingJob {
                         "Kafka events")
                 .uid("kafka-events")
                 .setParallelism(env.getParallelism());
+        if (settings.learnsUserLinks()) ingested = UserLinkResolver.apply(ingested, settings.stateTtl);
 
         SingleOutputStreamOperator<AccountEvent> events = ingested
                 .process(new SplitDeadLetters())
@@ -166,14 +167,8 @@ public final class StreamingJob {
         return applied;
     }
 
-    static Map<String, EventType> typeByTopic(JobSettings s) {
-        Map<String, EventType> m = new LinkedHashMap<>();
-        for (EventType t : EventType.values()) m.put(s.topicOf(t), t);
-        return m;
-    }
-
     static KafkaSource<Ingested> kafkaSource(JobSettings s) {
-        Map<String, EventType> topics = typeByTopic(s);
+        Map<String, PayloadMapper> topics = s.mappersByTopic();
         KafkaSourceBuilder<Ingested> b = KafkaSource.<Ingested>builder()
                 .setBootstrapServers(s.bootstrapServers)
                 .setGroupId(s.groupId)
