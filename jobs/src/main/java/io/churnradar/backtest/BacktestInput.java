@@ -34,13 +34,21 @@ public final class BacktestInput implements Serializable {
             if (f == null) {
                 throw new ConfigException("--events", List.of("'" + arg.substring(0, eq) + "' is not a format; allowed: " + InputFormat.ids()));
             }
-            if (f == InputFormat.AVRO_CONFLUENT) {
-                throw new ConfigException("--events", List.of("avro-confluent is a Kafka format; files take: "
-                        + InputFormat.ids().replace("avro-confluent, ", "")));
-            }
             return new BacktestInput(f, Path.of(arg.substring(eq + 1)));
         }
         return new BacktestInput(InputFormat.CHURN_RADAR, Path.of(arg));
+    }
+
+    /**
+     * Whether a file in a folder belongs to this input. Confluent-framed Avro records are binary: in
+     * files they come one per line, base64-encoded (as a dump of the topic's raw values writes them).
+     */
+    private boolean accepts(String name) {
+        return switch (format) {
+            case CHURN_RADAR -> isJsonLines(name);
+            case AVRO_CONFLUENT -> name.endsWith(".b64") || name.endsWith(".b64.gz");
+            default -> PayloadFile.isPayloadFile(name);
+        };
     }
 
     /** The files of this input, in the order they are read. */
@@ -50,12 +58,13 @@ public final class BacktestInput implements Serializable {
         if (Files.isRegularFile(p)) return List.of(p);
         try (Stream<Path> walk = Files.walk(p)) {
             List<Path> files = walk.filter(Files::isRegularFile)
-                    .filter(f -> format == InputFormat.CHURN_RADAR ? isJsonLines(f.toString()) : PayloadFile.isPayloadFile(f.toString()))
+                    .filter(f -> accepts(f.toString()))
                     .sorted(Comparator.comparing(f -> p.relativize(f).toString()))
                     .toList();
             if (files.isEmpty()) {
                 throw new ConfigException("--events", List.of(p + ": the folder holds no "
-                        + (format == InputFormat.CHURN_RADAR ? ".jsonl or .jsonl.gz file" : ".jsonl, .jsonl.gz or .json file")));
+                        + (format == InputFormat.CHURN_RADAR ? ".jsonl or .jsonl.gz file"
+                                : format == InputFormat.AVRO_CONFLUENT ? ".b64 or .b64.gz file" : ".jsonl, .jsonl.gz or .json file")));
             }
             return files;
         }

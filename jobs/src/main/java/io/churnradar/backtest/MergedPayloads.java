@@ -39,7 +39,8 @@ public final class MergedPayloads implements Closeable {
 
     public MergedPayloads(List<BacktestInput> inputs, FormatOptions options) throws IOException {
         for (BacktestInput in : inputs) {
-            Cursor c = new Cursor(cursors.size(), in.files(), in.format.mapper(null, options));
+            Cursor c = new Cursor(cursors.size(), in.files(), in.format.mapper(null, options),
+                    in.format == io.churnradar.ingest.formats.InputFormat.AVRO_CONFLUENT);
             cursors.add(c);
             if (c.advance()) heads.add(c);
         }
@@ -77,10 +78,23 @@ public final class MergedPayloads implements Closeable {
         Mapped headMapped;
         long headTime;
 
-        Cursor(int index, List<Path> files, PayloadMapper mapper) {
+        /** Lines are base64 of binary records (Confluent-framed Avro), not text payloads. */
+        final boolean base64;
+
+        Cursor(int index, List<Path> files, PayloadMapper mapper, boolean base64) {
             this.index = index;
             this.files = files;
             this.mapper = mapper;
+            this.base64 = base64;
+        }
+
+        private byte[] bytes(String line) throws InvalidEventException {
+            if (!base64) return line.getBytes(StandardCharsets.UTF_8);
+            try {
+                return java.util.Base64.getDecoder().decode(line.strip());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidEventException("not a base64-encoded record: " + e.getMessage());
+            }
         }
 
         boolean advance() throws IOException {
@@ -104,7 +118,7 @@ public final class MergedPayloads implements Closeable {
                     return true;
                 }
                 try {
-                    Mapped m = mapper.map(p.text().getBytes(StandardCharsets.UTF_8));
+                    Mapped m = mapper.map(bytes(p.text()));
                     if (m.skipped != null) {
                         head.skipped = m.skipped;
                     } else {

@@ -117,8 +117,7 @@ class InputSettingsTest {
         assertThat(io.churnradar.backtest.BacktestInput.parse("/data/a=b/events.jsonl").path).isEqualTo("/data/a=b/events.jsonl");
         assertThatThrownBy(() -> io.churnradar.backtest.BacktestInput.parse("hubspot=x.jsonl"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("'hubspot' is not a format; allowed:");
-        assertThatThrownBy(() -> io.churnradar.backtest.BacktestInput.parse("avro-confluent=x.bin"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("avro-confluent is a Kafka format");
+        assertThat(io.churnradar.backtest.BacktestInput.parse("avro-confluent=dump.b64").format).isEqualTo(InputFormat.AVRO_CONFLUENT);
         assertThat(List.of(InputFormat.values())).hasSize(7);
     }
 }
