@@ -64,7 +64,8 @@ class ExternalFormatsKafkaTest {
             s.formatOptions.stripeAccountMetadataKey = "account_id";
             Map<String, Integer> topics = new LinkedHashMap<>();
             for (String t : s.inputTopics()) topics.put(t, 1);
-            for (String t : List.of(s.alertsTopic, s.deadLetterTopic, s.rulesTopic, s.rulesStatusTopic, s.accountHealthTopic)) topics.put(t, 1);
+            topics.put(s.rulesTopic, 1);
+            for (String t : s.outputTopics()) topics.put(t, 1);
             KAFKA.createTopics(topics);
 
             byte[] badConfluent = {1, 2, 3};
