@@ -110,7 +110,7 @@ class ComposeFileTest {
         used.addAll(settings.outputTopics());
         used.add(settings.rulesTopic);
 
-        Map<String, String> created = createdTopics();
+        Map<String, String> created = createdTopics(compose);
 
         assertThat(created.keySet()).containsExactlyInAnyOrderElementsOf(used);
         // docs/rules.md: rule sets and their answers have one order each.
@@ -185,7 +185,7 @@ class ComposeFileTest {
     }
 
     /** Topic name to the options it is created with, from the `topics` service's script. */
-    private Map<String, String> createdTopics() {
+    static Map<String, String> createdTopics(JsonNode compose) {
         String script = compose.at("/services/topics/command/0").asText();
         Map<String, String> topics = new LinkedHashMap<>();
         Matcher loop = Pattern.compile("(?m)^\\s*for t in ([^;]+); do\\n\\s*create (.*)$").matcher(script);
