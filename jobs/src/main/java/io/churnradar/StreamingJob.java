@@ -13,6 +13,7 @@ import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventTimeWatermarks;
 import io.churnradar.ingest.Ingested;
 import io.churnradar.ingest.KafkaEventDeserializer;
+import io.churnradar.metrics.LabeledCounters;
 import io.churnradar.ingest.UserLinkResolver;
 import io.churnradar.ingest.formats.PayloadMapper;
 import io.churnradar.outcome.DailyPlaybookOutcomes;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -207,11 +209,22 @@ public final class StreamingJob {
     /** Dead letters to a side output, events on. */
     static final class SplitDeadLetters extends ProcessFunction<Ingested, AccountEvent> {
         private static final long serialVersionUID = 1L;
+        /** Dead letters by the kind of their reason, as metrics {@code deadLetters{reason=...}}. */
+        private transient LabeledCounters deadLetters;
+
+        @Override
+        public void open(OpenContext openContext) {
+            deadLetters = new LabeledCounters(getRuntimeContext().getMetricGroup(), "deadLetters", "reason");
+        }
 
         @Override
         public void processElement(Ingested in, Context ctx, Collector<AccountEvent> out) {
-            if (in.event != null) out.collect(in.event);
-            else ctx.output(DEAD_LETTERS, in.deadLetter);
+            if (in.event != null) {
+                out.collect(in.event);
+            } else {
+                deadLetters.inc(LabeledCounters.reasonLabel(in.deadLetter.getReason()));
+                ctx.output(DEAD_LETTERS, in.deadLetter);
+            }
         }
     }
 }

@@ -7,12 +7,16 @@ import io.churnradar.alerts.RiskAlert;
 import io.churnradar.commands.RetentionCommand;
 import io.churnradar.config.Rules;
 import io.churnradar.ingest.AccountEvent;
+import io.churnradar.metrics.LabeledCounters;
+import io.churnradar.metrics.TierCounts;
 import io.churnradar.play.OutcomeEvent;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
@@ -22,6 +26,11 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
@@ -41,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * is re-planned under it. Run it through {@link ChurnPipeline}, whose operator keeps rule sets from
  * holding back event time.
  */
-public class ChurnDetector extends KeyedBroadcastProcessFunction<String, AccountEvent, String, RiskAlert> {
+public class ChurnDetector extends KeyedBroadcastProcessFunction<String, AccountEvent, String, RiskAlert>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 2L;
     private static final Logger LOG = LoggerFactory.getLogger(ChurnDetector.class);
 
@@ -86,6 +96,13 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     private transient LongCounter acceptedCount;
     private transient LongCounter duplicateCount;
     private transient LongCounter lateCount;
+    /** Operator metrics (docs/operations.md): events by type, alerts, commands, latency, accounts by tier. */
+    private transient LabeledCounters eventsIn;
+    private transient LabeledCounters alertsOut;
+    private transient LabeledCounters commandsOut;
+    private transient Histogram alertLatency;
+    private transient TierCounts tiers;
+    private transient ListState<TierCounts.TierCount> tierState;
 
     /**
      * @param rules the rules in force until a rule set arrives on the broadcast input
@@ -126,9 +143,29 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         duplicateMetric = metrics.counter(DUPLICATES);
         lateMetric = metrics.counter(LATE);
         ruleSetsMetric = metrics.counter(RULE_SETS_APPLIED);
+        eventsIn = new LabeledCounters(metrics, "eventsIn", "eventType");
+        alertsOut = new LabeledCounters(metrics, "alerts", "signal", "severity", "status");
+        commandsOut = new LabeledCounters(metrics, "commands", "action", "disposition");
+        // Wall-clock time from an alert's detectedAt to its emission: the delay the job adds (a replay of old events shows their age).
+        alertLatency = metrics.histogram("alertLatencyMs", new DescriptiveStatisticsHistogram(1_000));
+        if (tiers == null) tiers = new TierCounts();
+        tiers.register(metrics);
         acceptedCount = counter(ACCEPTED);
         duplicateCount = counter(DUPLICATES);
         lateCount = counter(LATE);
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        tierState = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("accounts-by-tier", TypeInformation.of(TierCounts.TierCount.class)));
+        tiers = new TierCounts();
+        if (context.isRestored()) tiers.restore(tierState.get());
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        tierState.update(tiers.snapshot());
     }
 
     private LongCounter counter(String name) {
@@ -150,11 +187,14 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         }
         acceptedMetric.inc();
         acceptedCount.add(1);
+        eventsIn.inc(e.type.name());
         if (e.eventTime <= watermark) {
             lateMetric.inc();
             lateCount.add(1);
         }
+        io.churnradar.alerts.HealthTier tierBefore = s.lastHealthTier;
         engine.onEvent(ctx.getCurrentKey(), s, e, watermark == Long.MIN_VALUE ? NONE : watermark, output(ctx, out));
+        tiers.move(tierBefore, s.lastHealthTier);
         if (watermark != Long.MIN_VALUE) pruneEventIds(s, watermark, engine); // also for accounts that never need a timer
         reschedule(s, engine, ctx.timerService());
         account.update(s);
@@ -171,7 +211,9 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         if (s == null) return;
         SignalEngine engine = engine(ctx);
         s.pendingTimer = NONE; // this one has fired
+        io.churnradar.alerts.HealthTier tierBefore = s.lastHealthTier;
         engine.onTime(ctx.getCurrentKey(), s, watermark, output(ctx, out));
+        tiers.move(tierBefore, s.lastHealthTier);
         pruneEventIds(s, watermark, engine);
         reschedule(s, engine, ctx.timerService());
         account.update(s);
@@ -236,10 +278,12 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     }
 
     /** Alerts to the main output; health updates, playbook decisions and outcomes to their side outputs. */
-    private static DetectionOutput output(ReadOnlyContext ctx, Collector<RiskAlert> out) {
+    private DetectionOutput output(ReadOnlyContext ctx, Collector<RiskAlert> out) {
         return new DetectionOutput() {
             @Override
             public void accept(RiskAlert alert) {
+                alertsOut.inc(alert.getSignal(), alert.getSeverity().name(), alert.getStatus().name());
+                alertLatency.update(Math.max(0, System.currentTimeMillis() - alert.getDetectedAt().toEpochMilli()));
                 out.collect(alert);
             }
 
@@ -250,6 +294,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
 
             @Override
             public void command(RetentionCommand command) {
+                commandsOut.inc(command.getAction(), command.getDisposition().name());
                 ctx.output(COMMANDS, command);
             }
 
