@@ -9,6 +9,8 @@ import io.churnradar.config.JobSettings;
 import io.churnradar.config.Rules;
 import io.churnradar.detect.ChurnDetector;
 import io.churnradar.detect.ChurnPipeline;
+import io.churnradar.guard.EventTimeGuard;
+import io.churnradar.guard.GuardedDeserializer;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventTimeWatermarks;
 import io.churnradar.ingest.EventType;
@@ -23,6 +25,8 @@ import io.churnradar.rules.RulesValidator;
 import io.churnradar.sink.AvroRecordSerializer;
 import io.churnradar.webhook.WebhookSink;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +88,7 @@ public final class StreamingJob {
             env.enableCheckpointing(DEFAULT_CHECKPOINT_INTERVAL_MS);
         }
         DataStream<Ingested> ingested = env.fromSource(
-                        kafkaSource(settings),
+                        kafkaSource(settings, rules),
                         EventTimeWatermarks.forIngested(settings.maxOutOfOrderness, settings.idleness),
                         "Kafka events")
                 .uid("kafka-events")
@@ -173,13 +177,14 @@ public final class StreamingJob {
         return m;
     }
 
-    static KafkaSource<Ingested> kafkaSource(JobSettings s) {
+    static KafkaSource<Ingested> kafkaSource(JobSettings s, Rules rules) {
         Map<String, EventType> topics = typeByTopic(s);
         KafkaSourceBuilder<Ingested> b = KafkaSource.<Ingested>builder()
                 .setBootstrapServers(s.bootstrapServers)
                 .setGroupId(s.groupId)
                 .setTopics(List.copyOf(topics.keySet()))
-                .setDeserializer(new KafkaEventDeserializer(topics))
+                .setDeserializer(new GuardedDeserializer(new KafkaEventDeserializer(topics), EventTimeGuard.againstClock(
+                        s.maxAheadOfNow, Duration.ofDays(rules.dedupWindowDays), Clock.systemUTC()), s.maxRecordBytes))
                 .setProperties(clientProperties(s))
                 .setProperty("isolation.level", "read_committed")
                 .setStartingOffsets(switch (s.startingOffsets) {

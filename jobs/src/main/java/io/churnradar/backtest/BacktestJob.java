@@ -11,6 +11,7 @@ import io.churnradar.config.ConfigException;
 import io.churnradar.config.Rules;
 import io.churnradar.detect.ChurnDetector;
 import io.churnradar.detect.ChurnPipeline;
+import io.churnradar.guard.BacktestLimits;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventTimeWatermarks;
 import io.churnradar.outcome.OutcomeTally;
@@ -78,6 +79,11 @@ public final class BacktestJob {
 
     public static BacktestSummary run(Path events, Path outDir, Rules rules, Duration maxOutOfOrderness, int parallelism,
             Configuration flinkConfig) throws Exception {
+        return run(events, outDir, rules, maxOutOfOrderness, parallelism, flinkConfig, BacktestLimits.defaults());
+    }
+
+    public static BacktestSummary run(Path events, Path outDir, Rules rules, Duration maxOutOfOrderness, int parallelism,
+            Configuration flinkConfig, BacktestLimits limits) throws Exception {
         List<Path> files = inputFiles(events);
         Files.createDirectories(outDir);
 
@@ -89,8 +95,8 @@ public final class BacktestJob {
         String[] names = files.stream().map(p -> p.toAbsolutePath().toString()).toArray(String[]::new);
         SingleOutputStreamOperator<AccountEvent> parsed = env.fromData(Types.STRING, names)
                 .uid("input-files").name("Input files").setParallelism(1)
-                .flatMap(new JsonLinesReader()).uid("read-lines").name("Read JSON lines").setParallelism(1)
-                .process(new ParseLines()).uid("parse-events").name("Parse events").setParallelism(1);
+                .flatMap(new JsonLinesReader(limits.maxLineBytes)).uid("read-lines").name("Read JSON lines").setParallelism(1)
+                .process(new ParseLines(limits.guard(Duration.ofDays(rules.dedupWindowDays)), limits.maxLineBytes)).uid("parse-events").name("Parse events").setParallelism(1);
         DataStream<AccountEvent> timed = parsed
                 .assignTimestampsAndWatermarks(EventTimeWatermarks.forEvents(maxOutOfOrderness))
                 .uid("event-time").name("Event time").setParallelism(1);
@@ -260,6 +266,11 @@ public final class BacktestJob {
         n.put("file", l.file);
         n.put("line", l.line);
         n.put("original", l.original);
+        if (l.sha256 != null) {
+            n.put("originalBytes", l.originalBytes);
+            n.put("originalTruncated", true);
+            n.put("sha256", l.sha256);
+        }
         r.json = n.toString();
         return r;
     }

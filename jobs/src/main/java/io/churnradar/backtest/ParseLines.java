@@ -1,5 +1,7 @@
 package io.churnradar.backtest;
 
+import io.churnradar.guard.EventTimeGuard;
+import io.churnradar.guard.Oversize;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.InvalidEventException;
 import io.churnradar.ingest.JsonEventParser;
@@ -21,11 +23,20 @@ class ParseLines extends ProcessFunction<InputLine, AccountEvent> {
     static final String FIRST_EVENT_TIME = "firstEventTime";
     static final String LAST_EVENT_TIME = "lastEventTime";
 
+    private final EventTimeGuard guard;
+    private final int maxLineBytes;
+
     private transient LongCounter linesRead;
     private transient LongCounter blankLines;
     private transient LongCounter deadLettered;
     private transient LongMinimum firstEventTime;
     private transient LongMaximum lastEventTime;
+
+    /** @param guard rejects events that would move event time or slip past de-duplication (one reader: one partition) */
+    ParseLines(EventTimeGuard guard, int maxLineBytes) {
+        this.guard = guard;
+        this.maxLineBytes = maxLineBytes;
+    }
 
     @Override
     public void open(OpenContext ctx) {
@@ -42,21 +53,47 @@ class ParseLines extends ProcessFunction<InputLine, AccountEvent> {
         return acc;
     }
 
+    /**
+     * A dead letter keeps at most {@link Oversize#KEPT_BYTES} of its line, with the full size and hash
+     * beyond that: the collected results of the job take records of a few MB at most.
+     */
+    private static RejectedLine rejected(String reason, InputLine in) {
+        if (in.text.length() <= Oversize.KEPT_BYTES / 3) return new RejectedLine(reason, in.file, in.line, in.text);
+        byte[] bytes = in.text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Oversize o = Oversize.of(bytes, Oversize.KEPT_BYTES);
+        if (o == null) return new RejectedLine(reason, in.file, in.line, in.text);
+        RejectedLine r = new RejectedLine(reason, in.file, in.line, io.churnradar.guard.BoundedLines.text(o));
+        r.sha256 = o.sha256;
+        r.originalBytes = o.size;
+        return r;
+    }
+
     @Override
     public void processElement(InputLine in, Context ctx, Collector<AccountEvent> out) {
         linesRead.add(1);
+        if (in.sha256 != null) {
+            deadLettered.add(1);
+            RejectedLine r = new RejectedLine(Oversize.reason(in.bytes, in.keptBytes, in.sha256, maxLineBytes, "--max-line-bytes"),
+                    in.file, in.line, in.text);
+            r.sha256 = in.sha256;
+            r.originalBytes = in.bytes;
+            ctx.output(REJECTED, r);
+            return;
+        }
         if (in.text.isBlank()) {
             blankLines.add(1);
             return;
         }
         try {
             AccountEvent e = JsonEventParser.parse(in.text);
+            String tooFar = guard.check(e, "");
+            if (tooFar != null) throw new InvalidEventException(tooFar);
             firstEventTime.add(e.eventTime);
             lastEventTime.add(e.eventTime);
             out.collect(e);
         } catch (InvalidEventException ex) {
             deadLettered.add(1);
-            ctx.output(REJECTED, new RejectedLine(ex.getMessage(), in.file, in.line, in.text));
+            ctx.output(REJECTED, rejected(ex.getMessage(), in));
         }
     }
 }

@@ -1,0 +1,70 @@
+package io.churnradar.guard;
+
+import io.churnradar.alerts.DeadLetter;
+import io.churnradar.ingest.DeadLetters;
+import io.churnradar.ingest.Ingested;
+import java.util.Arrays;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The streaming job's defence against hostile records, around the deserializer of the event topics:
+ * a record above {@code limits.maxRecordBytes} is dead-lettered before it is decoded (its first bytes,
+ * full size and SHA-256 kept), and an event the {@link EventTimeGuard} rejects (too far ahead of the
+ * wall clock, too late to de-duplicate) becomes a dead letter with the record's bytes. It happens in
+ * the source, before timestamps and watermarks are assigned, so a rejected event never moves event time.
+ */
+public final class GuardedDeserializer implements KafkaRecordDeserializationSchema<Ingested> {
+    private static final long serialVersionUID = 1L;
+
+    private final KafkaRecordDeserializationSchema<Ingested> inner;
+    private final EventTimeGuard guard;
+    private final int maxRecordBytes;
+
+    public GuardedDeserializer(KafkaRecordDeserializationSchema<Ingested> inner, EventTimeGuard guard, int maxRecordBytes) {
+        this.inner = inner;
+        this.guard = guard;
+        this.maxRecordBytes = maxRecordBytes;
+    }
+
+    @Override
+    public void open(DeserializationSchema.InitializationContext context) throws Exception {
+        inner.open(context);
+    }
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Ingested> out) throws java.io.IOException {
+        Oversize big = Oversize.of(record.value(), maxRecordBytes);
+        if (big != null) {
+            byte[] key = record.key();
+            if (key != null && key.length > Oversize.KEPT_BYTES) key = Arrays.copyOf(key, Oversize.KEPT_BYTES);
+            out.collect(Ingested.deadLetter(DeadLetters.of(big.reason(maxRecordBytes, "limits.maxRecordBytes"),
+                    record.topic(), record.partition(), record.offset(), key, big.prefix)));
+            return;
+        }
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        inner.deserialize(record, new Collector<>() {
+            @Override
+            public void collect(Ingested i) {
+                String reason = i.event == null ? null : guard.check(i.event, partition);
+                out.collect(reason == null ? i : Ingested.deadLetter(deadLetter(reason, record)));
+            }
+
+            @Override
+            public void close() {}
+        });
+    }
+
+    private static DeadLetter deadLetter(String reason, ConsumerRecord<byte[], byte[]> record) {
+        return DeadLetters.of(reason, record.topic(), record.partition(), record.offset(), record.key(), record.value());
+    }
+
+    @Override
+    public TypeInformation<Ingested> getProducedType() {
+        return inner.getProducedType();
+    }
+}
