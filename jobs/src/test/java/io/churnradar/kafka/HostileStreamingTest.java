@@ -73,6 +73,11 @@ class HostileStreamingTest {
                 .setFailureCode("card_declined").setCardExpiry("2027-11").build();
         sc.raw(EventType.PAYMENT, PlantedSignals.PAY, AvroEvents.encode(failed5), at(20, 11, 30), "re-sent 15 days late");
         reasons.put("re-sent 15 days late", "too late to de-duplicate: eventTime 2026-03-07T11:00:00Z is more than 7d");
+        // A login of an account active every day (its old ids are forgotten as event time passes), eighteen days late.
+        LoginEvent clockLogin = LoginEvent.newBuilder().setEventId("clock-0-d2-login").setAccountId("clock-0").setEventTime(at(2, 12))
+                .setUserId("u-clock-0").build();
+        sc.raw(EventType.LOGIN, "clock-0", AvroEvents.encode(clockLogin), at(20, 13), "login re-sent 18 days late");
+        reasons.put("login re-sent 18 days late", "too late to de-duplicate: eventTime 2026-03-04T12:00:00Z is more than 7d");
         byte[] big = new byte[100_000];
         Arrays.fill(big, (byte) 'x');
         sc.raw(EventType.LOGIN, PlantedSignals.QUIET, big, at(8, 8), "100 kB record");
