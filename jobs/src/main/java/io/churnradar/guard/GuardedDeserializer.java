@@ -21,6 +21,9 @@ import org.apache.kafka.common.TopicPartition;
 public final class GuardedDeserializer implements KafkaRecordDeserializationSchema<Ingested> {
     private static final long serialVersionUID = 1L;
 
+    /** Our keys are account ids: a key above this is not one, and its dead letter keeps only this much of it. */
+    static final int MAX_KEY_BYTES = 4096;
+
     private final KafkaRecordDeserializationSchema<Ingested> inner;
     private final EventTimeGuard guard;
     private final int maxRecordBytes;
@@ -38,12 +41,15 @@ public final class GuardedDeserializer implements KafkaRecordDeserializationSche
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Ingested> out) throws java.io.IOException {
+        byte[] key = record.key();
+        Oversize bigKey = Oversize.of(key, MAX_KEY_BYTES);
+        if (bigKey != null) key = Arrays.copyOf(key, MAX_KEY_BYTES);
         Oversize big = Oversize.of(record.value(), maxRecordBytes);
-        if (big != null) {
-            byte[] key = record.key();
-            if (key != null && key.length > Oversize.KEPT_BYTES) key = Arrays.copyOf(key, Oversize.KEPT_BYTES);
-            out.collect(Ingested.deadLetter(DeadLetters.of(big.reason(maxRecordBytes, "limits.maxRecordBytes"),
-                    record.topic(), record.partition(), record.offset(), key, big.prefix)));
+        if (big != null || bigKey != null) {
+            String reason = big != null ? big.reason(maxRecordBytes, "limits.maxRecordBytes")
+                    : "key " + bigKey.reason(MAX_KEY_BYTES, "the key limit");
+            out.collect(Ingested.deadLetter(DeadLetters.of(reason, record.topic(), record.partition(), record.offset(), key,
+                    big != null ? big.prefix : record.value())));
             return;
         }
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());

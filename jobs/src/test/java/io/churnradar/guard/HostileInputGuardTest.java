@@ -160,7 +160,11 @@ class HostileInputGuardTest {
         d.deserialize(new ConsumerRecord<>("usage", 0, 9L, null, future), c);
         d.deserialize(new ConsumerRecord<>("usage", 0, 10L, null, usage("u-3", NOW.minus(Duration.ofDays(9)))), c);
 
-        assertThat(out).hasSize(4);
+        d.deserialize(new ConsumerRecord<>("usage", 1, 11L, new byte[10_000], usage("u-4", NOW)), c);
+
+        assertThat(out).hasSize(5);
+        assertThat(out.get(4).deadLetter.getReason()).startsWith("key too large: 10000 bytes, above the key limit (4096)");
+        assertThat(out.get(4).deadLetter.getKey().remaining()).isEqualTo(4096);
         DeadLetter tooBig = out.get(0).deadLetter;
         assertThat(tooBig.getReason()).startsWith("too large: 100000 bytes, above limits.maxRecordBytes (4096); the first 4096 bytes are kept, sha256 ");
         assertThat(tooBig.getPayload().remaining()).isEqualTo(4096);
