@@ -13,11 +13,11 @@ import io.churnradar.guard.EventTimeGuard;
 import io.churnradar.guard.GuardedDeserializer;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventTimeWatermarks;
-import io.churnradar.ingest.EventType;
 import io.churnradar.ingest.Ingested;
 import io.churnradar.ingest.KafkaEventDeserializer;
+import io.churnradar.ingest.UserLinkResolver;
+import io.churnradar.ingest.formats.PayloadMapper;
 import io.churnradar.outcome.DailyPlaybookOutcomes;
-import io.churnradar.outcome.PlaybookOutcomeSerializer;
 import io.churnradar.rules.RulesStatusSerializer;
 import io.churnradar.rules.RulesUpdate;
 import io.churnradar.rules.RulesUpdateDeserializer;
@@ -27,7 +27,6 @@ import io.churnradar.webhook.WebhookSink;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -93,6 +92,7 @@ public final class StreamingJob {
                         "Kafka events")
                 .uid("kafka-events")
                 .setParallelism(env.getParallelism());
+        if (settings.learnsUserLinks()) ingested = UserLinkResolver.apply(ingested, settings.stateTtl);
 
         SingleOutputStreamOperator<AccountEvent> events = ingested
                 .process(new SplitDeadLetters())
@@ -122,7 +122,7 @@ public final class StreamingJob {
         WebhookSink.attach(toExecute, settings); // nothing without endpoints
         DailyPlaybookOutcomes.aggregate(alerts.getSideOutput(ChurnDetector.OUTCOMES))
                 .sinkTo(kafkaSink(settings, settings.playbookOutcomesTopic, "playbook-outcomes",
-                        PlaybookOutcomeSerializer.playbookOutcomes(settings.playbookOutcomesTopic)))
+                        AvroRecordSerializer.playbookOutcomes(settings.playbookOutcomesTopic)))
                 .uid("playbook-outcomes-sink")
                 .name("Playbook outcomes to " + settings.playbookOutcomesTopic);
         events.getSideOutput(DEAD_LETTERS)
@@ -171,14 +171,8 @@ public final class StreamingJob {
         return applied;
     }
 
-    static Map<String, EventType> typeByTopic(JobSettings s) {
-        Map<String, EventType> m = new LinkedHashMap<>();
-        for (EventType t : EventType.values()) m.put(s.topicOf(t), t);
-        return m;
-    }
-
     static KafkaSource<Ingested> kafkaSource(JobSettings s, Rules rules) {
-        Map<String, EventType> topics = typeByTopic(s);
+        Map<String, PayloadMapper> topics = s.mappersByTopic();
         KafkaSourceBuilder<Ingested> b = KafkaSource.<Ingested>builder()
                 .setBootstrapServers(s.bootstrapServers)
                 .setGroupId(s.groupId)

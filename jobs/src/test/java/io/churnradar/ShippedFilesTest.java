@@ -25,6 +25,22 @@ class ShippedFilesTest {
         assertThat(s.kafkaProperties).isEmpty();
         assertThat(s.maxAheadOfNow).isEqualTo(d.maxAheadOfNow);
         assertThat(s.maxRecordBytes).isEqualTo(d.maxRecordBytes);
+        assertThat(s.topicFormats).isEmpty();
+        assertThat(s.formatOptions).usingRecursiveComparison().isEqualTo(io.churnradar.ingest.formats.FormatOptions.defaults());
+    }
+
+    @Test
+    void theInputsDocumentMapsEveryFormatAndNamesEverySetting() throws Exception {
+        String doc = Files.readString(ROOT.resolve("docs/inputs.md"));
+        String conf = Files.readString(ROOT.resolve("flink-conf/churn-radar.yaml"));
+        for (io.churnradar.ingest.formats.InputFormat f : io.churnradar.ingest.formats.InputFormat.values()) {
+            assertThat(doc).contains("`" + f.id + "`");
+            assertThat(conf).contains(f.id);
+        }
+        for (String key : java.util.List.of("schemaRegistryUrl", "schemasFile", "accountMetadataKey", "accountFields", "accountKey")) {
+            assertThat(doc).contains(key);
+            assertThat(conf).contains(key);
+        }
     }
 
     @Test

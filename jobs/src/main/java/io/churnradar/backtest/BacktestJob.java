@@ -14,6 +14,8 @@ import io.churnradar.detect.ChurnPipeline;
 import io.churnradar.guard.BacktestLimits;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventTimeWatermarks;
+import io.churnradar.ingest.formats.FormatOptions;
+import io.churnradar.ingest.formats.InputFormat;
 import io.churnradar.outcome.OutcomeTally;
 import io.churnradar.outcome.OutcomesJson;
 import io.churnradar.play.OutcomeEvent;
@@ -29,7 +31,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -41,16 +42,16 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 
 /**
- * Runs the detection of the streaming job over JSON Lines files and writes {@code alerts.jsonl},
- * {@code health.jsonl}, {@code commands.jsonl} (what the playbooks would have sent),
- * {@code command-audit.jsonl} (every decision), {@code outcomes.json}, {@code dead-letter.jsonl} and
- * {@code summary.json}. The rules are fixed for
+ * Runs the detection of the streaming job over files of payloads in any file format (docs/inputs.md)
+ * and writes {@code alerts.jsonl}, {@code health.jsonl}, {@code commands.jsonl} (what the playbooks
+ * would have sent), {@code command-audit.jsonl} (every decision), {@code outcomes.json},
+ * {@code dead-letter.jsonl} and {@code summary.json}. The rules are fixed for
  * the whole run: the ones given (a backtest has no rules topic).
  *
  * <p>It runs in STREAMING mode over a bounded input: BATCH mode would fire event-time timers only at
  * the end of each key's input and lose day-by-day semantics (an inactivity gap in the middle of the
- * data). Files are read in name order by one reader whose watermarks follow the events alone, so the
- * same input yields the same alerts at any parallelism and any speed.
+ * data). One reader merges the inputs by event time, each input's files in name order, and its
+ * watermarks follow the events alone, so the same input yields the same alerts at any parallelism and speed.
  */
 public final class BacktestJob {
     public static final String JOB_NAME = "churn-radar-backtest";
@@ -61,30 +62,36 @@ public final class BacktestJob {
 
     /** The {@code .jsonl} and {@code .jsonl.gz} files at PATH (a file, or a folder searched recursively), by name. */
     public static List<Path> inputFiles(Path events) throws IOException {
-        if (!Files.exists(events)) {
-            throw new ConfigException("--events", List.of(events + ": no such file or folder"));
-        }
-        if (Files.isRegularFile(events)) return List.of(events);
-        try (Stream<Path> walk = Files.walk(events)) {
-            List<Path> files = walk.filter(Files::isRegularFile)
-                    .filter(p -> p.toString().endsWith(".jsonl") || p.toString().endsWith(".jsonl.gz"))
-                    .sorted(Comparator.comparing(p -> events.relativize(p).toString()))
-                    .toList();
-            if (files.isEmpty()) {
-                throw new ConfigException("--events", List.of(events + ": the folder holds no .jsonl or .jsonl.gz file"));
-            }
-            return files;
-        }
+        return new BacktestInput(InputFormat.CHURN_RADAR, events).files();
     }
 
+    /** A backtest of one input in our own JSON Lines. */
     public static BacktestSummary run(Path events, Path outDir, Rules rules, Duration maxOutOfOrderness, int parallelism,
             Configuration flinkConfig) throws Exception {
         return run(events, outDir, rules, maxOutOfOrderness, parallelism, flinkConfig, BacktestLimits.defaults());
     }
 
+    /** A backtest of one input in our own JSON Lines, with limits on hostile input. */
     public static BacktestSummary run(Path events, Path outDir, Rules rules, Duration maxOutOfOrderness, int parallelism,
             Configuration flinkConfig, BacktestLimits limits) throws Exception {
-        List<Path> files = inputFiles(events);
+        return run(List.of(new BacktestInput(InputFormat.CHURN_RADAR, events)), FormatOptions.defaults(), outDir, rules,
+                maxOutOfOrderness, parallelism, flinkConfig, limits);
+    }
+
+    /** A backtest of inputs in any file formats, merged by event time; {@code options} set the formats' mappings. */
+    public static BacktestSummary run(List<BacktestInput> inputs, FormatOptions options, Path outDir, Rules rules,
+            Duration maxOutOfOrderness, int parallelism, Configuration flinkConfig) throws Exception {
+        return run(inputs, options, outDir, rules, maxOutOfOrderness, parallelism, flinkConfig, BacktestLimits.defaults());
+    }
+
+    /**
+     * A backtest of inputs in any file formats, merged by event time; {@code options} set the formats'
+     * mappings, {@code limits} what hostile input is dead-lettered (--now, --max-ahead, --max-line-bytes).
+     */
+    public static BacktestSummary run(List<BacktestInput> inputs, FormatOptions options, Path outDir, Rules rules,
+            Duration maxOutOfOrderness, int parallelism, Configuration flinkConfig, BacktestLimits limits) throws Exception {
+        int fileCount = 0;
+        for (BacktestInput in : inputs) fileCount += in.files().size();
         Files.createDirectories(outDir);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfig);
@@ -92,11 +99,10 @@ public final class BacktestJob {
         env.setParallelism(parallelism);
         env.getConfig().enableObjectReuse(); // no function keeps a reference to its input
 
-        String[] names = files.stream().map(p -> p.toAbsolutePath().toString()).toArray(String[]::new);
-        SingleOutputStreamOperator<AccountEvent> parsed = env.fromData(Types.STRING, names)
+        SingleOutputStreamOperator<AccountEvent> parsed = env.fromData(Types.INT, 0)
                 .uid("input-files").name("Input files").setParallelism(1)
-                .flatMap(new JsonLinesReader(limits.maxLineBytes)).uid("read-lines").name("Read JSON lines").setParallelism(1)
-                .process(new ParseLines(limits.guard(Duration.ofDays(rules.dedupWindowDays)), limits.maxLineBytes)).uid("parse-events").name("Parse events").setParallelism(1);
+                .process(new ReadInputs(inputs, options, limits.guard(Duration.ofDays(rules.dedupWindowDays)), limits.maxLineBytes))
+                .uid("parse-events").name("Read and map payloads").setParallelism(1);
         DataStream<AccountEvent> timed = parsed
                 .assignTimestampsAndWatermarks(EventTimeWatermarks.forEvents(maxOutOfOrderness))
                 .uid("event-time").name("Event time").setParallelism(1);
@@ -110,7 +116,7 @@ public final class BacktestJob {
                 .map(BacktestJob::fromCommand).uid("command-records").name("Decisions as records");
         DataStream<BacktestRecord> outcomes = detected.getSideOutput(ChurnDetector.OUTCOMES)
                 .map(BacktestJob::fromOutcome).uid("outcome-records").name("Outcomes as records");
-        DataStream<BacktestRecord> rejected = parsed.getSideOutput(ParseLines.REJECTED)
+        DataStream<BacktestRecord> rejected = parsed.getSideOutput(ReadInputs.REJECTED)
                 .map(BacktestJob::fromRejected).uid("rejected-records").name("Dead letters as records").setParallelism(1);
 
         List<BacktestRecord> alertRecords = new ArrayList<>();
@@ -156,10 +162,11 @@ public final class BacktestJob {
         Files.write(outDir.resolve("health.jsonl"), healthLines, StandardCharsets.UTF_8);
 
         BacktestSummary s = new BacktestSummary();
-        s.files = files.size();
-        s.linesRead = count(result, ParseLines.LINES_READ);
-        s.blankLines = count(result, ParseLines.BLANK_LINES);
-        s.deadLettered = count(result, ParseLines.DEAD_LETTERED);
+        s.files = fileCount;
+        s.linesRead = count(result, ReadInputs.LINES_READ);
+        s.blankLines = count(result, ReadInputs.BLANK_LINES);
+        s.deadLettered = count(result, ReadInputs.DEAD_LETTERED);
+        s.skipped = count(result, ReadInputs.SKIPPED);
         s.eventsAccepted = count(result, ChurnDetector.ACCEPTED);
         s.duplicates = count(result, ChurnDetector.DUPLICATES);
         s.lateEvents = count(result, ChurnDetector.LATE);
@@ -176,8 +183,8 @@ public final class BacktestJob {
                     .merge(io.churnradar.alerts.AlertStatus.values()[r.status].name(), 1L, Long::sum);
         }
         if (s.eventsAccepted + s.duplicates > 0) {
-            s.firstEventTime = Instant.ofEpochMilli(result.<Long>getAccumulatorResult(ParseLines.FIRST_EVENT_TIME)).toString();
-            s.lastEventTime = Instant.ofEpochMilli(result.<Long>getAccumulatorResult(ParseLines.LAST_EVENT_TIME)).toString();
+            s.firstEventTime = Instant.ofEpochMilli(result.<Long>getAccumulatorResult(ReadInputs.FIRST_EVENT_TIME)).toString();
+            s.lastEventTime = Instant.ofEpochMilli(result.<Long>getAccumulatorResult(ReadInputs.LAST_EVENT_TIME)).toString();
         }
         JSON.writeValue(outDir.resolve("summary.json").toFile(), s);
         return s;

@@ -10,6 +10,8 @@ public class BacktestSummary {
     public long eventsAccepted;
     public long duplicates;
     public long deadLettered;
+    /** Valid payloads that carry no churn signal (a Stripe event type we do not use, a Segment page view). */
+    public long skipped;
     public long lateEvents;
     public long alertsTotal;
     /** signal -> status -> count */

@@ -5,10 +5,6 @@ public class InputLine {
     public String file;
     public long line;
     public String text;
-    /** Set only for a line above the size limit: then text is its first keptBytes bytes. */
-    public String sha256;
-    public long bytes;
-    public int keptBytes;
 
     public InputLine() {}
 

@@ -1,6 +1,9 @@
 package io.churnradar.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.churnradar.ingest.formats.FormatOptions;
+import io.churnradar.ingest.formats.InputFormat;
+import io.churnradar.ingest.formats.PayloadMapper;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,6 +53,14 @@ public final class JobSettings implements Serializable {
     /** Per playbook and day: accounts treated and held out, saved and lost. */
     public String playbookOutcomesTopic = "churn.playbook-outcomes";
 
+    /**
+     * The format of each topic read, by topic (docs/inputs.md): the six event topics are read as
+     * churn-radar unless named here; any other topic named here is read too.
+     */
+    public Map<String, InputFormat> topicFormats = new LinkedHashMap<>();
+    /** The options of the formats, for the topics and the backtest's files alike. */
+    public FormatOptions formatOptions = FormatOptions.defaults();
+
     public Duration maxOutOfOrderness = Duration.ofMinutes(10);
     public Duration idleness = Duration.ofMinutes(1);
     public Duration stateTtl = Duration.ofDays(90);
@@ -84,6 +95,40 @@ public final class JobSettings implements Serializable {
         return java.util.List.of(loginTopic, usageTopic, supportTicketTopic, paymentTopic, feedbackTopic, subscriptionTopic);
     }
 
+    /** Every topic the job reads events from: the six event topics, then the other inputs in their order. */
+    public java.util.List<String> inputTopics() {
+        java.util.List<String> out = new java.util.ArrayList<>(eventTopics());
+        for (String t : topicFormats.keySet()) {
+            if (!out.contains(t)) out.add(t);
+        }
+        return out;
+    }
+
+    /** The format of a topic read. */
+    public InputFormat formatOf(String topic) {
+        return topicFormats.getOrDefault(topic, InputFormat.CHURN_RADAR);
+    }
+
+    /** The event type of one of the six event topics; null for any other topic. */
+    public io.churnradar.ingest.EventType typeOfTopic(String topic) {
+        for (io.churnradar.ingest.EventType t : io.churnradar.ingest.EventType.values()) {
+            if (topicOf(t).equals(topic)) return t;
+        }
+        return null;
+    }
+
+    /** The payload mapper of every topic read. */
+    public Map<String, PayloadMapper> mappersByTopic() {
+        Map<String, PayloadMapper> m = new LinkedHashMap<>();
+        for (String t : inputTopics()) m.put(t, formatOf(t).mapper(typeOfTopic(t), formatOptions));
+        return m;
+    }
+
+    /** Whether some topic maps calls to accounts through learned user links (a Segment topic). */
+    public boolean learnsUserLinks() {
+        return inputTopics().stream().anyMatch(t -> formatOf(t).learnsUserLinks());
+    }
+
     /** The topics the job writes: alerts, dead letters, rules statuses, account health, commands, their audit, playbook outcomes. */
     public java.util.List<String> outputTopics() {
         return java.util.List.of(alertsTopic, deadLetterTopic, rulesStatusTopic, accountHealthTopic, commandsTopic,
@@ -95,17 +140,18 @@ public final class JobSettings implements Serializable {
     }
 
     public static JobSettings load(Path file) {
-        return fromYaml(YamlTree.readFile(file), file.toString());
+        return fromYaml(YamlTree.readFile(file), file.toString(), file.toAbsolutePath().getParent());
     }
 
     public static JobSettings parse(String yaml, String source) {
-        return fromYaml(YamlTree.parse(yaml, source), source);
+        return fromYaml(YamlTree.parse(yaml, source), source, null);
     }
 
-    private static JobSettings fromYaml(JsonNode root, String source) {
+    /** {@code base}: the folder of the settings file, where relative file names start. */
+    private static JobSettings fromYaml(JsonNode root, String source, Path base) {
         YamlTree y = YamlTree.forSource(source);
         JobSettings s = new JobSettings();
-        y.onlyKeys(root, "", Set.of("kafka", "topics", "eventTime", "state", "limits", "webhooks"));
+        y.onlyKeys(root, "", Set.of("kafka", "topics", "inputs", "formats", "eventTime", "state", "limits", "webhooks"));
 
         JsonNode k = YamlTree.child(root, "kafka");
         y.onlyKeys(k, "kafka", Set.of("bootstrapServers", "groupId", "startingOffsets", "bounded", "properties",
@@ -147,6 +193,19 @@ public final class JobSettings implements Serializable {
         s.commandsTopic = y.text(YamlTree.child(t, "commands"), "topics.commands", s.commandsTopic);
         s.commandsAuditTopic = y.text(YamlTree.child(t, "commandsAudit"), "topics.commandsAudit", s.commandsAuditTopic);
         s.playbookOutcomesTopic = y.text(YamlTree.child(t, "playbookOutcomes"), "topics.playbookOutcomes", s.playbookOutcomesTopic);
+
+        s.topicFormats = FormatSettings.inputs(YamlTree.child(root, "inputs"), y);
+        s.formatOptions = FormatSettings.options(YamlTree.child(root, "formats"), y, base);
+        for (Map.Entry<String, InputFormat> e : s.topicFormats.entrySet()) {
+            if (e.getValue().needsTopicType() && s.typeOfTopic(e.getKey()) == null) {
+                y.error("inputs." + e.getKey(), "churn-radar Avro is read by topic, and this is none of the six event topics;"
+                        + " allowed here: " + InputFormat.ids().replace("churn-radar, ", ""));
+            }
+            if (e.getValue() == InputFormat.AVRO_CONFLUENT && s.formatOptions.schemaRegistryUrl == null
+                    && s.formatOptions.localSchemas.isEmpty()) {
+                y.error("inputs." + e.getKey(), "avro-confluent needs formats.avro-confluent.schemaRegistryUrl or schemasFile");
+            }
+        }
 
         JsonNode et = YamlTree.child(root, "eventTime");
         y.onlyKeys(et, "eventTime", Set.of("maxOutOfOrderness", "idleness", "maxAheadOfNow"));

@@ -1,8 +1,7 @@
 package io.churnradar.detect;
 
-import io.churnradar.signals.Signal;
-
 import io.churnradar.alerts.HealthTier;
+import io.churnradar.signals.Signal;
 
 /**
  * Everything the detector remembers about one account: O(1) in the number of events (day buckets

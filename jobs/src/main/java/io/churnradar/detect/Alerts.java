@@ -1,11 +1,10 @@
 package io.churnradar.detect;
 
-import io.churnradar.signals.Signal;
-
 import io.churnradar.alerts.AlertStatus;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.alerts.Severity;
 import io.churnradar.score.Health;
+import io.churnradar.signals.Signal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;

@@ -1,12 +1,11 @@
 package io.churnradar.detect;
 
-import io.churnradar.signals.Signal;
-
 import static io.churnradar.detect.AccountState.NONE;
 
 import io.churnradar.config.Rules;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
+import io.churnradar.signals.Signal;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;

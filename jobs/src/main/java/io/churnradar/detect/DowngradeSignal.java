@@ -1,7 +1,5 @@
 package io.churnradar.detect;
 
-import io.churnradar.signals.Signal;
-
 import static io.churnradar.detect.AccountState.NONE;
 
 import io.churnradar.alerts.Severity;
@@ -9,6 +7,7 @@ import io.churnradar.config.Rules;
 import io.churnradar.events.SubscriptionAction;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
+import io.churnradar.signals.Signal;
 import java.util.Map;
 
 /**

@@ -1,7 +1,5 @@
 package io.churnradar.detect;
 
-import io.churnradar.signals.Signal;
-
 import static io.churnradar.detect.AccountState.NONE;
 
 import io.churnradar.alerts.AlertStatus;
@@ -11,6 +9,7 @@ import io.churnradar.score.Health;
 import io.churnradar.play.PendingDecisions;
 import io.churnradar.play.PlaybookEngine;
 import io.churnradar.score.HealthRecords;
+import io.churnradar.signals.Signal;
 import java.util.Map;
 
 /**

@@ -1,12 +1,11 @@
 package io.churnradar.detect;
 
-import io.churnradar.signals.Signal;
-
 import static io.churnradar.detect.AccountState.NONE;
 
 import io.churnradar.config.Rules;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
+import io.churnradar.signals.Signal;
 import java.util.Map;
 
 /** INACTIVITY: no login for 14 days; raised at last login + 14 days, resolved by the next login. */

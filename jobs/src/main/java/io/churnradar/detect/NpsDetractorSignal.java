@@ -1,13 +1,12 @@
 package io.churnradar.detect;
 
-import io.churnradar.signals.Signal;
-
 import static io.churnradar.detect.AccountState.NONE;
 
 import io.churnradar.config.Rules;
 import io.churnradar.events.SurveyType;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
+import io.churnradar.signals.Signal;
 import java.util.Map;
 
 /**

@@ -1,7 +1,5 @@
 package io.churnradar.detect;
 
-import io.churnradar.signals.Signal;
-
 import static io.churnradar.detect.AccountState.NONE;
 
 import io.churnradar.config.Rules;
@@ -9,6 +7,7 @@ import io.churnradar.events.SubscriptionAction;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
 import io.churnradar.score.Health;
+import io.churnradar.signals.Signal;
 import java.time.LocalDate;
 import java.util.Map;
 

@@ -1,7 +1,5 @@
 package io.churnradar.detect;
 
-import io.churnradar.signals.Signal;
-
 import static io.churnradar.detect.AccountState.NONE;
 import static io.churnradar.detect.Evidence.HOUR_MS;
 
@@ -10,6 +8,7 @@ import io.churnradar.events.TicketPriority;
 import io.churnradar.events.TicketStatus;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
+import io.churnradar.signals.Signal;
 import java.util.Arrays;
 import java.util.Map;
 

@@ -57,7 +57,13 @@ public final class GuardedDeserializer implements KafkaRecordDeserializationSche
             @Override
             public void collect(Ingested i) {
                 String reason = i.event == null ? null : guard.check(i.event, partition);
-                out.collect(reason == null ? i : Ingested.deadLetter(deadLetter(reason, record)));
+                if (reason == null) {
+                    out.collect(i);
+                    return;
+                }
+                out.collect(Ingested.deadLetter(deadLetter(reason, record)));
+                // The user-to-account link a rejected record teaches is still true: it goes on without the event.
+                if (i.linkUser != null) out.collect(Ingested.pending(i.pendingUser, null, i.linkUser, i.linkAccount, i.deadLetter));
             }
 
             @Override

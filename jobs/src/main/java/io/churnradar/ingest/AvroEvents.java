@@ -81,7 +81,8 @@ public final class AvroEvents {
         return EventValidator.check(toAccountEvent(record));
     }
 
-    static AccountEvent toAccountEvent(SpecificRecord record) {
+    /** Our event record as the event the detector reads (not yet validated). */
+    public static AccountEvent toAccountEvent(SpecificRecord record) {
         if (record instanceof LoginEvent r) {
             AccountEvent e = AccountEvent.of(EventType.LOGIN, r.getEventId(), r.getAccountId(), r.getEventTime().toEpochMilli());
             e.userId = r.getUserId();

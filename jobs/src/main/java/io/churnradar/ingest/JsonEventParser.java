@@ -31,10 +31,22 @@ public final class JsonEventParser {
             throw new InvalidEventException("not valid JSON: " + e.getOriginalMessage());
         }
         if (n == null || !n.isObject()) throw new InvalidEventException("not a JSON object");
-        String typeName = text(n, "type", true);
-        EventType type = EventType.fromJsonName(typeName);
+        return parse(n, null);
+    }
+
+    /**
+     * Reads one event object. {@code topicType} is the event type of the Kafka topic it came from:
+     * there {@code type} may be left out, and must name that type when given; null for a file, where
+     * {@code type} is required.
+     */
+    public static AccountEvent parse(JsonNode n, EventType topicType) throws InvalidEventException {
+        String typeName = text(n, "type", topicType == null);
+        EventType type = typeName == null ? topicType : EventType.fromJsonName(typeName);
         if (type == null) {
             throw new InvalidEventException("unknown type '" + typeName + "'; allowed: " + EventType.jsonNames());
+        }
+        if (topicType != null && type != topicType) {
+            throw new InvalidEventException("type '" + typeName + "' on a topic of " + topicType.jsonName + " events");
         }
         AccountEvent e = AccountEvent.of(type, text(n, "eventId", true), text(n, "accountId", true), time(n));
         e.userId = text(n, "userId", false);

@@ -3,6 +3,7 @@ package io.churnradar.sink;
 import io.churnradar.alerts.AccountHealth;
 import io.churnradar.alerts.DeadLetter;
 import io.churnradar.alerts.RiskAlert;
+import io.churnradar.commands.PlaybookOutcome;
 import io.churnradar.commands.RetentionCommand;
 import io.churnradar.ingest.AvroEvents;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +44,16 @@ public final class AvroRecordSerializer {
         return (command, context, timestamp) -> new ProducerRecord<>(
                 topic, null, System.currentTimeMillis(),
                 command.getAccountId().getBytes(StandardCharsets.UTF_8), AvroEvents.encode(command));
+    }
+
+    /**
+     * Daily playbook outcomes keyed by playbook, so that one playbook's days stay in one partition, in
+     * order; timestamped when written, like alerts (the day is in the value).
+     */
+    public static KafkaRecordSerializationSchema<PlaybookOutcome> playbookOutcomes(String topic) {
+        return (outcome, context, timestamp) -> new ProducerRecord<>(
+                topic, null, System.currentTimeMillis(),
+                outcome.getPlaybook().getBytes(StandardCharsets.UTF_8), AvroEvents.encode(outcome));
     }
 
     /** Dead letters keyed as the original record was, timestamped when written (never the original's timestamp). */

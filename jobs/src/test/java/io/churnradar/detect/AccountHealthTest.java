@@ -1,7 +1,5 @@
 package io.churnradar.detect;
 
-import io.churnradar.signals.Signal;
-
 import static io.churnradar.detect.Days.at;
 import static io.churnradar.detect.Days.day;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,6 +9,7 @@ import io.churnradar.alerts.HealthComponent;
 import io.churnradar.alerts.HealthTier;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.ingest.AccountEvent;
+import io.churnradar.signals.Signal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

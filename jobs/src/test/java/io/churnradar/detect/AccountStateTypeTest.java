@@ -1,11 +1,10 @@
 package io.churnradar.detect;
 
-import io.churnradar.signals.Signal;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.churnradar.alerts.HealthTier;
 import io.churnradar.alerts.Severity;
+import io.churnradar.signals.Signal;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;

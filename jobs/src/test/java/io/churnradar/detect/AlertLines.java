@@ -1,8 +1,7 @@
 package io.churnradar.detect;
 
-import io.churnradar.signals.Signal;
-
 import io.churnradar.alerts.RiskAlert;
+import io.churnradar.signals.Signal;
 import java.time.Instant;
 import java.util.List;
 

@@ -1,7 +1,5 @@
 package io.churnradar.detect;
 
-import io.churnradar.signals.Signal;
-
 import static io.churnradar.detect.AlertLines.line;
 import static io.churnradar.detect.AlertLines.lines;
 import static io.churnradar.detect.Days.at;
@@ -10,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.ingest.AccountEvent;
+import io.churnradar.signals.Signal;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

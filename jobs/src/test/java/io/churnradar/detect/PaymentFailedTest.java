@@ -1,13 +1,12 @@
 package io.churnradar.detect;
 
-import io.churnradar.signals.Signal;
-
 import static io.churnradar.detect.AlertLines.line;
 import static io.churnradar.detect.AlertLines.lines;
 import static io.churnradar.detect.Days.at;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.churnradar.alerts.RiskAlert;
+import io.churnradar.signals.Signal;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,12 +1,11 @@
 package io.churnradar.detect;
 
-import io.churnradar.signals.Signal;
-
 import static io.churnradar.detect.AlertLines.lines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.churnradar.config.Rules;
 import io.churnradar.ingest.AccountEvent;
+import io.churnradar.signals.Signal;
 import java.util.List;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.junit.jupiter.api.Test;

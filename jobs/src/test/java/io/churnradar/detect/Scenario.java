@@ -1,11 +1,10 @@
 package io.churnradar.detect;
 
-import io.churnradar.signals.Signal;
-
 import static io.churnradar.detect.Days.at;
 import static io.churnradar.detect.Days.day;
 
 import io.churnradar.ingest.AccountEvent;
+import io.churnradar.signals.Signal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,7 +1,5 @@
 package io.churnradar.detect;
 
-import io.churnradar.signals.Signal;
-
 import static io.churnradar.detect.AlertLines.line;
 import static io.churnradar.detect.AlertLines.lines;
 import static io.churnradar.detect.Days.at;
@@ -13,6 +11,7 @@ import io.churnradar.alerts.AlertStatus;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.alerts.Severity;
 import io.churnradar.ingest.AccountEvent;
+import io.churnradar.signals.Signal;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

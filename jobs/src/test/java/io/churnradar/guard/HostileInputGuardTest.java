@@ -141,7 +141,8 @@ class HostileInputGuardTest {
 
     @Test
     void kafkaRecordsAboveTheLimitAndEventsOutOfTimeBecomeDeadLettersWithTheirReasons() throws Exception {
-        GuardedDeserializer d = new GuardedDeserializer(new KafkaEventDeserializer(Map.of("usage", EventType.USAGE)),
+        GuardedDeserializer d = new GuardedDeserializer(new KafkaEventDeserializer(Map.of("usage",
+                io.churnradar.ingest.formats.InputFormat.CHURN_RADAR.mapper(EventType.USAGE, io.churnradar.ingest.formats.FormatOptions.defaults()))),
                 EventTimeGuard.againstClock(Duration.ofHours(1), WEEK, Clock.fixed(NOW, ZoneOffset.UTC)), 4096);
         List<Ingested> out = new ArrayList<>();
         Collector<Ingested> c = new Collector<>() {

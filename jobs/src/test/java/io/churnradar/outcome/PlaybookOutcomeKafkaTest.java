@@ -52,7 +52,7 @@ class PlaybookOutcomeKafkaTest {
         DailyPlaybookOutcomes.aggregate(DailyPlaybookOutcomesTest.timed(env, events, 0))
                 .sinkTo(KafkaSink.<PlaybookOutcome>builder()
                         .setBootstrapServers(KAFKA.bootstrapServers())
-                        .setRecordSerializer(PlaybookOutcomeSerializer.playbookOutcomes(topic))
+                        .setRecordSerializer(io.churnradar.sink.AvroRecordSerializer.playbookOutcomes(topic))
                         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                         .build())
                 .uid("playbook-outcomes-sink").name("Playbook outcomes to Kafka");

@@ -1,16 +1,22 @@
 package io.churnradar.local;
 
+import io.churnradar.backtest.BacktestInput;
 import io.churnradar.backtest.BacktestJob;
 import io.churnradar.backtest.BacktestSummary;
+import io.churnradar.config.JobSettings;
 import io.churnradar.config.Rules;
 import io.churnradar.guard.BacktestLimits;
+import io.churnradar.ingest.formats.FormatOptions;
+import io.churnradar.ingest.formats.InputFormat;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.GlobalConfiguration;
 
-/** {@code ./churn-radar backtest}: the detection over JSON Lines files in a local Flink. */
+/** {@code ./churn-radar backtest}: the detection over event files of any file format in a local Flink. */
 final class BacktestCommand {
     private final PrintStream out;
     private final Path flinkConf;
@@ -21,7 +27,10 @@ final class BacktestCommand {
     }
 
     int run(CommandLine.Parsed args) throws Exception {
-        Path events = Path.of(args.required("--events"));
+        args.required("--events");
+        List<BacktestInput> inputs = new ArrayList<>();
+        for (String e : args.all("--events")) inputs.add(BacktestInput.parse(e));
+        FormatOptions options = args.has("--config") ? JobSettings.load(Path.of(args.get("--config"))).formatOptions : FormatOptions.defaults();
         Path outDir = Path.of(args.required("--out"));
         int defaultParallelism = GlobalConfiguration.loadConfiguration(flinkConf.toString()).get(CoreOptions.DEFAULT_PARALLELISM);
         int parallelism = args.integer("--parallelism", defaultParallelism, 1, 256);
@@ -35,16 +44,16 @@ final class BacktestCommand {
         }
         BacktestLimits limits = limits(args);
         Rules rules = args.has("--rules") ? Rules.load(Path.of(args.get("--rules"))) : Rules.defaults();
-        BacktestJob.inputFiles(events); // a missing input is a usage error, before Flink starts
+        for (BacktestInput in : inputs) in.files(); // a missing input is a usage error, before Flink starts
 
         long started = System.nanoTime();
         out.printf("Backtest of %s with rules %s, parallelism %d, max out-of-orderness %s ...%n",
-                events, rules.version, parallelism, io.churnradar.config.Durations.format(maxOutOfOrderness));
+                inputs.size() == 1 && inputs.get(0).format == InputFormat.CHURN_RADAR ? inputs.get(0).path : inputs, rules.version, parallelism, io.churnradar.config.Durations.format(maxOutOfOrderness));
         BacktestSummary s;
         Duration finalMaxOutOfOrderness = maxOutOfOrderness;
         // No checkpoints: a bounded replay gains nothing from them, and they would hold back the collected alerts.
         try (LocalFlink flink = LocalFlink.start(flinkConf, false, false, parallelism)) {
-            s = flink.asContextEnvironment(() -> BacktestJob.run(events, outDir, rules, finalMaxOutOfOrderness, parallelism,
+            s = flink.asContextEnvironment(() -> BacktestJob.run(inputs, options, outDir, rules, finalMaxOutOfOrderness, parallelism,
                     flink.configuration(), limits));
         }
         out.printf("  files            %d%n", s.files);
@@ -53,6 +62,7 @@ final class BacktestCommand {
         out.printf("  duplicates       %,d%n", s.duplicates);
         out.printf("  late events      %,d%n", s.lateEvents);
         out.printf("  dead-lettered    %,d%n", s.deadLettered);
+        if (s.skipped > 0) out.printf("  skipped          %,d (valid payloads without a churn signal)%n", s.skipped);
         out.printf("  event time       %s .. %s%n", s.firstEventTime == null ? "-" : s.firstEventTime, s.lastEventTime == null ? "-" : s.lastEventTime);
         out.printf("  alerts           %,d%n", s.alertsTotal);
         s.alerts.forEach((signal, byStatus) -> out.printf("    %-16s %s%n", signal, byStatus.entrySet().stream()

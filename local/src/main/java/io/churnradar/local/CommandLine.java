@@ -11,14 +11,18 @@ import java.util.stream.Collectors;
  * same declarations, so the help cannot forget an option.
  */
 public final class CommandLine {
-    /** An option; {@code valueName} is null for a flag. */
-    public record Option(String name, String valueName, String help, boolean required) {
+    /** An option; {@code valueName} is null for a flag; a repeatable one may be given several times. */
+    public record Option(String name, String valueName, String help, boolean required, boolean repeatable) {
         Option(String name, String valueName, String help) {
-            this(name, valueName, help, false);
+            this(name, valueName, help, false, false);
         }
 
         static Option required(String name, String valueName, String help) {
-            return new Option(name, valueName, help, true);
+            return new Option(name, valueName, help, true, false);
+        }
+
+        static Option requiredRepeatable(String name, String valueName, String help) {
+            return new Option(name, valueName, help, true, true);
         }
 
         String synopsis() {
@@ -95,23 +99,30 @@ public final class CommandLine {
             do not). Checkpoints go to a temp folder that is deleted at exit: a restart resumes from the
             consumer group's committed offsets and re-reads the rules topic (docs/rules.md).""",
             List.of(
-                    new Option("--config", "FILE", "Job config (YAML): kafka, topics, eventTime, state; flink-conf/churn-radar.yaml\n"
-                            + "documents every key. Default: the defaults it lists (Kafka at localhost:9092)."),
+                    new Option("--config", "FILE", "Job config (YAML): kafka, topics, inputs, formats, eventTime, state;\n"
+                            + "flink-conf/churn-radar.yaml documents every key, docs/inputs.md the formats.\n"
+                            + "Default: the defaults it lists (Kafka at localhost:9092)."),
                     new Option("--rules", "FILE", "Detection rules (YAML) until a rule set is published on the rules topic.\n"
                             + "Default: jobs/src/main/resources/rules/default-rules.yaml."),
                     new Option("--no-web-ui", null, "Do not serve Flink's web UI on localhost:8081.")));
 
     public static final Command BACKTEST = new Command("backtest",
-            "the detection over JSON Lines files, alerts to a folder",
+            "the detection over event files (ours, Stripe, Segment, Zendesk, surveys), alerts to a folder",
             """
-            Runs the detection of the streaming job over JSON Lines event files (one event a line, e.g.
-            {"type":"usage","eventId":"e-17","accountId":"acct-1","eventTime":"2026-03-02T10:15:00Z",
-            "feature":"reports","quantity":3}) and writes alerts.jsonl, health.jsonl, dead-letter.jsonl and
-            summary.json into the output folder.""",
+            Runs the detection of the streaming job over event files and writes alerts.jsonl, health.jsonl,
+            dead-letter.jsonl and summary.json into the output folder. Our own files are JSON Lines, one event
+            a line, e.g. {"type":"usage","eventId":"e-17","accountId":"acct-1","eventTime":"2026-03-02T10:15:00Z",
+            "feature":"reports","quantity":3}. Payloads of other formats (stripe, segment, zendesk, survey, json)
+            are read as they arrive, a line each (.jsonl, .jsonl.gz) or a .json file of one payload or an array;
+            several inputs are merged by event time, each read oldest first (docs/inputs.md).""",
             List.of(
-                    Option.required("--events", "PATH", "A .jsonl or .jsonl.gz file, or a folder searched for them (required)."),
+                    Option.requiredRepeatable("--events", "[FORMAT=]PATH", "A file, or a folder searched for .jsonl, .jsonl.gz (and .json) files\n"
+                            + "(required). FORMAT: churn-radar (default), json, stripe, segment, zendesk,\n"
+                            + "survey. Repeatable: e.g. --events stripe=stripe.jsonl --events segment=seg/."),
                     Option.required("--out", "DIR", "Folder for alerts.jsonl, health.jsonl, dead-letter.jsonl, summary.json\n"
                             + "(required)."),
+                    new Option("--config", "FILE", "Job settings (YAML) whose formats section sets the mappings, e.g. the\n"
+                            + "account's metadata key in Stripe (flink-conf/churn-radar.yaml)."),
                     new Option("--rules", "FILE", "Detection rules (YAML). Default: the built-in default rules."),
                     new Option("--parallelism", "N", "Parallelism of the detection (default: parallelism.default of\n"
                             + "flink-conf/config.yaml)."),
@@ -124,6 +135,21 @@ public final class CommandLine {
                             + "may be dated (default 30d); further ahead it is dead-lettered."),
                     new Option("--max-line-bytes", "N", "A longer line is dead-lettered with its first 64 KiB, size and\n"
                             + "SHA-256 (default 262144, 1024..16777216).")));
+
+    public static final Command CONVERT = new Command("convert",
+            "map a file of Stripe, Segment, Zendesk or survey payloads to our events, to check a mapping",
+            """
+            Maps each payload of a file as the job and the backtest would (docs/inputs.md has every mapping) and
+            writes the events, in our JSON Lines, to the output file, and every payload rejected or skipped, with
+            its reason, file and line, to OUT.rejected.jsonl beside it. Prints a count per event type and per
+            reason. The events file is a backtest input as it is. Needs neither Kafka nor Flink.""",
+            List.of(
+                    Option.required("--format", "FORMAT", "stripe, segment, zendesk, survey, json or churn-radar (required)."),
+                    Option.required("--in", "PATH", "A .jsonl, .jsonl.gz or .json file of payloads, or a folder of them\n"
+                            + "(required)."),
+                    Option.required("--out", "FILE", "Where the events go, e.g. events.jsonl (required); the rejected\n"
+                            + "payloads go to events.rejected.jsonl beside it."),
+                    new Option("--config", "FILE", "Job settings (YAML) whose formats section sets the mappings.")));
 
     private static final Argument RULES_FILE = new Argument("FILE", "A rules file (YAML), in the format of\n"
             + "jobs/src/main/resources/rules/default-rules.yaml.");
@@ -154,7 +180,7 @@ public final class CommandLine {
 
     public static final Command HELP = new Command("help", "this help", "Describes every command and option.", List.of());
 
-    public static final List<Command> COMMANDS = List.of(DEMO, RUN, BACKTEST, RULES_VALIDATE, RULES_PUBLISH, HELP);
+    public static final List<Command> COMMANDS = List.of(DEMO, RUN, BACKTEST, CONVERT, RULES_VALIDATE, RULES_PUBLISH, HELP);
 
     private CommandLine() {}
 
@@ -199,9 +225,14 @@ public final class CommandLine {
     }
 
     /** Parsed options of one command: values by option name; a flag maps to "true". */
-    public record Parsed(Command command, Map<String, String> values, boolean helpRequested) {
+    public record Parsed(Command command, Map<String, String> values, Map<String, List<String>> repeated, boolean helpRequested) {
         public String get(String name) {
             return values.get(name);
+        }
+
+        /** Every value of a repeatable option, in the order given. */
+        public List<String> all(String name) {
+            return repeated.getOrDefault(name, List.of());
         }
 
         public boolean has(String name) {
@@ -254,6 +285,7 @@ public final class CommandLine {
      */
     public static Parsed parse(Command command, List<String> args) throws UsageException {
         Map<String, String> values = new LinkedHashMap<>();
+        Map<String, List<String>> repeated = new LinkedHashMap<>();
         boolean help = false;
         int positional = 0;
         for (int i = 0; i < args.size(); i++) {
@@ -281,14 +313,16 @@ public final class CommandLine {
                 throw new UsageException(command.name + ": unknown " + (arg.startsWith("-") ? "option" : "argument")
                         + " '" + arg + "'; allowed: " + String.join(", ", allowed));
             }
-            if (values.containsKey(name)) throw new UsageException(command.name + ": " + name + " is given twice");
+            if (values.containsKey(name) && !o.repeatable) throw new UsageException(command.name + ": " + name + " is given twice");
             if (o.valueName == null) {
                 if (inline != null) throw new UsageException(command.name + ": " + name + " takes no value");
                 values.put(name, "true");
             } else if (inline != null) {
                 values.put(name, inline);
+                repeated.computeIfAbsent(name, k -> new ArrayList<>()).add(inline);
             } else if (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
                 values.put(name, args.get(++i));
+                repeated.computeIfAbsent(name, k -> new ArrayList<>()).add(values.get(name));
             } else {
                 throw new UsageException(command.name + ": " + name + " needs a value: " + o.synopsis());
             }
@@ -296,6 +330,6 @@ public final class CommandLine {
         if (!help && positional < command.arguments.size()) {
             throw new UsageException(command.name + ": " + command.arguments.get(positional).name() + " is required: " + command.synopsis());
         }
-        return new Parsed(command, values, help);
+        return new Parsed(command, values, repeated, help);
     }
 }

@@ -48,7 +48,7 @@ final class RunCommand {
             StreamingJob.build(env, settings, rules);
             RunningJob job = resources.add(new RunningJob(env.executeAsync(StreamingJob.JOB_NAME)));
             out.printf("  Job %s submitted: reading %s; alerts to %s. Ctrl-C stops it.%n", job.client().getJobID(),
-                    String.join(", ", settings.eventTopics()), settings.alertsTopic);
+                    String.join(", ", settings.inputTopics()), settings.alertsTopic);
             out.printf("  Rules change while it runs: ./churn-radar rules publish FILE --bootstrap-servers %s --wait 30s%n",
                     settings.bootstrapServers);
             JobStatus last = null;
@@ -72,7 +72,7 @@ final class RunCommand {
 
     /** Every topic the job reads or writes, in order. */
     static List<String> topics(JobSettings s) {
-        List<String> all = new ArrayList<>(s.eventTopics());
+        List<String> all = new ArrayList<>(s.inputTopics());
         all.add(s.rulesTopic);
         all.addAll(s.outputTopics());
         return all;

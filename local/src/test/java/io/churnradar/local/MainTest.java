@@ -43,7 +43,7 @@ class MainTest {
     @Test
     void commandHelpListsItsOptions() {
         assertThat(run("backtest", "--help")).isZero();
-        assertThat(out()).contains("Usage: ./churn-radar backtest --events PATH --out DIR [--rules FILE]",
+        assertThat(out()).contains("Usage: ./churn-radar backtest --events [FORMAT=]PATH --out DIR [--config FILE] [--rules FILE]",
                 "--parallelism N", "--max-out-of-orderness DURATION", "--help");
         assertThat(out()).doesNotContain("--accounts");
     }
@@ -51,7 +51,7 @@ class MainTest {
     @Test
     void unknownCommandIsNamedWithTheAllowedOnes() {
         assertThat(run("deploy")).isEqualTo(2);
-        assertThat(err()).contains("unknown command 'deploy'", "demo, run, backtest, rules, help");
+        assertThat(err()).contains("unknown command 'deploy'", "demo, run, backtest, convert, rules, help");
     }
 
     @Test
@@ -65,7 +65,7 @@ class MainTest {
         assertThat(run("demo", "--speed", "fast")).isEqualTo(2);
         assertThat(err()).contains("--speed must be a number");
         assertThat(run("backtest", "--out", "x")).isEqualTo(2);
-        assertThat(err()).contains("--events PATH is required");
+        assertThat(err()).contains("--events [FORMAT=]PATH is required");
         assertThat(run("demo", "--days")).isEqualTo(2);
         assertThat(err()).contains("--days needs a value");
     }

@@ -1,0 +1,125 @@
+package io.churnradar.backtest;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.churnradar.guard.BacktestLimits;
+import io.churnradar.guard.BoundedLines;
+import io.churnradar.guard.Oversize;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * The payloads of one file, in order: a line each in JSON Lines ({@code .jsonl}, {@code .jsonl.gz});
+ * in a {@code .json} file the one object it holds, each element of an array, or each of the
+ * {@code data} of a Stripe list object (as {@code stripe events list} prints it), with the line it starts on.
+ */
+public final class PayloadFile implements Closeable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * One payload: where it is, and its text; of a line above the size limit only the first bytes, with
+     * its oversize (null otherwise).
+     */
+    public record Payload(String file, long line, String text, Oversize oversize) {
+        public Payload(String file, long line, String text) {
+            this(file, line, text, null);
+        }
+    }
+
+    private final String file;
+    private final BoundedLines lines;
+    private final Deque<Payload> parsed;
+    private long lineNo;
+
+    private PayloadFile(String file, BoundedLines lines, Deque<Payload> parsed) {
+        this.file = file;
+        this.lines = lines;
+        this.parsed = parsed;
+    }
+
+    public static boolean isPayloadFile(String name) {
+        return name.endsWith(".jsonl") || name.endsWith(".jsonl.gz") || name.endsWith(".json");
+    }
+
+    public static PayloadFile open(Path path) throws IOException {
+        return open(path, BacktestLimits.DEFAULT_MAX_LINE_BYTES);
+    }
+
+    /**
+     * @param maxLineBytes a longer line is never held whole (a 20 MB line would otherwise travel through
+     *     the job and end it where results are collected): only its first bytes, size and hash
+     */
+    public static PayloadFile open(Path path, int maxLineBytes) throws IOException {
+        String file = path.toAbsolutePath().toString();
+        if (file.endsWith(".json")) return new PayloadFile(file, null, jsonDocument(file, path));
+        InputStream raw = Files.newInputStream(path);
+        InputStream in = file.endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
+        return new PayloadFile(file, new BoundedLines(in, maxLineBytes), null);
+    }
+
+    /** The next payload, or null at the end of the file. */
+    public Payload next() throws IOException {
+        if (parsed != null) return parsed.poll();
+        BoundedLines.Line line = lines.next();
+        if (line == null) return null;
+        if (line.oversize != null) return new Payload(file, ++lineNo, BoundedLines.text(line.oversize), line.oversize);
+        return new Payload(file, ++lineNo, line.text);
+    }
+
+    private static Deque<Payload> jsonDocument(String file, Path path) throws IOException {
+        Deque<Payload> out = new ArrayDeque<>();
+        String text = Files.readString(path, StandardCharsets.UTF_8);
+        try (JsonParser p = JSON.createParser(text)) {
+            JsonToken first = p.nextToken();
+            if (first == JsonToken.START_ARRAY) {
+                readElements(file, p, out);
+            } else if (first == JsonToken.START_OBJECT) {
+                long line = p.currentTokenLocation().getLineNr();
+                JsonNode n = p.readValueAsTree();
+                if ("list".equals(n.path("object").asText()) && n.path("data").isArray()) {
+                    // A Stripe list: its items again, with where each starts.
+                    try (JsonParser q = JSON.createParser(text)) {
+                        q.nextToken();
+                        while (q.nextToken() == JsonToken.FIELD_NAME) {
+                            String name = q.currentName();
+                            q.nextToken();
+                            if (name.equals("data")) readElements(file, q, out);
+                            else q.skipChildren();
+                        }
+                    }
+                } else {
+                    out.add(new Payload(file, line, n.toString()));
+                }
+            } else if (first != null) {
+                out.add(new Payload(file, 1, text.strip()));
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Not JSON: the whole text is one payload, rejected with the parser's reason when mapped.
+            out.clear();
+            out.add(new Payload(file, 1, text.strip()));
+        }
+        return out;
+    }
+
+    private static void readElements(String file, JsonParser p, Deque<Payload> out) throws IOException {
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            long line = p.currentTokenLocation().getLineNr();
+            JsonNode n = p.readValueAsTree();
+            out.add(new Payload(file, line, n.toString()));
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (lines != null) lines.close();
+    }
+}
