@@ -40,7 +40,10 @@ public final class PayloadFile implements Closeable {
     private final Deque<Payload> parsed;
     private long lineNo;
 
-    private PayloadFile(String file, BoundedLines lines, Deque<Payload> parsed) {
+    private final int maxLineBytes;
+
+    private PayloadFile(String file, BoundedLines lines, Deque<Payload> parsed, int maxLineBytes) {
+        this.maxLineBytes = maxLineBytes;
         this.file = file;
         this.lines = lines;
         this.parsed = parsed;
@@ -60,15 +63,21 @@ public final class PayloadFile implements Closeable {
      */
     public static PayloadFile open(Path path, int maxLineBytes) throws IOException {
         String file = path.toAbsolutePath().toString();
-        if (file.endsWith(".json")) return new PayloadFile(file, null, jsonDocument(file, path));
+        if (file.endsWith(".json")) return new PayloadFile(file, null, jsonDocument(file, path), maxLineBytes);
         InputStream raw = Files.newInputStream(path);
         InputStream in = file.endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
-        return new PayloadFile(file, new BoundedLines(in, maxLineBytes), null);
+        return new PayloadFile(file, new BoundedLines(in, maxLineBytes), null, maxLineBytes);
     }
 
     /** The next payload, or null at the end of the file. */
     public Payload next() throws IOException {
-        if (parsed != null) return parsed.poll();
+        if (parsed != null) {
+            Payload p = parsed.poll();
+            if (p == null || (long) p.text().length() * 3 <= maxLineBytes) return p;
+            // A payload of a .json document is held already, but goes on no larger than a line may.
+            Oversize o = Oversize.of(p.text().getBytes(StandardCharsets.UTF_8), maxLineBytes);
+            return o == null ? p : new Payload(p.file(), p.line(), BoundedLines.text(o), o);
+        }
         BoundedLines.Line line = lines.next();
         if (line == null) return null;
         if (line.oversize != null) return new Payload(file, ++lineNo, BoundedLines.text(line.oversize), line.oversize);

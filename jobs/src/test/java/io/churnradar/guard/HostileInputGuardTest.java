@@ -176,6 +176,36 @@ class HostileInputGuardTest {
         assertThat(out.get(3).deadLetter.getReason()).startsWith("too late to de-duplicate");
     }
 
+    @Test
+    void otherFormatsAreGuardedTooAndARejectedCallStillTeachesItsUserLink() throws Exception {
+        var segment = io.churnradar.ingest.formats.InputFormat.SEGMENT.mapper(null, io.churnradar.ingest.formats.FormatOptions.defaults());
+        GuardedDeserializer d = new GuardedDeserializer(new KafkaEventDeserializer(Map.of("segment", segment)),
+                EventTimeGuard.againstClock(Duration.ofHours(1), WEEK, Clock.fixed(NOW, ZoneOffset.UTC)), 65536);
+        List<Ingested> out = new ArrayList<>();
+        Collector<Ingested> c = new Collector<>() {
+            @Override
+            public void collect(Ingested i) {
+                out.add(i);
+            }
+
+            @Override
+            public void close() {}
+        };
+        // A sign-in naming its user and its account: a login, and the link of the user to the account.
+        String signedIn = "{\"userId\":\"u-9\",\"type\":\"track\",\"event\":\"Signed In\",\"messageId\":\"m-1\","
+                + "\"context\":{\"groupId\":\"acct-9\"},\"timestamp\":\"2099-01-01T00:00:00Z\"}";
+        d.deserialize(new ConsumerRecord<>("segment", 0, 3L, null, signedIn.getBytes(StandardCharsets.UTF_8)), c);
+
+        assertThat(out).allSatisfy(i -> assertThat(i.event).isNull());
+        assertThat(out).filteredOn(i -> i.pendingUser == null)
+                .singleElement().satisfies(i -> assertThat(i.deadLetter.getReason()).contains("ahead of now"));
+        assertThat(out).filteredOn(i -> i.pendingUser != null)
+                .singleElement().satisfies(i -> {
+                    assertThat(i.linkUser).isEqualTo("u-9");
+                    assertThat(i.linkAccount).isEqualTo("acct-9");
+                });
+    }
+
     private static byte[] usage(String id, Instant t) {
         return AvroEvents.encode(UsageEvent.newBuilder().setEventId(id).setAccountId("acct-1").setEventTime(t)
                 .setFeature("reports").setQuantity(1).build());
