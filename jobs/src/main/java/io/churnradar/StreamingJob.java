@@ -9,6 +9,8 @@ import io.churnradar.config.JobSettings;
 import io.churnradar.config.Rules;
 import io.churnradar.detect.ChurnDetector;
 import io.churnradar.detect.ChurnPipeline;
+import io.churnradar.guard.EventTimeGuard;
+import io.churnradar.guard.GuardedDeserializer;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventTimeWatermarks;
 import io.churnradar.ingest.Ingested;
@@ -24,6 +26,8 @@ import io.churnradar.rules.RulesValidator;
 import io.churnradar.sink.AvroRecordSerializer;
 import io.churnradar.webhook.WebhookSink;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -85,7 +89,7 @@ public final class StreamingJob {
             env.enableCheckpointing(DEFAULT_CHECKPOINT_INTERVAL_MS);
         }
         DataStream<Ingested> ingested = env.fromSource(
-                        kafkaSource(settings),
+                        kafkaSource(settings, rules),
                         EventTimeWatermarks.forIngested(settings.maxOutOfOrderness, settings.idleness),
                         "Kafka events")
                 .uid("kafka-events")
@@ -169,13 +173,14 @@ public final class StreamingJob {
         return applied;
     }
 
-    static KafkaSource<Ingested> kafkaSource(JobSettings s) {
+    static KafkaSource<Ingested> kafkaSource(JobSettings s, Rules rules) {
         Map<String, PayloadMapper> topics = s.mappersByTopic();
         KafkaSourceBuilder<Ingested> b = KafkaSource.<Ingested>builder()
                 .setBootstrapServers(s.bootstrapServers)
                 .setGroupId(s.groupId)
                 .setTopics(List.copyOf(topics.keySet()))
-                .setDeserializer(new KafkaEventDeserializer(topics))
+                .setDeserializer(new GuardedDeserializer(new KafkaEventDeserializer(topics), EventTimeGuard.againstClock(
+                        s.maxAheadOfNow, Duration.ofDays(rules.dedupWindowDays), Clock.systemUTC()), s.maxRecordBytes))
                 .setProperties(clientProperties(s))
                 .setProperty("isolation.level", "read_committed")
                 .setStartingOffsets(switch (s.startingOffsets) {

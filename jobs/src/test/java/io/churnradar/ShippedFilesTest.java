@@ -23,6 +23,8 @@ class ShippedFilesTest {
         assertThat(s.maxOutOfOrderness).isEqualTo(Duration.ofMinutes(10));
         assertThat(s.transactionTimeout).isEqualTo(Duration.ofMinutes(15));
         assertThat(s.kafkaProperties).isEmpty();
+        assertThat(s.maxAheadOfNow).isEqualTo(d.maxAheadOfNow);
+        assertThat(s.maxRecordBytes).isEqualTo(d.maxRecordBytes);
         assertThat(s.topicFormats).isEmpty();
         assertThat(s.formatOptions).usingRecursiveComparison().isEqualTo(io.churnradar.ingest.formats.FormatOptions.defaults());
     }

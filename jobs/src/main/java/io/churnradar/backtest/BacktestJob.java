@@ -11,6 +11,7 @@ import io.churnradar.config.ConfigException;
 import io.churnradar.config.Rules;
 import io.churnradar.detect.ChurnDetector;
 import io.churnradar.detect.ChurnPipeline;
+import io.churnradar.guard.BacktestLimits;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventTimeWatermarks;
 import io.churnradar.ingest.formats.FormatOptions;
@@ -67,13 +68,28 @@ public final class BacktestJob {
     /** A backtest of one input in our own JSON Lines. */
     public static BacktestSummary run(Path events, Path outDir, Rules rules, Duration maxOutOfOrderness, int parallelism,
             Configuration flinkConfig) throws Exception {
+        return run(events, outDir, rules, maxOutOfOrderness, parallelism, flinkConfig, BacktestLimits.defaults());
+    }
+
+    /** A backtest of one input in our own JSON Lines, with limits on hostile input. */
+    public static BacktestSummary run(Path events, Path outDir, Rules rules, Duration maxOutOfOrderness, int parallelism,
+            Configuration flinkConfig, BacktestLimits limits) throws Exception {
         return run(List.of(new BacktestInput(InputFormat.CHURN_RADAR, events)), FormatOptions.defaults(), outDir, rules,
-                maxOutOfOrderness, parallelism, flinkConfig);
+                maxOutOfOrderness, parallelism, flinkConfig, limits);
     }
 
     /** A backtest of inputs in any file formats, merged by event time; {@code options} set the formats' mappings. */
     public static BacktestSummary run(List<BacktestInput> inputs, FormatOptions options, Path outDir, Rules rules,
             Duration maxOutOfOrderness, int parallelism, Configuration flinkConfig) throws Exception {
+        return run(inputs, options, outDir, rules, maxOutOfOrderness, parallelism, flinkConfig, BacktestLimits.defaults());
+    }
+
+    /**
+     * A backtest of inputs in any file formats, merged by event time; {@code options} set the formats'
+     * mappings, {@code limits} what hostile input is dead-lettered (--now, --max-ahead, --max-line-bytes).
+     */
+    public static BacktestSummary run(List<BacktestInput> inputs, FormatOptions options, Path outDir, Rules rules,
+            Duration maxOutOfOrderness, int parallelism, Configuration flinkConfig, BacktestLimits limits) throws Exception {
         int fileCount = 0;
         for (BacktestInput in : inputs) fileCount += in.files().size();
         Files.createDirectories(outDir);
@@ -85,7 +101,8 @@ public final class BacktestJob {
 
         SingleOutputStreamOperator<AccountEvent> parsed = env.fromData(Types.INT, 0)
                 .uid("input-files").name("Input files").setParallelism(1)
-                .process(new ReadInputs(inputs, options)).uid("parse-events").name("Read and map payloads").setParallelism(1);
+                .process(new ReadInputs(inputs, options, limits.guard(Duration.ofDays(rules.dedupWindowDays)), limits.maxLineBytes))
+                .uid("parse-events").name("Read and map payloads").setParallelism(1);
         DataStream<AccountEvent> timed = parsed
                 .assignTimestampsAndWatermarks(EventTimeWatermarks.forEvents(maxOutOfOrderness))
                 .uid("event-time").name("Event time").setParallelism(1);
@@ -256,6 +273,11 @@ public final class BacktestJob {
         n.put("file", l.file);
         n.put("line", l.line);
         n.put("original", l.original);
+        if (l.sha256 != null) {
+            n.put("originalBytes", l.originalBytes);
+            n.put("originalTruncated", true);
+            n.put("sha256", l.sha256);
+        }
         r.json = n.toString();
         return r;
     }

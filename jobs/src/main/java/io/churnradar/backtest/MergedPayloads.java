@@ -38,9 +38,14 @@ public final class MergedPayloads implements Closeable {
     private final UserLinks links = UserLinks.inMemory();
 
     public MergedPayloads(List<BacktestInput> inputs, FormatOptions options) throws IOException {
+        this(inputs, options, io.churnradar.guard.BacktestLimits.DEFAULT_MAX_LINE_BYTES);
+    }
+
+    /** @param maxLineBytes a longer line is rejected unread, its first bytes, size and hash kept */
+    public MergedPayloads(List<BacktestInput> inputs, FormatOptions options, int maxLineBytes) throws IOException {
         for (BacktestInput in : inputs) {
             Cursor c = new Cursor(cursors.size(), in.files(), in.format.mapper(null, options),
-                    in.format == io.churnradar.ingest.formats.InputFormat.AVRO_CONFLUENT);
+                    in.format == io.churnradar.ingest.formats.InputFormat.AVRO_CONFLUENT, maxLineBytes);
             cursors.add(c);
             if (c.advance()) heads.add(c);
         }
@@ -81,7 +86,10 @@ public final class MergedPayloads implements Closeable {
         /** Lines are base64 of binary records (Confluent-framed Avro), not text payloads. */
         final boolean base64;
 
-        Cursor(int index, List<Path> files, PayloadMapper mapper, boolean base64) {
+        final int maxLineBytes;
+
+        Cursor(int index, List<Path> files, PayloadMapper mapper, boolean base64, int maxLineBytes) {
+            this.maxLineBytes = maxLineBytes;
             this.index = index;
             this.files = files;
             this.mapper = mapper;
@@ -101,7 +109,7 @@ public final class MergedPayloads implements Closeable {
             while (true) {
                 if (open == null) {
                     if (nextFile >= files.size()) return false;
-                    open = PayloadFile.open(files.get(nextFile++));
+                    open = PayloadFile.open(files.get(nextFile++), maxLineBytes);
                 }
                 PayloadFile.Payload p = open.next();
                 if (p == null) {
@@ -113,6 +121,10 @@ public final class MergedPayloads implements Closeable {
                 head.payload = p;
                 headMapped = null;
                 headTime = Long.MIN_VALUE; // what carries no time goes at once
+                if (p.oversize() != null) {
+                    head.rejected = p.oversize().reason(maxLineBytes, "--max-line-bytes");
+                    return true;
+                }
                 if (p.text().isBlank()) {
                     head.blank = true;
                     return true;

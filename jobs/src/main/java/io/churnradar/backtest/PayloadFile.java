@@ -4,12 +4,12 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
+import io.churnradar.guard.BacktestLimits;
+import io.churnradar.guard.BoundedLines;
+import io.churnradar.guard.Oversize;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,15 +25,25 @@ import java.util.zip.GZIPInputStream;
 public final class PayloadFile implements Closeable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One payload: where it is, and its text. */
-    public record Payload(String file, long line, String text) {}
+    /**
+     * One payload: where it is, and its text; of a line above the size limit only the first bytes, with
+     * its oversize (null otherwise).
+     */
+    public record Payload(String file, long line, String text, Oversize oversize) {
+        public Payload(String file, long line, String text) {
+            this(file, line, text, null);
+        }
+    }
 
     private final String file;
-    private final BufferedReader lines;
+    private final BoundedLines lines;
     private final Deque<Payload> parsed;
     private long lineNo;
 
-    private PayloadFile(String file, BufferedReader lines, Deque<Payload> parsed) {
+    private final int maxLineBytes;
+
+    private PayloadFile(String file, BoundedLines lines, Deque<Payload> parsed, int maxLineBytes) {
+        this.maxLineBytes = maxLineBytes;
         this.file = file;
         this.lines = lines;
         this.parsed = parsed;
@@ -44,20 +54,34 @@ public final class PayloadFile implements Closeable {
     }
 
     public static PayloadFile open(Path path) throws IOException {
+        return open(path, BacktestLimits.DEFAULT_MAX_LINE_BYTES);
+    }
+
+    /**
+     * @param maxLineBytes a longer line is never held whole (a 20 MB line would otherwise travel through
+     *     the job and end it where results are collected): only its first bytes, size and hash
+     */
+    public static PayloadFile open(Path path, int maxLineBytes) throws IOException {
         String file = path.toAbsolutePath().toString();
-        if (file.endsWith(".json")) return new PayloadFile(file, null, jsonDocument(file, path));
+        if (file.endsWith(".json")) return new PayloadFile(file, null, jsonDocument(file, path), maxLineBytes);
         InputStream raw = Files.newInputStream(path);
         InputStream in = file.endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
-        return new PayloadFile(file, new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE)), 1 << 16), null);
+        return new PayloadFile(file, new BoundedLines(in, maxLineBytes), null, maxLineBytes);
     }
 
     /** The next payload, or null at the end of the file. */
     public Payload next() throws IOException {
-        if (parsed != null) return parsed.poll();
-        String line = lines.readLine();
-        return line == null ? null : new Payload(file, ++lineNo, line);
+        if (parsed != null) {
+            Payload p = parsed.poll();
+            if (p == null || (long) p.text().length() * 3 <= maxLineBytes) return p;
+            // A payload of a .json document is held already, but goes on no larger than a line may.
+            Oversize o = Oversize.of(p.text().getBytes(StandardCharsets.UTF_8), maxLineBytes);
+            return o == null ? p : new Payload(p.file(), p.line(), BoundedLines.text(o), o);
+        }
+        BoundedLines.Line line = lines.next();
+        if (line == null) return null;
+        if (line.oversize != null) return new Payload(file, ++lineNo, BoundedLines.text(line.oversize), line.oversize);
+        return new Payload(file, ++lineNo, line.text);
     }
 
     private static Deque<Payload> jsonDocument(String file, Path path) throws IOException {

@@ -1,6 +1,10 @@
 package io.churnradar.backtest;
 
+import io.churnradar.guard.BoundedLines;
+import io.churnradar.guard.EventTimeGuard;
+import io.churnradar.guard.Oversize;
 import io.churnradar.ingest.AccountEvent;
+import java.nio.charset.StandardCharsets;
 import io.churnradar.ingest.formats.FormatOptions;
 import java.util.List;
 import org.apache.flink.api.common.accumulators.Accumulator;
@@ -37,9 +41,19 @@ class ReadInputs extends ProcessFunction<Integer, AccountEvent> {
     private transient LongMinimum firstEventTime;
     private transient LongMaximum lastEventTime;
 
-    ReadInputs(List<BacktestInput> inputs, FormatOptions options) {
+    private final EventTimeGuard guard;
+    private final int maxLineBytes;
+
+    /**
+     * @param guard rejects events that would move event time or slip past de-duplication (the inputs are
+     *     merged by event time into one stream: one partition)
+     * @param maxLineBytes a longer line is dead-lettered unread, its first bytes, size and hash kept
+     */
+    ReadInputs(List<BacktestInput> inputs, FormatOptions options, EventTimeGuard guard, int maxLineBytes) {
         this.inputs = List.copyOf(inputs);
         this.options = options;
+        this.guard = guard;
+        this.maxLineBytes = maxLineBytes;
     }
 
     @Override
@@ -57,9 +71,25 @@ class ReadInputs extends ProcessFunction<Integer, AccountEvent> {
         return acc;
     }
 
+    /**
+     * A dead letter keeps at most {@link Oversize#KEPT_BYTES} of its payload, with the full size and hash
+     * beyond that: the collected results of the job take records of a few MB at most.
+     */
+    static RejectedLine rejected(String reason, PayloadFile.Payload p) {
+        Oversize o = p.oversize();
+        if (o == null && p.text().length() > Oversize.KEPT_BYTES / 3) {
+            o = Oversize.of(p.text().getBytes(StandardCharsets.UTF_8), Oversize.KEPT_BYTES);
+        }
+        if (o == null) return new RejectedLine(reason, p.file(), p.line(), p.text());
+        RejectedLine r = new RejectedLine(reason, p.file(), p.line(), BoundedLines.text(o));
+        r.sha256 = o.sha256;
+        r.originalBytes = o.size;
+        return r;
+    }
+
     @Override
     public void processElement(Integer start, Context ctx, Collector<AccountEvent> out) throws Exception {
-        try (MergedPayloads merged = new MergedPayloads(inputs, options)) {
+        try (MergedPayloads merged = new MergedPayloads(inputs, options, maxLineBytes)) {
             for (MergedPayloads.Outcome o = merged.next(); o != null; o = merged.next()) {
                 linesRead.add(1);
                 if (o.blank) {
@@ -68,9 +98,15 @@ class ReadInputs extends ProcessFunction<Integer, AccountEvent> {
                     skipped.add(1);
                 } else if (o.rejected != null) {
                     deadLettered.add(1);
-                    ctx.output(REJECTED, new RejectedLine(o.rejected, o.payload.file(), o.payload.line(), o.payload.text()));
+                    ctx.output(REJECTED, rejected(o.rejected, o.payload));
                 } else {
                     for (AccountEvent e : o.events) {
+                        String tooFar = guard.check(e, "");
+                        if (tooFar != null) {
+                            deadLettered.add(1);
+                            ctx.output(REJECTED, rejected(tooFar, o.payload));
+                            continue;
+                        }
                         firstEventTime.add(e.eventTime);
                         lastEventTime.add(e.eventTime);
                         out.collect(e);

@@ -6,6 +6,9 @@ public class RejectedLine {
     public String file;
     public long line;
     public String original;
+    /** Set only when original is the first part of a line too large to keep: its size and hash. */
+    public String sha256;
+    public long originalBytes;
 
     public RejectedLine() {}
 

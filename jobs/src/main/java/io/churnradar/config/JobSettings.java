@@ -64,6 +64,16 @@ public final class JobSettings implements Serializable {
     public Duration maxOutOfOrderness = Duration.ofMinutes(10);
     public Duration idleness = Duration.ofMinutes(1);
     public Duration stateTtl = Duration.ofDays(90);
+    /** An event dated further than this ahead of the wall clock is dead-lettered (it would move event time). */
+    public Duration maxAheadOfNow = Duration.ofHours(1);
+    /** A record larger than this is dead-lettered undecoded (its first bytes, size and SHA-256 kept). */
+    public int maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
+    public static final int DEFAULT_MAX_RECORD_BYTES = 256 * 1024;
+    /**
+     * A dead letter keeps a record within the limit whole: above this it would not fit the dead-letter
+     * topic's default max.message.bytes (1 MB) and fail its writer.
+     */
+    public static final int MAX_MAX_RECORD_BYTES = 768 * 1024;
 
     /** HTTP endpoints that receive retention commands (docs/webhooks.md); none by default. */
     public io.churnradar.webhook.WebhookSettings webhooks = io.churnradar.webhook.WebhookSettings.none();
@@ -141,7 +151,7 @@ public final class JobSettings implements Serializable {
     private static JobSettings fromYaml(JsonNode root, String source, Path base) {
         YamlTree y = YamlTree.forSource(source);
         JobSettings s = new JobSettings();
-        y.onlyKeys(root, "", Set.of("kafka", "topics", "inputs", "formats", "eventTime", "state", "webhooks"));
+        y.onlyKeys(root, "", Set.of("kafka", "topics", "inputs", "formats", "eventTime", "state", "limits", "webhooks"));
 
         JsonNode k = YamlTree.child(root, "kafka");
         y.onlyKeys(k, "kafka", Set.of("bootstrapServers", "groupId", "startingOffsets", "bounded", "properties",
@@ -198,10 +208,17 @@ public final class JobSettings implements Serializable {
         }
 
         JsonNode et = YamlTree.child(root, "eventTime");
-        y.onlyKeys(et, "eventTime", Set.of("maxOutOfOrderness", "idleness"));
+        y.onlyKeys(et, "eventTime", Set.of("maxOutOfOrderness", "idleness", "maxAheadOfNow"));
         s.maxOutOfOrderness = y.duration(YamlTree.child(et, "maxOutOfOrderness"), "eventTime.maxOutOfOrderness",
                 s.maxOutOfOrderness, Duration.ZERO, Duration.ofDays(7));
         s.idleness = y.duration(YamlTree.child(et, "idleness"), "eventTime.idleness", s.idleness, Duration.ZERO, Duration.ofDays(1));
+        s.maxAheadOfNow = y.duration(YamlTree.child(et, "maxAheadOfNow"), "eventTime.maxAheadOfNow", s.maxAheadOfNow,
+                Duration.ofMinutes(1), Duration.ofDays(30));
+
+        JsonNode lim = YamlTree.child(root, "limits");
+        y.onlyKeys(lim, "limits", Set.of("maxRecordBytes"));
+        s.maxRecordBytes = y.integer(YamlTree.child(lim, "maxRecordBytes"), "limits.maxRecordBytes", s.maxRecordBytes,
+                1024, MAX_MAX_RECORD_BYTES);
 
         JsonNode st = YamlTree.child(root, "state");
         y.onlyKeys(st, "state", Set.of("ttl"));

@@ -55,6 +55,7 @@ public final class EventValidator {
             }
             case LOGIN -> {}
         }
+        io.churnradar.guard.ValueChecks.check(e);
         return e;
     }
 

@@ -25,10 +25,14 @@ public final class AvroRecordSerializer {
                 alert.getAccountId().getBytes(StandardCharsets.UTF_8), AvroEvents.encode(alert));
     }
 
-    /** Health updates keyed by account id (the topic is compacted: the latest per account stays), timestamped at asOf. */
+    /**
+     * Health updates keyed by account id (the topic is compacted: the latest per account stays),
+     * timestamped when written like every record we write (asOf is in the value): a broker refuses
+     * timestamps more than an hour ahead of its clock by default, and a refused record fails the job.
+     */
     public static KafkaRecordSerializationSchema<AccountHealth> health(String topic) {
         return (health, context, timestamp) -> new ProducerRecord<>(
-                topic, null, health.getAsOf().toEpochMilli(),
+                topic, null, System.currentTimeMillis(),
                 health.getAccountId().getBytes(StandardCharsets.UTF_8), AvroEvents.encode(health));
     }
 
@@ -52,7 +56,7 @@ public final class AvroRecordSerializer {
                 outcome.getPlaybook().getBytes(StandardCharsets.UTF_8), AvroEvents.encode(outcome));
     }
 
-    /** Dead letters keyed as the original record was. */
+    /** Dead letters keyed as the original record was, timestamped when written (never the original's timestamp). */
     public static KafkaRecordSerializationSchema<DeadLetter> deadLetters(String topic) {
         return (letter, context, timestamp) -> {
             byte[] key = null;
@@ -60,7 +64,7 @@ public final class AvroRecordSerializer {
                 key = new byte[letter.getKey().remaining()];
                 letter.getKey().duplicate().get(key);
             }
-            return new ProducerRecord<>(topic, key, AvroEvents.encode(letter));
+            return new ProducerRecord<>(topic, null, System.currentTimeMillis(), key, AvroEvents.encode(letter));
         };
     }
 }

@@ -89,6 +89,20 @@ class JobSettingsTest {
     }
 
     @Test
+    void theLimitsOnHostileInputAreSetAndChecked() {
+        JobSettings s = JobSettings.parse("eventTime: {maxAheadOfNow: 2h}\nlimits: {maxRecordBytes: 65536}", SOURCE);
+        assertThat(s.maxAheadOfNow).isEqualTo(Duration.ofHours(2));
+        assertThat(s.maxRecordBytes).isEqualTo(65536);
+        assertThat(invalid("""
+                eventTime: {maxAheadOfNow: 0s}
+                limits: {maxRecordBytes: 10000000, maxLineBytes: 5}
+                """).errors()).containsExactlyInAnyOrder(
+                "eventTime.maxAheadOfNow: must be between 1m and 30d, got 0s",
+                "limits.maxRecordBytes: must be between 1024 and 786432, got 10000000",
+                "limits.maxLineBytes: unknown key; allowed keys here: maxRecordBytes");
+    }
+
+    @Test
     void unknownKeysAndBadEnumsAreNamed() {
         ConfigException e = invalid("""
                 kafka: {startingOffsets: newest, bootstrap: x}

@@ -5,6 +5,7 @@ import io.churnradar.backtest.BacktestJob;
 import io.churnradar.backtest.BacktestSummary;
 import io.churnradar.config.JobSettings;
 import io.churnradar.config.Rules;
+import io.churnradar.guard.BacktestLimits;
 import io.churnradar.ingest.formats.FormatOptions;
 import io.churnradar.ingest.formats.InputFormat;
 import java.io.PrintStream;
@@ -41,6 +42,7 @@ final class BacktestCommand {
                         + args.get("--max-out-of-orderness") + "'");
             }
         }
+        BacktestLimits limits = limits(args);
         Rules rules = args.has("--rules") ? Rules.load(Path.of(args.get("--rules"))) : Rules.defaults();
         for (BacktestInput in : inputs) in.files(); // a missing input is a usage error, before Flink starts
 
@@ -52,7 +54,7 @@ final class BacktestCommand {
         // No checkpoints: a bounded replay gains nothing from them, and they would hold back the collected alerts.
         try (LocalFlink flink = LocalFlink.start(flinkConf, false, false, parallelism)) {
             s = flink.asContextEnvironment(() -> BacktestJob.run(inputs, options, outDir, rules, finalMaxOutOfOrderness, parallelism,
-                    flink.configuration()));
+                    flink.configuration(), limits));
         }
         out.printf("  files            %d%n", s.files);
         out.printf("  lines read       %,d (%,d blank)%n", s.linesRead, s.blankLines);
@@ -70,5 +72,26 @@ final class BacktestCommand {
                 outDir.toAbsolutePath().normalize());
         out.printf("  elapsed          %s%n", Durations.human(Duration.ofNanos(System.nanoTime() - started)));
         return 0;
+    }
+
+    /** The limits on hostile input: --now, --max-ahead, --max-line-bytes. */
+    static BacktestLimits limits(CommandLine.Parsed args) throws UsageException {
+        java.time.Instant now = null;
+        if (args.has("--now")) {
+            try {
+                now = java.time.Instant.parse(args.get("--now"));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new UsageException("backtest: --now must be an instant such as 2026-04-01T00:00:00Z, got '" + args.get("--now") + "'");
+            }
+        }
+        Duration maxAhead = BacktestLimits.DEFAULT_MAX_AHEAD;
+        if (args.has("--max-ahead")) {
+            maxAhead = io.churnradar.config.Durations.parse(args.get("--max-ahead"));
+            if (maxAhead == null || maxAhead.isNegative()) {
+                throw new UsageException("backtest: --max-ahead must be a duration such as 1h, 7d or 30d, got '" + args.get("--max-ahead") + "'");
+            }
+        }
+        int maxLineBytes = args.integer("--max-line-bytes", BacktestLimits.DEFAULT_MAX_LINE_BYTES, 1024, BacktestLimits.MAX_MAX_LINE_BYTES);
+        return new BacktestLimits(now, maxAhead, maxLineBytes);
     }
 }

@@ -127,7 +127,14 @@ public final class CommandLine {
                     new Option("--parallelism", "N", "Parallelism of the detection (default: parallelism.default of\n"
                             + "flink-conf/config.yaml)."),
                     new Option("--max-out-of-orderness", "DURATION", "How late an event may arrive and still count in order,\n"
-                            + "e.g. 30s, 10m, 2h (default 10m).")));
+                            + "e.g. 30s, 10m, 2h (default 10m)."),
+                    new Option("--now", "INSTANT", "The end of the history, e.g. 2026-04-01T00:00:00Z: an event more than\n"
+                            + "--max-ahead after it is dead-lettered (default: judged against the event time\n"
+                            + "reached so far)."),
+                    new Option("--max-ahead", "DURATION", "How far ahead of --now, or of the event time reached, an event\n"
+                            + "may be dated (default 30d); further ahead it is dead-lettered."),
+                    new Option("--max-line-bytes", "N", "A longer line is dead-lettered with its first 64 KiB, size and\n"
+                            + "SHA-256 (default 262144, 1024..16777216).")));
 
     public static final Command CONVERT = new Command("convert",
             "map a file of Stripe, Segment, Zendesk or survey payloads to our events, to check a mapping",

@@ -71,6 +71,16 @@ class MainTest {
     }
 
     @Test
+    void badLimitsOfTheBacktestAreUsageErrors() {
+        assertThat(run("backtest", "--events", "x", "--out", "y", "--now", "yesterday")).isEqualTo(2);
+        assertThat(err()).contains("--now must be an instant such as 2026-04-01T00:00:00Z, got 'yesterday'");
+        assertThat(run("backtest", "--events", "x", "--out", "y", "--max-ahead", "soon")).isEqualTo(2);
+        assertThat(err()).contains("--max-ahead must be a duration such as 1h, 7d or 30d, got 'soon'");
+        assertThat(run("backtest", "--events", "x", "--out", "y", "--max-line-bytes", "10")).isEqualTo(2);
+        assertThat(err()).contains("--max-line-bytes");
+    }
+
+    @Test
     void noCommandIsAUsageError() {
         assertThat(run()).isEqualTo(2);
         assertThat(err()).contains("a command is needed");

@@ -1,0 +1,110 @@
+package io.churnradar.guard;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/**
+ * The lines of a UTF-8 stream, each read with a size limit: a line above it is never held whole (a
+ * 20 MB line would otherwise travel through the job and end it where results are collected), only its
+ * first {@link Oversize#KEPT_BYTES} bytes, its full size and its SHA-256. Lines end as
+ * {@link java.io.BufferedReader#readLine()} ends them (LF, CR or CR LF), so line numbers stay the same;
+ * bytes that are not UTF-8 become U+FFFD, which the event checks reject in ids.
+ */
+public final class BoundedLines implements Closeable {
+    /** One line: its text, or, above the limit, its oversize (text null). */
+    public static final class Line {
+        public final String text;
+        public final Oversize oversize;
+
+        Line(String text, Oversize oversize) {
+            this.text = text;
+            this.oversize = oversize;
+        }
+    }
+
+    private final InputStream in;
+    private final int limit;
+    private final byte[] buf = new byte[1 << 16];
+    private int pos;
+    private int end;
+    private byte[] line = new byte[256];
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPLACE)
+            .onUnmappableCharacter(CodingErrorAction.REPLACE);
+
+    public BoundedLines(InputStream in, int limit) {
+        this.in = in;
+        this.limit = limit;
+    }
+
+    /** The next line, or null at the end of the stream. */
+    public Line next() throws IOException {
+        int len = 0;
+        long size = 0;
+        MessageDigest digest = null;
+        boolean any = false;
+        while (true) {
+            if (pos == end && !fill()) {
+                if (!any) return null;
+                break;
+            }
+            any = true;
+            byte b = buf[pos++];
+            if (b == '\n') break;
+            if (b == '\r') {
+                if (pos < end || fill()) {
+                    if (buf[pos] == '\n') pos++;
+                }
+                break;
+            }
+            size++;
+            if (digest == null) {
+                if (len == line.length) line = Arrays.copyOf(line, Math.min(Math.max(len * 2, 256), limit + 1));
+                line[len++] = b;
+                if (len > limit) {
+                    // Above the limit from here on: hash what is held and keep only the prefix.
+                    digest = Oversize.sha256();
+                    digest.update(line, 0, len);
+                    len = Math.min(limit, Oversize.KEPT_BYTES);
+                }
+            } else {
+                digest.update(b);
+            }
+        }
+        if (digest != null) {
+            return new Line(null, new Oversize(Arrays.copyOf(line, len), size, HexFormat.of().formatHex(digest.digest())));
+        }
+        return new Line(decode(line, len), null);
+    }
+
+    private String decode(byte[] bytes, int len) throws CharacterCodingException {
+        return utf8.reset().decode(ByteBuffer.wrap(bytes, 0, len)).toString();
+    }
+
+    /** The text of an oversized line's kept prefix. */
+    public static String text(Oversize o) {
+        return new String(o.prefix, StandardCharsets.UTF_8);
+    }
+
+    private boolean fill() throws IOException {
+        int n = in.read(buf);
+        if (n <= 0) return false;
+        pos = 0;
+        end = n;
+        return true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+}

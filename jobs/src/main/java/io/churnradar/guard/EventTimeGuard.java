@@ -1,0 +1,86 @@
+package io.churnradar.guard;
+
+import io.churnradar.config.Durations;
+import io.churnradar.ingest.AccountEvent;
+import java.io.Serializable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Keeps a single event from moving event time or slipping past de-duplication: an event more than a
+ * horizon ahead of "now", or more than the de-duplication window behind the event time already reached,
+ * is rejected with its reason, before the watermark generator sees it.
+ *
+ * <p>"Now" is the wall clock in the streaming job (an event dated in the future is a clock or data bug:
+ * accepted, it would make everything after it late and be stamped on records the broker refuses), and
+ * in the backtest the {@code --now} given, or else the event time reached so far (the replayed history
+ * has no wall clock of its own).
+ *
+ * <p>"Reached" is the newest event time accepted, per input partition: watermarks advance per partition
+ * too, so a partition that is behind another one is not judged against it. The detector forgets event
+ * ids older than the window behind its watermark, which never passes what any partition reached; an
+ * event accepted here is therefore still checked against the ids of its window. One instance per
+ * source subtask; what it reached is not checkpointed (after a restore it is learned again from the
+ * replayed records).
+ */
+public final class EventTimeGuard implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final long maxAheadMs;
+    private final long dedupWindowMs;
+    /** The wall clock (streaming), or null in the backtest. */
+    private final Clock clock;
+    /** The backtest's --now, or null: then "now" is the event time reached. */
+    private final Instant fixedNow;
+    private final String aheadSetting;
+
+    private transient Map<Object, long[]> reached;
+
+    private EventTimeGuard(Duration maxAhead, Duration dedupWindow, Clock clock, Instant fixedNow, String aheadSetting) {
+        this.maxAheadMs = maxAhead.toMillis();
+        this.dedupWindowMs = dedupWindow.toMillis();
+        this.clock = clock;
+        this.fixedNow = fixedNow;
+        this.aheadSetting = aheadSetting;
+    }
+
+    /** The streaming job's guard: ahead of the wall clock of {@code clock}. */
+    public static EventTimeGuard againstClock(Duration maxAhead, Duration dedupWindow, Clock clock) {
+        return new EventTimeGuard(maxAhead, dedupWindow, clock, null, "eventTime.maxAheadOfNow");
+    }
+
+    /** The backtest's guard: ahead of {@code now}, or of the event time reached when {@code now} is null. */
+    public static EventTimeGuard againstEventTime(Duration maxAhead, Duration dedupWindow, Instant now) {
+        return new EventTimeGuard(maxAhead, dedupWindow, null, now, "--max-ahead");
+    }
+
+    /**
+     * @param partition where the event came from (events of one partition are judged against each other)
+     * @return why the event is rejected, or null: then it counts as reached
+     */
+    public String check(AccountEvent e, Object partition) {
+        if (reached == null) reached = new HashMap<>();
+        long[] max = reached.computeIfAbsent(partition, p -> new long[] {Long.MIN_VALUE});
+        long t = e.eventTime;
+        if (clock != null || fixedNow != null) {
+            long now = clock != null ? clock.millis() : fixedNow.toEpochMilli();
+            if (t > now + maxAheadMs) {
+                return "eventTime " + Instant.ofEpochMilli(t) + " is more than " + Durations.format(Duration.ofMillis(maxAheadMs))
+                        + " ahead of now (" + Instant.ofEpochMilli(now) + "; " + aheadSetting + ")";
+            }
+        } else if (max[0] != Long.MIN_VALUE && t > max[0] + maxAheadMs) {
+            return "eventTime " + Instant.ofEpochMilli(t) + " is more than " + Durations.format(Duration.ofMillis(maxAheadMs))
+                    + " ahead of the event time reached (" + Instant.ofEpochMilli(max[0]) + "; " + aheadSetting + ", or give --now)";
+        }
+        if (max[0] != Long.MIN_VALUE && t < max[0] - dedupWindowMs) {
+            return "too late to de-duplicate: eventTime " + Instant.ofEpochMilli(t) + " is more than "
+                    + Durations.format(Duration.ofMillis(dedupWindowMs)) + " (dedup.windowDays) behind the event time reached ("
+                    + Instant.ofEpochMilli(max[0]) + ")";
+        }
+        if (t > max[0]) max[0] = t;
+        return null;
+    }
+}
