@@ -21,8 +21,4 @@ public final class Playbook implements Serializable {
         this.holdoutPercent = holdoutPercent;
         this.steps = List.copyOf(steps);
     }
-
-    Playbook withEnabled(boolean on) {
-        return new Playbook(name, on, trigger, holdoutPercent, steps);
-    }
 }

@@ -20,8 +20,4 @@ public class PlaysState {
     public long doNotContactAt = NONE;
 
     public PlaysState() {}
-
-    boolean isEmpty() {
-        return plays.length == 0 && outcomes.length == 0 && sentAt.length == 0 && !doNotContact && doNotContactAt == NONE;
-    }
 }
