@@ -90,8 +90,16 @@ public final class BacktestJob {
      */
     public static BacktestSummary run(List<BacktestInput> inputs, FormatOptions options, Path outDir, Rules rules,
             Duration maxOutOfOrderness, int parallelism, Configuration flinkConfig, BacktestLimits limits) throws Exception {
-        int fileCount = 0;
-        for (BacktestInput in : inputs) fileCount += in.files().size();
+        return run(inputs, options, outDir, rules, maxOutOfOrderness, parallelism, flinkConfig, limits, null);
+    }
+
+    /** As above, printing a progress line to {@code progress} every few seconds (null: none). */
+    public static BacktestSummary run(List<BacktestInput> inputs, FormatOptions options, Path outDir, Rules rules,
+            Duration maxOutOfOrderness, int parallelism, Configuration flinkConfig, BacktestLimits limits,
+            java.util.function.Consumer<String> progress) throws Exception {
+        List<Path> allFiles = new ArrayList<>();
+        for (BacktestInput in : inputs) allFiles.addAll(in.files());
+        int fileCount = allFiles.size();
         Files.createDirectories(outDir);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfig);
@@ -126,7 +134,7 @@ public final class BacktestJob {
         OutcomeTally outcomeTally = new OutcomeTally();
         CloseableIterator<BacktestRecord> results = alerts.union(rejected, health, commands, outcomes).collectAsync();
         JobClient job = env.executeAsync(JOB_NAME);
-        try (results) {
+        try (results; BacktestProgress ignored = BacktestProgress.start(job, allFiles, progress)) {
             long seq = 0;
             while (results.hasNext()) {
                 BacktestRecord r = results.next();

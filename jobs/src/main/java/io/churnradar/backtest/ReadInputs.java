@@ -25,6 +25,8 @@ class ReadInputs extends ProcessFunction<Integer, AccountEvent> {
     private static final long serialVersionUID = 1L;
     static final OutputTag<RejectedLine> REJECTED = new OutputTag<>("rejected-lines") {};
     static final String LINES_READ = "linesRead";
+    /** Characters of input read (with line ends), against the size of the files: the backtest's progress. */
+    static final String CHARS_READ = "charsRead";
     static final String BLANK_LINES = "blankLines";
     static final String SKIPPED = "skipped";
     static final String DEAD_LETTERED = "deadLettered";
@@ -35,6 +37,7 @@ class ReadInputs extends ProcessFunction<Integer, AccountEvent> {
     private final FormatOptions options;
 
     private transient LongCounter linesRead;
+    private transient LongCounter charsRead;
     private transient LongCounter blankLines;
     private transient LongCounter skipped;
     private transient LongCounter deadLettered;
@@ -59,6 +62,7 @@ class ReadInputs extends ProcessFunction<Integer, AccountEvent> {
     @Override
     public void open(OpenContext ctx) {
         linesRead = add(LINES_READ, new LongCounter());
+        charsRead = add(CHARS_READ, new LongCounter());
         blankLines = add(BLANK_LINES, new LongCounter());
         skipped = add(SKIPPED, new LongCounter());
         deadLettered = add(DEAD_LETTERED, new LongCounter());
@@ -92,6 +96,10 @@ class ReadInputs extends ProcessFunction<Integer, AccountEvent> {
         try (MergedPayloads merged = new MergedPayloads(inputs, options, maxLineBytes)) {
             for (MergedPayloads.Outcome o = merged.next(); o != null; o = merged.next()) {
                 linesRead.add(1);
+                if (o.payload != null) {
+                    charsRead.add(o.payload.oversize() != null ? o.payload.oversize().size + 1
+                            : o.payload.text() == null ? 1 : o.payload.text().length() + 1);
+                }
                 if (o.blank) {
                     blankLines.add(1);
                 } else if (o.skipped != null) {

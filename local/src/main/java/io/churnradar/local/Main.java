@@ -82,11 +82,29 @@ public final class Main {
             // Names the file, each bad key and its allowed values: enough to fix it, no stack trace needed.
             err.println("churn-radar: " + e.getMessage());
             return 2;
-        } catch (Exception e) {
+        } catch (Exception | OutOfMemoryError e) {
+            OutOfMemoryError oom = outOfMemory(e);
+            if (oom != null) {
+                // A job's task threads fail with it wrapped in Flink's exceptions: find it, say what to change.
+                long heapMb = Runtime.getRuntime().maxMemory() >> 20;
+                err.println("churn-radar: out of memory (" + oom.getMessage() + ") with a Java heap of " + heapMb + " MB.");
+                err.println("  Give it more heap, e.g. CHURN_RADAR_JAVA_OPTS=-Xmx" + Math.max(4, 2 * heapMb / 1024) + "g ./churn-radar "
+                        + String.join(" ", args) + ",");
+                err.println("  or run the backtest over fewer files at a time. Temporary folders were removed.");
+                return 1;
+            }
             err.println("churn-radar: failed: " + e);
             e.printStackTrace(err);
             return 1;
         }
+    }
+
+    /** The OutOfMemoryError behind a failure, if that is what it was. */
+    static OutOfMemoryError outOfMemory(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof OutOfMemoryError oom) return oom;
+        }
+        return null;
     }
 
     private static CommandLine.Command subcommand(String group, String word) throws UsageException {

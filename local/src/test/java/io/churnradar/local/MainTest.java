@@ -102,4 +102,12 @@ class MainTest {
         io.churnradar.config.JobSettings defaults = io.churnradar.config.JobSettings.defaults();
         assertThat(documented).usingRecursiveComparison().isEqualTo(defaults);
     }
+
+    @Test
+    void anOutOfMemoryErrorIsFoundBehindFlinksExceptions() {
+        OutOfMemoryError oom = new OutOfMemoryError("Java heap space");
+        Exception wrapped = new RuntimeException("Job failed", new IllegalStateException("task failed", oom));
+        assertThat(Main.outOfMemory(wrapped)).isSameAs(oom);
+        assertThat(Main.outOfMemory(new RuntimeException("other"))).isNull();
+    }
 }
