@@ -25,6 +25,8 @@ final class BacktestProgress implements AutoCloseable {
         return t;
     });
     private final long started = System.nanoTime();
+    /** Accumulators reach the client with the TaskManager's heartbeat, less often than we ask: no line twice. */
+    private long lastLines = -1;
 
     private BacktestProgress() {}
 
@@ -48,6 +50,8 @@ final class BacktestProgress implements AutoCloseable {
             Map<String, Object> acc = job.getAccumulators().get(EVERY_SECONDS, TimeUnit.SECONDS);
             long lines = number(acc.get(ReadInputs.LINES_READ));
             long chars = number(acc.get(ReadInputs.CHARS_READ));
+            if (lines == lastLines) return;
+            lastLines = lines;
             double secs = (System.nanoTime() - started) / 1e9;
             out.accept(line(lines, chars, totalChars, secs));
         } catch (Exception e) {

@@ -68,7 +68,10 @@ final class BacktestCommand {
         s.alerts.forEach((signal, byStatus) -> out.printf("    %-16s %s%n", signal, byStatus.entrySet().stream()
                 .map(e -> e.getValue() + " " + e.getKey()).collect(java.util.stream.Collectors.joining(", "))));
         out.printf("  health updates   %,d (%,d accounts scored)%n", s.healthUpdates, s.healthAccounts);
-        out.printf("  written to       %s (alerts.jsonl, health.jsonl, dead-letter.jsonl, summary.json)%n",
+        long decisions = s.commandDecisions.values().stream().mapToLong(Long::longValue).sum();
+        out.printf("  commands         %,d sent of %,d decisions %s%n", s.commandsSent, decisions, s.commandDecisions);
+        out.printf("  written to       %s (alerts.jsonl, health.jsonl, commands.jsonl, command-audit.jsonl, outcomes.json,%n"
+                + "                   dead-letter.jsonl, summary.json)%n",
                 outDir.toAbsolutePath().normalize());
         out.printf("  elapsed          %s%n", Durations.human(Duration.ofNanos(System.nanoTime() - started)));
         return 0;
