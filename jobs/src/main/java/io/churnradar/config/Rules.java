@@ -42,6 +42,11 @@ public final class Rules implements Serializable {
     public final Switch churned = new Switch(Severity.CRITICAL);
     public final RenewalAtRisk renewalAtRisk = new RenewalAtRisk();
     public final Health health = new Health();
+    /**
+     * What of the customers' own words and identities may reach the outputs: by default, none of the
+     * free text (survey comments) and no e-mail address (a user id that is one is replaced by a pseudonym).
+     */
+    public boolean includePersonalData = false;
     /** The playbooks that turn alerts into retention commands, and the policy over them (docs/playbooks.md). */
     public io.churnradar.play.PlaybookRules playbooks = io.churnradar.play.PlaybookRules.defaults();
 
@@ -213,7 +218,10 @@ public final class Rules implements Serializable {
     private static Rules fromYaml(JsonNode root, String source) {
         YamlTree y = YamlTree.forSource(source);
         Rules r = new Rules();
-        y.onlyKeys(root, "", Set.of("version", "dedup", "signals", "health", "commands", "playbooks"));
+        y.onlyKeys(root, "", Set.of("version", "dedup", "signals", "health", "commands", "playbooks", "privacy"));
+        JsonNode privacy = YamlTree.child(root, "privacy");
+        y.onlyKeys(privacy, "privacy", Set.of("includePersonalData"));
+        r.includePersonalData = y.bool(YamlTree.child(privacy, "includePersonalData"), "privacy.includePersonalData", false);
         r.version = y.text(YamlTree.child(root, "version"), "version", null);
         if (r.version == null) {
             y.error("version", "missing; every rules file names its version, alerts carry it as ruleVersion");

@@ -27,6 +27,21 @@ final class Evidence {
         return num(Math.round(ratio * 1000) / 10.0);
     }
 
+    /**
+     * A user id as the outputs may show it: as given, unless it is an e-mail address and personal data
+     * is not allowed out (rules {@code privacy.includePersonalData}); then a stable pseudonym, the same
+     * for the same address, so a CSM can still tell users apart.
+     */
+    static String userId(String id, boolean includePersonalData) {
+        if (includePersonalData || id.indexOf('@') < 0) return id;
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "user-" + java.util.HexFormat.of().formatHex(h, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Free text from a customer, cut to a length an alert can carry. */
     static String excerpt(String text, int max) {
         if (text == null) return null;

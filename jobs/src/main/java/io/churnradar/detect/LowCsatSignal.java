@@ -19,9 +19,12 @@ final class LowCsatSignal implements SignalFamily {
     private static final long serialVersionUID = 1L;
 
     private final Rules.ScoreThreshold r;
+    /** Whether comments and e-mail addresses may reach the alert (rules privacy.includePersonalData). */
+    private final boolean personalData;
 
     LowCsatSignal(Rules rules) {
         this.r = rules.lowCsat;
+        this.personalData = rules.includePersonalData;
     }
 
     @Override
@@ -31,7 +34,7 @@ final class LowCsatSignal implements SignalFamily {
         if (e.type == EventType.FEEDBACK && e.survey == SurveyType.CSAT) {
             score = e.score;
             ev.put("source", "survey");
-            if (e.comment != null && !e.comment.isBlank()) ev.put("comment", Evidence.excerpt(e.comment, NpsDetractorSignal.MAX_COMMENT));
+            if (personalData && e.comment != null && !e.comment.isBlank()) ev.put("comment", Evidence.excerpt(e.comment, NpsDetractorSignal.MAX_COMMENT));
         } else if (e.type == EventType.SUPPORT_TICKET && e.csat != null) {
             score = e.csat;
             ev.put("source", "ticket");
@@ -45,7 +48,7 @@ final class LowCsatSignal implements SignalFamily {
         f.lastCsatScore = score;
         if (!r.enabled) return;
         ev.put("score", Integer.toString(score));
-        if (e.userId != null) ev.put("userId", e.userId);
+        if (e.userId != null) ev.put("userId", Evidence.userId(e.userId, personalData));
         if (score <= r.maxScore) {
             emit.raise(Signal.LOW_CSAT, r.severity, e.eventTime, ev, "A customer rated satisfaction " + score + " out of 5.");
         } else if (score >= r.resolveAtScore) {

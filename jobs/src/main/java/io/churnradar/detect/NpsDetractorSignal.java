@@ -19,9 +19,12 @@ final class NpsDetractorSignal implements SignalFamily {
     static final int MAX_COMMENT = 200;
 
     private final Rules.ScoreThreshold r;
+    /** Whether comments and e-mail addresses may reach the alert (rules privacy.includePersonalData). */
+    private final boolean personalData;
 
     NpsDetractorSignal(Rules rules) {
         this.r = rules.npsDetractor;
+        this.personalData = rules.includePersonalData;
     }
 
     @Override
@@ -34,8 +37,8 @@ final class NpsDetractorSignal implements SignalFamily {
         if (!r.enabled) return;
         Map<String, String> ev = Evidence.map();
         ev.put("score", Integer.toString(e.score));
-        if (e.userId != null) ev.put("userId", e.userId);
-        if (e.comment != null && !e.comment.isBlank()) ev.put("comment", Evidence.excerpt(e.comment, MAX_COMMENT));
+        if (e.userId != null) ev.put("userId", Evidence.userId(e.userId, personalData));
+        if (personalData && e.comment != null && !e.comment.isBlank()) ev.put("comment", Evidence.excerpt(e.comment, MAX_COMMENT));
         if (e.score <= r.maxScore) {
             emit.raise(Signal.NPS_DETRACTOR, r.severity, e.eventTime, ev, "A user answered NPS " + e.score + " (a detractor).");
         } else if (e.score >= r.resolveAtScore) {

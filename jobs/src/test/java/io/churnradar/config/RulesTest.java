@@ -222,7 +222,7 @@ class RulesTest {
                   churnScore: {enabled: true}
                 """);
         assertThat(e.errors()).containsExactly(
-                "thresholds: unknown key; allowed keys here: commands, dedup, health, playbooks, signals, version",
+                "thresholds: unknown key; allowed keys here: commands, dedup, health, playbooks, privacy, signals, version",
                 "signals.churnScore: unknown key; allowed keys here: cancellationRequested, cardExpiring, churned, "
                         + "coreFeatureUnused, downgrade, inactivity, lowCsat, npsDetractor, onboardingStalled, paymentFailed, "
                         + "renewalAtRisk, ticketSpike, urgentTicketAging, usageDrop");

@@ -29,7 +29,7 @@ class NpsDetractorTest {
             assertThat(out.get(0).getEvidence())
                     .containsEntry("score", "6")
                     .containsEntry("userId", "u-7")
-                    .containsEntry("comment", "Too slow since the last release")
+                    .doesNotContainKey("comment") // free text stays out unless privacy.includePersonalData allows it
                     .doesNotContainKey("late");
             assertThat(out.get(0).getExplanation()).contains("NPS 6");
             assertThat(h.timers()).as("an event-driven signal needs no timer").isZero();
@@ -90,5 +90,27 @@ class NpsDetractorTest {
             assertThat(lines(h.alerts())).containsExactly(line(Signal.NPS_DETRACTOR, "RAISED", "MEDIUM", at(6, 0)));
             assertThat(h.alerts().get(0).getEvidence()).containsEntry("late", "true");
         }
+    }
+
+    @Test
+    void commentsAndEmailAddressesReachTheAlertOnlyWhenTheRulesAllowPersonalData() throws Exception {
+        java.util.function.Function<io.churnradar.config.Rules, java.util.Map<String, String>> evidence = rules -> {
+            try (DetectorHarness h = DetectorHarness.open(rules)) {
+                h.send(Ev.with(Ev.nps(ACC, at(2, 9), 3), e -> {
+                    e.userId = "jane.doe@example.com";
+                    e.comment = "Jane here: too slow";
+                }));
+                return h.alerts().get(0).getEvidence();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        java.util.Map<String, String> kept = evidence.apply(DetectorHarness.signalsOnly());
+        assertThat(kept).doesNotContainKey("comment");
+        assertThat(kept.get("userId")).startsWith("user-").doesNotContain("@", "jane");
+        assertThat(kept.toString()).doesNotContain("jane", "Jane", "example.com");
+        assertThat(evidence.apply(TestRules.with("privacy: {includePersonalData: true}")))
+                .containsEntry("comment", "Jane here: too slow")
+                .containsEntry("userId", "jane.doe@example.com");
     }
 }
