@@ -18,7 +18,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
+import io.churnradar.backtest.BacktestSummary;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FlatMapFunction;
@@ -92,18 +97,35 @@ final class BenchPipelines {
                 .uid("event-time").name("Event time").setParallelism(1);
     }
 
+    /** What a run did: the lines its reader read (the benchmark checks that each read the whole file), and the job. */
+    record Done(long linesRead, JobID job) {}
+
+    /**
+     * Submits the job and waits for its end. Not {@code execute()}: the local Flink submits detached, and
+     * execute() would return at submission, before any work is done.
+     */
+    private static Done runToEnd(StreamExecutionEnvironment env, String name) throws Exception {
+        JobClient job = env.executeAsync(name);
+        return new Done(linesRead(job.getJobExecutionResult().get()), job.getJobID());
+    }
+
+    private static long linesRead(JobExecutionResult result) {
+        Object v = result.getAccumulatorResult(BacktestReading.linesReadAccumulator());
+        return v == null ? 0 : ((Number) v).longValue();
+    }
+
     /** Reading and parsing as the backtest, keyBy account, a stateless function, a sink that drops everything. */
-    static void ceiling(Path file, int parallelism, Configuration c) throws Exception {
+    static Done ceiling(Path file, int parallelism, Configuration c) throws Exception {
         StreamExecutionEnvironment env = environment(c, parallelism);
         timedEvents(env, file)
                 .keyBy(e -> e.accountId, Types.STRING)
                 .map(new Touch()).uid("touch").name("Stateless touch")
                 .sinkTo(new DiscardingSink<>()).name("Discard");
-        env.execute("churn-radar-bench-ceiling");
+        return runToEnd(env, "churn-radar-bench-ceiling");
     }
 
     /** {@link #USAGE_DROP_SQL} over the usage events of the file, read as the backtest reads them. */
-    static void flinkSql(Path file, int parallelism, Configuration c) throws Exception {
+    static Done flinkSql(Path file, int parallelism, Configuration c) throws Exception {
         StreamExecutionEnvironment env = environment(c, parallelism);
         DataStream<Row> usage = timedEvents(env, file)
                 .flatMap(new UsageRows())
@@ -121,21 +143,22 @@ final class BenchPipelines {
         tEnv.executeSql(USAGE_WINDOWS_SQL);
         Table drops = tEnv.sqlQuery(USAGE_DROP_SQL);
         tEnv.toDataStream(drops).sinkTo(new DiscardingSink<>()).name("Discard");
-        env.execute("churn-radar-bench-flink-sql");
+        return runToEnd(env, "churn-radar-bench-flink-sql");
     }
 
     /** {@code ./churn-radar backtest}'s path: all signals, health and playbooks, results written to outDir. */
-    static void backtest(Path file, Path outDir, int parallelism, Configuration c) throws Exception {
-        BacktestJob.run(List.of(new BacktestInput(InputFormat.CHURN_RADAR, file)), FormatOptions.defaults(), outDir,
+    static Done backtest(Path file, Path outDir, int parallelism, Configuration c) throws Exception {
+        BacktestSummary s = BacktestJob.run(List.of(new BacktestInput(InputFormat.CHURN_RADAR, file)), FormatOptions.defaults(), outDir,
                 Rules.defaults(), MAX_OUT_OF_ORDERNESS, parallelism, c);
+        return new Done(s.linesRead, null);
     }
 
     /**
      * The streaming job's detection operator fed at full speed from a bounded file source, each line
      * parsed as the job parses our JSON events, checkpointing as configured; alerts, health updates and
-     * decisions are produced and dropped. Returns the job, for its checkpoint statistics.
+     * decisions are produced and dropped. Its job id gives the checkpoint statistics.
      */
-    static JobID streaming(Path file, int parallelism, Configuration c) throws Exception {
+    static Done streaming(Path file, int parallelism, Configuration c) throws Exception {
         StreamExecutionEnvironment env = environment(c, parallelism);
         FileSource<String> source = FileSource.forRecordStreamFormat(new TextLineInputFormat(),
                 new org.apache.flink.core.fs.Path(file.toUri())).build();
@@ -150,9 +173,7 @@ final class BenchPipelines {
         alerts.getSideOutput(ChurnDetector.HEALTH).sinkTo(new DiscardingSink<>()).name("Discard health");
         alerts.getSideOutput(ChurnDetector.COMMANDS).sinkTo(new DiscardingSink<>()).name("Discard decisions");
         alerts.getSideOutput(ChurnDetector.OUTCOMES).sinkTo(new DiscardingSink<>()).name("Discard outcomes");
-        JobClient job = env.executeAsync("churn-radar-bench-streaming");
-        job.getJobExecutionResult().get();
-        return job.getJobID();
+        return runToEnd(env, "churn-radar-bench-streaming");
     }
 
     /** Stateless work per event that the JIT cannot drop: reads the fields every pipeline reads. */
@@ -175,11 +196,19 @@ final class BenchPipelines {
     }
 
     /** A line that is not a valid event is dropped: the generated input has none, and a dead letter is not measured here. */
-    private static final class ParseLine implements FlatMapFunction<String, AccountEvent> {
+    private static final class ParseLine extends RichFlatMapFunction<String, AccountEvent> {
         private static final long serialVersionUID = 1L;
+        private transient LongCounter lines;
+
+        @Override
+        public void open(OpenContext ctx) {
+            lines = new LongCounter();
+            getRuntimeContext().addAccumulator(BacktestReading.linesReadAccumulator(), lines);
+        }
 
         @Override
         public void flatMap(String line, Collector<AccountEvent> out) {
+            lines.add(1);
             if (line.isBlank()) return;
             try {
                 out.collect(JsonEventParser.parse(line));

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -76,42 +75,59 @@ public final class Benchmark {
 
     public BenchReport run() throws Exception {
         try (ScratchDir scratch = ScratchDir.create("churn-radar-bench-")) {
-            Path file;
-            BenchReport.Input input;
-            if (settings.events() != null) {
-                file = settings.events();
-                input = inputOf(file);
-                progress.printf("Input: %s, %,d lines, %,d accounts%n", file, input.events(), input.accounts());
-            } else {
-                file = scratch.root().resolve("history.jsonl");
-                progress.printf("Generating %,d events over %,d accounts and %d days (skew %s, seed %d) ...%n",
-                        settings.eventsCount(), settings.accounts(), settings.days(), settings.skew(), settings.seed());
-                long written = SyntheticHistory.write(file, settings.accounts(), settings.eventsCount(), settings.days(),
-                        settings.skew(), settings.seed());
-                input = new BenchReport.Input(null, written, settings.accounts(), settings.days(), settings.skew(), settings.seed());
-                progress.printf("Input: %,d events generated (%,d MB)%n", written, Files.size(file) >> 20);
-            }
-            List<Variant> variants = variants(settings.backends());
-            List<List<Run>> runs = new ArrayList<>();
-            for (int i = 0; i < variants.size(); i++) runs.add(new ArrayList<>());
-            for (int round = 1; round <= settings.runs(); round++) {
-                for (int i = 0; i < variants.size(); i++) {
-                    Variant v = variants.get(i);
-                    // Whole lines: Flink's own warnings may come between the start and the end of a run.
-                    progress.printf("[run %d/%d] %s ...%n", round, settings.runs(), v.label());
-                    Run r = runOnce(v, file, scratch);
-                    runs.get(i).add(r);
-                    progress.printf("[run %d/%d] %-20s %6.1f s, %6.1f CPU-s, %,9.0f events/CPU-s, peak heap %,d MB%n", round,
-                            settings.runs(), v.label(), r.wallSeconds(), r.cpuSeconds(), input.events() / r.cpuSeconds(),
-                            r.peakHeapBytes() >> 20);
+            // Ctrl-C ends the JVM without unwinding this method: the generated input must go then too.
+            Thread cleanup = new Thread(() -> {
+                try {
+                    scratch.close();
+                } catch (IOException ignored) {
+                    // the JVM is ending; nothing left to report to
                 }
+            }, "bench-cleanup");
+            Runtime.getRuntime().addShutdownHook(cleanup);
+            try {
+                return measure(scratch);
+            } finally {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
             }
-            return new BenchReport(BenchReport.Machine.current(), input, settings.parallelism(), settings.runs(), variants, runs,
-                    busyAccountStateBytes());
         }
     }
 
-    private Run runOnce(Variant v, Path file, ScratchDir scratch) throws Exception {
+    private BenchReport measure(ScratchDir scratch) throws Exception {
+        Path file;
+        BenchReport.Input input;
+        if (settings.events() != null) {
+            file = settings.events();
+            input = inputOf(file);
+            progress.printf("Input: %s, %,d lines, %,d accounts%n", file, input.events(), input.accounts());
+        } else {
+            file = scratch.root().resolve("history.jsonl");
+            progress.printf("Generating %,d events over %,d accounts and %d days (skew %s, seed %d) ...%n",
+                    settings.eventsCount(), settings.accounts(), settings.days(), settings.skew(), settings.seed());
+            long written = SyntheticHistory.write(file, settings.accounts(), settings.eventsCount(), settings.days(),
+                    settings.skew(), settings.seed());
+            input = new BenchReport.Input(null, written, settings.accounts(), settings.days(), settings.skew(), settings.seed());
+            progress.printf("Input: %,d events generated (%,d MB)%n", written, Files.size(file) >> 20);
+        }
+        List<Variant> variants = variants(settings.backends());
+        List<List<Run>> runs = new ArrayList<>();
+        for (int i = 0; i < variants.size(); i++) runs.add(new ArrayList<>());
+        for (int round = 1; round <= settings.runs(); round++) {
+            for (int i = 0; i < variants.size(); i++) {
+                Variant v = variants.get(i);
+                // Whole lines: Flink's own warnings may come between the start and the end of a run.
+                progress.printf("[run %d/%d] %s ...%n", round, settings.runs(), v.label());
+                Run r = runOnce(v, file, input.events(), scratch);
+                runs.get(i).add(r);
+                progress.printf("[run %d/%d] %-20s %6.1f s, %6.1f CPU-s, %,9.0f events/CPU-s, peak heap %,d MB%n", round,
+                        settings.runs(), v.label(), r.wallSeconds(), r.cpuSeconds(), input.events() / r.cpuSeconds(),
+                        r.peakHeapBytes() >> 20);
+            }
+        }
+        return new BenchReport(BenchReport.Machine.current(), input, settings.parallelism(), settings.runs(), variants, runs,
+                busyAccountStateBytes());
+    }
+
+    private Run runOnce(Variant v, Path file, long expectedLines, ScratchDir scratch) throws Exception {
         boolean checkpointing = v.pipeline().equals(STREAMING);
         Configuration backend = BenchPipelines.backend(v.backend().equals("-") ? "heap" : v.backend());
         Path outDir = scratch.root().resolve("backtest-out");
@@ -124,19 +140,10 @@ public final class Benchmark {
             for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) pool.resetPeakUsage();
             long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
-            JobID job = flink.asContextEnvironment(() -> switch (v.pipeline()) {
-                case CEILING -> {
-                    BenchPipelines.ceiling(file, settings.parallelism(), c);
-                    yield null;
-                }
-                case FLINK_SQL -> {
-                    BenchPipelines.flinkSql(file, settings.parallelism(), c);
-                    yield null;
-                }
-                case BACKTEST -> {
-                    BenchPipelines.backtest(file, outDir, settings.parallelism(), c);
-                    yield null;
-                }
+            BenchPipelines.Done done = flink.asContextEnvironment(() -> switch (v.pipeline()) {
+                case CEILING -> BenchPipelines.ceiling(file, settings.parallelism(), c);
+                case FLINK_SQL -> BenchPipelines.flinkSql(file, settings.parallelism(), c);
+                case BACKTEST -> BenchPipelines.backtest(file, outDir, settings.parallelism(), c);
                 case STREAMING -> BenchPipelines.streaming(file, settings.parallelism(), c);
                 default -> throw new IllegalArgumentException(v.pipeline());
             });
@@ -146,7 +153,11 @@ public final class Benchmark {
             for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
                 if (pool.getType() == MemoryType.HEAP) peakHeap += pool.getPeakUsage().getUsed();
             }
-            long checkpoint = job == null ? -1 : largestCheckpoint(flink.checkpointStats(job));
+            // A pipeline that skipped part of the file would look fast for nothing.
+            if (done.linesRead() != expectedLines) {
+                throw new IllegalStateException(v.label() + " read " + done.linesRead() + " lines of " + expectedLines);
+            }
+            long checkpoint = checkpointing ? largestCheckpoint(flink.checkpointStats(done.job())) : -1;
             return new Run(cpu, wall, peakHeap, checkpoint);
         } finally {
             ScratchDir.deleteRecursively(outDir);
