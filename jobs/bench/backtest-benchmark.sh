@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Prints the backtest's throughput on a generated history and the size of one account's state.
-# Usage: jobs/bench/backtest-benchmark.sh [events=1000000] [accounts=10000] [parallelism=2]
+# Kept for old habits: the benchmark is now ./churn-radar bench (README, "Benchmark"), which measures the
+# backtest beside a parse-only ceiling, plain Flink SQL and the streaming detection on the same input.
+# Usage: jobs/bench/backtest-benchmark.sh [events=1000000] [accounts=10000] [parallelism=2] [more bench options]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# One reactor build: the schemas module resolves from the reactor, never from ~/.m2 (nothing is installed).
-mvn -q -B -pl schemas,jobs test-compile dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$PWD/jobs/target/bench.classpath"
-exec java -Xmx4g -cp "jobs/target/test-classes:jobs/target/classes:schemas/target/classes:$(cat jobs/target/bench.classpath)" \
-  io.churnradar.bench.BacktestBenchmark "$@"
+events="${1:-1000000}"
+accounts="${2:-10000}"
+parallelism="${3:-2}"
+shift $(( $# < 3 ? $# : 3 ))
+exec ./churn-radar bench --events-count "$events" --accounts "$accounts" --parallelism "$parallelism" "$@"

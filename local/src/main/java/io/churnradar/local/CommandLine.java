@@ -180,7 +180,7 @@ public final class CommandLine {
 
     public static final Command HELP = new Command("help", "this help", "Describes every command and option.", List.of());
 
-    public static final List<Command> COMMANDS = List.of(DEMO, RUN, BACKTEST, CONVERT, RULES_VALIDATE, RULES_PUBLISH, HELP);
+    public static final List<Command> COMMANDS = List.of(DEMO, RUN, BACKTEST, CONVERT, BenchCommand.COMMAND, RULES_VALIDATE, RULES_PUBLISH, HELP);
 
     private CommandLine() {}
 

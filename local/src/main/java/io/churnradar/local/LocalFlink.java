@@ -166,6 +166,11 @@ public final class LocalFlink implements AutoCloseable {
         return latest == null ? -1 : latest.getTriggerTimestamp();
     }
 
+    /** Checkpoint statistics of a job, also once it has finished: the benchmark reports checkpoint sizes. */
+    public org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot checkpointStats(JobID job) throws Exception {
+        return cluster.getExecutionGraph(job).get(30, TimeUnit.SECONDS).getCheckpointStatsSnapshot();
+    }
+
     @Override
     public void close() throws Exception {
         try {

@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Entry point of {@code ./churn-radar}: {@code demo}, {@code run}, {@code backtest}, {@code convert}, {@code rules validate},
+ * Entry point of {@code ./churn-radar}: {@code demo}, {@code run}, {@code backtest}, {@code convert}, {@code bench}, {@code rules validate},
  * {@code rules publish}, {@code help}. Exit codes: 0 done, 1 failed (for {@code rules}: a rules file that is
  * not valid, or rejected), 2 bad command line or config/rules file, 130 interrupted (Ctrl-C).
  */
@@ -70,6 +70,7 @@ public final class Main {
                 case "run" -> new RunCommand(out, ChurnRadarHome.flinkConfDir()).run(parsed);
                 case "backtest" -> new BacktestCommand(out, ChurnRadarHome.flinkConfDir()).run(parsed);
                 case "convert" -> new ConvertCommand(out).run(parsed);
+                case "bench" -> new BenchCommand(out, ChurnRadarHome.flinkConfDir()).run(parsed);
                 case "rules validate" -> new RulesCommand(out).validate(parsed);
                 case "rules publish" -> new RulesCommand(out).publish(parsed);
                 default -> throw new IllegalStateException(command.name());
