@@ -107,10 +107,7 @@ public final class BacktestJob {
         env.setParallelism(parallelism);
         env.getConfig().enableObjectReuse(); // no function keeps a reference to its input
 
-        SingleOutputStreamOperator<AccountEvent> parsed = env.fromData(Types.INT, 0)
-                .uid("input-files").name("Input files").setParallelism(1)
-                .process(new ReadInputs(inputs, options, limits.guard(Duration.ofDays(rules.dedupWindowDays)), limits.maxLineBytes))
-                .uid("parse-events").name("Read and map payloads").setParallelism(1);
+        SingleOutputStreamOperator<AccountEvent> parsed = BacktestReading.events(env, inputs, options, limits, rules);
         DataStream<AccountEvent> timed = parsed
                 .assignTimestampsAndWatermarks(EventTimeWatermarks.forEvents(maxOutOfOrderness))
                 .uid("event-time").name("Event time").setParallelism(1);

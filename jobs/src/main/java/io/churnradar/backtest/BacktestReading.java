@@ -1,7 +1,10 @@
 package io.churnradar.backtest;
 
+import io.churnradar.config.Rules;
+import io.churnradar.guard.BacktestLimits;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.formats.FormatOptions;
+import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -16,12 +19,19 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class BacktestReading {
     private BacktestReading() {}
 
-    /** One reader (parallelism 1) of every input, merged by event time, as {@link BacktestJob} reads them. */
+    /** One reader (parallelism 1) of every input, merged by event time, with the default limits on hostile input. */
     public static SingleOutputStreamOperator<AccountEvent> events(StreamExecutionEnvironment env, List<BacktestInput> inputs,
             FormatOptions options) {
+        return events(env, inputs, options, BacktestLimits.defaults(), Rules.defaults());
+    }
+
+    /** One reader (parallelism 1) of every input, merged by event time, as {@link BacktestJob} reads them. */
+    public static SingleOutputStreamOperator<AccountEvent> events(StreamExecutionEnvironment env, List<BacktestInput> inputs,
+            FormatOptions options, BacktestLimits limits, Rules rules) {
         return env.fromData(Types.INT, 0)
                 .uid("input-files").name("Input files").setParallelism(1)
-                .process(new ReadInputs(inputs, options)).uid("parse-events").name("Read and map payloads").setParallelism(1);
+                .process(new ReadInputs(inputs, options, limits.guard(Duration.ofDays(rules.dedupWindowDays)), limits.maxLineBytes))
+                .uid("parse-events").name("Read and map payloads").setParallelism(1);
     }
 
     /** The accumulator of lines read, in the job's result. */
