@@ -1,0 +1,292 @@
+package io.churnradar.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.churnradar.config.Rules;
+import io.churnradar.detect.ChurnPipeline;
+import io.churnradar.events.PaymentStatus;
+import io.churnradar.events.SubscriptionAction;
+import io.churnradar.ingest.AccountEvent;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.streaming.api.functions.source.legacy.SourceFunction;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code ./churn-radar state export} on a real savepoint: the streaming detection (RocksDB, state TTL as
+ * in production) runs over a planted history, is stopped with a savepoint, and the savepoint is exported
+ * in each format; specific accounts' rows are checked, and every DuckDB query of docs/analysts.md runs on
+ * the Parquet file with its answer checked.
+ *
+ * <p>Planted history, days 0..29 from {@link #DAY0} (Monday 2026-03-02), events at 10:00 UTC, event time
+ * then advanced to day 30 12:00 (days up to 29 closed):
+ * <ul>
+ * <li>acct-ok: a login and 10 usage of three features every day: nothing open.</li>
+ * <li>acct-pay: like acct-ok, subscription STARTED on day 0 (plan pro, 499.00, renewal 2026-09-01), payments FAILED on
+ *     days 25, 26, 27 at 09:00: PAYMENT_FAILED open since day 25, CRITICAL at the 3rd failure, failure streak 3.</li>
+ * <li>acct-idle: a login and usage on days 0..5, then nothing: INACTIVITY open since day 5 + 14 days.</li>
+ * <li>acct-drop: a login every day, usage 30 a day on days 0..21, 3 a day from day 22: USAGE_DROP open.</li>
+ * </ul>
+ */
+class StateExportTest {
+    static final long DAY_MS = 86_400_000L;
+    static final LocalDate DAY0 = LocalDate.of(2026, 3, 2);
+    static final long T0 = DAY0.toEpochDay() * DAY_MS;
+    static final long HOUR = 3_600_000L;
+
+    private static Path tmp;
+    private static Path savepoint;
+    private static final CountDownLatch ALL_EMITTED = new CountDownLatch(1);
+
+    @BeforeAll
+    static void savepointOfAPlantedHistory() throws Exception {
+        tmp = Files.createTempDirectory(TestTmp.ensure(), "state-export-test-");
+        try (LocalFlink flink = LocalFlink.start(ChurnRadarHome.flinkConfDir(), false, false, 2)) {
+            StreamExecutionEnvironment env = flink.environment();
+            env.setParallelism(2);
+            var events = env.addSource(new PlantedSource(), "Planted history", TypeInformation.of(AccountEvent.class))
+                    .setParallelism(1);
+            // The detector as the streaming job runs it: keyed state with a TTL (state.ttl, 90 days by default).
+            ChurnPipeline.detect(events, Rules.defaults(), Duration.ofDays(90)).sinkTo(new DiscardingSink<>());
+            JobClient job = env.executeAsync("planted history");
+            assertThat(ALL_EMITTED.await(2, TimeUnit.MINUTES)).as("the planted history was emitted").isTrue();
+            Deadline.in(Duration.ofMinutes(1)).pollUntil("all tasks running", () -> flink.allTasksRunning(job.getJobID()));
+            // The savepoint's barrier follows every planted event and the last watermark: the state has seen them all.
+            savepoint = Path.of(java.net.URI.create(job.stopWithSavepoint(false, tmp.resolve("savepoints").toUri().toString(),
+                    SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES)));
+        }
+    }
+
+    @AfterAll
+    static void removeTmp() throws IOException {
+        if (tmp != null) ScratchDir.deleteRecursively(tmp);
+    }
+
+    static List<AccountEvent> history() {
+        List<AccountEvent> h = new ArrayList<>();
+        int[] seq = {0};
+        java.util.function.Function<String, String> id = p -> p + "-" + (++seq[0]);
+        for (int d = 0; d < 30; d++) {
+            long at = T0 + d * DAY_MS + 10 * HOUR;
+            for (String acct : List.of("acct-ok", "acct-pay")) {
+                h.add(AccountEvent.login(id.apply("l"), acct, at));
+                for (String f : List.of("reports", "dashboards", "exports")) {
+                    h.add(AccountEvent.usage(id.apply("u"), acct, at + 60_000, f, f.equals("reports") ? 4 : 3));
+                }
+            }
+            if (d <= 5) {
+                h.add(AccountEvent.login(id.apply("l"), "acct-idle", at));
+                h.add(AccountEvent.usage(id.apply("u"), "acct-idle", at + 60_000, "reports", 10));
+            }
+            h.add(AccountEvent.login(id.apply("l"), "acct-drop", at));
+            h.add(AccountEvent.usage(id.apply("u"), "acct-drop", at + 60_000, "reports", d <= 21 ? 30 : 3));
+        }
+        AccountEvent started = AccountEvent.subscription(id.apply("s"), "acct-pay", T0 + 9 * HOUR, SubscriptionAction.STARTED);
+        started.plan = "pro";
+        started.mrrMinor = 49_900L;
+        started.seats = 10;
+        started.renewalDate = "2026-09-01";
+        h.add(started);
+        for (int d : new int[] {25, 26, 27}) {
+            AccountEvent failed = AccountEvent.payment(id.apply("p"), "acct-pay", T0 + d * DAY_MS + 9 * HOUR, PaymentStatus.FAILED);
+            failed.failureCode = "card_declined";
+            failed.amountMinor = 49_900L;
+            failed.currency = "EUR";
+            failed.invoiceId = "inv-" + d;
+            h.add(failed);
+        }
+        h.sort(Comparator.comparingLong(e -> e.eventTime));
+        return h;
+    }
+
+    /** Emits the history in event-time order with watermarks, at once under the checkpoint lock, then waits to be stopped. */
+    static final class PlantedSource implements SourceFunction<AccountEvent> {
+        private static final long serialVersionUID = 1L;
+        private transient volatile CountDownLatch stopped;
+
+        @Override
+        public void run(SourceContext<AccountEvent> ctx) throws Exception {
+            stopped = new CountDownLatch(1);
+            synchronized (ctx.getCheckpointLock()) {
+                // AccountEvent is not Serializable: the history is made here, in the task (same JVM as the test).
+                for (AccountEvent e : history()) {
+                    ctx.collectWithTimestamp(e, e.eventTime);
+                    ctx.emitWatermark(new Watermark(e.eventTime - 1));
+                }
+                ctx.emitWatermark(new Watermark(T0 + 30 * DAY_MS + 12 * HOUR));
+            }
+            ALL_EMITTED.countDown();
+            stopped.await();
+        }
+
+        @Override
+        public void cancel() {
+            if (stopped != null) stopped.countDown();
+        }
+    }
+
+    // ---- the command ----
+
+    private static String export(String format, Path out) {
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        List<String> args = new ArrayList<>(List.of("state", "export", "--savepoint", savepoint.toString(), "--out", out.toString()));
+        if (format != null) args.addAll(List.of("--format", format));
+        int code = Main.run(args.toArray(String[]::new), new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        assertThat(code).as("exit code; stderr: %s", stderr.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(stdout.toString(StandardCharsets.UTF_8)).contains("accounts   4");
+        return stdout.toString(StandardCharsets.UTF_8);
+    }
+
+    private static Map<String, JsonNode> jsonRows(Path file) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        Map<String, JsonNode> rows = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            JsonNode n = json.readTree(line);
+            rows.put(n.get("account_id").asText(), n);
+        }
+        return rows;
+    }
+
+    @Test
+    void jsonLinesHaveARowPerAccountWithItsState() throws Exception {
+        Path out = tmp.resolve("jsonl");
+        export("jsonl", out);
+        Map<String, JsonNode> rows = jsonRows(out.resolve("accounts.jsonl"));
+        assertThat(rows.keySet()).containsExactly("acct-drop", "acct-idle", "acct-ok", "acct-pay");
+
+        JsonNode pay = rows.get("acct-pay");
+        assertThat(pay.get("as_of_day").asText()).isEqualTo(DAY0.plusDays(29).toString());
+        assertThat(pay.get("failure_streak").asInt()).isEqualTo(3);
+        assertThat(pay.get("open_signals").toString()).isEqualTo("[\"PAYMENT_FAILED\"]");
+        assertThat(pay.get("episodes").toString()).isEqualTo("[{\"signal\":\"PAYMENT_FAILED\",\"started_at\":\"2026-03-27T09:00:00Z\","
+                + "\"severity\":\"CRITICAL\"}]");
+        assertThat(pay.get("plan").asText()).isEqualTo("pro");
+        assertThat(pay.get("mrr_minor").asLong()).isEqualTo(49_900L);
+        assertThat(pay.get("renewal_date").asText()).isEqualTo("2026-09-01");
+        assertThat(pay.get("last_login_at").asText()).isEqualTo("2026-03-31T10:00:00Z");
+        assertThat(pay.get("days_since_last_login").asInt()).isZero();
+        assertThat(pay.get("snapshot_day").asText()).isEqualTo("2026-03-31");
+        assertThat(pay.get("usage_last_14d").toString()).isEqualTo("[10.0,10.0,10.0,10.0,10.0,10.0,10.0,10.0,10.0,10.0,10.0,10.0,10.0,10.0]");
+        assertThat(pay.get("usage_last_7d").asDouble()).isEqualTo(70.0);
+        assertThat(pay.get("usage_prev_7d").asDouble()).isEqualTo(70.0);
+        assertThat(pay.get("health_score").isInt()).isTrue();
+
+        // No events after day 5: no day closes of its own after the INACTIVITY deadline's day; 24 days without login by the snapshot.
+        JsonNode idle = rows.get("acct-idle");
+        assertThat(idle.get("as_of_day").asText()).isEqualTo("2026-03-20");
+        assertThat(idle.get("snapshot_day").asText()).isEqualTo("2026-03-31");
+        assertThat(idle.get("last_login_at").asText()).isEqualTo("2026-03-07T10:00:00Z");
+        assertThat(idle.get("days_since_last_login").asInt()).isEqualTo(24);
+        assertThat(idle.get("usage_last_14d").toString()).isEqualTo("[10.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0]");
+        assertThat(idle.get("open_signals").toString()).isEqualTo("[\"USAGE_DROP\",\"INACTIVITY\"]");
+        assertThat(idle.get("episodes").get(1).toString())
+                .isEqualTo("{\"signal\":\"INACTIVITY\",\"started_at\":\"2026-03-21T10:00:00Z\",\"severity\":\"MEDIUM\"}");
+        assertThat(idle.get("health_tier").asText()).isEqualTo("RED");
+        assertThat(idle.get("failure_streak").asInt()).isZero();
+        assertThat(idle.get("plan").isNull()).isTrue();
+        assertThat(idle.get("mrr_minor").isNull()).isTrue();
+
+        JsonNode drop = rows.get("acct-drop");
+        assertThat(drop.get("as_of_day").asText()).isEqualTo("2026-03-31");
+        assertThat(drop.get("usage_last_14d").toString())
+                .isEqualTo("[30.0,30.0,30.0,30.0,30.0,30.0,3.0,3.0,3.0,3.0,3.0,3.0,3.0,3.0]");
+        assertThat(drop.get("usage_last_7d").asDouble()).isEqualTo(21.0);
+        assertThat(drop.get("usage_prev_7d").asDouble()).isEqualTo(183.0);
+        assertThat(drop.get("open_signals").toString()).isEqualTo("[\"USAGE_DROP\"]");
+        assertThat(drop.get("episodes").get(0).get("severity").asText()).isEqualTo("HIGH");
+
+        JsonNode ok = rows.get("acct-ok");
+        assertThat(ok.get("open_signals").size()).isZero();
+        assertThat(ok.get("health_tier").asText()).isEqualTo("GREEN");
+        assertThat(ok.get("pending_deadline").asText()).isNotEmpty();
+    }
+
+    @Test
+    void csvHasAHeaderAndARowPerAccount() throws Exception {
+        Path out = tmp.resolve("csv");
+        export("csv", out);
+        List<String> lines = Files.readAllLines(out.resolve("accounts.csv"));
+        assertThat(lines.get(0)).startsWith("account_id,as_of_day,snapshot_day,usage_last_14d,usage_last_7d,usage_prev_7d,")
+                .contains("failure_streak", "open_signals", "episodes", "health_score", "renewal_date", "pending_deadline");
+        assertThat(lines).hasSize(5);
+        assertThat(lines.get(4)).startsWith("acct-pay,2026-03-31,2026-03-31,").contains(",3,").contains("PAYMENT_FAILED", "CRITICAL", "2026-09-01");
+    }
+
+    @Test
+    void everyDuckDbQueryOfTheAnalystsPageAnswersAsPlanted() throws Exception {
+        Path out = tmp.resolve("parquet");
+        export(null, out); // Parquet by default
+        Path parquet = out.resolve("accounts.parquet");
+        assertThat(parquet).exists();
+        Map<String, String> queries = docQueries();
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("tiers", "GREEN | 2\nRED | 1\nYELLOW | 1");
+        expected.put("payment-failed", "acct-pay | CRITICAL | 2026-03-27 09:00:00.0 | 3");
+        expected.put("inactive", "acct-idle | 2026-03-07 10:00:00.0 | 24");
+        expected.put("usage-drop", "acct-idle | 10.0 | 0.0 | 1.0\nacct-drop | 183.0 | 21.0 | 0.89");
+        expected.put("daily-usage", Stream.concat(
+                        Stream.iterate(16, d -> d + 1).limit(6).map(d -> DAY0.plusDays(d) + " | 30.0"),
+                        Stream.iterate(22, d -> d + 1).limit(8).map(d -> DAY0.plusDays(d) + " | 3.0"))
+                .collect(Collectors.joining("\n")));
+        expected.put("open-signals", "USAGE_DROP | 2\nINACTIVITY | 1\nPAYMENT_FAILED | 1");
+        expected.put("revenue-at-risk", "acct-pay | pro | 499.0 | 2026-09-01 | PAYMENT_FAILED");
+        assertThat(queries.keySet()).as("the queries of docs/analysts.md").containsExactlyInAnyOrderElementsOf(expected.keySet());
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement st = db.createStatement()) {
+            for (var q : queries.entrySet()) {
+                String sql = q.getValue().replace("'accounts.parquet'", StateExportCommand.literal(parquet));
+                List<String> rows = new ArrayList<>();
+                try (ResultSet rs = st.executeQuery(sql)) {
+                    int n = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        List<String> cells = new ArrayList<>();
+                        for (int i = 1; i <= n; i++) cells.add(String.valueOf(rs.getObject(i)));
+                        rows.add(String.join(" | ", cells));
+                    }
+                }
+                assertThat(String.join("\n", rows)).as(q.getKey()).isEqualTo(expected.get(q.getKey()));
+            }
+        }
+    }
+
+    /** The {@code sql} blocks of docs/analysts.md that start with {@code -- duckdb: NAME}, by name. */
+    static Map<String, String> docQueries() throws IOException {
+        String doc = Files.readString(ChurnRadarHome.root().resolve("docs/analysts.md"));
+        Matcher m = Pattern.compile("```sql\\n-- duckdb: ([\\w-]+)\\n(.*?)```", Pattern.DOTALL).matcher(doc);
+        Map<String, String> queries = new LinkedHashMap<>();
+        while (m.find()) queries.put(m.group(1), m.group(2).trim().replaceAll(";$", ""));
+        return queries;
+    }
+}
