@@ -32,7 +32,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import io.churnradar.detect.ChurnDetector;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.state.api.OperatorIdentifier;
+import org.apache.flink.runtime.checkpoint.Checkpoints;
+import org.apache.flink.runtime.checkpoint.OperatorState;
+import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -158,6 +163,21 @@ class StateExportTest {
 
     // ---- the command ----
 
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(stdout, true, StandardCharsets.UTF_8), new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        return new Run(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
+    }
+
+    private static List<String> churnRadarTempFolders() throws IOException {
+        try (Stream<Path> s = Files.list(TestTmp.ensure())) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("churn-radar-")).sorted().toList();
+        }
+    }
+
     private static String export(String format, Path out) {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
@@ -248,7 +268,9 @@ class StateExportTest {
     @Test
     void everyDuckDbQueryOfTheAnalystsPageAnswersAsPlanted() throws Exception {
         Path out = tmp.resolve("parquet");
+        List<String> tempBefore = churnRadarTempFolders();
         export(null, out); // Parquet by default
+        assertThat(churnRadarTempFolders()).as("temp folders left by the export").isEqualTo(tempBefore);
         Path parquet = out.resolve("accounts.parquet");
         assertThat(parquet).exists();
         Map<String, String> queries = docQueries();
@@ -279,6 +301,47 @@ class StateExportTest {
                 assertThat(String.join("\n", rows)).as(q.getKey()).isEqualTo(expected.get(q.getKey()));
             }
         }
+    }
+
+    @Test
+    void aPathThatIsNotASavepointIsNamedWithWhatToGive() throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("not-a-savepoint"));
+        Run r = run("state", "export", "--savepoint", empty.toString(), "--out", tmp.resolve("x").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains(empty + " is not a savepoint or retained checkpoint: it has no _metadata file",
+                "give the folder that stop-with-savepoint or 'flink savepoint' printed");
+        assertThat(tmp.resolve("x")).doesNotExist();
+
+        Run missing = run("state", "export", "--savepoint", tmp.resolve("nowhere").toString(), "--out", tmp.resolve("x").toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("savepoint " + tmp.resolve("nowhere") + " does not exist");
+    }
+
+    @Test
+    void aSavepointOfAnotherJobIsNamedAsSuch() throws Exception {
+        // The planted savepoint's metadata without the detector: what a savepoint of another job looks like to the export.
+        Path other = Files.createDirectories(tmp.resolve("other-job-savepoint"));
+        CheckpointMetadata metadata;
+        try (var in = new java.io.DataInputStream(Files.newInputStream(savepoint.resolve("_metadata")))) {
+            metadata = Checkpoints.loadCheckpointMetadata(in, getClass().getClassLoader(), savepoint.toString());
+        }
+        var detector = OperatorIdentifier.forUid(ChurnDetector.UID).getOperatorId();
+        List<OperatorState> others = metadata.getOperatorStates().stream().filter(o -> !o.getOperatorID().equals(detector)).toList();
+        assertThat(others).hasSizeLessThan(metadata.getOperatorStates().size());
+        try (var o = Files.newOutputStream(other.resolve("_metadata"))) {
+            Checkpoints.storeCheckpointMetadata(new CheckpointMetadata(metadata.getCheckpointId(), others, metadata.getMasterStates()), o);
+        }
+        Run r = run("state", "export", "--savepoint", other.toString(), "--out", tmp.resolve("y").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("savepoint " + other + " has no state of the operator 'churn-detector'",
+                "it is not a savepoint of the churn-radar streaming job");
+    }
+
+    @Test
+    void anUnknownFormatIsNamedWithTheAllowedOnes() {
+        Run r = run("state", "export", "--savepoint", savepoint.toString(), "--out", tmp.resolve("z").toString(), "--format", "xlsx");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--format must be parquet, csv or jsonl, got 'xlsx'");
     }
 
     /** The {@code sql} blocks of docs/analysts.md that start with {@code -- duckdb: NAME}, by name. */
