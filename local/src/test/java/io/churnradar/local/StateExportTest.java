@@ -50,8 +50,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code ./churn-radar state export} on a real savepoint: the streaming detection (RocksDB, state TTL as
- * in production) runs over a planted history, is stopped with a savepoint, and the savepoint is exported
- * in each format; specific accounts' rows are checked, and every DuckDB query of docs/analysts.md runs on
+ * in production) runs over a planted history; a savepoint is taken, then a retained (incremental RocksDB)
+ * checkpoint by cancelling the job. The savepoint is exported in each format, the checkpoint too; specific accounts' rows are checked, and every DuckDB query of docs/analysts.md runs on
  * the Parquet file with its answer checked.
  *
  * <p>Planted history, days 0..29 from {@link #DAY0} (Monday 2026-03-02), events at 10:00 UTC, event time
@@ -72,14 +72,20 @@ class StateExportTest {
 
     private static Path tmp;
     private static Path savepoint;
+    private static Path checkpoint;
     private static final CountDownLatch ALL_EMITTED = new CountDownLatch(1);
 
     @BeforeAll
     static void savepointOfAPlantedHistory() throws Exception {
         tmp = Files.createTempDirectory(TestTmp.ensure(), "state-export-test-");
-        try (LocalFlink flink = LocalFlink.start(ChurnRadarHome.flinkConfDir(), false, false, 2)) {
+        try (LocalFlink flink = LocalFlink.start(ChurnRadarHome.flinkConfDir(), false, true, 2)) {
             StreamExecutionEnvironment env = flink.environment();
             env.setParallelism(2);
+            // Checkpoints (incremental RocksDB, config.yaml) kept after a cancel: a retained checkpoint to export too.
+            env.configure(new org.apache.flink.configuration.Configuration()
+                    .set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY, tmp.resolve("checkpoints").toUri().toString())
+                    .set(org.apache.flink.configuration.CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                            org.apache.flink.configuration.ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION));
             var events = env.addSource(new PlantedSource(), "Planted history", TypeInformation.of(AccountEvent.class))
                     .setParallelism(1);
             // The detector as the streaming job runs it: keyed state with a TTL (state.ttl, 90 days by default).
@@ -88,8 +94,18 @@ class StateExportTest {
             assertThat(ALL_EMITTED.await(2, TimeUnit.MINUTES)).as("the planted history was emitted").isTrue();
             Deadline.in(Duration.ofMinutes(1)).pollUntil("all tasks running", () -> flink.allTasksRunning(job.getJobID()));
             // The savepoint's barrier follows every planted event and the last watermark: the state has seen them all.
-            savepoint = Path.of(java.net.URI.create(job.stopWithSavepoint(false, tmp.resolve("savepoints").toUri().toString(),
+            savepoint = Path.of(java.net.URI.create(job.triggerSavepoint(tmp.resolve("savepoints").toUri().toString(),
                     SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES)));
+            long afterSavepoint = System.currentTimeMillis();
+            Deadline.in(Duration.ofMinutes(1)).pollUntil("a checkpoint after the savepoint",
+                    () -> flink.latestCompletedCheckpointTriggeredAt(job.getJobID()) > afterSavepoint);
+            job.cancel().get(1, TimeUnit.MINUTES);
+            Path jobDir = tmp.resolve("checkpoints").resolve(job.getJobID().toString());
+            try (Stream<Path> chk = Files.list(jobDir)) {
+                checkpoint = chk.filter(p -> p.getFileName().toString().startsWith("chk-") && Files.exists(p.resolve("_metadata")))
+                        .max(Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString().substring(4))))
+                        .orElseThrow(() -> new AssertionError("no retained checkpoint in " + jobDir));
+            }
         }
     }
 
@@ -179,9 +195,13 @@ class StateExportTest {
     }
 
     private static String export(String format, Path out) {
+        return export(savepoint, format, out);
+    }
+
+    private static String export(Path from, String format, Path out) {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        List<String> args = new ArrayList<>(List.of("state", "export", "--savepoint", savepoint.toString(), "--out", out.toString()));
+        List<String> args = new ArrayList<>(List.of("state", "export", "--savepoint", from.toString(), "--out", out.toString()));
         if (format != null) args.addAll(List.of("--format", format));
         int code = Main.run(args.toArray(String[]::new), new PrintStream(stdout, true, StandardCharsets.UTF_8),
                 new PrintStream(stderr, true, StandardCharsets.UTF_8));
@@ -252,6 +272,15 @@ class StateExportTest {
         assertThat(ok.get("open_signals").size()).isZero();
         assertThat(ok.get("health_tier").asText()).isEqualTo("GREEN");
         assertThat(ok.get("pending_deadline").asText()).isNotEmpty();
+    }
+
+    @Test
+    void aRetainedCheckpointExportsAsTheSavepointDoes() throws Exception {
+        export(checkpoint, "jsonl", tmp.resolve("from-checkpoint"));
+        export(savepoint, "jsonl", tmp.resolve("from-savepoint"));
+        assertThat(Files.readAllLines(tmp.resolve("from-checkpoint/accounts.jsonl")))
+                .hasSize(4)
+                .isEqualTo(Files.readAllLines(tmp.resolve("from-savepoint/accounts.jsonl")));
     }
 
     @Test
