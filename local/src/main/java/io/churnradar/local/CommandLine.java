@@ -176,7 +176,7 @@ public final class CommandLine {
             """
             Reads a savepoint or retained checkpoint of the streaming job with Flink's State Processor API and
             writes one row per account to DIR/accounts.parquet (or .csv, .jsonl): usage of the last 14 closed
-            days, last login, failure streak, open signals and their episodes, health score and tier, renewal
+            days, last login, failure streak, open signals and their episodes, health score, tier and components, renewal
             date, MRR, plan and the pending deadline, as of the state's last closed day. docs/analysts.md
             describes each column and shows queries with DuckDB.""",
             List.of(

@@ -5,7 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.churnradar.detect.AccountState;
 import io.churnradar.detect.ChurnDetector;
+import io.churnradar.config.Rules;
 import io.churnradar.detect.Episode;
+import io.churnradar.detect.HealthComponents;
+import io.churnradar.score.Health;
+import io.churnradar.score.ScoreComponent;
+import org.apache.flink.api.java.tuple.Tuple2;
 import io.churnradar.signals.Signal;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -86,9 +91,20 @@ public final class StateExport {
     static List<String> read(StreamExecutionEnvironment env, Path dir) throws Exception {
         // RocksDB as the job uses it: reads canonical savepoints and RocksDB's native checkpoints alike.
         SavepointReader savepoint = SavepointReader.read(env, dir.toUri().toString(), new EmbeddedRocksDBStateBackend());
+        // The rules in force: the last rule set published on the rules topic, which the detector keeps in its broadcast
+        // state; none there means the job still ran under the rules it started with, the defaults unless given --rules.
+        Rules rules = Rules.defaults();
+        try (CloseableIterator<Tuple2<String, String>> it = savepoint
+                .readBroadcastState(OperatorIdentifier.forUid(ChurnDetector.UID), ChurnDetector.RULES_STATE, Types.STRING, Types.STRING)
+                .executeAndCollect("churn-radar state export: rules")) {
+            while (it.hasNext()) {
+                Tuple2<String, String> e = it.next();
+                if (ChurnDetector.CURRENT_RULES.equals(e.f0)) rules = Rules.parse(e.f1, "the savepoint's rules state");
+            }
+        }
         List<String> rows = new ArrayList<>();
         try (CloseableIterator<String> it = savepoint
-                .readKeyedState(OperatorIdentifier.forUid(ChurnDetector.UID), new AccountRows(), Types.STRING, Types.STRING)
+                .readKeyedState(OperatorIdentifier.forUid(ChurnDetector.UID), new AccountRows(rules), Types.STRING, Types.STRING)
                 .executeAndCollect("churn-radar state export")) {
             it.forEachRemaining(rows::add);
         }
@@ -99,8 +115,13 @@ public final class StateExport {
     /** Turns each account's state into its row. */
     static final class AccountRows extends KeyedStateReaderFunction<String, String> {
         private static final long serialVersionUID = 1L;
+        private final Rules rules;
         private transient ValueState<AccountState> account;
         private transient ObjectMapper json;
+
+        AccountRows(Rules rules) {
+            this.rules = rules;
+        }
 
         @Override
         public void open(OpenContext ctx) {
@@ -120,12 +141,12 @@ public final class StateExport {
         public void readKey(String accountId, Context ctx, Collector<String> out) throws Exception {
             AccountState s = account.value();
             if (s == null) return; // an account with only de-duplication ids left
-            out.collect(json.writeValueAsString(row(json, accountId, s)));
+            out.collect(json.writeValueAsString(row(json, accountId, s, rules)));
         }
     }
 
     /** The row of one account; field order is the column order. */
-    static ObjectNode row(ObjectMapper json, String accountId, AccountState s) {
+    static ObjectNode row(ObjectMapper json, String accountId, AccountState s, Rules rules) {
         ObjectNode r = json.createObjectNode();
         r.put("account_id", accountId);
         long asOf = s.lastClosedDay;
@@ -187,6 +208,15 @@ public final class StateExport {
         else r.put("health_score", s.lastHealthScore);
         r.put("health_tier", s.lastHealthTier == null ? null : s.lastHealthTier.name());
         r.put("health_at", instant(s.lastHealthAt));
+        r.put("rules_version", rules.version);
+        ArrayNode components = r.putArray("health_components");
+        if (asOf != AccountState.NONE) {
+            // As the detector computed them at the close of as_of_day, under the rules in force.
+            Health h = HealthComponents.at(s, rules, (asOf + 1) * DAY_MS);
+            for (ScoreComponent c : h.components()) {
+                components.addObject().put("name", c.name()).put("value", c.value()).put("weight", c.weight());
+            }
+        }
         var sub = s.subscription;
         r.put("renewal_date", sub == null ? null : day(sub.renewalDay));
         if (sub == null || sub.mrrMinor == AccountState.NONE) r.putNull("mrr_minor");

@@ -21,7 +21,8 @@ final class StateExportCommand {
             + " usage_prev_7d: 'DOUBLE', tickets_opened_last_7d: 'INTEGER', first_event_at: 'TIMESTAMP', last_login_at: 'TIMESTAMP',"
             + " days_since_last_login: 'INTEGER', failure_streak: 'INTEGER', open_signals: 'VARCHAR[]',"
             + " episodes: 'STRUCT(signal VARCHAR, started_at TIMESTAMP, severity VARCHAR)[]', health_score: 'INTEGER',"
-            + " health_tier: 'VARCHAR', health_at: 'TIMESTAMP', renewal_date: 'DATE', mrr_minor: 'BIGINT', plan: 'VARCHAR',"
+            + " health_tier: 'VARCHAR', health_at: 'TIMESTAMP', rules_version: 'VARCHAR',"
+            + " health_components: 'STRUCT(name VARCHAR, value DOUBLE, weight DOUBLE)[]', renewal_date: 'DATE', mrr_minor: 'BIGINT', plan: 'VARCHAR',"
             + " churned_at: 'TIMESTAMP', pending_deadline: 'TIMESTAMP'}";
 
     enum Format {
@@ -93,7 +94,8 @@ final class StateExportCommand {
                     st.execute("COPY (" + select + ") TO " + literal(target) + " (FORMAT PARQUET)");
                 } else {
                     // CSV has no lists: lists as DuckDB prints them ([a, b]), the episodes as a JSON array.
-                    st.execute("COPY (SELECT * REPLACE (CAST(to_json(episodes) AS VARCHAR) AS episodes) FROM (" + select + ")) TO "
+                    st.execute("COPY (SELECT * REPLACE (CAST(to_json(episodes) AS VARCHAR) AS episodes,"
+                            + " CAST(to_json(health_components) AS VARCHAR) AS health_components) FROM (" + select + ")) TO "
                             + literal(target) + " (FORMAT CSV, HEADER)");
                 }
             } catch (SQLException e) {

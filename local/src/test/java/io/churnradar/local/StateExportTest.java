@@ -255,6 +255,18 @@ class StateExportTest {
         assertThat(idle.get("episodes").get(1).toString())
                 .isEqualTo("{\"signal\":\"INACTIVITY\",\"started_at\":\"2026-03-21T10:00:00Z\",\"severity\":\"MEDIUM\"}");
         assertThat(idle.get("health_tier").asText()).isEqualTo("RED");
+        // Its last score was published at the close of its as_of_day: the components computed there add up to it.
+        assertThat(idle.get("health_at").asText()).isEqualTo("2026-03-21T00:00:00Z");
+        assertThat(idle.get("rules_version").asText()).isEqualTo("default-1");
+        JsonNode components = idle.get("health_components");
+        List<String> names = new ArrayList<>();
+        double points = 0;
+        for (JsonNode c : components) {
+            names.add(c.get("name").asText());
+            points += Math.round(c.get("value").asDouble() * c.get("weight").asDouble()) / 100.0;
+        }
+        assertThat(names).containsExactly("usageTrend", "loginRecency", "featureBreadth", "supportBurden", "paymentHealth", "sentiment");
+        assertThat((int) Math.round(points)).isEqualTo(idle.get("health_score").asInt());
         assertThat(idle.get("failure_streak").asInt()).isZero();
         assertThat(idle.get("plan").isNull()).isTrue();
         assertThat(idle.get("mrr_minor").isNull()).isTrue();
@@ -312,6 +324,7 @@ class StateExportTest {
                         Stream.iterate(16, d -> d + 1).limit(6).map(d -> DAY0.plusDays(d) + " | 30.0"),
                         Stream.iterate(22, d -> d + 1).limit(8).map(d -> DAY0.plusDays(d) + " | 3.0"))
                 .collect(Collectors.joining("\n")));
+        expected.put("weak-components", "acct-idle | featureBreadth | 0.0\nacct-idle | usageTrend | 0.0\nacct-idle | loginRecency | 3.2");
         expected.put("open-signals", "USAGE_DROP | 2\nINACTIVITY | 1\nPAYMENT_FAILED | 1");
         expected.put("revenue-at-risk", "acct-pay | pro | 499.0 | 2026-09-01 | PAYMENT_FAILED");
         assertThat(queries.keySet()).as("the queries of docs/analysts.md").containsExactlyInAnyOrderElementsOf(expected.keySet());
