@@ -178,9 +178,24 @@ public final class CommandLine {
                     new Option("--wait", "DURATION", "Wait up to this long (e.g. 30s) for the job's answer and print it."),
                     new Option("--status-topic", "TOPIC", "Where the job answers (default churn.rules-status); with --wait.")));
 
+    public static final Command STATE_EXPORT = new Command("state export",
+            "the detector's per-account state of a savepoint, one row per account, for analysts",
+            """
+            Reads a savepoint or retained checkpoint of the streaming job with Flink's State Processor API and
+            writes one row per account to DIR/accounts.parquet (or .csv, .jsonl): usage of the last 14 closed
+            days, last login, failure streak, open signals and their episodes, health score, tier and components, renewal
+            date, MRR, plan and the pending deadline, as of the state's last closed day. docs/analysts.md
+            describes each column and shows queries with DuckDB.""",
+            List.of(
+                    Option.required("--savepoint", "PATH", "Folder of a savepoint or retained checkpoint (the one holding _metadata)\n"
+                            + "of the churn-radar streaming job (required)."),
+                    Option.required("--out", "DIR", "Output folder, created if missing (required)."),
+                    new Option("--format", "FORMAT", "parquet (default), csv or jsonl.")));
+
     public static final Command HELP = new Command("help", "this help", "Describes every command and option.", List.of());
 
-    public static final List<Command> COMMANDS = List.of(DEMO, RUN, BACKTEST, CONVERT, BenchCommand.COMMAND, RULES_VALIDATE, RULES_PUBLISH, HELP);
+    public static final List<Command> COMMANDS = List.of(DEMO, RUN, BACKTEST, CONVERT, BenchCommand.COMMAND, RULES_VALIDATE, RULES_PUBLISH,
+            STATE_EXPORT, HELP);
 
     private CommandLine() {}
 
@@ -203,7 +218,7 @@ public final class CommandLine {
 
     /** Whether the word names a group of several commands, such as "rules". */
     static boolean isGroup(String word) {
-        return commandsOf(word).size() > 1;
+        return commandsOf(word).stream().anyMatch(c -> !c.name.equals(word));
     }
 
     /** Help of every command of a group. */

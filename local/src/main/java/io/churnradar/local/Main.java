@@ -6,8 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Entry point of {@code ./churn-radar}: {@code demo}, {@code run}, {@code backtest}, {@code convert}, {@code bench}, {@code rules validate},
- * {@code rules publish}, {@code help}. Exit codes: 0 done, 1 failed (for {@code rules}: a rules file that is
+ * Entry point of {@code ./churn-radar}: {@code demo}, {@code run}, {@code backtest}, {@code convert}, {@code bench},
+ * {@code rules validate}, {@code rules publish}, {@code state export}, {@code help}. Exit codes: 0 done, 1 failed (for {@code rules}: a rules file that is
  * not valid, or rejected), 2 bad command line or config/rules file, 130 interrupted (Ctrl-C).
  */
 public final class Main {
@@ -73,6 +73,7 @@ public final class Main {
                 case "bench" -> new BenchCommand(out, ChurnRadarHome.flinkConfDir()).run(parsed);
                 case "rules validate" -> new RulesCommand(out).validate(parsed);
                 case "rules publish" -> new RulesCommand(out).publish(parsed);
+                case "state export" -> new StateExportCommand(out, ChurnRadarHome.flinkConfDir()).run(parsed);
                 default -> throw new IllegalStateException(command.name());
             };
         } catch (UsageException e) {

@@ -51,7 +51,7 @@ class MainTest {
     @Test
     void unknownCommandIsNamedWithTheAllowedOnes() {
         assertThat(run("deploy")).isEqualTo(2);
-        assertThat(err()).contains("unknown command 'deploy'", "demo, run, backtest, convert, bench, rules, help");
+        assertThat(err()).contains("unknown command 'deploy'", "demo, run, backtest, convert, bench, rules, state, help");
     }
 
     @Test
