@@ -9,6 +9,7 @@ import io.churnradar.detect.ChurnPipeline;
 import io.churnradar.events.PaymentStatus;
 import io.churnradar.events.SubscriptionAction;
 import io.churnradar.ingest.AccountEvent;
+import io.churnradar.testing.Deadline;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
