@@ -395,4 +395,22 @@ class StateExportTest {
         while (m.find()) queries.put(m.group(1), m.group(2).trim().replaceAll(";$", ""));
         return queries;
     }
+
+    @Test
+    void flinkSqlsSavepointConnectorReadsTheDetectorStateAsTheAnalystsPageShows() throws Exception {
+        String doc = Files.readString(ChurnRadarHome.root().resolve("docs/analysts.md"));
+        int start = doc.indexOf("CREATE TABLE account_state");
+        String ddl = doc.substring(start, doc.indexOf(");", start) + 1)
+                .replace("file:///path/to/savepoint-1a2b3c-0123456789ab", savepoint.toUri().toString());
+        int q = doc.indexOf("SELECT k AS account_id", start);
+        String query = doc.substring(q, doc.indexOf(";", q));
+        org.apache.flink.table.api.TableEnvironment t = org.apache.flink.table.api.TableEnvironment.create(
+                org.apache.flink.table.api.EnvironmentSettings.inBatchMode());
+        t.executeSql(ddl);
+        List<String> rows = new ArrayList<>();
+        try (org.apache.flink.util.CloseableIterator<org.apache.flink.types.Row> it = t.executeSql(query).collect()) {
+            it.forEachRemaining(r -> rows.add(r.getField(0) + " " + r.getField(1)));
+        }
+        assertThat(rows).containsExactly("acct-pay 3");
+    }
 }
