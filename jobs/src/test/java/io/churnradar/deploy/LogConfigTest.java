@@ -30,7 +30,7 @@ class LogConfigTest {
     Path logDir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"flink-conf/production/log4j-console.properties", "local/src/main/resources/log4j2.properties",
+    @ValueSource(strings = {"flink-conf/log4j-console.properties", "local/src/main/resources/log4j2.properties",
             "jobs/src/test/resources/log4j2-test.properties"})
     void onlyThePendingCommittablesCollisionIsDropped(String file) throws Exception {
         System.setProperty("log.file", logDir.resolve("flink.log").toString());

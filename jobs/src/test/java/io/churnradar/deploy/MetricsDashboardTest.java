@@ -43,7 +43,7 @@ class MetricsDashboardTest {
     @Test
     void prometheusScrapesTheReporterPortOfTheProductionConfig() {
         JsonNode scrape = DeployFiles.yaml(DeployFiles.ROOT.resolve("docker/prometheus.yml"));
-        String port = DeployFiles.yaml(DeployFiles.ROOT.resolve("flink-conf/production/config.yaml"))
+        String port = DeployFiles.yaml(DeployFiles.ROOT.resolve("flink-conf/config.yaml"))
                 .get("metrics.reporter.prom.port").asText();
         List<String> targets = new ArrayList<>();
         scrape.get("scrape_configs").get(0).get("static_configs").get(0).get("targets").forEach(t -> targets.add(t.asText()));

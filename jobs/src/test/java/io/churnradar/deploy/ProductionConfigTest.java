@@ -36,12 +36,12 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.junit.jupiter.api.Test;
 
 /**
- * flink-conf/production/config.yaml, read by Flink's own loader (GlobalConfiguration, as the image's JobManager
+ * flink-conf/config.yaml, read by Flink's own loader (GlobalConfiguration, as the image's JobManager
  * and TaskManagers do): every key is one of Flink 2.2's options under its current name, and the settings take
  * effect in the streaming job's graph.
  */
 class ProductionConfigTest {
-    static final Path PRODUCTION = DeployFiles.ROOT.resolve("flink-conf/production");
+    static final Path PRODUCTION = DeployFiles.ROOT.resolve("flink-conf");
     private static final String PROMETHEUS = "metrics.reporter.prom.";
     /** Flink's option classes that hold the keys a cluster's config.yaml may set. */
     private static final List<Class<?>> OPTION_CLASSES = List.of(CheckpointingOptions.class, CoreOptions.class,

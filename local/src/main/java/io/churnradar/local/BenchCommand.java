@@ -37,7 +37,7 @@ final class BenchCommand {
                     new CommandLine.Option("--backend", "heap|rocksdb|both", "State backend of flink-sql and backtest (default both);\n"
                             + "streaming always runs on RocksDB, the ceiling keeps no state."),
                     new CommandLine.Option("--parallelism", "N", "Parallelism of every pipeline (default: parallelism.default of\n"
-                            + "flink-conf/config.yaml)."),
+                            + "flink-conf/local/config.yaml)."),
                     new CommandLine.Option("--runs", "N", "Runs of each pipeline, alternating (default 3)."),
                     new CommandLine.Option("--json", "FILE", "Also write the figures, every run and the machine as JSON to FILE.")));
 

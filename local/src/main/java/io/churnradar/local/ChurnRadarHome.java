@@ -18,13 +18,13 @@ public final class ChurnRadarHome {
             return Path.of(configured).toAbsolutePath().normalize();
         }
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("flink-conf/config.yaml"))) return p;
+            if (Files.isRegularFile(p.resolve("flink-conf/local/config.yaml"))) return p;
         }
-        throw new IllegalStateException("cannot find the Churn Radar folder (flink-conf/config.yaml) above "
+        throw new IllegalStateException("cannot find the Churn Radar folder (flink-conf/local/config.yaml) above "
                 + Path.of("").toAbsolutePath() + "; run ./churn-radar or set -D" + PROPERTY);
     }
 
     public static Path flinkConfDir() {
-        return root().resolve("flink-conf");
+        return root().resolve("flink-conf/local");
     }
 }

@@ -94,7 +94,7 @@ public final class CommandLine {
     public static final Command RUN = new Command("run",
             "the streaming job in a local Flink, against your Kafka cluster, until Ctrl-C",
             """
-            Runs the churn-radar streaming job in a local Flink (config flink-conf/config.yaml) against
+            Runs the churn-radar streaming job in a local Flink (config flink-conf/local/config.yaml) against
             the Kafka cluster named in the job config, until Ctrl-C. The topics must exist (it says which
             do not). Checkpoints go to a temp folder that is deleted at exit: a restart resumes from the
             consumer group's committed offsets and re-reads the rules topic (docs/rules.md).""",
@@ -125,7 +125,7 @@ public final class CommandLine {
                             + "account's metadata key in Stripe (flink-conf/churn-radar.yaml)."),
                     new Option("--rules", "FILE", "Detection rules (YAML). Default: the built-in default rules."),
                     new Option("--parallelism", "N", "Parallelism of the detection (default: parallelism.default of\n"
-                            + "flink-conf/config.yaml)."),
+                            + "flink-conf/local/config.yaml)."),
                     new Option("--max-out-of-orderness", "DURATION", "How late an event may arrive and still count in order,\n"
                             + "e.g. 30s, 10m, 2h (default 10m)."),
                     new Option("--now", "INSTANT", "The end of the history, e.g. 2026-04-01T00:00:00Z: an event more than\n"

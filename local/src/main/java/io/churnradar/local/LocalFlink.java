@@ -33,7 +33,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironmentFact
 import org.apache.flink.streaming.api.graph.StreamGraph;
 
 /**
- * Flink in this JVM: a MiniCluster configured from {@code flink-conf/config.yaml}, with the web UI (the
+ * Flink in this JVM: a MiniCluster configured from {@code flink-conf/local/config.yaml}, with the web UI (the
  * flink-runtime-web jar is on the classpath) and a fresh temp folder for checkpoints, RocksDB and Flink's
  * own files, deleted on {@link #close()}.
  *
