@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.churnradar.config.Rules;
-import io.churnradar.play.Holdout;
+import io.churnradar.testing.ControlGroups;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,17 +50,11 @@ class BacktestPlaybooksTest {
     static BacktestSummary summary;
 
     static String treated(String prefix, String... playbooks) {
-        for (int i = 0; ; i++) {
-            String id = "acct-" + prefix + "-" + i;
-            if (Stream.of(playbooks).noneMatch(p -> Holdout.isHeldOut(id, p, 10))) return id;
-        }
+        return ControlGroups.treated("acct-" + prefix, playbooks);
     }
 
     static String heldOut(String prefix, String playbook) {
-        for (int i = 0; ; i++) {
-            String id = "acct-" + prefix + "-" + i;
-            if (Holdout.isHeldOut(id, playbook, 10)) return id;
-        }
+        return ControlGroups.heldOut("acct-" + prefix, playbook);
     }
 
     static Instant at(int day, int hour) {

@@ -9,12 +9,11 @@ import io.churnradar.commands.CommandDisposition;
 import io.churnradar.commands.RetentionCommand;
 import io.churnradar.config.Rules;
 import io.churnradar.events.SubscriptionAction;
-import io.churnradar.play.Holdout;
 import io.churnradar.play.OutcomeEvent;
 import io.churnradar.play.PlaybookRules;
+import io.churnradar.testing.ControlGroups;
 import java.util.List;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,19 +26,12 @@ class PlaybookTest {
             .map(p -> "  " + p.name + ": {enabled: false}")
             .collect(Collectors.joining("\n", "playbooks:\n", "\n"));
 
-    /** An account of the treated group of every playbook named. */
     static String treated(String prefix, String... playbooks) {
-        for (int i = 0; ; i++) {
-            String id = prefix + "-" + i;
-            if (Stream.of(playbooks).noneMatch(p -> Holdout.isHeldOut(id, p, 10))) return id;
-        }
+        return ControlGroups.treated(prefix, playbooks);
     }
 
     static String heldOut(String prefix, String playbook) {
-        for (int i = 0; ; i++) {
-            String id = prefix + "-" + i;
-            if (Holdout.isHeldOut(id, playbook, 10)) return id;
-        }
+        return ControlGroups.heldOut(prefix, playbook);
     }
 
     /** "ACTION@time DISPOSITION" for each decision, in the order made. */

@@ -193,8 +193,7 @@ class RuleChangesInTheDetectorTest {
     @ValueSource(strings = {"heap", "rocksdb"})
     void aPlaybookSwitchedOffWhileItRunsSendsNoMoreSteps(String backend) throws Exception {
         open(Rules.defaults(), backend, null);
-        String acc = "acct-" + java.util.stream.IntStream.range(0, 100).mapToObj(Integer::toString)
-                .filter(i -> !io.churnradar.play.Holdout.isHeldOut("acct-" + i, "dunning", 10)).findFirst().orElseThrow();
+        String acc = io.churnradar.testing.ControlGroups.treated("acct", "dunning");
         failed(acc, at(1, 12));
         h.processWatermark(at(5, 0));
         assertThat(decisions()).containsExactlyInAnyOrder(
