@@ -2,6 +2,9 @@ package io.churnradar.local;
 
 import io.churnradar.bench.BenchReport;
 import io.churnradar.bench.Benchmark;
+import io.churnradar.bench.LatencyBenchmark;
+import io.churnradar.bench.LatencyReport;
+import io.churnradar.bench.micro.MicroBenchmarks;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +42,19 @@ final class BenchCommand {
                     new CommandLine.Option("--parallelism", "N", "Parallelism of every pipeline (default: parallelism.default of\n"
                             + "flink-conf/local/config.yaml)."),
                     new CommandLine.Option("--runs", "N", "Runs of each pipeline, alternating (default 3)."),
-                    new CommandLine.Option("--json", "FILE", "Also write the figures, every run and the machine as JSON to FILE.")));
+                    new CommandLine.Option("--json", "FILE", "Also write the figures, every run and the machine as JSON to FILE."),
+                    new CommandLine.Option("--latency", null, "Measure event-to-alert latency instead: a real broker and the streaming\n"
+                            + "job (exactly-once), fed at fractions of its maximum input rate; prints p50, p99,\n"
+                            + "p99.9 and max per step of the alerts read read_committed (README, Benchmark)."),
+                    new CommandLine.Option("--max-rate", "N", "With --latency: events per second taken as the maximum (default: measure it)."),
+                    new CommandLine.Option("--probe-events", "N", "With --latency: events of the burst that measures the maximum (default 200000)."),
+                    new CommandLine.Option("--fractions", "X,Y,...", "With --latency: the steps, fractions of the maximum (default 0.5,0.7)."),
+                    new CommandLine.Option("--step-duration", "DURATION", "With --latency: how long each step sends, e.g. 60s (default 60s)."),
+                    new CommandLine.Option("--alert-share", "X", "With --latency: share of events that trigger an alert at once (default 0.1)."),
+                    new CommandLine.Option("--micro", null, "Run the JMH micro-benchmarks of the per-event hot path instead (parse,\n"
+                            + "de-duplicate, state update, state serializer round trip, a control)."),
+                    new CommandLine.Option("--jmh", "ARGS", "With --micro: JMH's own options, e.g. \"-f 1 -wi 3 -i 5 -r 1s\" or a benchmark\n"
+                            + "name pattern.")));
 
     private final PrintStream out;
     private final Path flinkConf;
@@ -50,6 +65,12 @@ final class BenchCommand {
     }
 
     int run(CommandLine.Parsed args) throws Exception {
+        if (args.has("--latency")) return latency(args);
+        if (args.has("--micro")) {
+            String jmh = args.has("--jmh") ? args.get("--jmh").trim() : "";
+            MicroBenchmarks.run(jmh.isEmpty() ? new String[0] : jmh.split("\\s+"), out);
+            return 0;
+        }
         Path events = null;
         if (args.has("--events")) {
             events = Path.of(args.get("--events"));
@@ -78,6 +99,39 @@ final class BenchCommand {
         out.println();
         out.print(report.table());
         if (json != null) {
+            report.writeJson(json);
+            out.println("\nWritten to " + json.toAbsolutePath().normalize());
+        }
+        return 0;
+    }
+
+    private int latency(CommandLine.Parsed args) throws Exception {
+        List<Double> fractions = new java.util.ArrayList<>();
+        for (String f : (args.has("--fractions") ? args.get("--fractions") : "0.5,0.7").split(",")) {
+            try {
+                double x = Double.parseDouble(f.trim());
+                if (x > 0 && x <= 2) {
+                    fractions.add(x);
+                    continue;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new UsageException("bench: --fractions must be numbers above 0 and up to 2, separated by commas, got '" + f + "'");
+        }
+        String stepText = args.has("--step-duration") ? args.get("--step-duration") : "60s";
+        java.time.Duration step = io.churnradar.config.Durations.parse(stepText);
+        if (step == null) throw new UsageException("bench: --step-duration must be a duration such as 30s or 2m, got '" + stepText + "'");
+        if (step.toMillis() < 1000) throw new UsageException("bench: --step-duration must be at least 1s");
+        LatencyBenchmark.Settings settings = new LatencyBenchmark.Settings(args.integer("--accounts", 10_000, 1, 10_000_000),
+                args.number("--alert-share", 0.1, 0.001, 1), args.has("--max-rate") ? args.number("--max-rate", 0, 1, 1e8) : null,
+                args.integer("--probe-events", 200_000, 1, 100_000_000), fractions, step, flinkConf, args.integer("--seed", 42, 0,
+                Integer.MAX_VALUE));
+        LatencyReport report = new LatencyBenchmark(settings, out).run();
+        out.println();
+        out.print(report.table());
+        if (args.has("--json")) {
+            Path json = Path.of(args.get("--json"));
             report.writeJson(json);
             out.println("\nWritten to " + json.toAbsolutePath().normalize());
         }

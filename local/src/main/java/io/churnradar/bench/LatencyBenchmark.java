@@ -1,0 +1,260 @@
+package io.churnradar.bench;
+
+import io.churnradar.StreamingJob;
+import io.churnradar.config.JobSettings;
+import io.churnradar.config.Rules;
+import io.churnradar.local.EmbeddedKafka;
+import io.churnradar.local.LocalFlink;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * {@code ./churn-radar bench --latency}: the streaming job as {@code ./churn-radar demo} runs it (a real KRaft
+ * broker and the job on the local Flink, RocksDB, exactly-once, checkpoints at the interval of
+ * flink-conf/local/config.yaml), fed at fractions of its maximum sustained input rate, measuring the time from
+ * producing an event to reading its alert with a {@code read_committed} consumer.
+ *
+ * <p>The maximum is measured first (unless given): a burst of events is produced as fast as the producer
+ * takes them, and the rate at which the job works it off is read from the offsets the job commits on each
+ * checkpoint, from the first commit after the burst to the last before the backlog is gone. Then each step
+ * sends for its duration at its rate and waits for the last alerts of the step before the next one starts.
+ */
+public final class LatencyBenchmark {
+    private static final int PARTITIONS = 2;
+    private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration PROBE_TIMEOUT = Duration.ofMinutes(5);
+
+    /**
+     * @param maxRate events per second taken as the maximum; null: measure it with {@code probeEvents}
+     * @param fractions the steps, as fractions of the maximum
+     * @param alertShare share of events that trigger an alert at once (payments)
+     */
+    public record Settings(int accounts, double alertShare, Double maxRate, long probeEvents, List<Double> fractions,
+            Duration stepDuration, Path flinkConf, long seed) {}
+
+    private final Settings settings;
+    private final PrintStream progress;
+
+    public LatencyBenchmark(Settings settings, PrintStream progress) {
+        this.settings = settings;
+        this.progress = progress;
+    }
+
+    public LatencyReport run() throws Exception {
+        progress.println("Starting Kafka (one KRaft broker) and Flink (local cluster, RocksDB state, checkpoints) in this process ...");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+                LocalFlink flink = LocalFlink.start(settings.flinkConf(), false, true, 0)) {
+            JobSettings job = jobSettings(kafka.bootstrapServers());
+            createTopics(kafka, job);
+            StreamExecutionEnvironment env = flink.environment();
+            StreamingJob.build(env, job, Rules.defaults());
+            JobClient client = env.executeAsync("churn-radar-bench-latency");
+            try {
+                awaitRunning(flink, client);
+                Duration interval = flink.checkpointInterval().orElse(Duration.ZERO);
+                progress.printf("  Job running, exactly-once, checkpoints every %s ms; alerts read read_committed (and read_uncommitted).%n",
+                        interval.toMillis());
+                return measure(kafka, job, client, interval);
+            } finally {
+                cancel(client);
+            }
+        }
+    }
+
+    private LatencyReport measure(EmbeddedKafka kafka, JobSettings job, JobClient client, Duration interval) throws Exception {
+        List<TopicPartition> alertPartitions = new ArrayList<>();
+        for (int p = 0; p < PARTITIONS; p++) alertPartitions.add(new TopicPartition(job.alertsTopic, p));
+        try (Admin admin = kafka.admin();
+                AlertLatencyReader reader = new AlertLatencyReader(kafka.bootstrapServers(), job.alertsTopic, alertPartitions);
+                LatencyTraffic traffic = new LatencyTraffic(kafka.bootstrapServers(), job, settings.accounts(), settings.alertShare(),
+                        settings.seed())) {
+            // Generous: the job may be slow to commit on a loaded machine, and a missing alert is reported, not awaited for ever.
+            Duration tailTimeout = interval.multipliedBy(5).plusSeconds(20);
+            LatencyReport.Probe probe = null;
+            double max;
+            if (settings.maxRate() != null) {
+                max = settings.maxRate();
+                progress.printf("Maximum sustained input rate: %,.0f events/s (given).%n", max);
+            } else {
+                progress.printf("Measuring the maximum sustained input rate: a burst of %,d events ...%n", settings.probeEvents());
+                probe = probe(admin, job, client, traffic);
+                max = probe.eventsPerSecond();
+                progress.printf("  the job worked the burst off at %,.0f events/s%s (the producer sent it at %,.0f events/s).%n", max,
+                        probe.lowerBound() ? " at least (too few checkpoints in the burst to measure more closely)" : "",
+                        probe.producedPerSecond());
+            }
+            List<LatencyReport.StepResult> steps = new ArrayList<>();
+            for (double f : settings.fractions()) {
+                double rate = Math.max(1, f * max);
+                progress.printf("Step %.0f%%: %,.0f events/s for %d s ...%n", f * 100, rate, settings.stepDuration().toSeconds());
+                AlertLatencyReader.Step step = new AlertLatencyReader.Step();
+                long t0 = System.nanoTime();
+                long sent = traffic.paced(rate, settings.stepDuration().toNanos(), (invoice, nanos) -> reader.expect(step, invoice, nanos));
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                // The step's last alerts: at most a few checkpoints away.
+                long deadline = System.nanoTime() + tailTimeout.toNanos();
+                while (step.committedCount() < step.triggers.get() && System.nanoTime() < deadline) {
+                    reader.check();
+                    failIfStopped(client);
+                    Thread.sleep(50);
+                }
+                awaitConsumed(admin, job, client, tailTimeout);
+                LatencyReport.StepResult r = new LatencyReport.StepResult(f, rate, sent, sent / seconds, step.triggers.get(),
+                        LatencyReport.Percentiles.of(step.committedCopy()), LatencyReport.Percentiles.of(step.uncommittedCopy()),
+                        step.duplicates.get());
+                steps.add(r);
+                progress.printf("  %,d events (%,.0f/s), %,d alerts expected, %,d read committed: p50 %s, p99 %s, p99.9 %s, max %s ms%n",
+                        sent, r.achievedRate(), r.triggers(), r.committed().count(), LatencyReport.ms(r.committed().p50Micros()),
+                        LatencyReport.ms(r.committed().p99Micros()), LatencyReport.ms(r.committed().p999Micros()),
+                        LatencyReport.ms(r.committed().maxMicros()));
+            }
+            reader.check();
+            return new LatencyReport(BenchReport.Machine.current(), settings.accounts(), settings.alertShare(), interval, max,
+                    probe, settings.stepDuration(), steps, reader.otherAlerts());
+        }
+    }
+
+    /**
+     * The burst, then the job's committed offsets every 50 ms: the rate from the first commit seen after the
+     * burst was sent to the last one before the end, or, when the backlog was gone by the second commit, the
+     * events over the time from the burst's start to that commit (a lower bound).
+     */
+    private LatencyReport.Probe probe(Admin admin, JobSettings job, JobClient client, LatencyTraffic traffic) throws Exception {
+        long base = committedTotal(admin, job);
+        long t0 = System.nanoTime();
+        long sent = traffic.burst(settings.probeEvents(), (invoice, nanos) -> {});
+        long sentAt = System.nanoTime();
+        long end = endTotal(admin, job);
+        long deadline = sentAt + PROBE_TIMEOUT.toNanos();
+        long firstOffset = -1;
+        long firstAt = 0;
+        long lastOffset = -1;
+        long lastAt = 0;
+        long previous = committedTotal(admin, job);
+        while (true) {
+            failIfStopped(client);
+            long now = System.nanoTime();
+            long c = committedTotal(admin, job);
+            if (c != previous) {
+                previous = c;
+                if (c >= end) {
+                    if (firstOffset >= 0 && lastOffset > firstOffset) {
+                        return new LatencyReport.Probe(sent, sent / ((sentAt - t0) / 1e9), (lastOffset - firstOffset) / ((lastAt - firstAt) / 1e9),
+                                false);
+                    }
+                    return new LatencyReport.Probe(sent, sent / ((sentAt - t0) / 1e9), (c - base) / ((now - t0) / 1e9), true);
+                }
+                if (firstOffset < 0) {
+                    firstOffset = c;
+                    firstAt = now;
+                } else {
+                    lastOffset = c;
+                    lastAt = now;
+                }
+            }
+            if (now > deadline) throw new IllegalStateException("the job did not read the burst within " + PROBE_TIMEOUT);
+            Thread.sleep(50);
+        }
+    }
+
+    private static long committedTotal(Admin admin, JobSettings job) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(job.groupId)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        long sum = 0;
+        for (var e : committed.entrySet()) {
+            if (job.eventTopics().contains(e.getKey().topic()) && e.getValue() != null) sum += e.getValue().offset();
+        }
+        return sum;
+    }
+
+    private static long endTotal(Admin admin, JobSettings job) throws Exception {
+        Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+        for (String t : job.eventTopics()) {
+            for (int p = 0; p < PARTITIONS; p++) specs.put(new TopicPartition(t, p), OffsetSpec.latest());
+        }
+        long sum = 0;
+        for (var info : admin.listOffsets(specs, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get(30, TimeUnit.SECONDS)
+                .values()) {
+            sum += info.offset();
+        }
+        return sum;
+    }
+
+    /** Waits until the job has committed every event sent, so that a step starts without a backlog. */
+    private void awaitConsumed(Admin admin, JobSettings job, JobClient client, Duration timeout) throws Exception {
+        long end = endTotal(admin, job);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (committedTotal(admin, job) < end) {
+            failIfStopped(client);
+            if (System.nanoTime() > deadline) {
+                progress.println("  warning: the job had not read every event of the step after " + timeout.toSeconds() + " s");
+                return;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static void failIfStopped(JobClient client) throws Exception {
+        JobStatus s = client.getJobStatus().get(30, TimeUnit.SECONDS);
+        if (s.isGloballyTerminalState()) throw new IllegalStateException("the job stopped (" + s + ")");
+    }
+
+    /** The demo's settings: a group and transactional ids of its own, a quiet partition not holding event time back. */
+    static JobSettings jobSettings(String bootstrapServers) {
+        JobSettings s = JobSettings.defaults();
+        s.bootstrapServers = bootstrapServers;
+        s.groupId = "churn-radar-bench-latency";
+        s.startingOffsets = JobSettings.StartingOffsets.EARLIEST;
+        s.transactionalIdPrefix = "churn-radar-bench-latency";
+        s.idleness = Duration.ofSeconds(3);
+        return s;
+    }
+
+    /** Every topic the job reads or writes, as the demo creates them. */
+    private static void createTopics(EmbeddedKafka kafka, JobSettings s) throws Exception {
+        List<String> plain = new ArrayList<>(s.eventTopics());
+        for (String t : s.outputTopics()) {
+            if (!t.equals(s.accountHealthTopic) && !t.equals(s.rulesStatusTopic)) plain.add(t);
+        }
+        kafka.createTopics(plain, PARTITIONS);
+        kafka.createTopics(List.of(s.accountHealthTopic), PARTITIONS, Map.of("cleanup.policy", "compact"));
+        kafka.createTopics(List.of(s.rulesTopic), 1, Map.of("cleanup.policy", "compact"));
+        kafka.createTopics(List.of(s.rulesStatusTopic), 1);
+    }
+
+    private static void awaitRunning(LocalFlink flink, JobClient client) throws Exception {
+        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        while (true) {
+            JobStatus s = client.getJobStatus().get(30, TimeUnit.SECONDS);
+            if (s.isGloballyTerminalState()) throw new IllegalStateException("the job did not start (" + s + ")");
+            // Every task running: the sources read and the sinks have opened their first transactions.
+            if (s == JobStatus.RUNNING && flink.allTasksRunning(client.getJobID())) return;
+            if (System.nanoTime() > deadline) throw new IllegalStateException("the job did not start within " + STARTUP_TIMEOUT);
+            Thread.sleep(100);
+        }
+    }
+
+    private static void cancel(JobClient client) throws Exception {
+        if (client.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()) return;
+        client.cancel().get(60, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!client.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+    }
+}

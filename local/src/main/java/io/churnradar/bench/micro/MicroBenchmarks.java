@@ -1,0 +1,32 @@
+package io.churnradar.bench.micro;
+
+import java.io.PrintStream;
+import java.util.Collection;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * Runs {@link HotPathBenchmarks} with JMH, its progress and result table to {@code out}. JMH's own command-line
+ * options (e.g. {@code -f 0 -wi 1 -i 1 -w 100ms -r 100ms}, or a regular expression of the benchmarks to run)
+ * override the defaults annotated on the benchmarks.
+ */
+public final class MicroBenchmarks {
+    private MicroBenchmarks() {}
+
+    public static Collection<RunResult> run(String[] jmhArgs, PrintStream out) throws CommandLineOptionException, RunnerException {
+        CommandLineOptions cli = new CommandLineOptions(jmhArgs);
+        OptionsBuilder b = new OptionsBuilder();
+        b.parent(cli);
+        // Ours only, unless the command line names benchmarks itself.
+        if (cli.getIncludes().isEmpty()) b.include(HotPathBenchmarks.class.getName());
+        Options options = b.build();
+        return new Runner(options, OutputFormatFactory.createFormatInstance(out, cli.verbosity().orElse(VerboseMode.NORMAL))).run();
+    }
+}
