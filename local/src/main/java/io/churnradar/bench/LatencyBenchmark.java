@@ -31,7 +31,8 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>The maximum is measured first (unless given): a burst of events is produced as fast as the producer
  * takes them, and the rate at which the job works it off is read from the offsets the job commits on each
- * checkpoint, from the first commit after the burst to the last before the backlog is gone. Then each step
+ * checkpoint, from the first commit after the burst to the last before the backlog is gone; then once more
+ * with a burst sized from the first result to last about 20 s. Then each step
  * sends for its duration at its rate and waits for the last alerts of the step before the next one starts.
  */
 public final class LatencyBenchmark {
@@ -92,7 +93,10 @@ public final class LatencyBenchmark {
                 progress.printf("Maximum sustained input rate: %,.0f events/s (given).%n", max);
             } else {
                 progress.printf("Measuring the maximum sustained input rate: a burst of %,d events ...%n", settings.probeEvents());
-                probe = probe(admin, job, client, traffic);
+                LatencyReport.Probe first = probe(admin, job, client, traffic, settings.probeEvents());
+                progress.printf("  about %,.0f events/s; again with a burst of %,d events, sized to keep the job busy for %d s ...%n",
+                        first.eventsPerSecond(), secondBurst(first), probeWindow().toSeconds());
+                probe = probe(admin, job, client, traffic, secondBurst(first));
                 max = probe.eventsPerSecond();
                 progress.printf("  the job worked the burst off at %,.0f events/s%s (the producer sent it at %,.0f events/s).%n", max,
                         probe.lowerBound() ? " at least (too few checkpoints in the burst to measure more closely)" : "",
@@ -134,10 +138,11 @@ public final class LatencyBenchmark {
      * burst was sent to the last one before the end, or, when the backlog was gone by the second commit, the
      * events over the time from the burst's start to that commit (a lower bound).
      */
-    private LatencyReport.Probe probe(Admin admin, JobSettings job, JobClient client, LatencyTraffic traffic) throws Exception {
+    private LatencyReport.Probe probe(Admin admin, JobSettings job, JobClient client, LatencyTraffic traffic, long events)
+            throws Exception {
         long base = committedTotal(admin, job);
         long t0 = System.nanoTime();
-        long sent = traffic.burst(settings.probeEvents(), (invoice, nanos) -> {});
+        long sent = traffic.burst(events, (invoice, nanos) -> {});
         long sentAt = System.nanoTime();
         long end = endTotal(admin, job);
         long deadline = sentAt + PROBE_TIMEOUT.toNanos();
@@ -170,6 +175,22 @@ public final class LatencyBenchmark {
             if (now > deadline) throw new IllegalStateException("the job did not read the burst within " + PROBE_TIMEOUT);
             Thread.sleep(50);
         }
+    }
+
+    /**
+     * The first burst only finds the order of magnitude (on a fast machine it is gone within a checkpoint or
+     * two); the second is sized to keep the job busy for the probe window at that rate, so that the measurement
+     * spans several checkpoints whatever the machine.
+     */
+    private long secondBurst(LatencyReport.Probe first) {
+        long n = Math.round(first.eventsPerSecond() * probeWindow().toMillis() / 1000.0);
+        return Math.max(settings.probeEvents(), Math.min(n, 10_000_000));
+    }
+
+    /** 20 s, or the step duration when shorter (a smoke run). */
+    private Duration probeWindow() {
+        Duration window = Duration.ofSeconds(20);
+        return settings.stepDuration().compareTo(window) < 0 ? settings.stepDuration() : window;
     }
 
     private static long committedTotal(Admin admin, JobSettings job) throws Exception {

@@ -28,7 +28,9 @@ final class BenchCommand {
             playbooks) and streaming (the streaming job's detection on RocksDB, from a bounded file source at full
             speed, checkpointing). Prints per pipeline and backend events per CPU-second of the process (median,
             min, max), events per second, the ratios to the ceiling and to flink-sql, peak heap, checkpoint size
-            and state bytes per account. Progress goes to the terminal; the input is deleted at the end.""",
+            and state bytes per account. Progress goes to the terminal; the input is deleted at the end.
+            --latency measures event-to-alert latency through a real broker instead, --micro runs the JMH
+            micro-benchmarks of the per-event hot path (README, "Benchmark").""",
             List.of(
                     new CommandLine.Option("--events-count", "N", "Events to generate (default 1000000)."),
                     new CommandLine.Option("--accounts", "N", "Accounts of the generated history (default 10000)."),
@@ -47,7 +49,8 @@ final class BenchCommand {
                             + "job (exactly-once), fed at fractions of its maximum input rate; prints p50, p99,\n"
                             + "p99.9 and max per step of the alerts read read_committed (README, Benchmark)."),
                     new CommandLine.Option("--max-rate", "N", "With --latency: events per second taken as the maximum (default: measure it)."),
-                    new CommandLine.Option("--probe-events", "N", "With --latency: events of the burst that measures the maximum (default 200000)."),
+                    new CommandLine.Option("--probe-events", "N", "With --latency: events of the first burst that measures the maximum (default\n"
+                            + "20000; a second burst is sized from its result to last about 20 s)."),
                     new CommandLine.Option("--fractions", "X,Y,...", "With --latency: the steps, fractions of the maximum (default 0.5,0.7)."),
                     new CommandLine.Option("--step-duration", "DURATION", "With --latency: how long each step sends, e.g. 60s (default 60s)."),
                     new CommandLine.Option("--alert-share", "X", "With --latency: share of events that trigger an alert at once (default 0.1)."),
@@ -125,7 +128,7 @@ final class BenchCommand {
         if (step.toMillis() < 1000) throw new UsageException("bench: --step-duration must be at least 1s");
         LatencyBenchmark.Settings settings = new LatencyBenchmark.Settings(args.integer("--accounts", 10_000, 1, 10_000_000),
                 args.number("--alert-share", 0.1, 0.001, 1), args.has("--max-rate") ? args.number("--max-rate", 0, 1, 1e8) : null,
-                args.integer("--probe-events", 200_000, 1, 100_000_000), fractions, step, flinkConf, args.integer("--seed", 42, 0,
+                args.integer("--probe-events", 20_000, 1, 100_000_000), fractions, step, flinkConf, args.integer("--seed", 42, 0,
                 Integer.MAX_VALUE));
         LatencyReport report = new LatencyBenchmark(settings, out).run();
         out.println();

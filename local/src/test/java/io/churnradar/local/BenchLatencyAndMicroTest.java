@@ -46,7 +46,7 @@ class BenchLatencyAndMicroTest {
         assertThat(root.path("deliveryGuarantee").asText()).isEqualTo("exactly-once");
         assertThat(root.path("checkpointIntervalMs").asLong()).isPositive();
         assertThat(root.path("maxEventsPerSecond").asLong()).isPositive();
-        assertThat(root.path("probe").path("events").asLong()).isEqualTo(300);
+        assertThat(root.path("probe").path("events").asLong()).isGreaterThanOrEqualTo(300);
         JsonNode steps = root.path("steps");
         assertThat(steps).hasSize(2);
         assertThat(steps.get(0).path("fraction").asDouble()).isEqualTo(0.5);
