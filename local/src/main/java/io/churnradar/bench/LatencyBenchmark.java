@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -48,12 +49,21 @@ public final class LatencyBenchmark {
     public record Settings(int accounts, double alertShare, Double maxRate, long probeEvents, List<Double> fractions,
             Duration stepDuration, Path flinkConf, long seed) {}
 
+    /** Ctrl-C: the run stops at the next check and cleans up (the job, the broker, their folders). */
+    public static final class Stopped extends Exception {
+        Stopped() {
+            super("interrupted");
+        }
+    }
+
     private final Settings settings;
     private final PrintStream progress;
+    private final BooleanSupplier stop;
 
-    public LatencyBenchmark(Settings settings, PrintStream progress) {
+    public LatencyBenchmark(Settings settings, PrintStream progress, BooleanSupplier stop) {
         this.settings = settings;
         this.progress = progress;
+        this.stop = stop;
     }
 
     public LatencyReport run() throws Exception {
@@ -108,7 +118,9 @@ public final class LatencyBenchmark {
                 progress.printf("Step %.0f%%: %,.0f events/s for %d s ...%n", f * 100, rate, settings.stepDuration().toSeconds());
                 AlertLatencyReader.Step step = new AlertLatencyReader.Step();
                 long t0 = System.nanoTime();
-                long sent = traffic.paced(rate, settings.stepDuration().toNanos(), (invoice, nanos) -> reader.expect(step, invoice, nanos));
+                long sent = traffic.paced(rate, settings.stepDuration().toNanos(), stop,
+                        (invoice, nanos) -> reader.expect(step, invoice, nanos));
+                failIfStopped(client);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 // The step's last alerts: at most a few checkpoints away.
                 long deadline = System.nanoTime() + tailTimeout.toNanos();
@@ -230,7 +242,8 @@ public final class LatencyBenchmark {
         }
     }
 
-    private static void failIfStopped(JobClient client) throws Exception {
+    private void failIfStopped(JobClient client) throws Exception {
+        if (stop.getAsBoolean()) throw new Stopped();
         JobStatus s = client.getJobStatus().get(30, TimeUnit.SECONDS);
         if (s.isGloballyTerminalState()) throw new IllegalStateException("the job stopped (" + s + ")");
     }
@@ -258,9 +271,10 @@ public final class LatencyBenchmark {
         kafka.createTopics(List.of(s.rulesStatusTopic), 1);
     }
 
-    private static void awaitRunning(LocalFlink flink, JobClient client) throws Exception {
+    private void awaitRunning(LocalFlink flink, JobClient client) throws Exception {
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
         while (true) {
+            if (stop.getAsBoolean()) throw new Stopped();
             JobStatus s = client.getJobStatus().get(30, TimeUnit.SECONDS);
             if (s.isGloballyTerminalState()) throw new IllegalStateException("the job did not start (" + s + ")");
             // Every task running: the sources read and the sinks have opened their first transactions.

@@ -75,14 +75,15 @@ final class LatencyTraffic implements AutoCloseable {
 
     /**
      * Sends at {@code rate} events per second for {@code nanos}, open loop: event n is due at start + n / rate,
-     * whatever the job or the broker do meanwhile (a sender that waits for the system would hide its stalls).
+     * whatever the job or the broker do meanwhile (a sender that waits for the system would hide its stalls);
+     * earlier when {@code stop} says so.
      * @return the events sent
      */
-    long paced(double rate, long nanos, Triggers triggers) {
+    long paced(double rate, long nanos, java.util.function.BooleanSupplier stop, Triggers triggers) {
         long start = System.nanoTime();
         long end = start + nanos;
         long sent = 0;
-        for (long now = start; now < end; now = System.nanoTime()) {
+        for (long now = start; now < end && !stop.getAsBoolean(); now = System.nanoTime()) {
             long due = (long) ((now - start) / 1e9 * rate);
             while (sent < due) {
                 sendOne(triggers);

@@ -130,7 +130,13 @@ final class BenchCommand {
                 args.number("--alert-share", 0.1, 0.001, 1), args.has("--max-rate") ? args.number("--max-rate", 0, 1, 1e8) : null,
                 args.integer("--probe-events", 20_000, 1, 100_000_000), fractions, step, flinkConf, args.integer("--seed", 42, 0,
                 Integer.MAX_VALUE));
-        LatencyReport report = new LatencyBenchmark(settings, out).run();
+        LatencyReport report;
+        try (StopSignal stop = new StopSignal()) {
+            report = new LatencyBenchmark(settings, out, stop::requested).run();
+        } catch (LatencyBenchmark.Stopped e) {
+            out.println("Interrupted; the broker, the job and their temp folders are gone.");
+            return 130;
+        }
         out.println();
         out.print(report.table());
         if (args.has("--json")) {
