@@ -1,5 +1,6 @@
 package io.churnradar.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.churnradar.play.PlaybookRules;
@@ -33,7 +34,11 @@ public final class Rules implements Serializable {
     public final String version;
     /** An event whose id was already seen for the account within this many days counts once. */
     public final int dedupWindowDays;
-    /** Each signal's settings, of the type its {@link SignalSpec} reads (see {@link #signal}). */
+    /**
+     * Each signal's settings, of the type its {@link SignalSpec} reads (see {@link #signal}). Visible to
+     * Jackson, which compares rule sets by their JSON form (RulesCheck.sameRules).
+     */
+    @JsonProperty("signals")
     private final EnumMap<Signal, Serializable> signals;
     public final Health health;
     /**
