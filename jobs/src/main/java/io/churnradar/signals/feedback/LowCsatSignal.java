@@ -2,19 +2,19 @@ package io.churnradar.signals.feedback;
 
 import static io.churnradar.detect.AccountState.NONE;
 
+import io.churnradar.alerts.Severity;
 import io.churnradar.config.Rules;
 import io.churnradar.detect.AccountState;
+import io.churnradar.detect.FeedbackState;
+import io.churnradar.events.SurveyType;
+import io.churnradar.ingest.AccountEvent;
+import io.churnradar.ingest.EventType;
 import io.churnradar.signals.Alerting;
 import io.churnradar.signals.Evidence;
 import io.churnradar.signals.Signal;
 import io.churnradar.signals.SignalFamily;
 import io.churnradar.signals.SignalSpec;
 import java.util.List;
-import io.churnradar.alerts.Severity;
-import io.churnradar.detect.FeedbackState;
-import io.churnradar.events.SurveyType;
-import io.churnradar.ingest.AccountEvent;
-import io.churnradar.ingest.EventType;
 import java.util.Map;
 
 /**

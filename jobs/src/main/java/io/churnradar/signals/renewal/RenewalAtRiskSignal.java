@@ -2,8 +2,15 @@ package io.churnradar.signals.renewal;
 
 import static io.churnradar.detect.AccountState.NONE;
 
+import io.churnradar.alerts.Severity;
 import io.churnradar.config.Rules;
 import io.churnradar.detect.AccountState;
+import io.churnradar.detect.SubscriptionState;
+import io.churnradar.detect.state.EventTime;
+import io.churnradar.events.SubscriptionAction;
+import io.churnradar.ingest.AccountEvent;
+import io.churnradar.ingest.EventType;
+import io.churnradar.score.Health;
 import io.churnradar.signals.Alerting;
 import io.churnradar.signals.Evidence;
 import io.churnradar.signals.SettingsBlock;
@@ -11,15 +18,8 @@ import io.churnradar.signals.Signal;
 import io.churnradar.signals.SignalFamily;
 import io.churnradar.signals.SignalSpec;
 import java.io.Serializable;
-import java.util.List;
-import io.churnradar.alerts.Severity;
-import io.churnradar.detect.SubscriptionState;
-import io.churnradar.detect.state.EventTime;
-import io.churnradar.events.SubscriptionAction;
-import io.churnradar.ingest.AccountEvent;
-import io.churnradar.ingest.EventType;
-import io.churnradar.score.Health;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 
 /**

@@ -2,8 +2,12 @@ package io.churnradar.signals.subscription;
 
 import static io.churnradar.detect.AccountState.NONE;
 
+import io.churnradar.alerts.Severity;
 import io.churnradar.config.Rules;
 import io.churnradar.detect.AccountState;
+import io.churnradar.detect.SubscriptionState;
+import io.churnradar.ingest.AccountEvent;
+import io.churnradar.ingest.EventType;
 import io.churnradar.signals.Alerting;
 import io.churnradar.signals.Evidence;
 import io.churnradar.signals.SettingsBlock;
@@ -12,10 +16,6 @@ import io.churnradar.signals.SignalFamily;
 import io.churnradar.signals.SignalSpec;
 import java.io.Serializable;
 import java.util.List;
-import io.churnradar.alerts.Severity;
-import io.churnradar.detect.SubscriptionState;
-import io.churnradar.ingest.AccountEvent;
-import io.churnradar.ingest.EventType;
 import java.util.Map;
 
 /**

@@ -3,8 +3,15 @@ package io.churnradar.signals.tickets;
 import static io.churnradar.detect.AccountState.NONE;
 import static io.churnradar.detect.state.EventTime.HOUR_MS;
 
+import io.churnradar.alerts.Severity;
 import io.churnradar.config.Rules;
 import io.churnradar.detect.AccountState;
+import io.churnradar.detect.UrgentTicketsState;
+import io.churnradar.detect.state.EventTime;
+import io.churnradar.events.TicketPriority;
+import io.churnradar.events.TicketStatus;
+import io.churnradar.ingest.AccountEvent;
+import io.churnradar.ingest.EventType;
 import io.churnradar.signals.Alerting;
 import io.churnradar.signals.Evidence;
 import io.churnradar.signals.SettingsBlock;
@@ -12,15 +19,8 @@ import io.churnradar.signals.Signal;
 import io.churnradar.signals.SignalFamily;
 import io.churnradar.signals.SignalSpec;
 import java.io.Serializable;
-import java.util.List;
-import io.churnradar.alerts.Severity;
-import io.churnradar.detect.UrgentTicketsState;
-import io.churnradar.detect.state.EventTime;
-import io.churnradar.events.TicketPriority;
-import io.churnradar.events.TicketStatus;
-import io.churnradar.ingest.AccountEvent;
-import io.churnradar.ingest.EventType;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
