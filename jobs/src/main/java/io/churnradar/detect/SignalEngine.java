@@ -29,7 +29,10 @@ import java.util.List;
  */
 public final class SignalEngine implements Serializable {
     private static final long serialVersionUID = 2L;
-    /** {@link EventTime#DAY_MS}, kept here for the callers that read it from the engine. */
+    /**
+     * {@link EventTime#DAY_MS}, kept for AccountState, ChurnDetector and the launcher, which read it
+     * here; a compile-time constant, so the state gains no dependency on the engine by it.
+     */
     public static final long DAY_MS = EventTime.DAY_MS;
     /** Steps of one {@link #advance}: far more than any real jump of time needs; a bug must not hang the job. */
     private static final int MAX_STEPS = 1_000_000;
@@ -52,7 +55,7 @@ public final class SignalEngine implements Serializable {
         return rules;
     }
 
-    /** {@link EventTime#dayOf}. */
+    /** {@link EventTime#dayOf}, kept for the callers that read it here. */
     public static long dayOf(long epochMillis) {
         return EventTime.dayOf(epochMillis);
     }
