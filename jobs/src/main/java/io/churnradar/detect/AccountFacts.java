@@ -2,7 +2,9 @@ package io.churnradar.detect;
 
 import static io.churnradar.detect.AccountState.NONE;
 
+import io.churnradar.detect.state.EventTime;
 import io.churnradar.play.AccountView;
+import io.churnradar.score.AccountHealthModel;
 import io.churnradar.signals.Signal;
 
 /** The playbooks' view of an account's detection state. */
@@ -35,7 +37,7 @@ final class AccountFacts implements AccountView {
     @Override
     public long tenureDays(long at) {
         long since = s.subscription != null && s.subscription.startedAt != NONE ? s.subscription.startedAt : s.firstEventTime();
-        return since == NONE ? 0 : Math.max(0, Math.floorDiv(at - since, SignalEngine.DAY_MS));
+        return since == NONE ? 0 : Math.max(0, Math.floorDiv(at - since, EventTime.DAY_MS));
     }
 
     @Override

@@ -93,28 +93,28 @@ public class AccountState {
         episodes[i] = episode;
     }
 
-    SubscriptionState subscription() {
+    public SubscriptionState subscription() {
         if (subscription == null) subscription = new SubscriptionState();
         return subscription;
     }
 
-    FeedbackState feedback() {
+    public FeedbackState feedback() {
         if (feedback == null) feedback = new FeedbackState();
         return feedback;
     }
 
-    CardState card() {
+    public CardState card() {
         if (card == null) card = new CardState();
         return card;
     }
 
-    UrgentTicketsState urgentTickets() {
+    public UrgentTicketsState urgentTickets() {
         if (urgentTickets == null) urgentTickets = new UrgentTicketsState();
         return urgentTickets;
     }
 
     /** The account's first event time; a version-1 state knows only its day. */
-    long firstEventTime() {
+    public long firstEventTime() {
         return firstEventAt != NONE ? firstEventAt : firstEventDay == NONE ? NONE : firstEventDay * SignalEngine.DAY_MS;
     }
 }

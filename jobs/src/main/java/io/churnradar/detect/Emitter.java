@@ -5,10 +5,12 @@ import static io.churnradar.detect.AccountState.NONE;
 import io.churnradar.alerts.AlertStatus;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.alerts.Severity;
-import io.churnradar.score.Health;
 import io.churnradar.play.PendingDecisions;
 import io.churnradar.play.PlaybookEngine;
+import io.churnradar.score.AccountHealthModel;
+import io.churnradar.score.Health;
 import io.churnradar.score.HealthRecords;
+import io.churnradar.signals.Alerting;
 import io.churnradar.signals.Signal;
 import java.util.Map;
 
@@ -19,7 +21,7 @@ import java.util.Map;
  * health at its {@code detectedAt}. Every alert also goes to the playbooks; the steps it makes due
  * are decided at the end of the instant ({@link #decide}).
  */
-final class Emitter {
+final class Emitter implements Alerting {
     private final String accountId;
     private final AccountState s;
     private final long floor;
@@ -63,20 +65,21 @@ final class Emitter {
         if (pending != null && s.plays != null) plays.decide(s.plays, facts(), pending, out);
     }
 
-    /** The account's health at an instant, from its state now. */
-    Health healthAt(long at) {
+    @Override
+    public Health healthAt(long at) {
         return health.compute(s, at);
     }
 
-    void raise(Signal signal, Severity severity, long at, Map<String, String> ev, String why) {
+    @Override
+    public void raise(Signal signal, Severity severity, long at, Map<String, String> ev, String why) {
         if (s.episode(signal) != null) return;
         long when = dated(at, ev);
         s.setEpisode(signal, new Episode(when, severity));
         emit(signal, severity, null, AlertStatus.RAISED, when, when, ev, why);
     }
 
-    /** Raises, or updates an open episode when the severity rises (never lowers it). */
-    void raiseOrEscalate(Signal signal, Severity severity, long at, Map<String, String> ev, String why) {
+    @Override
+    public void raiseOrEscalate(Signal signal, Severity severity, long at, Map<String, String> ev, String why) {
         Episode open = s.episode(signal);
         if (open == null) {
             raise(signal, severity, at, ev, why);
@@ -88,7 +91,8 @@ final class Emitter {
         }
     }
 
-    void resolve(Signal signal, long at, Map<String, String> ev, String why) {
+    @Override
+    public void resolve(Signal signal, long at, Map<String, String> ev, String why) {
         Episode open = s.episode(signal);
         if (open == null) return;
         long when = dated(at, ev);

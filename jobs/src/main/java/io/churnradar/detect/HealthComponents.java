@@ -1,6 +1,7 @@
 package io.churnradar.detect;
 
 import io.churnradar.config.Rules;
+import io.churnradar.score.AccountHealthModel;
 import io.churnradar.score.Health;
 
 /** The health score of a stored account state, with its components, as the detector computes it: for tools that read state. */

@@ -3,9 +3,15 @@ package io.churnradar.detect;
 import static io.churnradar.detect.AccountState.NONE;
 
 import io.churnradar.config.Rules;
+import io.churnradar.detect.state.DayBuckets;
+import io.churnradar.detect.state.EventTime;
+import io.churnradar.detect.state.FeatureUsage;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
 import io.churnradar.play.PlaybookEngine;
+import io.churnradar.score.AccountHealthModel;
+import io.churnradar.signals.SignalCatalog;
+import io.churnradar.signals.SignalFamily;
 import java.io.Serializable;
 import java.util.List;
 
@@ -13,7 +19,8 @@ import java.util.List;
  * The detection rules of every signal, free of Flink: it moves an {@link AccountState} forward on an
  * event or on the passing of event time, and emits the alerts and health updates that follow.
  * {@link ChurnDetector} runs it in the streaming job and in the backtest alike. The rules themselves
- * live in one {@link SignalFamily} per family of signals; this class keeps their order in event time.
+ * live in one {@link SignalFamily} per family of signals, registered in {@link SignalCatalog} in the
+ * order they run; this class keeps them in event-time order.
  *
  * <p>Time: a UTC day D closes when the watermark reaches D+1 00:00Z. When the watermark moves, the
  * due day closes and deadlines are processed in event-time order (a deadline before a close at the
@@ -22,7 +29,11 @@ import java.util.List;
  */
 public final class SignalEngine implements Serializable {
     private static final long serialVersionUID = 2L;
-    public static final long DAY_MS = 86_400_000L;
+    /**
+     * {@link EventTime#DAY_MS}, kept for AccountState, ChurnDetector and the launcher, which read it
+     * here; a compile-time constant, so the state gains no dependency on the engine by it.
+     */
+    public static final long DAY_MS = EventTime.DAY_MS;
     /** Steps of one {@link #advance}: far more than any real jump of time needs; a bug must not hang the job. */
     private static final int MAX_STEPS = 1_000_000;
 
@@ -30,62 +41,41 @@ public final class SignalEngine implements Serializable {
     private final AccountHealthModel health;
     /** The playbooks: they see every alert, and their delayed steps are deadlines of the account. */
     private final PlaybookEngine plays;
-    /** In the order they see each event and each day close (RENEWAL_AT_RISK last: it reads the score). */
+    /** In the catalog's order: the order they see each event and each day close (RENEWAL_AT_RISK last: it reads the score). */
     private final List<SignalFamily> families;
 
     public SignalEngine(Rules rules) {
         this.rules = rules;
         this.health = new AccountHealthModel(rules);
         this.plays = new PlaybookEngine(rules.playbooks, rules.version);
-        this.families = List.of(
-                new UsageDropSignal(rules),
-                new InactivitySignal(rules),
-                new PaymentFailedSignal(rules),
-                new TicketSpikeSignal(rules),
-                new UrgentTicketAgingSignal(rules),
-                new CardExpiringSignal(rules),
-                new NpsDetractorSignal(rules),
-                new LowCsatSignal(rules),
-                new CoreFeatureUnusedSignal(rules),
-                new OnboardingStalledSignal(rules),
-                new CancellationSignals(rules),
-                new DowngradeSignal(rules),
-                new RenewalAtRiskSignal(rules));
+        this.families = SignalCatalog.families(rules);
     }
 
     public Rules rules() {
         return rules;
     }
 
+    /** {@link EventTime#dayOf}, kept for the callers that read it here. */
     public static long dayOf(long epochMillis) {
-        return Math.floorDiv(epochMillis, DAY_MS);
-    }
-
-    /** The last day whose close is due at this watermark. */
-    static long lastDueDay(long watermark) {
-        return Math.floorDiv(watermark, DAY_MS) - 1;
-    }
-
-    static long closeAt(long day) {
-        return (day + 1) * DAY_MS;
+        return EventTime.dayOf(epochMillis);
     }
 
     /** Applies one (de-duplicated) event. */
     public void onEvent(String accountId, AccountState s, AccountEvent e, long watermark, DetectionOutput out) {
         boolean late = watermark != NONE && e.eventTime <= watermark;
         Emitter emit = new Emitter(accountId, s, watermark, late, out, rules.version, health, plays);
-        long day = dayOf(e.eventTime);
+        long day = EventTime.dayOf(e.eventTime);
         if (s.firstEventDay == NONE) {
             s.firstEventDay = day;
             s.firstEventAt = e.eventTime;
-            s.lastClosedDay = watermark == NONE ? day - 1 : Math.max(day - 1, lastDueDay(watermark));
+            s.lastClosedDay = watermark == NONE ? day - 1 : Math.max(day - 1, EventTime.lastDueDay(watermark));
         } else {
             s.firstEventDay = Math.min(s.firstEventDay, day);
             s.firstEventAt = Math.min(s.firstEventTime(), e.eventTime);
             // The account's first event skipped the days before it; an older event that is not due yet
             // (read from another partition behind that first one) re-opens them. Only days up to the
             // watermark were ever closed, so no day is closed twice.
-            long reopenFrom = watermark == NONE ? day - 1 : Math.max(day - 1, lastDueDay(watermark));
+            long reopenFrom = watermark == NONE ? day - 1 : Math.max(day - 1, EventTime.lastDueDay(watermark));
             s.lastClosedDay = Math.min(s.lastClosedDay, reopenFrom);
             advance(s, watermark, emit);
         }
@@ -101,7 +91,7 @@ public final class SignalEngine implements Serializable {
         for (SignalFamily f : families) f.onEvent(s, e, emit);
         emit.decide();
         advance(s, watermark, emit);
-        health.update(s, watermark == NONE ? e.eventTime : Math.max(e.eventTime, watermark), emit);
+        health.update(s, watermark == NONE ? e.eventTime : Math.max(e.eventTime, watermark), emit::publishHealth);
     }
 
     /** Lets event time pass up to the watermark: closes due days and fires due deadlines. */
@@ -114,7 +104,7 @@ public final class SignalEngine implements Serializable {
         long next = NONE;
         if (s.lastClosedDay != NONE) {
             long d = firstDayNeedingClose(s, s.lastClosedDay + 1);
-            if (d != NONE) next = closeAt(d);
+            if (d != NONE) next = EventTime.closeAt(d);
         }
         long deadline = nextDeadline(s);
         if (deadline != NONE && (next == NONE || deadline < next)) {
@@ -125,19 +115,19 @@ public final class SignalEngine implements Serializable {
 
     private void advance(AccountState s, long watermark, Emitter emit) {
         if (watermark == NONE) return;
-        long target = lastDueDay(watermark);
+        long target = EventTime.lastDueDay(watermark);
         for (int step = 0; ; step++) {
             if (step > MAX_STEPS) throw new IllegalStateException("event time makes no progress for an account at " + watermark);
             long d = s.lastClosedDay < target ? firstDayNeedingClose(s, s.lastClosedDay + 1) : NONE;
             if (d != NONE && d > target) d = NONE;
             long deadline = nextDeadline(s);
-            if (deadline != NONE && deadline <= watermark && (d == NONE || deadline <= closeAt(d))) {
+            if (deadline != NONE && deadline <= watermark && (d == NONE || deadline <= EventTime.closeAt(d))) {
                 for (SignalFamily f : families) {
                     if (f.nextDeadline(s) == deadline) f.onDeadline(s, deadline, emit);
                 }
                 if (plays.nextDeadline(s.plays) == deadline) plays.onDeadline(s.plays, emit.facts(), deadline, emit.pending(), emit.out());
                 emit.decide();
-                health.update(s, deadline, emit);
+                health.update(s, deadline, emit::publishHealth);
                 continue;
             }
             if (d == NONE) break;
@@ -146,26 +136,20 @@ public final class SignalEngine implements Serializable {
             emit.decide();
             s.lastClosedDay = d;
             DayBuckets.dropBefore(s, d + 2 - rules.lookbackDays());
-            health.update(s, closeAt(d), emit);
+            health.update(s, EventTime.closeAt(d), emit::publishHealth);
         }
         if (s.lastClosedDay < target) s.lastClosedDay = target; // nothing can change on a quiet day: skip ahead
     }
 
     private long firstDayNeedingClose(AccountState s, long from) {
         long first = health.firstDayNeedingClose(s, from);
-        for (SignalFamily f : families) first = earliest(first, f.firstDayNeedingClose(s, from));
+        for (SignalFamily f : families) first = EventTime.earliest(first, f.firstDayNeedingClose(s, from));
         return first;
     }
 
     private long nextDeadline(AccountState s) {
         long next = plays.nextDeadline(s.plays);
-        for (SignalFamily f : families) next = earliest(next, f.nextDeadline(s));
+        for (SignalFamily f : families) next = EventTime.earliest(next, f.nextDeadline(s));
         return next;
-    }
-
-    static long earliest(long a, long b) {
-        if (a == NONE) return b;
-        if (b == NONE) return a;
-        return Math.min(a, b);
     }
 }

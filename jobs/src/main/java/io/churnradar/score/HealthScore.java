@@ -2,6 +2,10 @@ package io.churnradar.score;
 
 import io.churnradar.alerts.HealthTier;
 import io.churnradar.config.Rules;
+import io.churnradar.signals.inactivity.InactivitySignal;
+import io.churnradar.signals.payment.PaymentFailedSignal;
+import io.churnradar.signals.tickets.TicketSpikeSignal;
+import io.churnradar.signals.usage.UsageDropSignal;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,11 +53,11 @@ public final class HealthScore {
 
     private static double[] values(HealthFacts f, Rules rules) {
         return new double[] {
-            round1(usageTrend(f, rules.usageDrop)),
-            round1(loginRecency(f, rules.inactivity.days)),
+            round1(usageTrend(f, rules.signal(UsageDropSignal.SPEC))),
+            round1(loginRecency(f, rules.signal(InactivitySignal.SPEC).days)),
             round1(featureBreadth(f, rules.health.featureTarget)),
-            round1(supportBurden(f, rules.ticketSpike.minOpened)),
-            round1(paymentHealth(f, rules.paymentFailed.criticalAfterFailures)),
+            round1(supportBurden(f, rules.signal(TicketSpikeSignal.SPEC).minOpened)),
+            round1(paymentHealth(f, rules.signal(PaymentFailedSignal.SPEC).criticalAfterFailures)),
             round1(sentiment(f))
         };
     }
@@ -74,7 +78,7 @@ public final class HealthScore {
      * baseline: usage against the baseline itself, {@code 100 * min(1, cur / minBaseline)}. An account
      * too young for a verdict is neutral.
      */
-    static double usageTrend(HealthFacts f, Rules.UsageDrop u) {
+    static double usageTrend(HealthFacts f, UsageDropSignal.Settings u) {
         if (!f.usageJudged()) return NEUTRAL;
         if (f.usagePrev() >= u.minBaseline && f.usagePrev() > 0) {
             double ratio = f.usageCur() / f.usagePrev();

@@ -9,12 +9,27 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layers that keep the rules readable without Flink: the playbooks, their outcome statistics and
- * the signal catalog import no Flink, Kafka, launcher or detector code. (The detector package still
- * mixes the engine with its Flink operator, and the settings and webhook packages refer to each other:
- * neither is checked here yet.)
+ * The layers that keep the rules readable without Flink. Inside detection, from the bottom: the
+ * account state (AccountState and its nested classes in io.churnradar.detect, helpers and day
+ * arithmetic in io.churnradar.detect.state), the signals (io.churnradar.signals: the catalog and one
+ * package per family), the engine (SignalEngine, Emitter, AccountFacts, DetectionOutput, Alerts,
+ * HealthComponents in io.churnradar.detect, the health model in io.churnradar.score), and on top the
+ * Flink operator (ChurnDetector, ChurnPipeline). The playbooks and their outcome statistics stand
+ * beside them. (The settings and webhook packages refer to each other: not checked here yet.)
  */
 class LayersTest {
+    /** The engine's classes: they share io.churnradar.detect with the state and the Flink operator. */
+    private static final String ENGINE =
+            "io\\.churnradar\\.detect\\.(SignalEngine|Emitter|AccountFacts|DetectionOutput|Alerts|HealthComponents)(\\$.*)?";
+    private static final String OPERATOR = "io\\.churnradar\\.detect\\.(ChurnDetector|ChurnPipeline)(\\$.*)?";
+    private static final String STATE =
+            "io\\.churnradar\\.detect\\.(AccountState|Episode|SubscriptionState|FeedbackState|CardState|UrgentTicketsState)(\\$.*)?";
+    /** What detection must not know of: Flink, Kafka, Avro serialization, the sinks, webhooks, the launcher, the backtest. */
+    private static final String[] RUNTIME = {
+        "org.apache.flink..", "org.apache.kafka..", "org.apache.avro.io..", "org.apache.avro.message..", "io.churnradar.sink..",
+        "io.churnradar.webhook..", "io.churnradar.local..", "io.churnradar.backtest..", "io.churnradar.ingest.formats.."
+    };
+
     private static JavaClasses classes;
 
     @BeforeAll
@@ -25,11 +40,40 @@ class LayersTest {
     }
 
     @Test
-    void playbookAndSignalRulesAreFreeOfFlinkKafkaAndTheDetector() {
-        noClasses().that().resideInAnyPackage("io.churnradar.play..", "io.churnradar.signals..")
+    void playbooksAreFreeOfFlinkKafkaAndTheDetector() {
+        noClasses().that().resideInAnyPackage("io.churnradar.play..")
                 .should().dependOnClassesThat().resideInAnyPackage(
                         "org.apache.flink..", "org.apache.kafka..", "io.churnradar.detect..", "io.churnradar.local..",
                         "io.churnradar.backtest..", "io.churnradar.webhook..")
+                .check(classes);
+    }
+
+    @Test
+    void signalsAreFreeOfTheRuntimeTheEngineAndTheOperator() {
+        noClasses().that().resideInAnyPackage("io.churnradar.signals..")
+                .should().dependOnClassesThat().resideInAnyPackage(RUNTIME)
+                .orShould().dependOnClassesThat().haveNameMatching(ENGINE)
+                .orShould().dependOnClassesThat().haveNameMatching(OPERATOR)
+                .check(classes);
+    }
+
+    @Test
+    void theEngineAndTheHealthModelAreFreeOfTheRuntimeAndTheOperator() {
+        noClasses().that().haveNameMatching(ENGINE).or().resideInAnyPackage("io.churnradar.score..")
+                .should().dependOnClassesThat().resideInAnyPackage(RUNTIME)
+                .orShould().dependOnClassesThat().haveNameMatching(OPERATOR)
+                .check(classes);
+    }
+
+    /** The state knows the Signal enum (episodes are indexed by it) and the playbooks' state, nothing above. */
+    @Test
+    void theStateDependsOnNeitherTheEngineNorTheSignalFamilies() {
+        noClasses().that().haveNameMatching(STATE).or().resideInAnyPackage("io.churnradar.detect.state..")
+                .should().dependOnClassesThat().resideInAnyPackage(RUNTIME)
+                .orShould().dependOnClassesThat().haveNameMatching(ENGINE)
+                .orShould().dependOnClassesThat().haveNameMatching(OPERATOR)
+                .orShould().dependOnClassesThat().resideInAnyPackage("io.churnradar.signals.*..", "io.churnradar.score..")
+                .orShould().dependOnClassesThat().haveNameMatching("io\\.churnradar\\.signals\\.(SignalCatalog|SignalFamily|Alerting).*")
                 .check(classes);
     }
 

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.churnradar.alerts.HealthTier;
 import io.churnradar.alerts.Severity;
+import io.churnradar.detect.state.FeatureUsage;
 import io.churnradar.signals.Signal;
+import io.churnradar.signals.card.CardExpiringSignal;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;

@@ -46,9 +46,7 @@ final class DetectorHarness implements AutoCloseable {
      * detection alone (a playbook's delayed steps and outcome windows are timers too; PlaybookTest covers them).
      */
     static Rules signalsOnly() {
-        Rules r = Rules.defaults();
-        r.playbooks = io.churnradar.play.PlaybookRules.none();
-        return r;
+        return Rules.defaults().withPlaybooks(io.churnradar.play.PlaybookRules.none());
     }
 
     static DetectorHarness open() throws Exception {

@@ -8,9 +8,7 @@ final class TestRules {
 
     /** Signals only (playbooks off), e.g. {@code TestRules.with("signals:\n  npsDetractor: {enabled: false}")}. */
     static Rules with(String yaml) {
-        Rules r = withPlaybooks(yaml);
-        r.playbooks = io.churnradar.play.PlaybookRules.none();
-        return r;
+        return withPlaybooks(yaml).withPlaybooks(io.churnradar.play.PlaybookRules.none());
     }
 
     /** The defaults with the shipped playbooks, changed by the fragment. */

@@ -1,13 +1,22 @@
-package io.churnradar.detect;
+package io.churnradar.signals.subscription;
 
 import static io.churnradar.detect.AccountState.NONE;
 
 import io.churnradar.alerts.Severity;
 import io.churnradar.config.Rules;
+import io.churnradar.detect.AccountState;
+import io.churnradar.detect.SubscriptionState;
 import io.churnradar.events.SubscriptionAction;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
+import io.churnradar.signals.Alerting;
+import io.churnradar.signals.Evidence;
+import io.churnradar.signals.SettingsBlock;
 import io.churnradar.signals.Signal;
+import io.churnradar.signals.SignalFamily;
+import io.churnradar.signals.SignalSpec;
+import java.io.Serializable;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,18 +25,50 @@ import java.util.Map;
  * brings MRR 50% or more below the MRR before the episode; resolved when a later event brings MRR back to at least that MRR. Keeps the
  * latest MRR, plan and seats of any subscription event (in event time) whether or not the signal is on.
  */
-final class DowngradeSignal implements SignalFamily {
+public final class DowngradeSignal implements SignalFamily {
     private static final long serialVersionUID = 1L;
     private static final double EPSILON = 1e-9;
 
-    private final Rules.Downgrade r;
+    /** Rules block {@code signals.downgrade}. */
+    public static final SignalSpec<Settings> SPEC = SignalSpec.of(Signal.DOWNGRADE, "downgrade",
+                    List.of("dropRatio", "highDropRatio"), Settings.class, Settings::read)
+            .evidence("previousMrrMinor", "mrrMinor", "dropPercent", "dropSinceEpisodeStartPercent", "action", "plan",
+                    "previousPlan", "seats", "previousSeats", "mrrBeforeDowngrade");
 
-    DowngradeSignal(Rules rules) {
-        this.r = rules.downgrade;
+    /** DOWNGRADE: a plan or seat change that cuts MRR by dropRatio or more; HIGH from highDropRatio. */
+    public static final class Settings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public final boolean enabled;
+        public final Severity severity;
+        public final double dropRatio;
+        public final double highDropRatio;
+
+        public Settings(boolean enabled, Severity severity, double dropRatio, double highDropRatio) {
+            this.enabled = enabled;
+            this.severity = severity;
+            this.dropRatio = dropRatio;
+            this.highDropRatio = highDropRatio;
+        }
+
+        static Settings read(SettingsBlock b) {
+            Settings s = new Settings(b.enabled(), b.severity(Severity.MEDIUM), b.number("dropRatio", 0.20, 0.01, 1.0),
+                    b.number("highDropRatio", 0.50, 0.01, 1.0));
+            if (s.highDropRatio < s.dropRatio) {
+                b.error("highDropRatio", "must be at least dropRatio (" + SettingsBlock.fmt(s.dropRatio) + "), got "
+                        + SettingsBlock.fmt(s.highDropRatio));
+            }
+            return s;
+        }
+    }
+
+    private final Settings r;
+
+    public DowngradeSignal(Rules rules) {
+        this.r = rules.signal(SPEC);
     }
 
     @Override
-    public void onEvent(AccountState s, AccountEvent e, Emitter emit) {
+    public void onEvent(AccountState s, AccountEvent e, Alerting emit) {
         if (e.type != EventType.SUBSCRIPTION) return;
         long t = e.eventTime;
         SubscriptionState sub = s.subscription();

@@ -1,15 +1,26 @@
-package io.churnradar.detect;
+package io.churnradar.signals.tickets;
 
 import static io.churnradar.detect.AccountState.NONE;
-import static io.churnradar.detect.Evidence.HOUR_MS;
+import static io.churnradar.detect.state.EventTime.HOUR_MS;
 
+import io.churnradar.alerts.Severity;
 import io.churnradar.config.Rules;
+import io.churnradar.detect.AccountState;
+import io.churnradar.detect.UrgentTicketsState;
+import io.churnradar.detect.state.EventTime;
 import io.churnradar.events.TicketPriority;
 import io.churnradar.events.TicketStatus;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
+import io.churnradar.signals.Alerting;
+import io.churnradar.signals.Evidence;
+import io.churnradar.signals.SettingsBlock;
 import io.churnradar.signals.Signal;
+import io.churnradar.signals.SignalFamily;
+import io.churnradar.signals.SignalSpec;
+import java.io.Serializable;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,17 +33,40 @@ import java.util.Map;
  * are tracked: the oldest; a newer one beyond them is not tracked, an older one replaces the newest.
  * Tracking happens whether or not the signal is on: the health score counts aged urgent tickets.
  */
-final class UrgentTicketAgingSignal implements SignalFamily {
+public final class UrgentTicketAgingSignal implements SignalFamily {
     private static final long serialVersionUID = 1L;
 
-    private final Rules.UrgentTicketAging r;
+    /** Rules block {@code signals.urgentTicketAging}. */
+    public static final SignalSpec<Settings> SPEC = SignalSpec.of(Signal.URGENT_TICKET_AGING, "urgentTicketAging",
+                    List.of("hours"), Settings.class, Settings::read)
+            .evidence("ticketId", "openedAt", "hoursOpen", "agedUrgentTickets", "openUrgentTickets", "ticketStatus");
 
-    UrgentTicketAgingSignal(Rules rules) {
-        this.r = rules.urgentTicketAging;
+    /** URGENT_TICKET_AGING: an urgent ticket still open this many hours after it was opened. */
+    public static final class Settings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public final boolean enabled;
+        public final Severity severity;
+        public final int hours;
+
+        public Settings(boolean enabled, Severity severity, int hours) {
+            this.enabled = enabled;
+            this.severity = severity;
+            this.hours = hours;
+        }
+
+        static Settings read(SettingsBlock b) {
+            return new Settings(b.enabled(), b.severity(Severity.HIGH), b.integer("hours", 48, 1, 24 * 90));
+        }
+    }
+
+    private final Settings r;
+
+    public UrgentTicketAgingSignal(Rules rules) {
+        this.r = rules.signal(SPEC);
     }
 
     /** Tracked urgent tickets past their limit at {@code at} (the health score's count). */
-    static int agedAt(AccountState s, long at, Rules.UrgentTicketAging r) {
+    public static int agedAt(AccountState s, long at, Settings r) {
         UrgentTicketsState u = s.urgentTickets;
         if (u == null) return 0;
         int n = 0;
@@ -43,7 +77,7 @@ final class UrgentTicketAgingSignal implements SignalFamily {
     }
 
     @Override
-    public void onEvent(AccountState s, AccountEvent e, Emitter emit) {
+    public void onEvent(AccountState s, AccountEvent e, Alerting emit) {
         if (e.type != EventType.SUPPORT_TICKET) return;
         boolean urgent = e.priority == TicketPriority.URGENT;
         boolean ends = e.ticketStatus == TicketStatus.RESOLVED || e.ticketStatus == TicketStatus.CLOSED;
@@ -62,13 +96,13 @@ final class UrgentTicketAgingSignal implements SignalFamily {
         if (u == null) return NONE;
         long next = NONE;
         for (int i = 0; i < u.ids.length; i++) {
-            if (!u.aged[i]) next = SignalEngine.earliest(next, limit(u, i));
+            if (!u.aged[i]) next = EventTime.earliest(next, limit(u, i));
         }
         return next;
     }
 
     @Override
-    public void onDeadline(AccountState s, long at, Emitter emit) {
+    public void onDeadline(AccountState s, long at, Alerting emit) {
         UrgentTicketsState u = s.urgentTickets;
         int oldest = -1;
         for (int i = 0; i < u.ids.length; i++) {
@@ -84,7 +118,7 @@ final class UrgentTicketAgingSignal implements SignalFamily {
         return u.openedAt[i] + r.hours * HOUR_MS;
     }
 
-    private void raise(AccountState s, UrgentTicketsState u, int i, long at, Emitter emit) {
+    private void raise(AccountState s, UrgentTicketsState u, int i, long at, Alerting emit) {
         if (!r.enabled) return;
         Map<String, String> ev = Evidence.map();
         ev.put("ticketId", u.ids[i]);
@@ -114,7 +148,7 @@ final class UrgentTicketAgingSignal implements SignalFamily {
         u.aged[slot] = false;
     }
 
-    private void untrack(AccountState s, UrgentTicketsState u, int i, AccountEvent e, String how, Emitter emit) {
+    private void untrack(AccountState s, UrgentTicketsState u, int i, AccountEvent e, String how, Alerting emit) {
         long t = e.eventTime;
         if (!u.aged[i] && limit(u, i) < t) {
             // Its limit passed in event time before this event (ahead of the watermark): that came first.

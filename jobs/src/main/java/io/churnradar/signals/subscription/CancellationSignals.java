@@ -1,11 +1,21 @@
-package io.churnradar.detect;
+package io.churnradar.signals.subscription;
 
 import static io.churnradar.detect.AccountState.NONE;
 
+import io.churnradar.alerts.Severity;
 import io.churnradar.config.Rules;
+import io.churnradar.detect.AccountState;
+import io.churnradar.detect.SubscriptionState;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
+import io.churnradar.signals.Alerting;
+import io.churnradar.signals.Evidence;
+import io.churnradar.signals.SettingsBlock;
 import io.churnradar.signals.Signal;
+import io.churnradar.signals.SignalFamily;
+import io.churnradar.signals.SignalSpec;
+import java.io.Serializable;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,19 +23,44 @@ import java.util.Map;
  * reason). REACTIVATED resolves both; RENEWED resolves a cancellation request (it was withdrawn).
  * Lifecycle events apply in event-time order: one older than the latest applied changes nothing.
  */
-final class CancellationSignals implements SignalFamily {
+public final class CancellationSignals implements SignalFamily {
     private static final long serialVersionUID = 1L;
 
-    private final Rules.Switch requested;
-    private final Rules.Switch churned;
+    /** Rules block {@code signals.cancellationRequested}. */
+    public static final SignalSpec<Switch> REQUESTED = SignalSpec.of(Signal.CANCELLATION_REQUESTED, "cancellationRequested",
+                    List.of(), Switch.class, b -> Switch.read(b, Severity.HIGH))
+            .evidence("reason", "plan", "mrrMinor", "renewalDate", "reactivatedAt", "renewedAt");
+    /** Rules block {@code signals.churned}. */
+    public static final SignalSpec<Switch> CHURNED = SignalSpec.of(Signal.CHURNED, "churned",
+                    List.of(), Switch.class, b -> Switch.read(b, Severity.CRITICAL))
+            .evidence("reason", "plan", "mrrMinor", "renewalDate", "reactivatedAt");
 
-    CancellationSignals(Rules rules) {
-        this.requested = rules.cancellationRequested;
-        this.churned = rules.churned;
+    /** A signal that is only switched on or off, at a severity (CANCELLATION_REQUESTED, CHURNED). */
+    public static final class Switch implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public final boolean enabled;
+        public final Severity severity;
+
+        public Switch(boolean enabled, Severity severity) {
+            this.enabled = enabled;
+            this.severity = severity;
+        }
+
+        static Switch read(SettingsBlock b, Severity severity) {
+            return new Switch(b.enabled(), b.severity(severity));
+        }
+    }
+
+    private final Switch requested;
+    private final Switch churned;
+
+    public CancellationSignals(Rules rules) {
+        this.requested = rules.signal(REQUESTED);
+        this.churned = rules.signal(CHURNED);
     }
 
     @Override
-    public void onEvent(AccountState s, AccountEvent e, Emitter emit) {
+    public void onEvent(AccountState s, AccountEvent e, Alerting emit) {
         if (e.type != EventType.SUBSCRIPTION) return;
         switch (e.action) {
             case CANCEL_REQUESTED, CANCELED, REACTIVATED, RENEWED -> {}

@@ -1,13 +1,24 @@
-package io.churnradar.detect;
+package io.churnradar.signals.card;
 
 import static io.churnradar.detect.AccountState.NONE;
 
+import io.churnradar.alerts.Severity;
 import io.churnradar.config.Rules;
+import io.churnradar.detect.AccountState;
+import io.churnradar.detect.CardState;
+import io.churnradar.detect.state.EventTime;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
+import io.churnradar.signals.Alerting;
+import io.churnradar.signals.Evidence;
+import io.churnradar.signals.SettingsBlock;
 import io.churnradar.signals.Signal;
+import io.churnradar.signals.SignalFamily;
+import io.churnradar.signals.SignalSpec;
+import java.io.Serializable;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,17 +28,40 @@ import java.util.Map;
  * already that close to expiry (or expired); resolved by a later payment showing a later expiry month.
  * Tracked whether or not the signal is on: the health score counts an expiring card.
  */
-final class CardExpiringSignal implements SignalFamily {
+public final class CardExpiringSignal implements SignalFamily {
     private static final long serialVersionUID = 1L;
 
-    private final Rules.CardExpiring r;
+    /** Rules block {@code signals.cardExpiring}. */
+    public static final SignalSpec<Settings> SPEC = SignalSpec.of(Signal.CARD_EXPIRING, "cardExpiring", List.of("days"),
+                    Settings.class, Settings::read)
+            .evidence("cardExpiry", "expiresAt", "daysToExpiry", "expired", "previousCardExpiry");
 
-    CardExpiringSignal(Rules rules) {
-        this.r = rules.cardExpiring;
+    /** CARD_EXPIRING: the card on file expires (end of its month, UTC) within this many days. */
+    public static final class Settings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public final boolean enabled;
+        public final Severity severity;
+        public final int days;
+
+        public Settings(boolean enabled, Severity severity, int days) {
+            this.enabled = enabled;
+            this.severity = severity;
+            this.days = days;
+        }
+
+        static Settings read(SettingsBlock b) {
+            return new Settings(b.enabled(), b.severity(Severity.MEDIUM), b.integer("days", 30, 0, 365));
+        }
+    }
+
+    private final Settings r;
+
+    public CardExpiringSignal(Rules rules) {
+        this.r = rules.signal(SPEC);
     }
 
     /** YYYY-MM as months since year 0. */
-    static long month(String yyyyMm) {
+    public static long month(String yyyyMm) {
         return Integer.parseInt(yyyyMm.substring(0, 4)) * 12L + Integer.parseInt(yyyyMm.substring(5, 7)) - 1;
     }
 
@@ -42,16 +76,16 @@ final class CardExpiringSignal implements SignalFamily {
     }
 
     /** Whether the card on file expires within the horizon of {@code at} (or has expired). */
-    static boolean expiringAt(AccountState s, long at, Rules.CardExpiring r) {
-        return s.card != null && s.card.expiryMonth != NONE && at >= expiresAt(s.card.expiryMonth) - r.days * SignalEngine.DAY_MS;
+    public static boolean expiringAt(AccountState s, long at, Settings r) {
+        return s.card != null && s.card.expiryMonth != NONE && at >= expiresAt(s.card.expiryMonth) - r.days * EventTime.DAY_MS;
     }
 
     private long deadline(CardState c) {
-        return expiresAt(c.expiryMonth) - r.days * SignalEngine.DAY_MS;
+        return expiresAt(c.expiryMonth) - r.days * EventTime.DAY_MS;
     }
 
     @Override
-    public void onEvent(AccountState s, AccountEvent e, Emitter emit) {
+    public void onEvent(AccountState s, AccountEvent e, Alerting emit) {
         if (e.type != EventType.PAYMENT || e.cardExpiry == null) return;
         long t = e.eventTime;
         CardState c = s.card();
@@ -90,12 +124,12 @@ final class CardExpiringSignal implements SignalFamily {
     }
 
     @Override
-    public void onDeadline(AccountState s, long at, Emitter emit) {
+    public void onDeadline(AccountState s, long at, Alerting emit) {
         CardState c = s.card;
         c.expiringNoted = true;
         if (!r.enabled) return;
         long expires = expiresAt(c.expiryMonth);
-        long days = Math.floorDiv(expires - at, SignalEngine.DAY_MS);
+        long days = Math.floorDiv(expires - at, EventTime.DAY_MS);
         Map<String, String> ev = Evidence.map();
         ev.put("cardExpiry", format(c.expiryMonth));
         ev.put("expiresAt", Evidence.iso(expires));

@@ -1,11 +1,21 @@
-package io.churnradar.detect;
+package io.churnradar.signals.features;
 
 import static io.churnradar.detect.AccountState.NONE;
 
+import io.churnradar.alerts.Severity;
 import io.churnradar.config.Rules;
+import io.churnradar.detect.AccountState;
+import io.churnradar.detect.state.EventTime;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
+import io.churnradar.signals.Alerting;
+import io.churnradar.signals.Evidence;
+import io.churnradar.signals.SettingsBlock;
 import io.churnradar.signals.Signal;
+import io.churnradar.signals.SignalFamily;
+import io.churnradar.signals.SignalSpec;
+import java.io.Serializable;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,17 +24,47 @@ import java.util.Map;
  * feature; raised at that start + 10 days, resolved by the next use of a core feature. Off when no
  * core features are configured.
  */
-final class CoreFeatureUnusedSignal implements SignalFamily {
+public final class CoreFeatureUnusedSignal implements SignalFamily {
     private static final long serialVersionUID = 1L;
 
-    private final Rules.CoreFeatureUnused r;
+    /** Rules block {@code signals.coreFeatureUnused}. */
+    public static final SignalSpec<Settings> SPEC = SignalSpec.of(Signal.CORE_FEATURE_UNUSED, "coreFeatureUnused",
+                    List.of("days", "coreFeatures"), Settings.class, Settings::read)
+            .evidence("coreFeatures", "lastCoreUseAt", "daysWithoutCoreUse", "feature", "usedAt");
 
-    CoreFeatureUnusedSignal(Rules rules) {
-        this.r = rules.coreFeatureUnused;
+    /** CORE_FEATURE_UNUSED: none of coreFeatures used for this many days; no core features, no signal. */
+    public static final class Settings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public final boolean enabled;
+        public final Severity severity;
+        public final int days;
+        public final List<String> coreFeatures;
+
+        public Settings(boolean enabled, Severity severity, int days, List<String> coreFeatures) {
+            this.enabled = enabled;
+            this.severity = severity;
+            this.days = days;
+            this.coreFeatures = List.copyOf(coreFeatures);
+        }
+
+        public boolean active() {
+            return enabled && !coreFeatures.isEmpty();
+        }
+
+        static Settings read(SettingsBlock b) {
+            return new Settings(b.enabled(), b.severity(Severity.MEDIUM), b.integer("days", 10, 1, 365),
+                    b.names("coreFeatures", Rules.MAX_CORE_FEATURES));
+        }
+    }
+
+    private final Settings r;
+
+    public CoreFeatureUnusedSignal(Rules rules) {
+        this.r = rules.signal(SPEC);
     }
 
     @Override
-    public void onEvent(AccountState s, AccountEvent e, Emitter emit) {
+    public void onEvent(AccountState s, AccountEvent e, Alerting emit) {
         if (!r.active() || e.type != EventType.USAGE || e.quantity <= 0 || !r.coreFeatures.contains(e.feature)) return;
         long t = e.eventTime;
         long deadline = nextDeadline(s);
@@ -45,15 +85,15 @@ final class CoreFeatureUnusedSignal implements SignalFamily {
         if (!r.active() || s.episode(Signal.CORE_FEATURE_UNUSED) != null) return NONE;
         long first = s.firstEventTime();
         long since = s.lastCoreFeatureUseAt == NONE ? first : Math.max(s.lastCoreFeatureUseAt, first);
-        return since == NONE ? NONE : since + r.days * SignalEngine.DAY_MS;
+        return since == NONE ? NONE : since + r.days * EventTime.DAY_MS;
     }
 
     @Override
-    public void onDeadline(AccountState s, long at, Emitter emit) {
+    public void onDeadline(AccountState s, long at, Alerting emit) {
         raise(s, at, emit);
     }
 
-    private void raise(AccountState s, long at, Emitter emit) {
+    private void raise(AccountState s, long at, Alerting emit) {
         Map<String, String> ev = Evidence.map();
         ev.put("coreFeatures", String.join(",", r.coreFeatures));
         ev.put("lastCoreUseAt", s.lastCoreFeatureUseAt == NONE ? "never" : Evidence.iso(s.lastCoreFeatureUseAt));

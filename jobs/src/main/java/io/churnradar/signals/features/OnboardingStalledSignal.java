@@ -1,12 +1,24 @@
-package io.churnradar.detect;
+package io.churnradar.signals.features;
 
 import static io.churnradar.detect.AccountState.NONE;
 
+import io.churnradar.alerts.Severity;
 import io.churnradar.config.Rules;
+import io.churnradar.detect.AccountState;
+import io.churnradar.detect.SubscriptionState;
+import io.churnradar.detect.state.EventTime;
+import io.churnradar.detect.state.FeatureUsage;
 import io.churnradar.events.SubscriptionAction;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
+import io.churnradar.signals.Alerting;
+import io.churnradar.signals.Evidence;
+import io.churnradar.signals.SettingsBlock;
 import io.churnradar.signals.Signal;
+import io.churnradar.signals.SignalFamily;
+import io.churnradar.signals.SignalSpec;
+import java.io.Serializable;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,17 +27,44 @@ import java.util.Map;
  * account activates, at the usage event that completes the count. A later STARTED starts a new
  * onboarding; an older one changes nothing.
  */
-final class OnboardingStalledSignal implements SignalFamily {
+public final class OnboardingStalledSignal implements SignalFamily {
     private static final long serialVersionUID = 1L;
 
-    private final Rules.OnboardingStalled r;
+    /** Rules block {@code signals.onboardingStalled}. */
+    public static final SignalSpec<Settings> SPEC = SignalSpec.of(Signal.ONBOARDING_STALLED, "onboardingStalled",
+                    List.of("days", "minFeatures"), Settings.class, Settings::read)
+            .evidence("startedAt", "featuresUsed", "features", "minFeatures", "activatedAt");
 
-    OnboardingStalledSignal(Rules rules) {
-        this.r = rules.onboardingStalled;
+    /** ONBOARDING_STALLED: not activated (minFeatures distinct features used since STARTED) this many days after STARTED. */
+    public static final class Settings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public final boolean enabled;
+        public final Severity severity;
+        public final int days;
+        public final int minFeatures;
+
+        public Settings(boolean enabled, Severity severity, int days, int minFeatures) {
+            this.enabled = enabled;
+            this.severity = severity;
+            this.days = days;
+            this.minFeatures = minFeatures;
+        }
+
+        static Settings read(SettingsBlock b) {
+            // At most the features an account's state tracks: more could never be counted.
+            return new Settings(b.enabled(), b.severity(Severity.MEDIUM), b.integer("days", 14, 1, 365),
+                    b.integer("minFeatures", 3, 1, Rules.MAX_TRACKED_FEATURES));
+        }
+    }
+
+    private final Settings r;
+
+    public OnboardingStalledSignal(Rules rules) {
+        this.r = rules.signal(SPEC);
     }
 
     @Override
-    public void onEvent(AccountState s, AccountEvent e, Emitter emit) {
+    public void onEvent(AccountState s, AccountEvent e, Alerting emit) {
         if (e.type == EventType.SUBSCRIPTION && e.action == SubscriptionAction.STARTED) {
             SubscriptionState sub = s.subscription();
             if (sub.startedAt != NONE && e.eventTime <= sub.startedAt) return;
@@ -41,7 +80,7 @@ final class OnboardingStalledSignal implements SignalFamily {
         }
     }
 
-    private void checkActivation(AccountState s, SubscriptionState sub, long t, Emitter emit) {
+    private void checkActivation(AccountState s, SubscriptionState sub, long t, Alerting emit) {
         if (FeatureUsage.countUsedSince(s, sub.startedAt) < r.minFeatures) return;
         long deadline = nextDeadline(s);
         if (deadline != NONE && deadline < t) {
@@ -61,11 +100,11 @@ final class OnboardingStalledSignal implements SignalFamily {
         if (!r.enabled || sub == null || sub.startedAt == NONE || sub.activatedAt != NONE || sub.onboardingDeadlinePassed) {
             return NONE;
         }
-        return sub.startedAt + r.days * SignalEngine.DAY_MS;
+        return sub.startedAt + r.days * EventTime.DAY_MS;
     }
 
     @Override
-    public void onDeadline(AccountState s, long at, Emitter emit) {
+    public void onDeadline(AccountState s, long at, Alerting emit) {
         SubscriptionState sub = s.subscription;
         sub.onboardingDeadlinePassed = true;
         Map<String, String> ev = Evidence.map();

@@ -1,12 +1,20 @@
-package io.churnradar.detect;
+package io.churnradar.signals.feedback;
 
 import static io.churnradar.detect.AccountState.NONE;
 
+import io.churnradar.alerts.Severity;
 import io.churnradar.config.Rules;
+import io.churnradar.detect.AccountState;
+import io.churnradar.detect.FeedbackState;
 import io.churnradar.events.SurveyType;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
+import io.churnradar.signals.Alerting;
+import io.churnradar.signals.Evidence;
 import io.churnradar.signals.Signal;
+import io.churnradar.signals.SignalFamily;
+import io.churnradar.signals.SignalSpec;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,21 +22,27 @@ import java.util.Map;
  * more. The account's latest answer counts, whoever gave it; an answer older than the latest one
  * seen changes nothing. Keeps the latest answer for the health score whether or not the signal is on.
  */
-final class NpsDetractorSignal implements SignalFamily {
+public final class NpsDetractorSignal implements SignalFamily {
     private static final long serialVersionUID = 1L;
     static final int MAX_COMMENT = 200;
 
-    private final Rules.ScoreThreshold r;
+    /** Rules block {@code signals.npsDetractor}: NPS answers are 0..10. */
+    public static final SignalSpec<ScoreThreshold> SPEC = SignalSpec.of(Signal.NPS_DETRACTOR, "npsDetractor",
+                    List.of("maxScore", "resolveAtScore"), ScoreThreshold.class,
+                    b -> ScoreThreshold.read(b, Severity.MEDIUM, 6, 7, 0, 10))
+            .evidence("score", "userId", "comment");
+
+    private final ScoreThreshold r;
     /** Whether comments and e-mail addresses may reach the alert (rules privacy.includePersonalData). */
     private final boolean personalData;
 
-    NpsDetractorSignal(Rules rules) {
-        this.r = rules.npsDetractor;
+    public NpsDetractorSignal(Rules rules) {
+        this.r = rules.signal(SPEC);
         this.personalData = rules.includePersonalData;
     }
 
     @Override
-    public void onEvent(AccountState s, AccountEvent e, Emitter emit) {
+    public void onEvent(AccountState s, AccountEvent e, Alerting emit) {
         if (e.type != EventType.FEEDBACK || e.survey != SurveyType.NPS) return;
         FeedbackState f = s.feedback();
         if (f.lastNpsAt != NONE && e.eventTime < f.lastNpsAt) return;

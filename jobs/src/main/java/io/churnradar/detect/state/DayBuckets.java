@@ -1,4 +1,6 @@
-package io.churnradar.detect;
+package io.churnradar.detect.state;
+
+import io.churnradar.detect.AccountState;
 
 /**
  * Per-day usage and opened-ticket counts of one account, kept only for the days a future day close
@@ -6,10 +8,10 @@ package io.churnradar.detect;
  * whatever its event count, and an event far ahead of the watermark costs one entry, not a gap.
  * Works on the arrays of {@link AccountState} so that they serialize as plain POJO fields.
  */
-final class DayBuckets {
+public final class DayBuckets {
     private DayBuckets() {}
 
-    static void add(AccountState s, long day, double usage, int ticketsOpened) {
+    public static void add(AccountState s, long day, double usage, int ticketsOpened) {
         int i = indexOf(s.bucketDays, day);
         if (i < 0) {
             int at = -i - 1;
@@ -28,14 +30,14 @@ final class DayBuckets {
      *
      * @return false when the day was too old to keep
      */
-    static boolean addIfCovered(AccountState s, long day, double usage, int ticketsOpened, int lookbackDays) {
+    public static boolean addIfCovered(AccountState s, long day, double usage, int ticketsOpened, int lookbackDays) {
         if (s.lastClosedDay != AccountState.NONE && day < s.lastClosedDay + 2 - lookbackDays) return false;
         add(s, day, usage, ticketsOpened);
         return true;
     }
 
     /** Sum of usage over days {@code from..to}, both included. */
-    static double usage(AccountState s, long from, long to) {
+    public static double usage(AccountState s, long from, long to) {
         double sum = 0;
         for (int i = 0; i < s.bucketDays.length; i++) {
             long d = s.bucketDays[i];
@@ -45,7 +47,7 @@ final class DayBuckets {
     }
 
     /** Opened tickets over days {@code from..to}, both included. */
-    static int ticketsOpened(AccountState s, long from, long to) {
+    public static int ticketsOpened(AccountState s, long from, long to) {
         int sum = 0;
         for (int i = 0; i < s.bucketDays.length; i++) {
             long d = s.bucketDays[i];
@@ -55,7 +57,7 @@ final class DayBuckets {
     }
 
     /** Drops the days before {@code firstKept}. */
-    static void dropBefore(AccountState s, long firstKept) {
+    public static void dropBefore(AccountState s, long firstKept) {
         int n = 0;
         while (n < s.bucketDays.length && s.bucketDays[n] < firstKept) n++;
         if (n == 0) return;
@@ -64,7 +66,7 @@ final class DayBuckets {
         s.bucketTicketsOpened = java.util.Arrays.copyOfRange(s.bucketTicketsOpened, n, s.bucketTicketsOpened.length);
     }
 
-    static boolean isEmpty(AccountState s) {
+    public static boolean isEmpty(AccountState s) {
         return s.bucketDays.length == 0;
     }
 

@@ -1,12 +1,20 @@
-package io.churnradar.detect;
+package io.churnradar.signals.feedback;
 
 import static io.churnradar.detect.AccountState.NONE;
 
+import io.churnradar.alerts.Severity;
 import io.churnradar.config.Rules;
+import io.churnradar.detect.AccountState;
+import io.churnradar.detect.FeedbackState;
 import io.churnradar.events.SurveyType;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
+import io.churnradar.signals.Alerting;
+import io.churnradar.signals.Evidence;
 import io.churnradar.signals.Signal;
+import io.churnradar.signals.SignalFamily;
+import io.churnradar.signals.SignalSpec;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,20 +23,26 @@ import java.util.Map;
  * from either source; an older one changes nothing. Keeps the latest rating for the health score
  * whether or not the signal is on.
  */
-final class LowCsatSignal implements SignalFamily {
+public final class LowCsatSignal implements SignalFamily {
     private static final long serialVersionUID = 1L;
 
-    private final Rules.ScoreThreshold r;
+    /** Rules block {@code signals.lowCsat}: CSAT ratings are 1..5. */
+    public static final SignalSpec<ScoreThreshold> SPEC = SignalSpec.of(Signal.LOW_CSAT, "lowCsat",
+                    List.of("maxScore", "resolveAtScore"), ScoreThreshold.class,
+                    b -> ScoreThreshold.read(b, Severity.MEDIUM, 2, 4, 1, 5))
+            .evidence("score", "source", "ticketId", "userId", "comment");
+
+    private final ScoreThreshold r;
     /** Whether comments and e-mail addresses may reach the alert (rules privacy.includePersonalData). */
     private final boolean personalData;
 
-    LowCsatSignal(Rules rules) {
-        this.r = rules.lowCsat;
+    public LowCsatSignal(Rules rules) {
+        this.r = rules.signal(SPEC);
         this.personalData = rules.includePersonalData;
     }
 
     @Override
-    public void onEvent(AccountState s, AccountEvent e, Emitter emit) {
+    public void onEvent(AccountState s, AccountEvent e, Alerting emit) {
         int score;
         Map<String, String> ev = Evidence.map();
         if (e.type == EventType.FEEDBACK && e.survey == SurveyType.CSAT) {

@@ -1,8 +1,9 @@
-package io.churnradar.detect;
+package io.churnradar.detect.state;
 
 import static io.churnradar.detect.AccountState.NONE;
 
 import io.churnradar.config.Rules;
+import io.churnradar.detect.AccountState;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,10 +14,10 @@ import java.util.List;
  * replaces the one used least recently (and is dropped if it is older than all of them). A usage
  * event with quantity 0 is not a use.
  */
-final class FeatureUsage {
+public final class FeatureUsage {
     private FeatureUsage() {}
 
-    static void record(AccountState s, String feature, long at) {
+    public static void record(AccountState s, String feature, long at) {
         int i = Arrays.asList(s.featureNames).indexOf(feature);
         if (i >= 0) {
             s.featureLastUsedAt[i] = Math.max(s.featureLastUsedAt[i], at);
@@ -36,14 +37,14 @@ final class FeatureUsage {
     }
 
     /** Distinct features whose latest use is at or after {@code since}. */
-    static int countUsedSince(AccountState s, long since) {
+    public static int countUsedSince(AccountState s, long since) {
         int n = 0;
         for (long t : s.featureLastUsedAt) if (t >= since) n++;
         return n;
     }
 
     /** The features whose latest use is at or after {@code since}, in name order. */
-    static List<String> namesUsedSince(AccountState s, long since) {
+    public static List<String> namesUsedSince(AccountState s, long since) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < s.featureNames.length; i++) {
             if (s.featureLastUsedAt[i] >= since) out.add(s.featureNames[i]);
@@ -53,7 +54,7 @@ final class FeatureUsage {
     }
 
     /** The latest use of any feature, or NONE. */
-    static long latestUse(AccountState s) {
+    public static long latestUse(AccountState s) {
         long latest = NONE;
         for (long t : s.featureLastUsedAt) latest = Math.max(latest, t);
         return latest;

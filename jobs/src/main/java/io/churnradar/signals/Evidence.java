@@ -1,29 +1,27 @@
-package io.churnradar.detect;
+package io.churnradar.signals;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The evidence map of an alert and how its values are written. */
-final class Evidence {
-    static final long HOUR_MS = 3_600_000L;
-
+public final class Evidence {
     private Evidence() {}
 
-    static Map<String, String> map() {
+    public static Map<String, String> map() {
         return new LinkedHashMap<>();
     }
 
-    static String iso(long millis) {
+    public static String iso(long millis) {
         return Instant.ofEpochMilli(millis).toString();
     }
 
-    static String num(double v) {
+    public static String num(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
     /** A percentage with one decimal, e.g. 42.9. */
-    static String percent(double ratio) {
+    public static String percent(double ratio) {
         return num(Math.round(ratio * 1000) / 10.0);
     }
 
@@ -32,7 +30,7 @@ final class Evidence {
      * is not allowed out (rules {@code privacy.includePersonalData}); then a stable pseudonym, the same
      * for the same address, so a CSM can still tell users apart.
      */
-    static String userId(String id, boolean includePersonalData) {
+    public static String userId(String id, boolean includePersonalData) {
         if (includePersonalData || id.indexOf('@') < 0) return id;
         try {
             byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -43,7 +41,7 @@ final class Evidence {
     }
 
     /** Free text from a customer, cut to a length an alert can carry. */
-    static String excerpt(String text, int max) {
+    public static String excerpt(String text, int max) {
         if (text == null) return null;
         String t = text.strip();
         return t.length() <= max ? t : t.substring(0, max - 1) + "…";

@@ -1,13 +1,21 @@
-package io.churnradar.detect;
+package io.churnradar.signals.payment;
 
 import static io.churnradar.detect.AccountState.NONE;
 
 import io.churnradar.alerts.Severity;
 import io.churnradar.config.Rules;
+import io.churnradar.detect.AccountState;
 import io.churnradar.events.PaymentStatus;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
+import io.churnradar.signals.Alerting;
+import io.churnradar.signals.Evidence;
+import io.churnradar.signals.SettingsBlock;
 import io.churnradar.signals.Signal;
+import io.churnradar.signals.SignalFamily;
+import io.churnradar.signals.SignalSpec;
+import java.io.Serializable;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,17 +23,40 @@ import java.util.Map;
  * by a successful one. Keeps the failure streak (in event time) for the health score whether or not
  * the signal is on.
  */
-final class PaymentFailedSignal implements SignalFamily {
+public final class PaymentFailedSignal implements SignalFamily {
     private static final long serialVersionUID = 1L;
 
-    private final Rules.PaymentFailed p;
+    /** Rules block {@code signals.paymentFailed}. */
+    public static final SignalSpec<Settings> SPEC = SignalSpec.of(Signal.PAYMENT_FAILED, "paymentFailed",
+                    List.of("criticalAfterFailures"), Settings.class, Settings::read)
+            .evidence("consecutiveFailures", "invoiceId", "amountMinor", "currency", "failureCode");
 
-    PaymentFailedSignal(Rules rules) {
-        this.p = rules.paymentFailed;
+    /** PAYMENT_FAILED: a failed payment; CRITICAL once dunning is exhausted. */
+    public static final class Settings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public final boolean enabled;
+        public final Severity severity;
+        public final int criticalAfterFailures;
+
+        public Settings(boolean enabled, Severity severity, int criticalAfterFailures) {
+            this.enabled = enabled;
+            this.severity = severity;
+            this.criticalAfterFailures = criticalAfterFailures;
+        }
+
+        static Settings read(SettingsBlock b) {
+            return new Settings(b.enabled(), b.severity(Severity.HIGH), b.integer("criticalAfterFailures", 3, 1, 100));
+        }
+    }
+
+    private final Settings p;
+
+    public PaymentFailedSignal(Rules rules) {
+        this.p = rules.signal(SPEC);
     }
 
     @Override
-    public void onEvent(AccountState s, AccountEvent e, Emitter emit) {
+    public void onEvent(AccountState s, AccountEvent e, Alerting emit) {
         if (e.type != EventType.PAYMENT) return;
         if (e.paymentStatus == PaymentStatus.FAILED) {
             if (s.lastPaymentSuccessAt != NONE && e.eventTime <= s.lastPaymentSuccessAt) return; // settled since

@@ -1,14 +1,25 @@
-package io.churnradar.detect;
+package io.churnradar.signals.renewal;
 
 import static io.churnradar.detect.AccountState.NONE;
 
+import io.churnradar.alerts.Severity;
 import io.churnradar.config.Rules;
+import io.churnradar.detect.AccountState;
+import io.churnradar.detect.SubscriptionState;
+import io.churnradar.detect.state.EventTime;
 import io.churnradar.events.SubscriptionAction;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
 import io.churnradar.score.Health;
+import io.churnradar.signals.Alerting;
+import io.churnradar.signals.Evidence;
+import io.churnradar.signals.SettingsBlock;
 import io.churnradar.signals.Signal;
+import io.churnradar.signals.SignalFamily;
+import io.churnradar.signals.SignalSpec;
+import java.io.Serializable;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,17 +30,43 @@ import java.util.Map;
  * The renewal date is the latest {@code renewalDate} of any subscription event, in event time; a
  * RENEWED event without one clears it.
  */
-final class RenewalAtRiskSignal implements SignalFamily {
+public final class RenewalAtRiskSignal implements SignalFamily {
     private static final long serialVersionUID = 1L;
 
-    private final Rules.RenewalAtRisk r;
+    /** Rules block {@code signals.renewalAtRisk}. */
+    public static final SignalSpec<Settings> SPEC = SignalSpec.of(Signal.RENEWAL_AT_RISK, "renewalAtRisk",
+                    List.of("withinDays", "belowScore"), Settings.class, Settings::read)
+            .evidence("renewalDate", "daysToRenewal", "healthScore", "healthTier", "weakest", "action");
 
-    RenewalAtRiskSignal(Rules rules) {
-        this.r = rules.renewalAtRisk;
+    /** RENEWAL_AT_RISK: the renewal is within withinDays and the health score is below belowScore. */
+    public static final class Settings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public final boolean enabled;
+        public final Severity severity;
+        public final int withinDays;
+        public final int belowScore;
+
+        public Settings(boolean enabled, Severity severity, int withinDays, int belowScore) {
+            this.enabled = enabled;
+            this.severity = severity;
+            this.withinDays = withinDays;
+            this.belowScore = belowScore;
+        }
+
+        static Settings read(SettingsBlock b) {
+            return new Settings(b.enabled(), b.severity(Severity.HIGH), b.integer("withinDays", 60, 1, 366),
+                    b.integer("belowScore", 50, 1, 100));
+        }
+    }
+
+    private final Settings r;
+
+    public RenewalAtRiskSignal(Rules rules) {
+        this.r = rules.signal(SPEC);
     }
 
     @Override
-    public void onEvent(AccountState s, AccountEvent e, Emitter emit) {
+    public void onEvent(AccountState s, AccountEvent e, Alerting emit) {
         if (e.type != EventType.SUBSCRIPTION) return;
         long t = e.eventTime;
         SubscriptionState sub = s.subscription();
@@ -43,7 +80,7 @@ final class RenewalAtRiskSignal implements SignalFamily {
             sub.renewalSeenAt = t;
         }
         if (s.episode(Signal.RENEWAL_AT_RISK) == null) return;
-        long day = SignalEngine.dayOf(t);
+        long day = EventTime.dayOf(t);
         if (renewed || sub.churnedAt != NONE || !inWindow(sub, day)) {
             Map<String, String> ev = Evidence.map();
             if (sub.renewalDay != NONE) ev.put("renewalDate", LocalDate.ofEpochDay(sub.renewalDay).toString());
@@ -71,12 +108,12 @@ final class RenewalAtRiskSignal implements SignalFamily {
     }
 
     @Override
-    public void onDayClose(AccountState s, long d, Emitter emit) {
+    public void onDayClose(AccountState s, long d, Alerting emit) {
         boolean open = s.episode(Signal.RENEWAL_AT_RISK) != null;
         SubscriptionState sub = s.subscription;
         boolean inWindow = r.enabled && inWindow(sub, d + 1);
         if (!open && !inWindow) return;
-        long closeAt = SignalEngine.closeAt(d);
+        long closeAt = EventTime.closeAt(d);
         Health h = emit.healthAt(closeAt);
         Map<String, String> ev = Evidence.map();
         if (sub != null && sub.renewalDay != NONE) {

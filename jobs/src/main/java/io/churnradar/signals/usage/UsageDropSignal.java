@@ -1,0 +1,111 @@
+package io.churnradar.signals.usage;
+
+import static io.churnradar.detect.AccountState.NONE;
+
+import io.churnradar.alerts.Severity;
+import io.churnradar.config.Rules;
+import io.churnradar.detect.AccountState;
+import io.churnradar.detect.state.DayBuckets;
+import io.churnradar.detect.state.EventTime;
+import io.churnradar.ingest.AccountEvent;
+import io.churnradar.ingest.EventType;
+import io.churnradar.signals.Alerting;
+import io.churnradar.signals.Evidence;
+import io.churnradar.signals.SettingsBlock;
+import io.churnradar.signals.Signal;
+import io.churnradar.signals.SignalFamily;
+import io.churnradar.signals.SignalSpec;
+import java.io.Serializable;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * USAGE_DROP: at the close of day D, usage over D-6..D against D-13..D-7. Also keeps the day buckets
+ * (usage and opened tickets) alive: while any is left, every day close is needed. Records both
+ * windows at each close for the health score's usage trend.
+ */
+public final class UsageDropSignal implements SignalFamily {
+    private static final long serialVersionUID = 1L;
+    /** Tolerance of the drop-ratio comparison, so that a drop of exactly 30% counts as 30%. */
+    private static final double EPSILON = 1e-9;
+
+    /** Rules block {@code signals.usageDrop}; the day buckets keep both windows. */
+    public static final SignalSpec<Settings> SPEC = SignalSpec.of(Signal.USAGE_DROP, "usageDrop",
+                    List.of("windowDays", "minBaseline", "dropRatio"), Settings.class, Settings::read)
+            .evidence("cur", "prev", "dropPercent", "curWindow", "prevWindow")
+            .lookbackDays(u -> 2 * u.windowDays);
+
+    /** USAGE_DROP: usage over the last window fell by dropRatio or more against the window before. */
+    public static final class Settings implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public final boolean enabled;
+        public final Severity severity;
+        public final int windowDays;
+        public final double minBaseline;
+        public final double dropRatio;
+
+        public Settings(boolean enabled, Severity severity, int windowDays, double minBaseline, double dropRatio) {
+            this.enabled = enabled;
+            this.severity = severity;
+            this.windowDays = windowDays;
+            this.minBaseline = minBaseline;
+            this.dropRatio = dropRatio;
+        }
+
+        static Settings read(SettingsBlock b) {
+            return new Settings(b.enabled(), b.severity(Severity.HIGH), b.integer("windowDays", 7, 1, 90),
+                    b.number("minBaseline", 10, 0, 1e15), b.number("dropRatio", 0.30, 0.01, 1.0));
+        }
+    }
+
+    private final Settings u;
+    /** Days the buckets keep back from a day close (the longest look-back of any rule). */
+    private final int lookbackDays;
+
+    public UsageDropSignal(Rules rules) {
+        this.u = rules.signal(SPEC);
+        this.lookbackDays = rules.lookbackDays();
+    }
+
+    @Override
+    public void onEvent(AccountState s, AccountEvent e, Alerting emit) {
+        if (e.type == EventType.USAGE) {
+            DayBuckets.addIfCovered(s, EventTime.dayOf(e.eventTime), e.quantity, 0, lookbackDays);
+        }
+    }
+
+    @Override
+    public long firstDayNeedingClose(AccountState s, long fromDay) {
+        return DayBuckets.isEmpty(s) ? NONE : fromDay;
+    }
+
+    @Override
+    public void onDayClose(AccountState s, long d, Alerting emit) {
+        long closeAt = EventTime.closeAt(d);
+        int n = u.windowDays;
+        double cur = DayBuckets.usage(s, d - n + 1, d);
+        double prev = DayBuckets.usage(s, d - 2L * n + 1, d - n);
+        s.trendDay = d;
+        s.trendCurUsage = cur;
+        s.trendPrevUsage = prev;
+        if (!u.enabled || s.firstEventDay > d - (2L * n - 1) || prev < u.minBaseline) return;
+
+        boolean dropped = cur <= prev * (1 - u.dropRatio) + EPSILON * Math.max(1, prev);
+        if (dropped == (s.episode(Signal.USAGE_DROP) != null)) return; // nothing changes: no evidence to write
+        Map<String, String> ev = Evidence.map();
+        ev.put("cur", Evidence.num(cur));
+        ev.put("prev", Evidence.num(prev));
+        ev.put("dropPercent", Evidence.num(Math.round((1 - cur / prev) * 1000) / 10.0));
+        ev.put("curWindow", LocalDate.ofEpochDay(d - n + 1) + ".." + LocalDate.ofEpochDay(d));
+        ev.put("prevWindow", LocalDate.ofEpochDay(d - 2L * n + 1) + ".." + LocalDate.ofEpochDay(d - n));
+        if (dropped) {
+            emit.raise(Signal.USAGE_DROP, u.severity, closeAt, ev, String.format(
+                    "Usage fell %s%% over the last %d days (%s against %s the %d days before).",
+                    ev.get("dropPercent"), n, Evidence.num(cur), Evidence.num(prev), n));
+        } else {
+            emit.resolve(Signal.USAGE_DROP, closeAt, ev,
+                    "Usage recovered to " + Evidence.num(cur) + " against " + Evidence.num(prev) + ".");
+        }
+    }
+}
