@@ -329,7 +329,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
      * removed and {@code oldestEventIdAt} goes back to NONE, once. Accounts written by this version never
      * have it set, so they never touch the map: no state access per event beyond the account's value. The
      * map is registered only then, with the TTL it was written with; the ones past the window go at the
-     * next pruning. An account that sends nothing again keeps its map entries until the state TTL expires them.
+     * next pruning. An account with no further event or timer keeps its map entries until the state TTL expires them.
      */
     private void foldOldEventIds(AccountState s) throws Exception {
         if (oldSeenEventIds == null) {
