@@ -5,12 +5,18 @@ import io.churnradar.signals.Signal;
 
 /**
  * Everything the detector remembers about one account: O(1) in the number of events (day buckets
- * for the look-back window, a few bounded arrays and scalars). A POJO so that Flink serializes it
- * without Kryo, savepoints can evolve by adding fields, and the SQL savepoint connector can read it.
+ * for the look-back window, a few bounded arrays and scalars), and the de-duplication memory. Public
+ * fields, so that the signal code works on it directly and the SQL savepoint connector reads it.
+ *
+ * <p>Stored in the compact layout of {@link io.churnradar.detect.state.AccountStateSerializer} (the
+ * {@code @TypeInfo} below makes {@code TypeInformation.of(AccountState.class)} yield it): only the fields
+ * that differ from the defaults below, as varints and deltas. Savepoints of versions 1 to 3 stored it as
+ * a Flink POJO; they restore into the compact layout (docs/operations.md, "Upgrades").
  *
  * <p>Evolution: fields are only ever added (never renamed or retyped); a state written by an older
- * version restores the new fields at the defaults below.
+ * version restores the new fields at the defaults below. A new field needs its place in the serializer.
  */
+@org.apache.flink.api.common.typeinfo.TypeInfo(io.churnradar.detect.state.AccountStateTypeInfo.Factory.class)
 public class AccountState {
     public static final long NONE = Long.MIN_VALUE;
 
@@ -33,7 +39,12 @@ public class AccountState {
     public long lastPaymentSuccessAt = NONE;
     public long lastPaymentFailureAt = NONE;
 
-    /** Event time of the oldest event id kept for de-duplication, or NONE when none is kept. */
+    /**
+     * Versions 1 to 3 kept the event ids in a map state ({@code seen-event-ids}) and here the event time
+     * of the oldest one, NONE when none was kept. Now always NONE, but in a state restored from one of
+     * their savepoints whose ids are still in that map: the detector folds them into
+     * {@link #seenIdHashes} at the account's next event or timer, and sets this back to NONE.
+     */
     public long oldestEventIdAt = NONE;
 
     /** The one event-time timer registered for this account, or NONE. */
@@ -76,6 +87,15 @@ public class AccountState {
 
     /** Plays in progress, outcome entries, recent sends and do-not-contact; null until the first playbook. */
     public io.churnradar.play.PlaysState plays;
+
+    // ---- version 4: compact state ----
+
+    /**
+     * De-duplication: the 64-bit hash of each event id seen within {@code dedup.windowDays} of event
+     * time, with the event time it was seen at (parallel arrays, in the order seen); see {@link SeenEventIds}.
+     */
+    public long[] seenIdHashes = new long[0];
+    public long[] seenIdTimes = new long[0];
 
     public AccountState() {}
 

@@ -11,7 +11,6 @@ import io.churnradar.metrics.LabeledCounters;
 import io.churnradar.metrics.TierCounts;
 import io.churnradar.play.OutcomeEvent;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.Map;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -39,7 +38,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Per-account churn detection, keyed by account id: de-duplicates events by id, runs the
+ * Per-account churn detection, keyed by account id: de-duplicates events by id (the hashes kept in
+ * the account's state, {@link SeenEventIds}: one state read and one write per event), runs the
  * {@link SignalEngine} on each event and on the passing of event time, and keeps exactly one
  * event-time timer per account. Shared by the streaming job and the backtest.
  *
@@ -57,6 +57,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
 
     public static final String UID = "churn-detector";
     public static final String ACCOUNT_STATE = "account";
+    /** Versions 1 to 3 kept each event id here; read only to migrate their savepoints (see {@link #foldOldEventIds}). */
     public static final String SEEN_EVENT_IDS = "seen-event-ids";
     public static final String ACCEPTED = "eventsAccepted";
     public static final String DUPLICATES = "duplicates";
@@ -88,7 +89,8 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
 
     private transient ValueStateDescriptor<AccountState> accountDescriptor;
     private transient ValueState<AccountState> account;
-    private transient MapState<String, Long> seenEventIds;
+    /** The old per-id map, registered only when a restored account still has ids in it. */
+    private transient MapState<String, Long> oldSeenEventIds;
     private transient Counter acceptedMetric;
     private transient Counter duplicateMetric;
     private transient Counter lateMetric;
@@ -126,15 +128,11 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
 
     @Override
     public void open(OpenContext openContext) {
+        // TypeInformation.of(AccountState.class) is the compact layout (AccountState's @TypeInfo).
         accountDescriptor = new ValueStateDescriptor<>(ACCOUNT_STATE, AccountState.class);
-        MapStateDescriptor<String, Long> seenDesc = new MapStateDescriptor<>(SEEN_EVENT_IDS, String.class, Long.class);
-        if (stateTtl != null) {
-            StateTtlConfig ttl = StateTtlConfig.newBuilder(stateTtl).build();
-            accountDescriptor.enableTimeToLive(ttl);
-            seenDesc.enableTimeToLive(ttl);
-        }
+        if (stateTtl != null) accountDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl).build());
         account = getRuntimeContext().getState(accountDescriptor);
-        seenEventIds = getRuntimeContext().getMapState(seenDesc);
+        oldSeenEventIds = null;
         engine = initialEngine;
         engineText = null;
 
@@ -179,10 +177,17 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         SignalEngine engine = engine(ctx);
         long watermark = ctx.timerService().currentWatermark();
         AccountState s = account.value();
-        if (s == null) s = new AccountState();
+        boolean folded = false;
+        if (s == null) {
+            s = new AccountState();
+        } else if (s.oldestEventIdAt != NONE) {
+            foldOldEventIds(s);
+            folded = true;
+        }
         if (isDuplicate(e, s, engine)) {
             duplicateMetric.inc();
             duplicateCount.add(1);
+            if (folded) account.update(s); // the old map is gone: its ids must reach the state even now
             return;
         }
         acceptedMetric.inc();
@@ -209,6 +214,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         }
         AccountState s = account.value();
         if (s == null) return;
+        if (s.oldestEventIdAt != NONE) foldOldEventIds(s);
         SignalEngine engine = engine(ctx);
         s.pendingTimer = NONE; // this one has fired
         io.churnradar.alerts.HealthTier tierBefore = s.lastHealthTier;
@@ -306,34 +312,36 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     }
 
     /** An id seen for this account within the de-duplication window (event time) is a duplicate. */
-    private boolean isDuplicate(AccountEvent e, AccountState s, SignalEngine engine) throws Exception {
-        Long seenAt = seenEventIds.get(e.eventId);
-        long window = engine.rules().dedupWindowDays * SignalEngine.DAY_MS;
-        if (seenAt != null && Math.abs(e.eventTime - seenAt) <= window) {
-            return true;
-        }
-        seenEventIds.put(e.eventId, e.eventTime);
-        s.oldestEventIdAt = s.oldestEventIdAt == NONE ? e.eventTime : Math.min(s.oldestEventIdAt, e.eventTime);
-        return false;
+    private static boolean isDuplicate(AccountEvent e, AccountState s, SignalEngine engine) {
+        return SeenEventIds.isDuplicateElseRemember(s, e.eventId, e.eventTime, engine.rules().dedupWindowDays * SignalEngine.DAY_MS);
     }
 
-    /** Forgets the ids that fell out of the window; reads them only when the oldest one has. */
-    private void pruneEventIds(AccountState s, long watermark, SignalEngine engine) throws Exception {
-        long cutoff = watermark - engine.rules().dedupWindowDays * SignalEngine.DAY_MS;
-        if (s.oldestEventIdAt != NONE && s.oldestEventIdAt < cutoff) {
-            s.oldestEventIdAt = forgetEventIdsBefore(cutoff);
-        }
+    /** Forgets the ids that fell out of the window. */
+    private static void pruneEventIds(AccountState s, long watermark, SignalEngine engine) {
+        SeenEventIds.forgetBefore(s, watermark - engine.rules().dedupWindowDays * SignalEngine.DAY_MS);
     }
 
-    /** @return the oldest event time among the ids kept, or NONE */
-    private long forgetEventIdsBefore(long cutoff) throws Exception {
-        long oldest = NONE;
-        for (Iterator<Map.Entry<String, Long>> it = seenEventIds.iterator(); it.hasNext(); ) {
-            long seen = it.next().getValue();
-            if (seen < cutoff) it.remove();
-            else if (oldest == NONE || seen < oldest) oldest = seen;
+    /**
+     * Migration of a savepoint of versions 1 to 3, which kept each event id of an account in the map
+     * state {@value #SEEN_EVENT_IDS} and the oldest one's time in {@code oldestEventIdAt}. An account
+     * restored with {@code oldestEventIdAt} set still has its ids there: at its first event or timer they
+     * are hashed into the account's value (a re-sent event stays a duplicate), the map's entries are
+     * removed and {@code oldestEventIdAt} goes back to NONE, once. Accounts written by this version never
+     * have it set, so they never touch the map: no state access per event beyond the account's value. The
+     * map is registered only then, with the TTL it was written with; the ones past the window go at the
+     * next pruning. An account with no further event or timer keeps its map entries until the state TTL expires them.
+     */
+    private void foldOldEventIds(AccountState s) throws Exception {
+        if (oldSeenEventIds == null) {
+            MapStateDescriptor<String, Long> old = new MapStateDescriptor<>(SEEN_EVENT_IDS, String.class, Long.class);
+            if (stateTtl != null) old.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl).build());
+            oldSeenEventIds = getRuntimeContext().getMapState(old);
         }
-        return oldest;
+        for (Map.Entry<String, Long> id : oldSeenEventIds.entries()) {
+            SeenEventIds.remember(s, SeenEventIds.hash(id.getKey()), id.getValue());
+        }
+        oldSeenEventIds.clear();
+        s.oldestEventIdAt = NONE;
     }
 
     private static void reschedule(AccountState s, SignalEngine engine, TimerService timers) {

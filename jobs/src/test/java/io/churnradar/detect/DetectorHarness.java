@@ -11,8 +11,6 @@ import java.util.Map;
 import java.util.Queue;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.api.common.accumulators.Accumulator;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -147,13 +145,11 @@ final class DetectorHarness implements AutoCloseable {
         return s.value();
     }
 
-    /** The event ids remembered for de-duplication of one account, with their event times. */
-    Map<String, Long> seenEventIds(String account) throws Exception {
-        h.getOperator().setCurrentKey(account);
-        MapState<String, Long> s = h.getOperator().getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                new MapStateDescriptor<>(ChurnDetector.SEEN_EVENT_IDS, String.class, Long.class));
-        Map<String, Long> out = new HashMap<>();
-        for (Map.Entry<String, Long> e : s.entries()) out.put(e.getKey(), e.getValue());
+    /** The hashes of the event ids remembered for de-duplication of one account ({@link SeenEventIds#hash}), with their event times. */
+    Map<Long, Long> seenEventIds(String account) throws Exception {
+        AccountState s = accountState(account);
+        Map<Long, Long> out = new HashMap<>();
+        if (s != null) for (int i = 0; i < s.seenIdHashes.length; i++) out.put(s.seenIdHashes[i], s.seenIdTimes[i]);
         return out;
     }
 

@@ -4,7 +4,12 @@ import io.churnradar.config.Rules;
 import io.churnradar.detect.ChurnDetector;
 import io.churnradar.detect.ChurnPipeline;
 import io.churnradar.events.PaymentStatus;
+import io.churnradar.events.SubscriptionAction;
+import io.churnradar.events.SurveyType;
+import io.churnradar.events.TicketPriority;
+import io.churnradar.events.TicketStatus;
 import io.churnradar.ingest.AccountEvent;
+import io.churnradar.testing.ControlGroups;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -49,12 +54,69 @@ public final class DetectorSnapshots {
         }
     }
 
+    /** acct-c: treated by the dunning and card-expiring playbooks, so that its plays stay in progress at the snapshot. */
+    static final String ACCT_C = ControlGroups.treated("acct-c", "dunning", "card-expiring");
+    /** acct-d: held out of dunning, so that the snapshot has a held-out outcome entry. */
+    static final String ACCT_D = ControlGroups.heldOut("acct-d", "dunning");
+
+    /**
+     * Version 3 (playbooks): the history of {@link #feedHistory} plus two accounts that fill every part
+     * of the state. {@link #ACCT_C} has a subscription (plan, seats, MRR, renewal), a card expiring next
+     * month, an NPS detractor answer, an open urgent ticket, several features and a failed payment whose
+     * dunning play still has steps to come; {@link #ACCT_D} fails a payment while held out of dunning.
+     */
+    static void feedHistoryV3(KeyedBroadcastOperatorTestHarness<String, AccountEvent, String, ?> h) throws Exception {
+        String c = ACCT_C;
+        String d = ACCT_D;
+        for (int day = 0; day < 10; day++) {
+            for (String acct : new String[] {"acct-a", "acct-b"}) {
+                h.processElement(AccountEvent.login(acct + "-l" + day, acct, at(day, 9)), at(day, 9));
+                h.processElement(AccountEvent.usage(acct + "-u" + day, acct, at(day, 10), "reports", 5), at(day, 10));
+            }
+            if (day == 4 || day == 7) {
+                h.processElement(AccountEvent.payment("acct-b-p" + day, "acct-b", at(day, 12), PaymentStatus.FAILED), at(day, 12));
+            }
+            if (day == 0) {
+                AccountEvent started = AccountEvent.subscription(c + "-s0", c, at(0, 8), SubscriptionAction.STARTED);
+                started.plan = "team";
+                started.seats = 12;
+                started.mrrMinor = 60_000L;
+                started.renewalDate = "2026-04-20";
+                h.processElement(started, at(0, 8));
+                h.processElement(AccountEvent.subscription(d + "-s0", d, at(0, 8), SubscriptionAction.STARTED), at(0, 8));
+            }
+            h.processElement(AccountEvent.login(c + "-l" + day, c, at(day, 9)), at(day, 9));
+            h.processElement(AccountEvent.usage(c + "-u" + day, c, at(day, 11), day % 2 == 0 ? "reports" : "dashboards", 2.5 + day),
+                    at(day, 11));
+            h.processElement(AccountEvent.usage(d + "-u" + day, d, at(day, 11), "reports", 1), at(day, 11));
+            if (day == 2) {
+                AccountEvent card = AccountEvent.payment(c + "-p2", c, at(2, 12), PaymentStatus.SUCCEEDED);
+                card.cardExpiry = "2026-04";
+                h.processElement(card, at(2, 12));
+            }
+            if (day == 3) {
+                h.processElement(AccountEvent.feedback(c + "-f3", c, at(3, 13), SurveyType.NPS, 4), at(3, 13));
+            }
+            if (day == 5) {
+                AccountEvent urgent = AccountEvent.ticket(c + "-t5", c, at(5, 14), "T-77", TicketStatus.OPENED);
+                urgent.priority = TicketPriority.URGENT;
+                h.processElement(urgent, at(5, 14));
+            }
+            if (day == 8) {
+                h.processElement(AccountEvent.payment(c + "-p8", c, at(8, 12), PaymentStatus.FAILED), at(8, 12));
+                h.processElement(AccountEvent.payment(d + "-p8", d, at(8, 12), PaymentStatus.FAILED), at(8, 12));
+            }
+            h.processWatermark(at(day, 23));
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         String version = args.length > 0 ? args[0] : "v1";
         try (var h = harness()) {
             h.setup();
             h.open();
-            feedHistory(h);
+            if (version.equals("v1")) feedHistory(h);
+            else feedHistoryV3(h);
             var snapshot = h.snapshot(1, at(10, 0));
             String file = "jobs/src/test/resources/snapshots/detector-" + version + ".snapshot";
             org.apache.flink.streaming.util.OperatorSnapshotUtil.writeStateHandle(snapshot, file);
