@@ -8,7 +8,7 @@ import io.churnradar.signals.Signal;
  * for the look-back window, a few bounded arrays and scalars), and the de-duplication memory. Public
  * fields, so that the signal code works on it directly and the SQL savepoint connector reads it.
  *
- * <p>Stored in the compact layout of {@link io.churnradar.detect.state.AccountStateSerializer} (the
+ * <p>Stored in the compact layout of {@link io.churnradar.detect.storage.AccountStateSerializer} (the
  * {@code @TypeInfo} below makes {@code TypeInformation.of(AccountState.class)} yield it): only the fields
  * that differ from the defaults below, as varints and deltas. Savepoints of versions 1 to 3 stored it as
  * a Flink POJO; they restore into the compact layout (docs/operations.md, "Upgrades").
@@ -16,7 +16,7 @@ import io.churnradar.signals.Signal;
  * <p>Evolution: fields are only ever added (never renamed or retyped); a state written by an older
  * version restores the new fields at the defaults below. A new field needs its place in the serializer.
  */
-@org.apache.flink.api.common.typeinfo.TypeInfo(io.churnradar.detect.state.AccountStateTypeInfo.Factory.class)
+@org.apache.flink.api.common.typeinfo.TypeInfo(io.churnradar.detect.storage.AccountStateTypeInfo.Factory.class)
 public class AccountState {
     public static final long NONE = Long.MIN_VALUE;
 

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.churnradar.alerts.HealthTier;
 import io.churnradar.alerts.Severity;
 import io.churnradar.config.Rules;
-import io.churnradar.detect.state.AccountStateSerializer;
+import io.churnradar.detect.storage.AccountStateSerializer;
 import io.churnradar.events.PaymentStatus;
 import io.churnradar.events.TicketStatus;
 import io.churnradar.ingest.AccountEvent;
@@ -166,7 +166,7 @@ class AccountStateSerializerTest {
         for (String n : severities) out.writeUTF(n);
         out.writeInt(HealthTier.values().length);
         for (HealthTier t : HealthTier.values()) out.writeUTF(t.name());
-        TypeSerializerSnapshot<AccountState> s = new io.churnradar.detect.state.AccountStateSerializerSnapshot();
+        TypeSerializerSnapshot<AccountState> s = new io.churnradar.detect.storage.AccountStateSerializerSnapshot();
         s.readSnapshot(1, new DataInputDeserializer(out.getCopyOfBuffer()), getClass0().getClassLoader());
         return s;
     }

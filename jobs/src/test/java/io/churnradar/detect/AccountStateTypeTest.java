@@ -20,7 +20,7 @@ class AccountStateTypeTest {
     @Test
     void hasItsCompactSerializerWithoutGenericTypes() throws Exception {
         TypeInformation<AccountState> type = TypeInformation.of(AccountState.class);
-        assertThat(type).isInstanceOf(io.churnradar.detect.state.AccountStateTypeInfo.class);
+        assertThat(type).isInstanceOf(io.churnradar.detect.storage.AccountStateTypeInfo.class);
         SerializerConfigImpl noKryo = new SerializerConfigImpl();
         noKryo.setGenericTypes(false); // as the job runs: pipeline.generic-types: false
         TypeSerializer<AccountState> serializer = type.createSerializer(noKryo);

@@ -5,8 +5,8 @@
  *
  * <p>{@link io.churnradar.detect.AccountState} and its nested state classes (SubscriptionState,
  * FeedbackState, CardState, UrgentTicketsState) and {@link io.churnradar.detect.Episode} belong to this
- * layer but still live in {@code io.churnradar.detect}: their stored form is being reworked there, and
- * the state's class names are part of savepoints. AccountState refers to the {@code Signal} enum (its
+ * layer but still live in {@code io.churnradar.detect}: savepoints of versions 1 to 3 name them (their
+ * POJO layout migrates on restore). Their compact stored form is in {@code io.churnradar.detect.storage}. AccountState refers to the {@code Signal} enum (its
  * episodes are indexed by ordinal) and to {@code io.churnradar.play.PlaysState}.
  */
 package io.churnradar.detect.state;

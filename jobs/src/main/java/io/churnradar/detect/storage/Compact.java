@@ -1,4 +1,4 @@
-package io.churnradar.detect.state;
+package io.churnradar.detect.storage;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,20 +1,20 @@
-package io.churnradar.detect.state;
+package io.churnradar.detect.storage;
 
 import static io.churnradar.detect.AccountState.NONE;
-import static io.churnradar.detect.state.Compact.DAY_MS;
-import static io.churnradar.detect.state.Compact.readDouble;
-import static io.churnradar.detect.state.Compact.readLength;
-import static io.churnradar.detect.state.Compact.readSigned;
-import static io.churnradar.detect.state.Compact.readSignedInt;
-import static io.churnradar.detect.state.Compact.readString;
-import static io.churnradar.detect.state.Compact.readTime;
-import static io.churnradar.detect.state.Compact.readVarLong;
-import static io.churnradar.detect.state.Compact.writeDouble;
-import static io.churnradar.detect.state.Compact.writeLength;
-import static io.churnradar.detect.state.Compact.writeSigned;
-import static io.churnradar.detect.state.Compact.writeString;
-import static io.churnradar.detect.state.Compact.writeTime;
-import static io.churnradar.detect.state.Compact.writeVarLong;
+import static io.churnradar.detect.storage.Compact.DAY_MS;
+import static io.churnradar.detect.storage.Compact.readDouble;
+import static io.churnradar.detect.storage.Compact.readLength;
+import static io.churnradar.detect.storage.Compact.readSigned;
+import static io.churnradar.detect.storage.Compact.readSignedInt;
+import static io.churnradar.detect.storage.Compact.readString;
+import static io.churnradar.detect.storage.Compact.readTime;
+import static io.churnradar.detect.storage.Compact.readVarLong;
+import static io.churnradar.detect.storage.Compact.writeDouble;
+import static io.churnradar.detect.storage.Compact.writeLength;
+import static io.churnradar.detect.storage.Compact.writeSigned;
+import static io.churnradar.detect.storage.Compact.writeString;
+import static io.churnradar.detect.storage.Compact.writeTime;
+import static io.churnradar.detect.storage.Compact.writeVarLong;
 
 import io.churnradar.alerts.HealthTier;
 import io.churnradar.alerts.Severity;

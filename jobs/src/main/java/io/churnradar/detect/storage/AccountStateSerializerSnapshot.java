@@ -1,4 +1,4 @@
-package io.churnradar.detect.state;
+package io.churnradar.detect.storage;
 
 import io.churnradar.alerts.HealthTier;
 import io.churnradar.alerts.Severity;

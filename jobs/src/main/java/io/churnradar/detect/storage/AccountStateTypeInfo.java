@@ -1,4 +1,4 @@
-package io.churnradar.detect.state;
+package io.churnradar.detect.storage;
 
 import io.churnradar.detect.AccountState;
 import java.lang.reflect.Type;
