@@ -62,10 +62,10 @@ class BacktestSpillTest {
         for (String f : List.of("alerts.jsonl", "command-audit.jsonl", "commands.jsonl", "dead-letter.jsonl", "health.jsonl")) {
             outputLines += Files.readAllLines(tmp.resolve("in-memory").resolve(f)).size();
         }
-        assertThat(outputLines).isGreaterThan(100);
+        assertThat(outputLines).isGreaterThan(50);
         assertThat(inMemoryRuns).as("one run per output and subtask at most").isLessThanOrEqualTo(6 * 2);
-        assertThat(spilledRuns).as("health's last scores spill one run per account and subtask at least")
-                .isGreaterThan(outputLines / 2);
+        assertThat(spilledRuns).as("a run per record: no output line was held with another in memory")
+                .isGreaterThanOrEqualTo(outputLines);
         for (String f : RESULT_FILES) {
             assertThat(Files.readAllBytes(tmp.resolve("spilled").resolve(f)))
                     .as(f).isEqualTo(Files.readAllBytes(tmp.resolve("in-memory").resolve(f)));
