@@ -107,6 +107,15 @@ public final class BacktestJob {
 
         // Under the output folder: the runs may be as large as the outputs, and a move into place stays on one disk.
         Path scratch = Files.createTempDirectory(outDir, ".backtest-scratch-");
+        // Ctrl-C or a kill ends the JVM without the finally below: the runs may be GBs, never leave them behind.
+        Thread cleanUp = new Thread(() -> {
+            try {
+                deleteRecursively(scratch);
+            } catch (IOException | RuntimeException e) {
+                // Best effort while the JVM goes down.
+            }
+        }, "backtest-scratch-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanUp);
         try {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfig);
             env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
@@ -133,6 +142,11 @@ public final class BacktestJob {
             return s;
         } finally {
             deleteRecursively(scratch);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanUp);
+            } catch (IllegalStateException e) {
+                // The JVM is going down already: the hook runs anyway.
+            }
         }
     }
 
