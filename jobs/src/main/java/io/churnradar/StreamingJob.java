@@ -1,14 +1,9 @@
 package io.churnradar;
 
 import io.churnradar.alerts.DeadLetter;
-import io.churnradar.alerts.RiskAlert;
-import io.churnradar.commands.CommandDisposition;
-import io.churnradar.commands.RetentionCommand;
 import io.churnradar.config.ConfigException;
 import io.churnradar.config.JobSettings;
 import io.churnradar.config.Rules;
-import io.churnradar.detect.ChurnDetector;
-import io.churnradar.detect.ChurnPipeline;
 import io.churnradar.guard.EventTimeGuard;
 import io.churnradar.guard.GuardedDeserializer;
 import io.churnradar.ingest.AccountEvent;
@@ -18,12 +13,12 @@ import io.churnradar.ingest.KafkaEventDeserializer;
 import io.churnradar.metrics.LabeledCounters;
 import io.churnradar.ingest.UserLinkResolver;
 import io.churnradar.ingest.formats.PayloadMapper;
-import io.churnradar.outcome.DailyPlaybookOutcomes;
 import io.churnradar.rules.RulesStatusSerializer;
 import io.churnradar.rules.RulesUpdate;
 import io.churnradar.rules.RulesUpdateDeserializer;
-import io.churnradar.rules.RulesValidator;
 import io.churnradar.sink.AvroRecordSerializer;
+import io.churnradar.topology.ChurnTopology;
+import io.churnradar.topology.Outputs;
 import io.churnradar.webhook.WebhookSink;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -101,52 +96,38 @@ public final class StreamingJob {
                 .uid("split-dead-letters")
                 .name("Split off dead letters");
 
-        SingleOutputStreamOperator<RiskAlert> alerts =
-                ChurnPipeline.detect(events, ruleSets(env, settings, rules), rules, settings.stateTtl);
-
-        alerts.sinkTo(kafkaSink(settings, settings.alertsTopic, "alerts", AvroRecordSerializer.alerts(settings.alertsTopic)))
-                .uid("alerts-sink")
-                .name("Alerts to " + settings.alertsTopic);
-        alerts.getSideOutput(ChurnDetector.HEALTH)
-                .sinkTo(kafkaSink(settings, settings.accountHealthTopic, "account-health",
-                        AvroRecordSerializer.health(settings.accountHealthTopic)))
-                .uid("account-health-sink")
-                .name("Account health to " + settings.accountHealthTopic);
-        DataStream<RetentionCommand> decisions = alerts.getSideOutput(ChurnDetector.COMMANDS);
-        decisions.sinkTo(kafkaSink(settings, settings.commandsAuditTopic, "commands-audit",
-                        AvroRecordSerializer.commands(settings.commandsAuditTopic)))
-                .uid("commands-audit-sink")
-                .name("Command audit to " + settings.commandsAuditTopic);
-        SingleOutputStreamOperator<RetentionCommand> toExecute = toExecute(decisions);
-        toExecute.sinkTo(kafkaSink(settings, settings.commandsTopic, "commands", AvroRecordSerializer.commands(settings.commandsTopic)))
-                .uid("commands-sink")
-                .name("Commands to " + settings.commandsTopic);
-        WebhookSink.attach(toExecute, settings); // nothing without endpoints
-        DailyPlaybookOutcomes.aggregate(alerts.getSideOutput(ChurnDetector.OUTCOMES))
-                .sinkTo(kafkaSink(settings, settings.playbookOutcomesTopic, "playbook-outcomes",
-                        AvroRecordSerializer.playbookOutcomes(settings.playbookOutcomesTopic)))
-                .uid("playbook-outcomes-sink")
-                .name("Playbook outcomes to " + settings.playbookOutcomesTopic);
-        events.getSideOutput(DEAD_LETTERS)
-                .sinkTo(kafkaSink(settings, settings.deadLetterTopic, "dead-letter",
-                        AvroRecordSerializer.deadLetters(settings.deadLetterTopic)))
-                .uid("dead-letter-sink")
-                .name("Dead letters to " + settings.deadLetterTopic);
+        ChurnTopology.build(events, events.getSideOutput(DEAD_LETTERS), ruleUpdates(env, settings), rules, settings.stateTtl,
+                outputs(settings));
     }
 
-    /** The decisions to execute: a consumer of the commands topic never sees a held-out, capped or suppressed one. */
-    public static SingleOutputStreamOperator<RetentionCommand> toExecute(DataStream<RetentionCommand> decisions) {
-        return decisions.filter(c -> c.getDisposition() == CommandDisposition.SEND)
-                .uid("commands-to-execute")
-                .name("Commands to execute");
+    /** The Kafka sinks of every output, and the webhooks (nothing without endpoints) beside the commands topic. */
+    static Outputs<DeadLetter> outputs(JobSettings settings) {
+        return Outputs.<DeadLetter>builder()
+                .alerts(kafkaSink(settings, settings.alertsTopic, "alerts", AvroRecordSerializer.alerts(settings.alertsTopic)),
+                        "Alerts to " + settings.alertsTopic)
+                .health(kafkaSink(settings, settings.accountHealthTopic, "account-health",
+                        AvroRecordSerializer.health(settings.accountHealthTopic)), "Account health to " + settings.accountHealthTopic)
+                .commandsAudit(kafkaSink(settings, settings.commandsAuditTopic, "commands-audit",
+                        AvroRecordSerializer.commands(settings.commandsAuditTopic)), "Command audit to " + settings.commandsAuditTopic)
+                .commands(kafkaSink(settings, settings.commandsTopic, "commands", AvroRecordSerializer.commands(settings.commandsTopic)),
+                        "Commands to " + settings.commandsTopic)
+                .alsoOnCommands(toExecute -> WebhookSink.attach(toExecute, settings))
+                .playbookOutcomes(kafkaSink(settings, settings.playbookOutcomesTopic, "playbook-outcomes",
+                        AvroRecordSerializer.playbookOutcomes(settings.playbookOutcomesTopic)),
+                        "Playbook outcomes to " + settings.playbookOutcomesTopic)
+                .deadLetters(kafkaSink(settings, settings.deadLetterTopic, "dead-letter",
+                        AvroRecordSerializer.deadLetters(settings.deadLetterTopic)), "Dead letters to " + settings.deadLetterTopic)
+                .rulesStatus(kafkaSink(settings, settings.rulesStatusTopic, "rules-status",
+                        RulesStatusSerializer.forTopic(settings.rulesStatusTopic)), "Rules status to " + settings.rulesStatusTopic)
+                .build();
     }
 
     /**
-     * The rule sets to apply, in order: the rules topic read from its beginning (a compacted topic keeps
-     * the newest set per key; after a restore the checkpoint's offsets apply), validated by one subtask,
-     * which writes APPLIED or REJECTED for each to the rules status topic and passes on the applied ones.
+     * The rule files published on the rules topic, read from its beginning by one subtask (a compacted
+     * topic keeps the newest set per key; after a restore the checkpoint's offsets apply); the topology
+     * validates them and answers each on the rules status topic.
      */
-    static DataStream<String> ruleSets(StreamExecutionEnvironment env, JobSettings s, Rules rules) {
+    static DataStream<RulesUpdate> ruleUpdates(StreamExecutionEnvironment env, JobSettings s) {
         KafkaSourceBuilder<RulesUpdate> b = KafkaSource.<RulesUpdate>builder()
                 .setBootstrapServers(s.bootstrapServers)
                 .setGroupId(s.groupId)
@@ -158,19 +139,9 @@ public final class StreamingJob {
                 .setStartingOffsets(OffsetsInitializer.earliest());
         if (s.bounded) b.setBounded(OffsetsInitializer.latest());
         // No watermarks: rule sets carry no event time (the detector's operator ignores this input's).
-        SingleOutputStreamOperator<String> applied = env.fromSource(b.build(), WatermarkStrategy.noWatermarks(), "Kafka rules")
+        return env.fromSource(b.build(), WatermarkStrategy.noWatermarks(), "Kafka rules")
                 .uid("kafka-rules")
-                .setParallelism(1)
-                .process(new RulesValidator(rules))
-                .uid(RulesValidator.UID)
-                .name("Validate rules")
                 .setParallelism(1);
-        applied.getSideOutput(RulesValidator.STATUS)
-                .sinkTo(kafkaSink(s, s.rulesStatusTopic, "rules-status", RulesStatusSerializer.forTopic(s.rulesStatusTopic)))
-                .uid("rules-status-sink")
-                .name("Rules status to " + s.rulesStatusTopic)
-                .setParallelism(1);
-        return applied;
     }
 
     static KafkaSource<Ingested> kafkaSource(JobSettings s, Rules rules) {

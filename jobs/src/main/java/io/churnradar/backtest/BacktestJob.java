@@ -2,26 +2,17 @@ package io.churnradar.backtest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.churnradar.alerts.AccountHealth;
-import io.churnradar.alerts.RiskAlert;
-import io.churnradar.commands.CommandDisposition;
-import io.churnradar.commands.RetentionCommand;
 import io.churnradar.config.ConfigException;
 import io.churnradar.config.Rules;
 import io.churnradar.detect.ChurnDetector;
-import io.churnradar.detect.ChurnPipeline;
 import io.churnradar.guard.BacktestLimits;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventTimeWatermarks;
 import io.churnradar.ingest.formats.FormatOptions;
 import io.churnradar.ingest.formats.InputFormat;
-import io.churnradar.outcome.OutcomeTally;
-import io.churnradar.outcome.OutcomesJson;
-import io.churnradar.play.OutcomeEvent;
-import java.io.BufferedWriter;
+import io.churnradar.topology.ChurnTopology;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,21 +22,26 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.CloseableIterator;
 
 /**
  * Runs the detection of the streaming job over files of payloads in any file format (docs/inputs.md)
  * and writes {@code alerts.jsonl}, {@code health.jsonl}, {@code commands.jsonl} (what the playbooks
  * would have sent), {@code command-audit.jsonl} (every decision), {@code outcomes.json},
  * {@code dead-letter.jsonl} and {@code summary.json}. The rules are fixed for
- * the whole run: the ones given (a backtest has no rules topic).
+ * the whole run: the ones given (a backtest has no rules topic). The graph is the streaming job's
+ * ({@link ChurnTopology}) with file sinks: each output streams into sorted runs in a scratch folder under
+ * the output folder, merged into the result files once the job is done and removed then (or on failure),
+ * so memory follows the accounts (the detector's state), never the number of events or outputs.
  *
  * <p>It runs in STREAMING mode over a bounded input: BATCH mode would fire event-time timers only at
  * the end of each key's input and lose day-by-day semantics (an inactivity gap in the middle of the
@@ -55,7 +51,15 @@ import org.apache.flink.util.CloseableIterator;
 public final class BacktestJob {
     public static final String JOB_NAME = "churn-radar-backtest";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final ObjectMapper JSON_LINE = new ObjectMapper();
+    /**
+     * The most a sink subtask sorts in memory before it spills a run to the scratch folder, per output
+     * (estimated bytes): with outputs of several GB the runs grow in number, not the heap. Tests set it
+     * tiny to make every output spill.
+     */
+    public static final ConfigOption<Long> SORT_RUN_BYTES = ConfigOptions.key("churn-radar.backtest.sort-run-bytes")
+            .longType()
+            .defaultValue(16L * 1024 * 1024)
+            .withDescription("The most each backtest output sink sorts in memory per subtask before spilling a run to disk.");
 
     private BacktestJob() {}
 
@@ -101,72 +105,53 @@ public final class BacktestJob {
         int fileCount = allFiles.size();
         Files.createDirectories(outDir);
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfig);
-        env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
-        env.setParallelism(parallelism);
-        env.getConfig().enableObjectReuse(); // no function keeps a reference to its input
+        // Under the output folder: the runs may be as large as the outputs, and a move into place stays on one disk.
+        Path scratch = Files.createTempDirectory(outDir, ".backtest-scratch-");
+        // Ctrl-C or a kill ends the JVM without the finally below: the runs may be GBs, never leave them behind.
+        Thread cleanUp = new Thread(() -> {
+            try {
+                deleteRecursively(scratch);
+            } catch (IOException | RuntimeException e) {
+                // Best effort while the JVM goes down.
+            }
+        }, "backtest-scratch-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanUp);
+        try {
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfig);
+            env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+            env.setParallelism(parallelism);
+            env.getConfig().enableObjectReuse(); // no function keeps a reference to its input
 
-        SingleOutputStreamOperator<AccountEvent> parsed = BacktestReading.events(env, inputs, options, limits, rules);
-        DataStream<AccountEvent> timed = parsed
-                .assignTimestampsAndWatermarks(EventTimeWatermarks.forEvents(maxOutOfOrderness))
-                .uid("event-time").name("Event time").setParallelism(1);
+            SingleOutputStreamOperator<AccountEvent> parsed = BacktestReading.events(env, inputs, options, limits, rules);
+            DataStream<AccountEvent> timed = parsed
+                    .assignTimestampsAndWatermarks(EventTimeWatermarks.forEvents(maxOutOfOrderness))
+                    .uid("event-time").name("Event time").setParallelism(1);
+            ChurnTopology.build(timed, parsed.getSideOutput(ReadInputs.REJECTED), null, rules, null,
+                    BacktestOutputs.outputs(scratch, flinkConfig.get(SORT_RUN_BYTES)));
 
-        SingleOutputStreamOperator<RiskAlert> detected = ChurnPipeline.detect(timed, rules, null);
-        DataStream<BacktestRecord> alerts = detected
-                .map(BacktestJob::fromAlert).uid("alert-records").name("Alerts as records");
-        DataStream<BacktestRecord> health = detected.getSideOutput(ChurnDetector.HEALTH)
-                .map(BacktestJob::fromHealth).uid("health-records").name("Health updates as records");
-        DataStream<BacktestRecord> commands = detected.getSideOutput(ChurnDetector.COMMANDS)
-                .map(BacktestJob::fromCommand).uid("command-records").name("Decisions as records");
-        DataStream<BacktestRecord> outcomes = detected.getSideOutput(ChurnDetector.OUTCOMES)
-                .map(BacktestJob::fromOutcome).uid("outcome-records").name("Outcomes as records");
-        DataStream<BacktestRecord> rejected = parsed.getSideOutput(ReadInputs.REJECTED)
-                .map(BacktestJob::fromRejected).uid("rejected-records").name("Dead letters as records").setParallelism(1);
-
-        List<BacktestRecord> alertRecords = new ArrayList<>();
-        List<BacktestRecord> rejectedRecords = new ArrayList<>();
-        List<BacktestRecord> healthRecords = new ArrayList<>();
-        List<BacktestRecord> commandRecords = new ArrayList<>();
-        OutcomeTally outcomeTally = new OutcomeTally();
-        CloseableIterator<BacktestRecord> results = alerts.union(rejected, health, commands, outcomes).collectAsync();
-        JobClient job = env.executeAsync(JOB_NAME);
-        try (results; BacktestProgress ignored = BacktestProgress.start(job, allFiles, progress)) {
-            long seq = 0;
-            while (results.hasNext()) {
-                BacktestRecord r = results.next();
-                if (r.health) {
-                    r.seq = seq++;
-                    healthRecords.add(r);
-                } else if (r.command) {
-                    commandRecords.add(r);
-                } else if (r.outcome != null) {
-                    outcomeTally.add(r.outcome);
-                } else {
-                    (r.alert ? alertRecords : rejectedRecords).add(r);
-                }
+            JobClient job = env.executeAsync(JOB_NAME);
+            JobExecutionResult result;
+            try (BacktestProgress ignored = BacktestProgress.start(job, allFiles, progress)) {
+                result = job.getJobExecutionResult().get();
+            }
+            BacktestOutputs.Counts counts = BacktestOutputs.write(scratch, outDir);
+            if (progress != null) progress.accept(String.format("  merged %,d sorted runs into the result files", counts.runs));
+            BacktestSummary s = summary(result, counts, rules);
+            s.files = fileCount;
+            JSON.writeValue(outDir.resolve("summary.json").toFile(), s);
+            return s;
+        } finally {
+            deleteRecursively(scratch);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanUp);
+            } catch (IllegalStateException e) {
+                // The JVM is going down already: the hook runs anyway.
             }
         }
-        JobExecutionResult result = job.getJobExecutionResult().get();
+    }
 
-        alertRecords.sort(Comparator.<BacktestRecord>comparingLong(r -> r.time)
-                .thenComparing(r -> r.accountId)
-                .thenComparing(r -> r.signal)
-                .thenComparingInt(r -> r.status)
-                .thenComparing(r -> r.alertId));
-        rejectedRecords.sort(Comparator.<BacktestRecord, String>comparing(r -> r.file).thenComparingLong(r -> r.line));
-        writeLines(outDir.resolve("alerts.jsonl"), alertRecords);
-        writeLines(outDir.resolve("dead-letter.jsonl"), rejectedRecords);
-        commandRecords.sort(Comparator.<BacktestRecord>comparingLong(r -> r.time)
-                .thenComparing(r -> r.accountId)
-                .thenComparing(r -> r.alertId));
-        writeLines(outDir.resolve("command-audit.jsonl"), commandRecords);
-        writeLines(outDir.resolve("commands.jsonl"), commandRecords.stream().filter(r -> r.sent).toList());
-        OutcomesJson.write(outcomeTally, outDir.resolve("outcomes.json"));
-        List<String> healthLines = healthLines(healthRecords);
-        Files.write(outDir.resolve("health.jsonl"), healthLines, StandardCharsets.UTF_8);
-
+    private static BacktestSummary summary(JobExecutionResult result, BacktestOutputs.Counts counts, Rules rules) {
         BacktestSummary s = new BacktestSummary();
-        s.files = fileCount;
         s.linesRead = count(result, ReadInputs.LINES_READ);
         s.blankLines = count(result, ReadInputs.BLANK_LINES);
         s.deadLettered = count(result, ReadInputs.DEAD_LETTERED);
@@ -175,27 +160,30 @@ public final class BacktestJob {
         s.duplicates = count(result, ChurnDetector.DUPLICATES);
         s.lateEvents = count(result, ChurnDetector.LATE);
         s.ruleVersion = rules.version;
-        s.alertsTotal = alertRecords.size();
-        s.healthUpdates = healthRecords.size();
-        s.healthAccounts = healthLines.size() - healthRecords.size();
-        for (BacktestRecord r : commandRecords) {
-            s.commandDecisions.merge(r.signal, 1L, Long::sum);
-            if (r.sent) s.commandsSent++;
-        }
-        for (BacktestRecord r : alertRecords) {
-            s.alerts.computeIfAbsent(r.signal, k -> new TreeMap<>())
-                    .merge(io.churnradar.alerts.AlertStatus.values()[r.status].name(), 1L, Long::sum);
-        }
+        s.alertsTotal = counts.alerts;
+        s.alerts.putAll(counts.alertsBySignal);
+        s.healthUpdates = counts.healthUpdates;
+        s.healthAccounts = counts.healthAccounts;
+        s.commandDecisions.putAll(counts.commandDecisions);
+        s.commandsSent = counts.commandsSent;
         if (s.eventsAccepted + s.duplicates > 0) {
             s.firstEventTime = Instant.ofEpochMilli(result.<Long>getAccumulatorResult(ReadInputs.FIRST_EVENT_TIME)).toString();
             s.lastEventTime = Instant.ofEpochMilli(result.<Long>getAccumulatorResult(ReadInputs.LAST_EVENT_TIME)).toString();
         }
-        JSON.writeValue(outDir.resolve("summary.json").toFile(), s);
         return s;
     }
 
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
     /**
-     * The lines of health.jsonl: every change by {@code asOf}, then account (an account's changes at one
+     * The lines of health.jsonl, in memory: the order {@link BacktestOutputs} reproduces with runs on disk
+     * (an account's updates all come from one subtask, so {@code seq}, the order they were made in, is
+     * the order of its runs). Every change by {@code asOf}, then account (an account's changes at one
      * instant in the order the detector made them), then one {@code "final": true} line per account, by
      * account, with its last score (the last the detector made, as the compacted Kafka topic keeps).
      */
@@ -219,45 +207,6 @@ public final class BacktestJob {
         return v == null ? 0 : ((Number) v).longValue();
     }
 
-    private static void writeLines(Path file, List<BacktestRecord> records) throws IOException {
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            for (BacktestRecord r : records) {
-                w.write(r.json);
-                w.write('\n');
-            }
-        }
-    }
-
-    static BacktestRecord fromAlert(RiskAlert a) {
-        BacktestRecord r = new BacktestRecord();
-        r.alert = true;
-        r.time = a.getDetectedAt().toEpochMilli();
-        r.accountId = a.getAccountId();
-        r.signal = a.getSignal();
-        r.status = a.getStatus().ordinal();
-        r.alertId = a.getAlertId();
-        r.json = AlertJson.toJson(a);
-        return r;
-    }
-
-    static BacktestRecord fromCommand(RetentionCommand c) {
-        BacktestRecord r = new BacktestRecord();
-        r.command = true;
-        r.sent = c.getDisposition() == CommandDisposition.SEND;
-        r.time = c.getIssuedAt().toEpochMilli();
-        r.accountId = c.getAccountId();
-        r.alertId = c.getCommandId();
-        r.signal = c.getDisposition().name();
-        r.json = CommandJson.toJson(c);
-        return r;
-    }
-
-    static BacktestRecord fromOutcome(OutcomeEvent o) {
-        BacktestRecord r = new BacktestRecord();
-        r.outcome = o;
-        return r;
-    }
-
     static BacktestRecord fromHealth(AccountHealth h) {
         BacktestRecord r = new BacktestRecord();
         r.health = true;
@@ -265,24 +214,6 @@ public final class BacktestJob {
         r.accountId = h.getAccountId();
         r.json = HealthJson.toJson(h, false);
         r.finalJson = HealthJson.toJson(h, true);
-        return r;
-    }
-
-    static BacktestRecord fromRejected(RejectedLine l) {
-        BacktestRecord r = new BacktestRecord();
-        r.file = l.file;
-        r.line = l.line;
-        ObjectNode n = JSON_LINE.createObjectNode();
-        n.put("reason", l.reason);
-        n.put("file", l.file);
-        n.put("line", l.line);
-        n.put("original", l.original);
-        if (l.sha256 != null) {
-            n.put("originalBytes", l.originalBytes);
-            n.put("originalTruncated", true);
-            n.put("sha256", l.sha256);
-        }
-        r.json = n.toString();
         return r;
     }
 }

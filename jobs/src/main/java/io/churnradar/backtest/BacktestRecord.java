@@ -1,8 +1,8 @@
 package io.churnradar.backtest;
 
 /**
- * What the backtest brings back to the client: an alert, a health update, a playbook decision, an
- * outcome event or a rejected line, as JSON, with its sort keys.
+ * A backtest output as JSON with its sort keys: an alert, a health update, a playbook decision, an
+ * outcome event or a rejected line. {@link BacktestJob#healthLines} states the order of health.jsonl with it.
  */
 public class BacktestRecord {
     public boolean alert;
@@ -22,7 +22,7 @@ public class BacktestRecord {
     public String json;
     /** A health update's line when it is the account's last one (health.jsonl closes with one per account). */
     public String finalJson;
-    /** Arrival order at the client: an account's updates arrive in the order the detector made them. */
+    /** The order the detector made an account's updates in (BacktestJob.healthLines). */
     public long seq;
 
     public BacktestRecord() {}

@@ -1,0 +1,198 @@
+package io.churnradar.backtest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.churnradar.alerts.AccountHealth;
+import io.churnradar.alerts.RiskAlert;
+import io.churnradar.commands.RetentionCommand;
+import io.churnradar.outcome.OutcomeTally;
+import io.churnradar.outcome.OutcomesJson;
+import io.churnradar.play.OutcomeEvent;
+import io.churnradar.topology.Outputs;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+
+/**
+ * The backtest's outputs as files: the job's sinks write sorted runs into a scratch folder (and the
+ * playbook tally its outcomes.json), then {@link #write} merges the runs into the result files. Nothing
+ * holds every record anywhere: the sinks a run each, the merge a record and a buffer per run.
+ */
+final class BacktestOutputs {
+    private static final ObjectMapper JSON_LINE = new ObjectMapper();
+
+    static final SortedRunSink.Stream ALERTS = new SortedRunSink.Stream("alerts", false);
+    static final SortedRunSink.Stream HEALTH_CHANGES = new SortedRunSink.Stream("health-changes", false);
+    static final SortedRunSink.Stream HEALTH_LAST = new SortedRunSink.Stream("health-last", true);
+    static final SortedRunSink.Stream AUDIT = new SortedRunSink.Stream("command-audit", false);
+    static final SortedRunSink.Stream COMMANDS = new SortedRunSink.Stream("commands", false);
+    static final SortedRunSink.Stream DEAD_LETTERS = new SortedRunSink.Stream("dead-letters", false);
+    static final String OUTCOMES_FILE = "outcomes.json";
+
+    private BacktestOutputs() {}
+
+    /** The sinks of a backtest writing into {@code scratch}, each subtask sorting runs of at most {@code runBytes}. */
+    static Outputs<RejectedLine> outputs(Path scratch, long runBytes) {
+        return Outputs.<RejectedLine>builder()
+                .alerts(new SortedRunSink<>(scratch, List.of(ALERTS), runBytes, BacktestOutputs::alert), "Alerts to files")
+                .health(new SortedRunSink<>(scratch, List.of(HEALTH_CHANGES, HEALTH_LAST), runBytes, BacktestOutputs::health),
+                        "Health updates to files")
+                .commandsAudit(new SortedRunSink<>(scratch, List.of(AUDIT), runBytes, BacktestOutputs::command),
+                        "Command audit to files")
+                .commands(new SortedRunSink<>(scratch, List.of(COMMANDS), runBytes, BacktestOutputs::command), "Commands to files")
+                // One tally of counts per playbook: one subtask, so no tallies to add up afterwards.
+                .outcomeEvents(Outputs.Output.of(new OutcomesSink(scratch), "Playbook outcomes tallied").withParallelism(1))
+                // The reader is one subtask: one writer keeps a line's dead letters in the order they were made.
+                .deadLetters(Outputs.Output.of(new SortedRunSink<>(scratch, List.of(DEAD_LETTERS), runBytes, BacktestOutputs::rejected),
+                        "Dead letters to files").withParallelism(1))
+                .build();
+    }
+
+    // Sort keys: alerts by detectedAt, account, signal, status, alertId; decisions by issuedAt, account,
+    // command id; dead letters by file, line; health changes by asOf, account; last scores by account.
+
+    static void alert(RiskAlert a, SortedRunSink.Emitter out) throws IOException {
+        out.emit(0, new ExternalSort.Entry(ExternalSort.Key.of(a.getDetectedAt().toEpochMilli(), a.getAccountId(), a.getSignal(),
+                a.getStatus().ordinal(), a.getAlertId()), a.getSignal() + "\t" + a.getStatus().name(), AlertJson.toJson(a)));
+    }
+
+    static void health(AccountHealth h, SortedRunSink.Emitter out) throws IOException {
+        out.emit(0, new ExternalSort.Entry(ExternalSort.Key.of(h.getAsOf().toEpochMilli(), h.getAccountId()), null,
+                HealthJson.toJson(h, false)));
+        out.emit(1, new ExternalSort.Entry(ExternalSort.Key.of(h.getAccountId()), null, HealthJson.toJson(h, true)));
+    }
+
+    static void command(RetentionCommand c, SortedRunSink.Emitter out) throws IOException {
+        out.emit(0, new ExternalSort.Entry(ExternalSort.Key.of(c.getIssuedAt().toEpochMilli(), c.getAccountId(), c.getCommandId()),
+                c.getDisposition().name(), CommandJson.toJson(c)));
+    }
+
+    static void rejected(RejectedLine l, SortedRunSink.Emitter out) throws IOException {
+        out.emit(0, new ExternalSort.Entry(ExternalSort.Key.of(l.file, l.line), null, rejectedJson(l)));
+    }
+
+    static String rejectedJson(RejectedLine l) {
+        ObjectNode n = JSON_LINE.createObjectNode();
+        n.put("reason", l.reason);
+        n.put("file", l.file);
+        n.put("line", l.line);
+        n.put("original", l.original);
+        if (l.sha256 != null) {
+            n.put("originalBytes", l.originalBytes);
+            n.put("originalTruncated", true);
+            n.put("sha256", l.sha256);
+        }
+        return n.toString();
+    }
+
+    /** What the merge counted for summary.json. */
+    static final class Counts {
+        long alerts;
+        /** signal -> status -> count */
+        final Map<String, Map<String, Long>> alertsBySignal = new TreeMap<>();
+        long healthUpdates;
+        long healthAccounts;
+        final Map<String, Long> commandDecisions = new TreeMap<>();
+        long commandsSent;
+        /** The sorted runs the sinks spilled, all outputs together. */
+        long runs;
+    }
+
+    /** Merges the runs in {@code scratch} into the result files in {@code outDir}, outcomes.json included. */
+    static Counts write(Path scratch, Path outDir) throws IOException {
+        Counts c = new Counts();
+        java.util.function.IntConsumer runs = n -> c.runs += n;
+        c.alerts = merge(scratch, outDir.resolve("alerts.jsonl"), "\n", e -> {
+            String[] signalStatus = e.tag().split("\t", 2);
+            c.alertsBySignal.computeIfAbsent(signalStatus[0], k -> new TreeMap<>()).merge(signalStatus[1], 1L, Long::sum);
+        }, ALERTS, runs);
+        merge(scratch, outDir.resolve("dead-letter.jsonl"), "\n", e -> {}, DEAD_LETTERS, runs);
+        merge(scratch, outDir.resolve("command-audit.jsonl"), "\n", e -> c.commandDecisions.merge(e.tag(), 1L, Long::sum), AUDIT, runs);
+        c.commandsSent = merge(scratch, outDir.resolve("commands.jsonl"), "\n", e -> {}, COMMANDS, runs);
+        Path outcomes = scratch.resolve(OUTCOMES_FILE);
+        if (Files.exists(outcomes)) {
+            Files.move(outcomes, outDir.resolve(OUTCOMES_FILE), StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            OutcomesJson.write(new OutcomeTally(), outDir.resolve(OUTCOMES_FILE));
+        }
+        // health.jsonl: every change, then the last score of each account (as Files.write ended its lines).
+        long[] counts = new long[2];
+        try (BufferedWriter w = Files.newBufferedWriter(outDir.resolve("health.jsonl"), StandardCharsets.UTF_8)) {
+            counts[0] = mergeInto(scratch, w, System.lineSeparator(), e -> {}, HEALTH_CHANGES, runs);
+            counts[1] = mergeInto(scratch, w, System.lineSeparator(), e -> {}, HEALTH_LAST, runs);
+        }
+        c.healthUpdates = counts[0];
+        c.healthAccounts = counts[1];
+        return c;
+    }
+
+    private static long merge(Path scratch, Path file, String newline, Consumer<ExternalSort.Entry> count,
+            SortedRunSink.Stream stream, java.util.function.IntConsumer runCount) throws IOException {
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            return mergeInto(scratch, w, newline, count, stream, runCount);
+        }
+    }
+
+    private static long mergeInto(Path scratch, BufferedWriter w, String newline, Consumer<ExternalSort.Entry> count,
+            SortedRunSink.Stream stream, java.util.function.IntConsumer runCount) throws IOException {
+        long[] lines = {0};
+        List<Path> runs = stream.runs(scratch);
+        runCount.accept(runs.size());
+        try {
+            ExternalSort.merge(runs, stream.lastPerKey(), scratch, e -> {
+                try {
+                    w.write(e.line());
+                    w.write(newline);
+                } catch (IOException x) {
+                    throw new UncheckedIOException(x);
+                }
+                count.accept(e);
+                lines[0]++;
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return lines[0];
+    }
+
+    /** Tallies the outcome events per playbook in the job and writes outcomes.json into the scratch folder at the end. */
+    static final class OutcomesSink implements Sink<OutcomeEvent> {
+        private static final long serialVersionUID = 1L;
+        private final String scratch;
+
+        OutcomesSink(Path scratch) {
+            this.scratch = scratch.toString();
+        }
+
+        @Override
+        public SinkWriter<OutcomeEvent> createWriter(WriterInitContext context) {
+            Path file = Path.of(scratch, OUTCOMES_FILE);
+            OutcomeTally tally = new OutcomeTally();
+            return new SinkWriter<>() {
+                @Override
+                public void write(OutcomeEvent e, Context context) {
+                    tally.add(e);
+                }
+
+                @Override
+                public void flush(boolean endOfInput) throws IOException {
+                    if (endOfInput) OutcomesJson.write(tally, file);
+                }
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.churnradar.backtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.churnradar.backtest.ExternalSort.Entry;
+import io.churnradar.backtest.ExternalSort.Key;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The external merge sort of the backtest's outputs: the same order as a stable sort in memory, whatever the runs. */
+class ExternalSortTest {
+    @TempDir
+    Path tmp;
+
+    private static Entry entry(long time, String account, int n) {
+        return new Entry(Key.of(time, account), "tag-" + (n % 3), "{\"n\":" + n + ",\"account\":\"" + account + "\"}");
+    }
+
+    private List<Entry> merged(List<Path> runs, boolean lastPerKey) throws IOException {
+        List<Entry> out = new ArrayList<>();
+        ExternalSort.merge(runs, lastPerKey, tmp, out::add);
+        return out;
+    }
+
+    /** Random records with many equal keys, and the order a stable in-memory sort gives them. */
+    private static List<Entry> records(int n, long seed) {
+        Random r = new Random(seed);
+        List<Entry> all = new ArrayList<>();
+        for (int i = 0; i < n; i++) all.add(entry(r.nextInt(20), "acct-" + r.nextInt(7), i));
+        return all;
+    }
+
+    private static List<String> lines(List<Entry> entries) {
+        return entries.stream().map(Entry::line).toList();
+    }
+
+    @Test
+    void manySmallRunsMergeToTheStableSortOrder() throws IOException {
+        List<Entry> all = records(5_000, 1);
+        ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "t-00000", 3_000, false);
+        for (Entry e : all) w.add(e);
+        List<Path> runs = w.finish();
+        assertThat(runs).hasSizeGreaterThan(50);
+
+        List<Entry> expected = new ArrayList<>(all);
+        expected.sort(Comparator.comparing(Entry::key)); // stable: ties in the order written
+        List<Entry> got = merged(runs, false);
+        assertThat(lines(got)).containsExactlyElementsOf(lines(expected));
+        assertThat(got).extracting(Entry::tag).containsExactlyElementsOf(expected.stream().map(Entry::tag).toList());
+    }
+
+    @Test
+    void moreRunsThanOneMergeTakesAreMergedInPassesWithTheSameOrder() throws IOException {
+        List<Entry> all = records(3 * ExternalSort.MAX_FAN_IN + 17, 2);
+        ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "t-00000", 1, false); // a run per record
+        for (Entry e : all) w.add(e);
+        List<Path> runs = w.finish();
+        assertThat(runs).hasSize(all.size());
+
+        List<Entry> expected = new ArrayList<>(all);
+        expected.sort(Comparator.comparing(Entry::key));
+        assertThat(lines(merged(runs, false))).containsExactlyElementsOf(lines(expected));
+        try (var left = Files.list(tmp)) {
+            assertThat(left.filter(p -> p.getFileName().toString().startsWith("merge-")).toList())
+                    .as("intermediate runs are removed").isEmpty();
+        }
+    }
+
+    @Test
+    void tiesAcrossRunsComeInTheOrderOfTheRuns() throws IOException {
+        Path a = tmp.resolve("a.run");
+        Path b = tmp.resolve("b.run");
+        ExternalSort.writeRun(a, List.of(entry(1, "x", 1), entry(2, "x", 3)));
+        ExternalSort.writeRun(b, List.of(entry(1, "x", 2), entry(2, "x", 4), entry(3, "a", 5)));
+        assertThat(merged(List.of(a, b), false)).extracting(Entry::line).containsExactly(
+                "{\"n\":1,\"account\":\"x\"}", "{\"n\":2,\"account\":\"x\"}", "{\"n\":3,\"account\":\"x\"}",
+                "{\"n\":4,\"account\":\"x\"}", "{\"n\":5,\"account\":\"a\"}");
+        assertThat(merged(List.of(b, a), false)).extracting(Entry::line).startsWith(
+                "{\"n\":2,\"account\":\"x\"}", "{\"n\":1,\"account\":\"x\"}");
+    }
+
+    @Test
+    void emptyRunsAndNoRunsAtAll() throws IOException {
+        Path empty = tmp.resolve("empty.run");
+        Path one = tmp.resolve("one.run");
+        ExternalSort.writeRun(empty, List.of());
+        ExternalSort.writeRun(one, List.of(entry(5, "a", 1)));
+        assertThat(merged(List.of(empty, one, empty), false)).extracting(Entry::line).containsExactly("{\"n\":1,\"account\":\"a\"}");
+        assertThat(merged(List.of(), false)).isEmpty();
+        assertThat(merged(List.of(empty), true)).isEmpty();
+        assertThat(new ExternalSort.RunWriter(tmp, "none-00000", 100, false).finish()).as("nothing written, no run").isEmpty();
+    }
+
+    @Test
+    void lastPerKeyKeepsTheLastRecordOfEachKeyAcrossRuns() throws IOException {
+        List<Entry> all = new ArrayList<>();
+        Random r = new Random(3);
+        for (int i = 0; i < 2_000; i++) {
+            String account = "acct-" + r.nextInt(150);
+            all.add(new Entry(Key.of(account), null, account + " #" + i));
+        }
+        ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "last-00000", 2_000, true);
+        for (Entry e : all) w.add(e);
+        List<Path> runs = w.finish();
+        assertThat(runs).hasSizeGreaterThan(5);
+
+        Map<String, String> last = new LinkedHashMap<>();
+        all.stream().sorted(Comparator.comparing(Entry::key)).forEach(e -> last.put((String) e.key().parts[0], e.line()));
+        assertThat(lines(merged(runs, true))).containsExactlyElementsOf(List.copyOf(last.values()));
+    }
+
+    @Test
+    void keysCompareByTypeNotByText() {
+        assertThat(Key.of(9L, "b").compareTo(Key.of(10L, "a"))).isNegative();
+        assertThat(Key.of(-1L, "z").compareTo(Key.of(0L, "a"))).isNegative();
+        assertThat(Key.of(1L, "a", 2).compareTo(Key.of(1L, "a", 10))).isNegative();
+        assertThat(Key.of("file", 3L).compareTo(Key.of("file", 3L))).isZero();
+        assertThat(Key.of((String) null).compareTo(Key.of(""))).isNegative();
+    }
+}
