@@ -108,12 +108,15 @@ public final class Main {
             return USAGE;
         }
         OutOfMemoryError oom = outOfMemory(e);
-        if (oom != null) {
-            // A job's task threads fail with it wrapped in Flink's exceptions: find it, say what to change.
+        String seen = RunGuard.outOfMemorySeen();
+        if (oom != null || seen != null) {
+            // A job's task threads fail with it wrapped in Flink's exceptions, or Flink stops the task manager and the
+            // job only "restarted": either way the heap was too small; say what to change.
             RunGuard.explained();
-            err.println(RunGuard.outOfMemoryAdvice(oom.getMessage(), "./churn-radar " + String.join(" ", args)));
+            err.println(RunGuard.outOfMemoryAdvice(oom != null ? oom.getMessage() : seen, "./churn-radar " + String.join(" ", args)));
             return FAILED;
         }
+        if (RunGuard.shuttingDown()) return FAILED; // the JVM is exiting (Ctrl-C, Flink's fatal exit): its hook explains
         e.printStackTrace(err);
         Throwable root = rootCause(e);
         err.println("churn-radar: " + (isJobFailure(e) ? "the job failed" : "failed") + ": " + describe(root));

@@ -13,6 +13,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.management.NotificationEmitter;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
 
 /**
  * What happens when a launcher run ends other than by returning from its command: Ctrl-C, an error such as
@@ -42,6 +48,8 @@ public final class RunGuard {
     private static volatile boolean explained;
     private static volatile boolean shuttingDown;
     private static volatile long heapUsedAfterGc = -1;
+    /** An OutOfMemoryError some thread logged (Flink logs a task's failure; the job's own error may only say "restarted"). */
+    private static volatile String outOfMemorySeen;
 
     private RunGuard() {}
 
@@ -55,6 +63,12 @@ public final class RunGuard {
         // Threads of ours and of libraries without a handler of their own (Flink's threads have one: it exits the JVM).
         Thread.setDefaultUncaughtExceptionHandler(RunGuard::uncaught);
         watchHeap();
+        watchLog();
+    }
+
+    /** Where an OutOfMemoryError was logged during this run ("Java heap space in thread 'x'"), or null. */
+    public static String outOfMemorySeen() {
+        return outOfMemorySeen;
     }
 
     /** The command returned (whatever its exit code) and cleaned up after itself: nothing left to explain. */
@@ -196,14 +210,14 @@ public final class RunGuard {
                 .anyMatch(f -> f.getClassName().equals("org.apache.flink.util.FatalExitExceptionHandler"));
         long used = Math.max(heapUsedAfterGc, usedAfterLastGc());
         heapUsedAfterGc = used;
-        boolean heapFull = used >= FULL * Runtime.getRuntime().maxMemory();
+        boolean heapFull = used >= FULL * Runtime.getRuntime().maxMemory() || outOfMemorySeen != null;
         String who = flinkFatal
                 ? "Flink stopped the JVM (exit status 239) after an uncaught error in its thread '" + name + "'"
                 : exiting == null ? "the JVM is shutting down before the command ended"
                 : "the JVM was told to exit by thread '" + name + "' before the command ended";
         if (flinkFatal || heapFull) {
             return "churn-radar: " + who + (heapFull ? ": the heap was full.\n" : "; such an error is usually out of memory.\n")
-                    + outOfMemoryAdvice(null, commandLine);
+                    + outOfMemoryAdvice(outOfMemorySeen, commandLine);
         }
         return "churn-radar: " + who + "; the log above says why. Temporary folders are removed.";
     }
@@ -226,6 +240,31 @@ public final class RunGuard {
             if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) used += pool.getCollectionUsage().getUsed();
         }
         return used;
+    }
+
+    /**
+     * Notes every OutOfMemoryError that is logged with its exception: a task thread's is caught by Flink, which logs
+     * it, fails the task and stops the task manager, and the command then sees only a restarted or cancelled job.
+     */
+    private static void watchLog() {
+        try {
+            LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+            AbstractAppender appender = new AbstractAppender("churn-radar-out-of-memory", null, null, true, Property.EMPTY_ARRAY) {
+                @Override
+                public void append(LogEvent event) {
+                    for (Throwable t = event.getThrown(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+                        if (t instanceof OutOfMemoryError && outOfMemorySeen == null) {
+                            outOfMemorySeen = t.getMessage() + " in thread '" + event.getThreadName() + "'";
+                        }
+                    }
+                }
+            };
+            appender.start();
+            ctx.getConfiguration().getRootLogger().addAppender(appender, Level.WARN, null);
+            ctx.updateLoggers();
+        } catch (RuntimeException | LinkageError e) {
+            // another logging backend: the heap watch and the error itself still tell
+        }
     }
 
     /**

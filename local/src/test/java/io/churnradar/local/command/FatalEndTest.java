@@ -42,6 +42,7 @@ class FatalEndTest {
             "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
     private static Path events;
+    private static Path hugeLines;
 
     @TempDir
     Path dir;
@@ -50,6 +51,15 @@ class FatalEndTest {
     static void history(@TempDir Path shared) throws Exception {
         events = shared.resolve("history.jsonl");
         SyntheticHistory.write(events, 2_000, 60_000, 30, 7);
+        // Events with a 15 MB feature name each: reading one takes several times that on the heap.
+        hugeLines = shared.resolve("huge-lines.jsonl");
+        String feature = "x".repeat(15_000_000);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            lines.add("{\"type\":\"usage\",\"eventId\":\"e-" + i + "\",\"accountId\":\"acct-" + i
+                    + "\",\"eventTime\":\"2026-03-02T10:15:00Z\",\"feature\":\"" + feature + "\",\"quantity\":1}");
+        }
+        Files.write(hugeLines, lines);
     }
 
     private record Ended(int status, String stdout, String stderr, Path tmp) {
@@ -62,6 +72,10 @@ class FatalEndTest {
 
     /** Starts {@code FatalChild mode backtest ...} with its own temp folder. */
     private Process start(String mode, String heap, Path tmp) throws Exception {
+        return start(mode, heap, tmp, events);
+    }
+
+    private Process start(String mode, String heap, Path tmp, Path input, String... more) throws Exception {
         Files.createDirectories(tmp);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -72,7 +86,8 @@ class FatalEndTest {
         cmd.add("-cp");
         cmd.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")).replace(" ", File.pathSeparator));
         cmd.add(FatalChild.class.getName());
-        cmd.addAll(List.of(mode, "backtest", "--events", events.toString(), "--out", dir.resolve("out").toString(), "--parallelism", "2"));
+        cmd.addAll(List.of(mode, "backtest", "--events", input.toString(), "--out", dir.resolve("out").toString(), "--parallelism", "2"));
+        cmd.addAll(List.of(more));
         return new ProcessBuilder(cmd).redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile())
                 .start();
     }
@@ -115,8 +130,8 @@ class FatalEndTest {
     @Timeout(300)
     void aBacktestThatExhaustsTheHeapSaysHowToGiveItMore() throws Exception {
         Path tmp = dir.resolve("tmp");
-        // Small enough that Flink starts and the job runs, too small for its state and results.
-        Ended e = await(start("plain", "200m", tmp), tmp);
+        // Enough for Flink to start and the job to run, too little for lines of 15 MB (accepted up to 16 MiB).
+        Ended e = await(start("plain", "96m", tmp, hugeLines, "--max-line-bytes", "16777216"), tmp);
 
         // The job's task fails with it (1), or a thread of Flink's dies of it and Flink exits the JVM (239).
         assertThat(e.status()).as(e.stdout() + e.stderr()).isIn(Main.FAILED, 239);
