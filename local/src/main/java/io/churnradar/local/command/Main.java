@@ -4,7 +4,6 @@ import io.churnradar.config.ConfigException;
 import io.churnradar.local.runtime.RunGuard;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -167,9 +166,5 @@ public final class Main {
                 return CommandLine.defaultFactory().create(cls);
             }
         }
-    }
-
-    static Map<String, CommandLine> commands(PrintStream out, PrintStream err) {
-        return commandLine(out, err).getSubcommands();
     }
 }

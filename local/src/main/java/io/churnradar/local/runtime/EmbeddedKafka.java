@@ -35,6 +35,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public static EmbeddedKafka start() throws Exception {
+        // Should the JVM exit meanwhile, its hook waits for the start to finish, then stops the broker and deletes its folder.
+        return RunGuard.creating(EmbeddedKafka::startNow);
+    }
+
+    private static EmbeddedKafka startNow() throws Exception {
         ScratchDir scratch = ScratchDir.create("churn-radar-kafka-");
         KafkaClusterTestKit cluster = null;
         try {

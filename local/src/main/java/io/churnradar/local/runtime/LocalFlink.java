@@ -65,6 +65,11 @@ public final class LocalFlink implements AutoCloseable {
      * @param minSlots task slots at least (a job's parallelism above config.yaml's would not find slots)
      */
     public static LocalFlink start(Path confDir, boolean webUi, boolean checkpointing, int minSlots) throws Exception {
+        // Should the JVM exit meanwhile, its hook waits for the start to finish, then stops this cluster and deletes its folder.
+        return RunGuard.creating(() -> startNow(confDir, webUi, checkpointing, minSlots));
+    }
+
+    private static LocalFlink startNow(Path confDir, boolean webUi, boolean checkpointing, int minSlots) throws Exception {
         ScratchDir scratch = ScratchDir.create("churn-radar-flink-");
         try {
             Configuration conf = configuration(confDir, scratch, webUi, checkpointing);

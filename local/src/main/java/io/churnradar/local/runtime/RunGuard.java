@@ -2,6 +2,7 @@ package io.churnradar.local.runtime;
 
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.lang.management.MemoryNotificationInfo;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -12,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import javax.management.NotificationEmitter;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
@@ -39,6 +41,12 @@ public final class RunGuard {
     private static final Set<ScratchDir> SCRATCH = ConcurrentHashMap.newKeySet();
     private static final Set<AutoCloseable> RUNNING = ConcurrentHashMap.newKeySet();
     private static final Set<StopSignal> STOPS = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Held (shared) while a scratch folder is created or Flink starts, taken (exclusive) by the shutdown hook: a start
+     * in progress finishes first (and is then stopped), none begins after, so no folder reappears once deleted.
+     */
+    private static final ReentrantReadWriteLock GATE = new ReentrantReadWriteLock();
 
     private static Thread hook;
     /** Where the explanation goes; null unless a launcher run armed the guard (tests call commands directly). */
@@ -84,6 +92,17 @@ public final class RunGuard {
     /** Whether the JVM is shutting down: what fails now fails because of that, not on its own. */
     public static boolean shuttingDown() {
         return shuttingDown;
+    }
+
+    /** Runs the creation of something the hook must clean up: not once the JVM is shutting down. */
+    static <T> T creating(LocalFlink.ThrowingSupplier<T> body) throws Exception {
+        GATE.readLock().lock();
+        try {
+            if (shuttingDown) throw new IllegalStateException("the JVM is shutting down");
+            return body.get();
+        } finally {
+            GATE.readLock().unlock();
+        }
     }
 
     static void register(ScratchDir dir) {
@@ -171,6 +190,14 @@ public final class RunGuard {
             }
         }
         List<String> removed = new ArrayList<>();
+        boolean gate = false;
+        try {
+            gate = GATE.writeLock().tryLock(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // Closing Flink or the broker deletes its own folder: note every folder there is now, to say which went.
+        List<ScratchDir> folders = new ArrayList<>(SCRATCH);
         for (AutoCloseable r : new ArrayList<>(RUNNING)) {
             try {
                 CompletableFuture.runAsync(() -> {
@@ -185,13 +212,17 @@ public final class RunGuard {
             }
         }
         for (ScratchDir d : new ArrayList<>(SCRATCH)) {
+            if (!folders.contains(d)) folders.add(d);
             try {
                 d.close();
-                removed.add(d.root().toString());
             } catch (Exception e) {
                 if (out != null) out.println("churn-radar: could not delete the temporary folder " + d.root() + ": " + e);
             }
         }
+        for (ScratchDir d : folders) {
+            if (!Files.exists(d.root())) removed.add(d.root().toString());
+        }
+        if (gate) GATE.writeLock().unlock();
         if (abnormal && !removed.isEmpty()) {
             out.println("churn-radar: removed the temporary folder" + (removed.size() == 1 ? " " : "s ") + String.join(", ", removed) + ".");
             out.flush();

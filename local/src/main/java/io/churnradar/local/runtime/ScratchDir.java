@@ -15,16 +15,25 @@ import java.nio.file.attribute.BasicFileAttributes;
  */
 public final class ScratchDir implements AutoCloseable {
     private final Path root;
+    private volatile boolean closed;
 
     private ScratchDir(Path root) {
         this.root = root;
     }
 
     public static ScratchDir create(String prefix) throws IOException {
-        ScratchDir dir = new ScratchDir(Files.createTempDirectory(prefix).toAbsolutePath());
-        // Deleted at JVM exit should the run end before close(): an error in a thread, Flink's fatal exit, Ctrl-C.
-        RunGuard.register(dir);
-        return dir;
+        try {
+            return RunGuard.creating(() -> {
+                ScratchDir dir = new ScratchDir(Files.createTempDirectory(prefix).toAbsolutePath());
+                // Deleted at JVM exit should the run end before close(): an error in a thread, Flink's fatal exit, Ctrl-C.
+                RunGuard.register(dir);
+                return dir;
+            });
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public Path root() {
@@ -33,6 +42,8 @@ public final class ScratchDir implements AutoCloseable {
 
     /** A sub-folder, created on first use. */
     public Path dir(String name) {
+        // Not once deleted: creating a sub-folder would bring the folder back.
+        if (closed) throw new IllegalStateException("the temporary folder " + root + " is deleted already");
         try {
             return Files.createDirectories(root.resolve(name));
         } catch (IOException e) {
@@ -42,6 +53,7 @@ public final class ScratchDir implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closed = true;
         deleteRecursively(root);
         RunGuard.unregister(this);
     }
