@@ -9,10 +9,10 @@ import java.nio.file.Path;
  * Surefire gives this module's test JVM a temp folder of its own (local/pom.xml); it must exist before
  * any test makes a temp dir in it, whichever test class runs first.
  */
-final class TestTmp {
+public final class TestTmp {
     private TestTmp() {}
 
-    static Path ensure() {
+    public static Path ensure() {
         try {
             return Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
         } catch (IOException e) {

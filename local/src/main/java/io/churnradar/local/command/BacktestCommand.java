@@ -1,0 +1,135 @@
+package io.churnradar.local.command;
+
+import io.churnradar.backtest.BacktestInput;
+import io.churnradar.backtest.BacktestJob;
+import io.churnradar.backtest.BacktestSummary;
+import io.churnradar.config.JobSettings;
+import io.churnradar.config.Rules;
+import io.churnradar.guard.BacktestLimits;
+import io.churnradar.ingest.formats.FormatOptions;
+import io.churnradar.ingest.formats.InputFormat;
+import io.churnradar.local.runtime.ChurnRadarHome;
+import io.churnradar.local.runtime.Durations;
+import io.churnradar.local.runtime.LocalFlink;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.util.TimeUtils;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ./churn-radar backtest}: the detection over event files of any file format in a local Flink. */
+@Command(name = "backtest", header = "the detection over event files (ours, Stripe, Segment, Zendesk, surveys), alerts to a folder",
+        description = {"Runs the detection of the streaming job over event files and writes alerts.jsonl, health.jsonl, commands.jsonl,"
+                + " command-audit.jsonl, outcomes.json, dead-letter.jsonl and summary.json into the output folder. Our own files are"
+                + " JSON Lines, one event a line, e.g. {\"type\":\"usage\",\"eventId\":\"e-17\",\"accountId\":\"acct-1\","
+                + "\"eventTime\":\"2026-03-02T10:15:00Z\",\"feature\":\"reports\",\"quantity\":3}. Payloads of other formats"
+                + " (stripe, segment, zendesk, survey, json) are read as they arrive, a line each (.jsonl, .jsonl.gz) or a .json file"
+                + " of one payload or an array; several inputs are merged by event time, each read oldest first (docs/inputs.md).",
+                "Durations are Flink's: a number and a unit (ms, s, m or min, h, d), e.g. 500ms, 30s, 10m, 2h, 30d."})
+final class BacktestCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--events", paramLabel = "[FORMAT=]PATH", required = true, description = {"A file, or a folder searched for .jsonl,"
+            + " .jsonl.gz (and .json) files (required). FORMAT: churn-radar (default), json, stripe, segment, zendesk, survey."
+            + " Repeatable: e.g. --events stripe=stripe.jsonl --events segment=seg/."})
+    List<String> events = new ArrayList<>();
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for the results (required).")
+    Path outDir;
+
+    @Option(names = "--config", paramLabel = "FILE", description = {"Job settings (YAML) whose formats section sets the mappings, e.g."
+            + " the account's metadata key in Stripe (flink-conf/churn-radar.yaml)."})
+    Path config;
+
+    @Option(names = "--rules", paramLabel = "FILE", description = "Detection rules (YAML). Default: the built-in default rules.")
+    Path rulesFile;
+
+    @Option(names = "--parallelism", paramLabel = "N", description = {"Parallelism of the detection (1..256; default: parallelism.default"
+            + " of flink-conf/local/config.yaml)."})
+    Integer parallelism;
+
+    @Option(names = "--max-out-of-orderness", paramLabel = "DURATION", description = {"How late an event may arrive and still count in"
+            + " order, e.g. 30s, 10m, 2h (default 10m)."})
+    Duration maxOutOfOrderness = Duration.ofMinutes(10);
+
+    @Option(names = "--now", paramLabel = "INSTANT", description = {"The end of the history, e.g. 2026-04-01T00:00:00Z: an event more than"
+            + " --max-ahead after it is dead-lettered (default: judged against the event time reached so far)."})
+    Instant now;
+
+    @Option(names = "--max-ahead", paramLabel = "DURATION", description = {"How far ahead of --now, or of the event time reached, an event"
+            + " may be dated (default 30d); further ahead it is dead-lettered."})
+    Duration maxAhead = BacktestLimits.DEFAULT_MAX_AHEAD;
+
+    @Option(names = "--max-line-bytes", paramLabel = "N", description = {"A longer line is dead-lettered with its first 64 KiB, size and"
+            + " SHA-256 (default 262144, 1024..16777216)."})
+    int maxLineBytes = BacktestLimits.DEFAULT_MAX_LINE_BYTES;
+
+    @Mixin
+    HelpOption help;
+
+    private final PrintStream out;
+
+    BacktestCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path flinkConf = ChurnRadarHome.flinkConfDir();
+        List<BacktestInput> inputs = new ArrayList<>();
+        for (String e : events) inputs.add(BacktestInput.parse(e));
+        FormatOptions options = config != null ? JobSettings.load(config).formatOptions : FormatOptions.defaults();
+        int defaultParallelism = GlobalConfiguration.loadConfiguration(flinkConf.toString()).get(CoreOptions.DEFAULT_PARALLELISM);
+        int parallelism = Values.range(spec, "--parallelism", this.parallelism == null ? defaultParallelism : this.parallelism, 1, 256);
+        BacktestLimits limits = limits();
+        Rules rules = rulesFile != null ? Rules.load(rulesFile) : Rules.defaults();
+        for (BacktestInput in : inputs) in.files(); // a missing input is a usage error, before Flink starts
+
+        long started = System.nanoTime();
+        out.printf("Backtest of %s with rules %s, parallelism %d, max out-of-orderness %s ...%n",
+                inputs.size() == 1 && inputs.get(0).format == InputFormat.CHURN_RADAR ? inputs.get(0).path : inputs, rules.version, parallelism, TimeUtils.formatWithHighestUnit(maxOutOfOrderness));
+        BacktestSummary s;
+        Duration finalMaxOutOfOrderness = maxOutOfOrderness;
+        // No checkpoints: a bounded replay gains nothing from them, and they would hold back the collected alerts.
+        try (LocalFlink flink = LocalFlink.start(flinkConf, false, false, parallelism)) {
+            s = flink.asContextEnvironment(() -> BacktestJob.run(inputs, options, outDir, rules, finalMaxOutOfOrderness, parallelism,
+                    flink.configuration(), limits, out::println));
+        }
+        out.printf("  files            %d%n", s.files);
+        out.printf("  lines read       %,d (%,d blank)%n", s.linesRead, s.blankLines);
+        out.printf("  events accepted  %,d%n", s.eventsAccepted);
+        out.printf("  duplicates       %,d%n", s.duplicates);
+        out.printf("  late events      %,d%n", s.lateEvents);
+        out.printf("  dead-lettered    %,d%n", s.deadLettered);
+        if (s.skipped > 0) out.printf("  skipped          %,d (valid payloads without a churn signal)%n", s.skipped);
+        out.printf("  event time       %s .. %s%n", s.firstEventTime == null ? "-" : s.firstEventTime, s.lastEventTime == null ? "-" : s.lastEventTime);
+        out.printf("  alerts           %,d%n", s.alertsTotal);
+        s.alerts.forEach((signal, byStatus) -> out.printf("    %-16s %s%n", signal, byStatus.entrySet().stream()
+                .map(e -> e.getValue() + " " + e.getKey()).collect(java.util.stream.Collectors.joining(", "))));
+        out.printf("  health updates   %,d (%,d accounts scored)%n", s.healthUpdates, s.healthAccounts);
+        long decisions = s.commandDecisions.values().stream().mapToLong(Long::longValue).sum();
+        out.printf("  commands         %,d sent of %,d decisions %s%n", s.commandsSent, decisions, s.commandDecisions);
+        out.printf("  written to       %s (alerts.jsonl, health.jsonl, commands.jsonl, command-audit.jsonl, outcomes.json,%n"
+                + "                   dead-letter.jsonl, summary.json)%n",
+                outDir.toAbsolutePath().normalize());
+        out.printf("  elapsed          %s%n", Durations.human(Duration.ofNanos(System.nanoTime() - started)));
+        return 0;
+    }
+
+    /** The limits on hostile input: --now, --max-ahead, --max-line-bytes. */
+    private BacktestLimits limits() {
+        Values.range(spec, "--max-line-bytes", maxLineBytes, 1024, BacktestLimits.MAX_MAX_LINE_BYTES);
+        return new BacktestLimits(now, maxAhead, maxLineBytes);
+    }
+}

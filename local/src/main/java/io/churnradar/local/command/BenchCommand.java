@@ -1,0 +1,181 @@
+package io.churnradar.local.command;
+
+import io.churnradar.bench.BenchReport;
+import io.churnradar.bench.Benchmark;
+import io.churnradar.bench.LatencyBenchmark;
+import io.churnradar.bench.LatencyReport;
+import io.churnradar.bench.micro.MicroBenchmarks;
+import io.churnradar.local.runtime.StopSignal;
+import java.time.Duration;
+import java.util.ArrayList;
+import io.churnradar.local.runtime.ChurnRadarHome;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.GlobalConfiguration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ./churn-radar bench}: the backtest, the streaming detection, a parse-only ceiling and USAGE_DROP in
+ * plain Flink SQL, measured on the same file in one process, so that a performance change is judged by
+ * ratios that anyone can rerun. Prints figures; nothing here judges them.
+ */
+@Command(name = "bench", header = "measure the backtest and streaming detection against a parse-only ceiling and Flink SQL",
+        description = {"Generates a deterministic history (or reads --events FILE) and runs on it, in this process, alternating and"
+                + " repeating each: the ceiling (the backtest's reading and parsing, keyBy account, a stateless function, a discarding"
+                + " sink), flink-sql (USAGE_DROP in plain Flink SQL: a 7-day HOP window sliding by a day, joined with the window 7"
+                + " days earlier), backtest (./churn-radar backtest: all signals, health and playbooks) and streaming (the streaming"
+                + " job's detection on RocksDB, from a bounded file source at full speed, checkpointing). Prints per pipeline and"
+                + " backend events per CPU-second of the process (median, min, max), events per second, the ratios to the ceiling"
+                + " and to flink-sql, peak heap, checkpoint size and state bytes per account. Progress goes to the terminal; the"
+                + " input is deleted at the end.",
+                "--latency measures event-to-alert latency through a real broker instead; --micro runs the JMH micro-benchmarks"
+                + " of the per-event hot path (README, \"Benchmark\")."})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--events-count", paramLabel = "N", description = "Events to generate (default 1000000).")
+    long eventsCount = 1_000_000;
+
+    @Option(names = "--accounts", paramLabel = "N", description = "Accounts of the generated history (default 10000).")
+    int accounts = 10_000;
+
+    @Option(names = "--days", paramLabel = "N", description = "Days of the generated history (default 60).")
+    int days = 60;
+
+    @Option(names = "--skew", paramLabel = "X", description = {"Key skew of the generated history: 0 every account alike (default),"
+            + " 1 Zipf (account n has 1/n of the first one's activity); 0..5."})
+    double skew = 0;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the generated history (default 42): the same seed, the same file.")
+    int seed = 42;
+
+    @Option(names = "--events", paramLabel = "FILE", description = "Measure on this file of our JSON Lines events instead of generating one.")
+    Path events;
+
+    @Option(names = "--backend", paramLabel = "heap|rocksdb|both", description = {"State backend of flink-sql and backtest (default"
+            + " both); streaming always runs on RocksDB, the ceiling keeps no state."})
+    String backend = "both";
+
+    @Option(names = "--parallelism", paramLabel = "N", description = {"Parallelism of every pipeline (1..256; default: parallelism.default"
+            + " of flink-conf/local/config.yaml)."})
+    Integer parallelism;
+
+    @Option(names = "--runs", paramLabel = "N", description = "Runs of each pipeline, alternating (default 3, 1..100).")
+    int runs = 3;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures, every run and the machine as JSON to FILE.")
+    Path json;
+
+    @Option(names = "--latency", description = {"Measure event-to-alert latency instead: a real broker and the streaming job"
+            + " (exactly-once), fed at fractions of its maximum input rate; prints p50, p99, p99.9 and max per step of the alerts"
+            + " read read_committed (README, Benchmark)."})
+    boolean latency;
+
+    @Option(names = "--max-rate", paramLabel = "N", description = "With --latency: events per second taken as the maximum (default: measure it).")
+    Double maxRate;
+
+    @Option(names = "--probe-events", paramLabel = "N", description = {"With --latency: events of the first burst that measures the"
+            + " maximum (default 20000; a second burst is sized from its result to last about 20 s)."})
+    int probeEvents = 20_000;
+
+    @Option(names = "--fractions", paramLabel = "X,Y,...", split = ",", description = "With --latency: the steps, fractions of the maximum (default 0.5,0.7).")
+    List<Double> fractions = new ArrayList<>(List.of(0.5, 0.7));
+
+    @Option(names = "--step-duration", paramLabel = "DURATION", description = "With --latency: how long each step sends, e.g. 60s (default 60s).")
+    Duration stepDuration = Duration.ofSeconds(60);
+
+    @Option(names = "--alert-share", paramLabel = "X", description = "With --latency: share of events that trigger an alert at once (default 0.1).")
+    double alertShare = 0.1;
+
+    @Option(names = "--micro", description = {"Run the JMH micro-benchmarks of the per-event hot path instead (parse, de-duplicate,"
+            + " state update, state serializer round trip, a control)."})
+    boolean micro;
+
+    @Option(names = "--jmh", paramLabel = "ARGS", description = {"With --micro: JMH's own options, e.g. \"-f 1 -wi 3 -i 5 -r 1s\" or a"
+            + " benchmark name pattern."})
+    String jmh = "";
+
+    @Mixin
+    HelpOption help;
+
+    private final PrintStream out;
+
+    BenchCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path flinkConf = ChurnRadarHome.flinkConfDir();
+        if (latency) return latency(flinkConf);
+        if (micro) {
+            MicroBenchmarks.run(jmh.isBlank() ? new String[0] : jmh.trim().split("\\s+"), out);
+            return 0;
+        }
+        if (events != null && !Files.isRegularFile(events)) throw Values.usage(spec, "--events " + events + " is not a file");
+        if (eventsCount < 1 || eventsCount > 1_000_000_000) {
+            throw Values.usage(spec, "--events-count must be a whole number from 1 to 1000000000, got '" + eventsCount + "'");
+        }
+        Values.range(spec, "--accounts", accounts, 1, 100_000_000);
+        Values.range(spec, "--days", days, 1, 3650);
+        Values.range(spec, "--skew", skew, 0, 5);
+        Values.range(spec, "--seed", seed, 0, Integer.MAX_VALUE);
+        List<String> backends = switch (backend) {
+            case "heap" -> List.of("heap");
+            case "rocksdb" -> List.of("rocksdb");
+            case "both" -> List.of("heap", "rocksdb");
+            default -> throw Values.usage(spec, "--backend must be heap, rocksdb or both, got '" + backend + "'");
+        };
+        int defaultParallelism = GlobalConfiguration.loadConfiguration(flinkConf.toString()).get(CoreOptions.DEFAULT_PARALLELISM);
+        int parallelism = Values.range(spec, "--parallelism", this.parallelism == null ? defaultParallelism : this.parallelism, 1, 256);
+        Values.range(spec, "--runs", runs, 1, 100);
+
+        Benchmark.Settings settings = new Benchmark.Settings(events, eventsCount, accounts, days, skew, backends, parallelism, runs,
+                flinkConf, seed);
+        BenchReport report = new Benchmark(settings, out).run();
+        out.println();
+        out.print(report.table());
+        if (json != null) {
+            report.writeJson(json);
+            out.println("\nWritten to " + json.toAbsolutePath().normalize());
+        }
+        return 0;
+    }
+
+    private int latency(Path flinkConf) throws Exception {
+        for (double f : fractions) {
+            if (!(f > 0 && f <= 2)) throw Values.usage(spec, "--fractions must be numbers above 0 and up to 2, separated by commas, got '" + f + "'");
+        }
+        if (stepDuration.toMillis() < 1000) throw Values.usage(spec, "--step-duration must be at least 1s, got '" + stepDuration + "'");
+        Values.range(spec, "--accounts", accounts, 1, 10_000_000);
+        Values.range(spec, "--alert-share", alertShare, 0.001, 1);
+        if (maxRate != null) Values.range(spec, "--max-rate", maxRate, 1, 1e8);
+        Values.range(spec, "--probe-events", probeEvents, 1, 100_000_000);
+        Values.range(spec, "--seed", seed, 0, Integer.MAX_VALUE);
+        LatencyBenchmark.Settings settings = new LatencyBenchmark.Settings(accounts, alertShare, maxRate, probeEvents,
+                List.copyOf(fractions), stepDuration, flinkConf, seed);
+        LatencyReport report;
+        try (StopSignal stop = new StopSignal()) {
+            report = new LatencyBenchmark(settings, out, stop::requested).run();
+        } catch (LatencyBenchmark.Stopped e) {
+            out.println("Interrupted; the broker, the job and their temp folders are gone.");
+            return 130;
+        }
+        out.println();
+        out.print(report.table());
+        if (json != null) {
+            report.writeJson(json);
+            out.println("\nWritten to " + json.toAbsolutePath().normalize());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,170 @@
+package io.churnradar.local.command;
+
+import io.churnradar.config.ConfigException;
+import io.churnradar.local.runtime.RunGuard;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * Entry point of {@code ./churn-radar}: {@code demo}, {@code run}, {@code backtest}, {@code convert}, {@code bench},
+ * {@code rules validate}, {@code rules publish}, {@code state export}, {@code help}. Exit codes (also in
+ * {@code ./churn-radar help}): 0 done; 1 failed (the job failed or ran out of memory; for {@code rules}, a rules file
+ * that is not valid, or rejected); 2 bad command line or config/rules file; 130 interrupted (Ctrl-C); 239 Flink
+ * stopped the JVM after a fatal error in one of its threads (usually out of memory; {@link RunGuard} says so).
+ */
+public final class Main {
+    public static final int DONE = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+    public static final int INTERRUPTED = 130;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        // Before anything starts: however the run ends from here (an error in any thread, Flink's fatal exit,
+        // Ctrl-C), the user is told why and the temp folders go.
+        RunGuard.arm(System.err, "./churn-radar " + String.join(" ", args));
+        int code = run(args, System.out, System.err);
+        System.out.flush();
+        RunGuard.finished();
+        // Kafka and Flink leave non-daemon threads behind even when closed; everything is cleaned up by now.
+        System.exit(code);
+    }
+
+    /** Runs one command line; returns the exit code. Tests call this directly. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        try {
+            return commandLine(out, err).execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands Errors on; the heap may have room again now that the command's objects are gone.
+            return failure(e, args, err);
+        }
+    }
+
+    /** The launcher's command line: every command, its options and converters, and how errors are reported. */
+    static CommandLine commandLine(PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new ChurnRadarCommand(), new Factory(out));
+        Values.register(cl);
+        configureHelp(cl);
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        cl.setParameterExceptionHandler((e, args) -> usageError(e, err));
+        cl.setExecutionExceptionHandler((e, command, parseResult) -> failure(e, parseResult.originalArgs().toArray(String[]::new), err));
+        return cl;
+    }
+
+    /** Options in the order declared (the order of the README), the long option names wide enough to align. */
+    private static void configureHelp(CommandLine cl) {
+        cl.getCommandSpec().usageMessage().sortOptions(false).sortSynopsis(false).width(110).longOptionsMaxWidth(36)
+                .autoWidth(false).abbreviateSynopsis(false).synopsisHeading("%nUsage: ").descriptionHeading("%n")
+                .parameterListHeading("%nArguments:%n").optionListHeading("%nOptions:%n").commandListHeading("%nCommands:%n");
+        cl.getSubcommands().values().forEach(Main::configureHelp);
+    }
+
+    /** A bad command line: what is wrong, what is allowed, and where to read more. Exit code 2. */
+    private static int usageError(ParameterException e, PrintStream err) {
+        CommandLine cl = e.getCommandLine();
+        String name = commandName(cl.getCommandSpec());
+        boolean commandExpected = !cl.getSubcommands().isEmpty() && cl.getCommandSpec().positionalParameters().isEmpty();
+        String message = e.getMessage();
+        if (e instanceof UnmatchedArgumentException u && commandExpected && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().get(0).startsWith("-")) {
+            message = "unknown " + (name.isEmpty() ? "command" : "subcommand") + " '" + u.getUnmatched().get(0) + "'";
+        }
+        err.println("churn-radar: " + (name.isEmpty() ? "" : name + ": ") + message);
+        if (e instanceof UnmatchedArgumentException u) {
+            if (commandExpected) {
+                err.println("  allowed: " + String.join(", ", cl.getSubcommands().keySet()));
+            } else if (u.isUnknownOption()) {
+                err.println("  allowed: " + String.join(", ", cl.getCommandSpec().options().stream().map(OptionSpec::longestName).toList()));
+            }
+            if (!u.getSuggestions().isEmpty()) err.println("  did you mean " + String.join(" or ", u.getSuggestions()) + "?");
+        } else if (!cl.getSubcommands().isEmpty() && e.getMessage().endsWith("is needed")) {
+            err.println("  allowed: " + String.join(", ", cl.getSubcommands().keySet()));
+        }
+        err.println(name.isEmpty() ? "Run './churn-radar help' for every command and option."
+                : "Run './churn-radar " + name + " --help' for its options, './churn-radar help' for every command.");
+        return USAGE;
+    }
+
+    /** "rules publish" for that command, "" for the top level. */
+    static String commandName(CommandSpec spec) {
+        String q = spec.qualifiedName(" ");
+        String root = spec.root().name();
+        return q.equals(root) ? "" : q.substring(root.length() + 1);
+    }
+
+    /** A command that failed: what happened and what to change, then (for the unexpected) where. */
+    static int failure(Throwable e, String[] args, PrintStream err) {
+        if (e instanceof ConfigException) {
+            // Names the file, each bad key and its allowed values: enough to fix it, no stack trace needed.
+            err.println("churn-radar: " + e.getMessage());
+            return USAGE;
+        }
+        OutOfMemoryError oom = outOfMemory(e);
+        String seen = RunGuard.outOfMemorySeen();
+        if (oom != null || seen != null) {
+            // A job's task threads fail with it wrapped in Flink's exceptions, or Flink stops the task manager and the
+            // job only "restarted": either way the heap was too small; say what to change.
+            RunGuard.explained();
+            err.println(RunGuard.outOfMemoryAdvice(oom != null ? oom.getMessage() : seen, "./churn-radar " + String.join(" ", args)));
+            return FAILED;
+        }
+        if (RunGuard.shuttingDown()) return FAILED; // the JVM is exiting (Ctrl-C, Flink's fatal exit): its hook explains
+        e.printStackTrace(err);
+        Throwable root = rootCause(e);
+        err.println("churn-radar: " + (isJobFailure(e) ? "the job failed" : "failed") + ": " + describe(root));
+        if (root != e) err.println("  (the root cause of: " + describe(e) + "; the full trace is above)");
+        return FAILED;
+    }
+
+    /** The OutOfMemoryError behind a failure, if that is what it was. */
+    static OutOfMemoryError outOfMemory(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof OutOfMemoryError oom) return oom;
+        }
+        return null;
+    }
+
+    static Throwable rootCause(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        return root;
+    }
+
+    private static boolean isJobFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c.getClass().getName().startsWith("org.apache.flink.runtime.client.JobExecutionException")) return true;
+        }
+        return false;
+    }
+
+    private static String describe(Throwable t) {
+        return t.getMessage() == null ? t.getClass().getName() : t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+
+    /** Creates the commands, handing each the stream its report goes to (tests capture it). */
+    private static final class Factory implements CommandLine.IFactory {
+        private final PrintStream out;
+
+        Factory(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            try {
+                var c = cls.getDeclaredConstructor(PrintStream.class);
+                c.setAccessible(true);
+                return c.newInstance(out);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(cls);
+            }
+        }
+    }
+}

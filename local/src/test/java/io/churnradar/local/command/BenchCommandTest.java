@@ -1,0 +1,100 @@
+package io.churnradar.local.command;
+
+import io.churnradar.local.TestTmp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A smoke run of {@code ./churn-radar bench} on a tiny generated input, once, every pipeline on both
+ * backends on a real local Flink, so that the command cannot rot. It checks that every pipeline is
+ * measured and reported with positive figures, never how fast anything is.
+ */
+class BenchCommandTest {
+    static {
+        TestTmp.ensure();
+    }
+
+    private static final List<String> ROWS = List.of("ceiling", "flink-sql (heap)", "flink-sql (rocksdb)", "backtest (heap)",
+            "backtest (rocksdb)", "streaming (rocksdb)");
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @TempDir
+    Path dir;
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void measuresEveryPipelineAndWritesTheTableAndJson() throws Exception {
+        Path json = dir.resolve("bench.json");
+        List<String> benchDirsBefore = benchDirs();
+
+        int code = run("bench", "--events-count", "3000", "--accounts", "40", "--days", "20", "--skew", "0.5", "--runs", "1",
+                "--json", json.toString());
+
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(printed).contains("Generating 3,000 events over 40 accounts and 20 days", "[run 1/1] ceiling ...",
+                "| pipeline | events/CPU-s median | min | max | events/s | x ceiling | x flink-sql |");
+        for (String row : ROWS) assertThat(printed).contains("| " + row + " | ");
+
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertThat(root.path("machine").path("cores").asInt()).isPositive();
+        assertThat(root.path("input").path("events").asLong()).isPositive();
+        JsonNode pipelines = root.path("pipelines");
+        List<String> labels = new ArrayList<>();
+        for (JsonNode p : pipelines) {
+            String label = p.path("backend").asText().equals("-") ? p.path("pipeline").asText()
+                    : p.path("pipeline").asText() + " (" + p.path("backend").asText() + ")";
+            labels.add(label);
+            JsonNode cpu = p.path("eventsPerCpuSecond");
+            assertThat(cpu.path("median").asDouble()).as(label).isPositive();
+            assertThat(cpu.path("min").asDouble()).as(label).isPositive().isLessThanOrEqualTo(cpu.path("max").asDouble());
+            assertThat(p.path("eventsPerSecond").asDouble()).as(label).isPositive();
+            assertThat(p.path("ratioToCeiling").asDouble()).as(label).isPositive();
+            assertThat(p.path("ratioToFlinkSql").asDouble()).as(label).isPositive();
+            assertThat(p.path("peakHeapBytes").asLong()).as(label).isPositive();
+            assertThat(p.path("runs")).as(label).hasSize(1);
+            if (label.startsWith("backtest") || label.startsWith("streaming")) {
+                assertThat(p.path("stateBytesPerAccount").asLong()).as(label).isPositive();
+            }
+        }
+        assertThat(labels).containsExactlyElementsOf(ROWS);
+        assertThat(pipelines.get(0).path("ratioToCeiling").asDouble()).isEqualTo(1.0);
+        // The generated input and every run's folders are gone.
+        assertThat(benchDirs()).isEqualTo(benchDirsBefore);
+    }
+
+    @Test
+    void unknownBackendIsAUsageError() {
+        assertThat(run("bench", "--backend", "memory")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--backend must be heap, rocksdb or both, got 'memory'");
+    }
+
+    @Test
+    void missingEventsFileIsAUsageError() {
+        assertThat(run("bench", "--events", dir.resolve("nope.jsonl").toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("is not a file");
+    }
+
+    private static List<String> benchDirs() throws Exception {
+        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("churn-radar-")).sorted().toList();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.churnradar.local.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.churnradar.local.TestTmp;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Smoke runs of {@code ./churn-radar bench --latency} (a real broker, the streaming job on a local Flink, a few
+ * hundred events for seconds) and {@code --micro} (every JMH benchmark, unforked, one 100 ms iteration), so that
+ * neither can rot. They check that the reports have their fields, never how fast anything is.
+ */
+class BenchLatencyAndMicroTest {
+    static {
+        TestTmp.ensure();
+    }
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @TempDir
+    Path dir;
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void latencyModeMeasuresTheMaximumThenReportsPercentilesPerStep() throws Exception {
+        Path json = dir.resolve("latency.json");
+
+        int code = run("bench", "--latency", "--accounts", "20", "--probe-events", "300", "--step-duration", "2s", "--alert-share", "0.5",
+                "--json", json.toString());
+
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(printed + err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(printed).contains("Measuring the maximum sustained input rate: a burst of 300 events", "Step 50%:", "Step 70%:",
+                "| step | events/s | events | alerts | read committed | p50 ms | p99 ms | p99.9 ms | max ms | missing");
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertThat(root.path("deliveryGuarantee").asText()).isEqualTo("exactly-once");
+        assertThat(root.path("checkpointIntervalMs").asLong()).isPositive();
+        assertThat(root.path("maxEventsPerSecond").asLong()).isPositive();
+        assertThat(root.path("probe").path("events").asLong()).isGreaterThanOrEqualTo(300);
+        JsonNode steps = root.path("steps");
+        assertThat(steps).hasSize(2);
+        assertThat(steps.get(0).path("fraction").asDouble()).isEqualTo(0.5);
+        assertThat(steps.get(1).path("fraction").asDouble()).isEqualTo(0.7);
+        for (JsonNode s : steps) {
+            assertThat(s.path("events").asLong()).isPositive();
+            assertThat(s.path("alertsExpected").asLong()).isPositive();
+            assertThat(s.path("duplicates").asLong()).isZero();
+            JsonNode committed = s.path("readCommitted");
+            assertThat(committed.path("count").asLong()).isPositive();
+            assertThat(s.path("missing").asLong()).isEqualTo(s.path("alertsExpected").asLong() - committed.path("count").asLong());
+            for (String f : new String[] {"p50Ms", "p99Ms", "p999Ms", "maxMs"}) {
+                assertThat(committed.path(f).isNumber()).as(f).isTrue();
+            }
+            assertThat(committed.path("p50Ms").asDouble()).isLessThanOrEqualTo(committed.path("maxMs").asDouble());
+            assertThat(s.path("readUncommitted").has("p99Ms")).isTrue();
+        }
+    }
+
+    @Test
+    void microBenchmarksRunAndPrintJmhsTable() {
+        int code = run("bench", "--micro", "--jmh", "-f 0 -wi 1 -i 1 -w 100ms -r 100ms");
+
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(printed + err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(printed).contains("Benchmark", "Mode", "Score", "Units");
+        for (String b : new String[] {"control", "parse", "dedup", "stateUpdate", "serializerRoundTrip"}) {
+            assertThat(printed).containsPattern("HotPathBenchmarks\\." + b + "\\s+avgt\\s+[0-9.,]+\\s+ns/op");
+        }
+    }
+
+    @Test
+    void badLatencyOptionsAreUsageErrors() {
+        assertThat(run("bench", "--latency", "--fractions", "0.5,x")).isEqualTo(2);
+        assertThat(run("bench", "--latency", "--step-duration", "soon")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("'--fractions'", "'x' is not a number", "'--step-duration'", "'soon' is not a duration");
+    }
+}

@@ -1,0 +1,146 @@
+package io.churnradar.local.command;
+
+import io.churnradar.local.TestTmp;
+import io.churnradar.local.runtime.ChurnRadarHome;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The launcher's command line: help, and clear errors for what it does not know. Starts nothing. */
+class MainTest {
+    static {
+        TestTmp.ensure();
+    }
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void helpDescribesEveryCommandAndOption() {
+        assertThat(run("help")).isZero();
+        List<picocli.CommandLine> commands = new ArrayList<>();
+        collect(Main.commandLine(System.out, System.err), commands);
+        assertThat(commands).extracting(c -> Main.commandName(c.getCommandSpec())).contains("demo", "run", "backtest", "convert", "bench",
+                "rules validate", "rules publish", "state export", "help");
+        for (picocli.CommandLine c : commands) {
+            if (c.getCommandSpec().userObject() instanceof HelpCommand) continue; // the overview is its help
+            assertThat(out()).contains("Usage: " + c.getCommandSpec().qualifiedName(" "));
+            for (picocli.CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) {
+                assertThat(out()).contains(o.longestName() + (o.typeInfo().isBoolean() ? "" : "=" + o.paramLabel()));
+                assertThat(o.description()).as(o.longestName()).isNotEmpty();
+            }
+        }
+        assertThat(out()).contains("Exit codes:", "130", "239");
+        assertThat(err()).isEmpty();
+    }
+
+    private static void collect(picocli.CommandLine c, List<picocli.CommandLine> all) {
+        all.add(c);
+        c.getSubcommands().values().forEach(sub -> collect(sub, all));
+    }
+
+    @Test
+    void commandHelpListsItsOptions() {
+        assertThat(run("backtest", "--help")).isZero();
+        assertThat(out()).contains("Usage: ./churn-radar backtest [-h] --events=[FORMAT=]PATH [--events=[FORMAT=]PATH]... --out=DIR",
+                "[--config=FILE] [--rules=FILE]", "--parallelism=N", "--max-out-of-orderness=DURATION", "--help");
+        assertThat(out()).doesNotContain("--accounts");
+    }
+
+    @Test
+    void unknownCommandIsNamedWithTheAllowedOnes() {
+        assertThat(run("deploy")).isEqualTo(2);
+        assertThat(err()).contains("unknown command 'deploy'", "allowed: demo, run, backtest, convert, bench, rules, state, help");
+    }
+
+    @Test
+    void unknownOptionIsNamedWithTheAllowedOnes() {
+        assertThat(run("demo", "--acounts", "5")).isEqualTo(2);
+        assertThat(err()).contains("Unknown options: '--acounts'", "allowed: --accounts, --days, --speed, --seed, --webhook, --no-web-ui, --help",
+                "did you mean --accounts?");
+    }
+
+    @Test
+    void badValuesAndMissingOptionsAreUsageErrors() {
+        assertThat(run("demo", "--speed", "fast")).isEqualTo(2);
+        assertThat(err()).contains("demo: Invalid value for option '--speed': 'fast' is not a number");
+        assertThat(run("demo", "--speed", "0")).isEqualTo(2);
+        assertThat(err()).contains("--speed must be a number from 1 to 1000000000, got '0'");
+        assertThat(run("backtest", "--out", "x")).isEqualTo(2);
+        assertThat(err()).contains("Missing required option: '--events=[FORMAT=]PATH'");
+        assertThat(run("demo", "--days")).isEqualTo(2);
+        assertThat(err()).contains("Missing required parameter for option '--days' (N)");
+        assertThat(run("demo", "--days", "5", "--days", "6")).isEqualTo(2);
+        assertThat(err()).contains("option '--days' (N) should be specified only once");
+    }
+
+    @Test
+    void badLimitsOfTheBacktestAreUsageErrors() {
+        assertThat(run("backtest", "--events", "x", "--out", "y", "--now", "yesterday")).isEqualTo(2);
+        assertThat(err()).contains("Invalid value for option '--now': 'yesterday' is not an instant such as 2026-04-01T00:00:00Z");
+        assertThat(run("backtest", "--events", "x", "--out", "y", "--max-ahead", "soon")).isEqualTo(2);
+        assertThat(err()).contains("Invalid value for option '--max-ahead': 'soon' is not a duration such as 500ms, 30s, 10m, 2h or 30d");
+        assertThat(run("backtest", "--events", "x", "--out", "y", "--max-line-bytes", "10")).isEqualTo(2);
+        assertThat(err()).contains("--max-line-bytes must be a whole number from 1024 to 16777216, got '10'");
+    }
+
+    @Test
+    void durationsAreReadAsFlinkReadsThem() {
+        // The spellings the README and docs show, Flink's longer ones, and a number alone (milliseconds).
+        assertThat(Values.duration("30d")).isEqualTo(java.time.Duration.ofDays(30));
+        assertThat(Values.duration("1h")).isEqualTo(java.time.Duration.ofHours(1));
+        assertThat(Values.duration("10m")).isEqualTo(Values.duration("10 min"));
+        assertThat(Values.duration("500ms")).isEqualTo(java.time.Duration.ofMillis(500));
+        assertThat(Values.duration("2 days")).isEqualTo(java.time.Duration.ofDays(2));
+        assertThat(Values.duration("1500")).isEqualTo(java.time.Duration.ofMillis(1500));
+        assertThat(Values.integer("1_000_000")).isEqualTo(1_000_000);
+    }
+
+    @Test
+    void noCommandIsAUsageError() {
+        assertThat(run()).isEqualTo(2);
+        assertThat(err()).contains("a command is needed", "allowed: demo, run, backtest");
+    }
+
+    @Test
+    void badConfigFileNamesFileAndKeyWithoutStackTrace(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path config = dir.resolve("job.yaml");
+        java.nio.file.Files.writeString(config, "kafka:\n  startingOffsets: YESTERDAY\n");
+        assertThat(run("run", "--config", config.toString())).isEqualTo(2);
+        assertThat(err()).contains(config.toString(), "kafka.startingOffsets", "EARLIEST, LATEST, COMMITTED")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void theDocumentedJobConfigIsValidAndHoldsTheDefaults() {
+        io.churnradar.config.JobSettings documented =
+                io.churnradar.config.JobSettings.load(ChurnRadarHome.root().resolve("flink-conf/churn-radar.yaml"));
+        io.churnradar.config.JobSettings defaults = io.churnradar.config.JobSettings.defaults();
+        assertThat(documented).usingRecursiveComparison().isEqualTo(defaults);
+    }
+
+    @Test
+    void anOutOfMemoryErrorIsFoundBehindFlinksExceptions() {
+        OutOfMemoryError oom = new OutOfMemoryError("Java heap space");
+        Exception wrapped = new RuntimeException("Job failed", new IllegalStateException("task failed", oom));
+        assertThat(Main.outOfMemory(wrapped)).isSameAs(oom);
+        assertThat(Main.outOfMemory(new RuntimeException("other"))).isNull();
+    }
+}
