@@ -13,7 +13,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.eventtime.TimestampAssigner;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -155,7 +154,6 @@ public final class KafkaEventTimeSource<T>
         private final Map<String, KafkaPartitionSplit> assigned = new HashMap<>();
         /** Ids of splits found empty at assignment, handed from the look-up thread to the task thread. */
         private final ConcurrentLinkedQueue<String> foundEmpty = new ConcurrentLinkedQueue<>();
-        private final AtomicInteger lookupsRunning = new AtomicInteger();
         private volatile CompletableFuture<Void> lookupAnswered = new CompletableFuture<>();
         private ExecutorService lookups;
         private Admin admin;
@@ -190,7 +188,6 @@ public final class KafkaEventTimeSource<T>
                     return t;
                 });
             }
-            lookupsRunning.incrementAndGet();
             lookups.execute(() -> {
                 try {
                     List<String> empty = emptyAtAssignment(toLookUp);
@@ -202,7 +199,6 @@ public final class KafkaEventTimeSource<T>
                     // The partitions keep the plain idleness timeout: slower, never wrong.
                     LOG.warn("Could not read the end offsets of {}; they go idle after the idleness timeout", ids(toLookUp), e);
                 } finally {
-                    lookupsRunning.decrementAndGet();
                     lookupAnswered.complete(null);
                 }
             });
@@ -211,6 +207,7 @@ public final class KafkaEventTimeSource<T>
         /** Which of the splits have nothing to read from their starting offset, by the broker's offsets now. */
         private List<String> emptyAtAssignment(List<KafkaPartitionSplit> splits) throws Exception {
             if (admin == null) admin = Admin.create(adminProperties);
+
             Map<TopicPartition, Long> start = new HashMap<>();
             Set<TopicPartition> committed = new HashSet<>();
             Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
@@ -272,11 +269,12 @@ public final class KafkaEventTimeSource<T>
 
         @Override
         public CompletableFuture<Void> isAvailable() {
-            // Also available when a look-up answered, so that empty partitions are marked idle although
-            // no record comes to wake the reader.
+            // Also available when a look-up answers, so that empty partitions are marked idle although
+            // no record comes to wake the reader. Always both: the task may wait on this future from
+            // before the splits (and their look-up) arrive.
             if (!foundEmpty.isEmpty()) return CompletableFuture.completedFuture(null);
             CompletableFuture<Void> records = kafka.isAvailable();
-            if (lookupsRunning.get() == 0 || records.isDone()) return records;
+            if (records.isDone()) return records;
             return CompletableFuture.anyOf(records, lookupAnswered).thenApply(x -> null);
         }
 

@@ -26,7 +26,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -83,7 +82,8 @@ class SparseTopicsEventTimeTest {
 
         JobClient job = KafkaJobRun.environment(s, PARALLELISM, new Configuration()).executeAsync(StreamingJob.JOB_NAME);
         try {
-            Deadline.in(Duration.ofSeconds(60)).pollUntil("the job to run", () -> job.getJobStatus().get() == JobStatus.RUNNING);
+            // The history read (its offsets committed on a checkpoint): the figure below is the job's, not its start's.
+            Deadline.in(Duration.ofSeconds(90)).pollUntil("the history to be read", () -> historyCommitted(s));
             // The proving data: days pass for the clock account, the quiet one's 14 days without a login run out on day 15.
             long proved = System.nanoTime();
             try (KafkaProducer<byte[], byte[]> producer = KAFKA.producer()) {
@@ -93,12 +93,16 @@ class SparseTopicsEventTimeTest {
                 }
             }
             // Far below the 10-minute idleness: met only if the never-written and the silent partitions stopped holding.
-            RiskAlert inactivity = awaitAlert(s, "quiet", "INACTIVITY", Duration.ofSeconds(40));
-            long afterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - proved);
+            Deadline deadline = Deadline.in(Duration.ofSeconds(40));
+            awaitAlert(s, "quiet", "INACTIVITY", deadline, IsolationLevel.READ_UNCOMMITTED);
+            double decided = (System.nanoTime() - proved) / 1e9;
+            RiskAlert inactivity = awaitAlert(s, "quiet", "INACTIVITY", deadline, IsolationLevel.READ_COMMITTED);
+            double committed = (System.nanoTime() - proved) / 1e9;
             assertThat(inactivity.getDetectedAt()).isEqualTo(at(15, 6));
             assertThat(inactivity.getEvidence()).doesNotContainKey("late");
-            System.out.printf("[event-time] INACTIVITY committed %.1f s after the proving data (3 topics never written,"
-                    + " feedback silent with idleness 2s, default idleness %s)%n", afterMs / 1000.0, LONG_IDLENESS);
+            System.out.printf("[event-time] INACTIVITY written %.1f s and committed %.1f s after the proving data"
+                    + " (3 topics never written, feedback silent with idleness 2s, default idleness %s)%n",
+                    decided, committed, LONG_IDLENESS);
 
             // Idle partitions become active again: a never-written topic's and the silent topic's next events are on time.
             try (KafkaProducer<byte[], byte[]> producer = KAFKA.producer()) {
@@ -169,16 +173,37 @@ class SparseTopicsEventTimeTest {
     }
 
     private static RiskAlert awaitAlert(JobSettings s, String account, String signal, Duration timeout) throws Exception {
+        return awaitAlert(s, account, signal, Deadline.in(timeout), IsolationLevel.READ_COMMITTED);
+    }
+
+    private static RiskAlert awaitAlert(JobSettings s, String account, String signal, Deadline deadline, IsolationLevel isolation)
+            throws Exception {
         RiskAlert[] found = new RiskAlert[1];
-        Deadline.in(timeout).pollUntil(signal + " of " + account, () -> {
-            find(s, account, signal).ifPresent(a -> found[0] = a);
+        deadline.pollUntil(signal + " of " + account + " (" + isolation + ")", () -> {
+            find(s, account, signal, isolation).ifPresent(a -> found[0] = a);
             return found[0] != null;
         });
         return found[0];
     }
 
+    /** The job's committed offsets are past the history: 2 logins, 1 usage, 1 feedback answer. */
+    private static boolean historyCommitted(JobSettings s) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+                KAFKA.admin().listConsumerGroupOffsets(s.groupId).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        Map<String, Long> history = Map.of(s.loginTopic, 2L, s.usageTopic, 1L, s.feedbackTopic, 1L);
+        for (Map.Entry<String, Long> h : history.entrySet()) {
+            OffsetAndMetadata o = committed.get(new TopicPartition(h.getKey(), 0));
+            if (o == null || o.offset() < h.getValue()) return false;
+        }
+        return true;
+    }
+
     private static Optional<RiskAlert> find(JobSettings s, String account, String signal) throws Exception {
-        List<RiskAlert> alerts = KafkaJobRun.alerts(KAFKA, s, IsolationLevel.READ_COMMITTED);
+        return find(s, account, signal, IsolationLevel.READ_COMMITTED);
+    }
+
+    private static Optional<RiskAlert> find(JobSettings s, String account, String signal, IsolationLevel isolation) throws Exception {
+        List<RiskAlert> alerts = KafkaJobRun.alerts(KAFKA, s, isolation);
         return alerts.stream().filter(a -> a.getAccountId().equals(account) && a.getSignal().equals(signal)).findFirst();
     }
 
