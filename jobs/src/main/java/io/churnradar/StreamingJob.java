@@ -84,8 +84,9 @@ public final class StreamingJob {
             env.enableCheckpointing(DEFAULT_CHECKPOINT_INTERVAL_MS);
         }
         DataStream<Ingested> ingested = env.fromSource(
-                        kafkaSource(settings, rules),
-                        EventTimeWatermarks.forIngested(settings.maxOutOfOrderness, settings.idleness),
+                        io.churnradar.ingest.KafkaEventTimeSource.wrap(kafkaSource(settings, rules), settings.bootstrapServers,
+                                settings.kafkaProperties, settings.groupId),
+                        EventTimeWatermarks.forIngested(settings.maxOutOfOrderness, settings.idleness, settings.idlenessByTopic),
                         "Kafka events")
                 .uid("kafka-events")
                 .setParallelism(env.getParallelism());

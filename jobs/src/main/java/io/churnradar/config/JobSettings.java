@@ -62,7 +62,14 @@ public final class JobSettings implements Serializable {
     public FormatOptions formatOptions = FormatOptions.defaults();
 
     public Duration maxOutOfOrderness = Duration.ofMinutes(10);
+    /** A partition without events this long stops holding event time back (zero: never), unless its topic says otherwise. */
     public Duration idleness = Duration.ofMinutes(1);
+    /**
+     * Per topic read, its own idleness ({@code inputs.TOPIC.idleness}): sparse topics can go idle sooner
+     * than {@link #idleness}, at the price that a record of theirs arriving after is late if it is
+     * dated behind the event time the other topics reached meanwhile.
+     */
+    public Map<String, Duration> idlenessByTopic = new LinkedHashMap<>();
     public Duration stateTtl = Duration.ofDays(90);
     /** An event dated further than this ahead of the wall clock is dead-lettered (it would move event time). */
     public Duration maxAheadOfNow = Duration.ofHours(1);
@@ -104,6 +111,11 @@ public final class JobSettings implements Serializable {
         return out;
     }
 
+    /** How long a partition of the topic may go without events before it stops holding event time back. */
+    public Duration idlenessOf(String topic) {
+        return idlenessByTopic.getOrDefault(topic, idleness);
+    }
+
     /** The format of a topic read. */
     public InputFormat formatOf(String topic) {
         return topicFormats.getOrDefault(topic, InputFormat.CHURN_RADAR);
@@ -133,6 +145,39 @@ public final class JobSettings implements Serializable {
     public java.util.List<String> outputTopics() {
         return java.util.List.of(alertsTopic, deadLetterTopic, rulesStatusTopic, accountHealthTopic, commandsTopic,
                 commandsAuditTopic, playbookOutcomesTopic);
+    }
+
+    /**
+     * {@code inputs} maps a topic to its format ({@code topic: json}) or to its settings
+     * ({@code topic: {format: json, idleness: 30s}}): takes the idleness of the second form out into
+     * {@link #idlenessByTopic} and hands the formats on as the first form.
+     */
+    private static JsonNode inputFormats(JsonNode inputs, JobSettings s, YamlTree y) {
+        if (!inputs.isObject()) return inputs;
+        com.fasterxml.jackson.databind.node.ObjectNode formats = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        for (Iterator<Map.Entry<String, JsonNode>> it = inputs.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String topic = e.getKey();
+            JsonNode v = e.getValue();
+            if (!v.isObject()) {
+                formats.set(topic, v);
+                continue;
+            }
+            String path = "inputs." + topic;
+            y.onlyKeys(v, path, Set.of("format", "idleness"));
+            JsonNode idle = YamlTree.child(v, "idleness");
+            if (!idle.isMissingNode() && !idle.isNull()) {
+                s.idlenessByTopic.put(topic, y.duration(idle, path + ".idleness", s.idleness, Duration.ZERO, Duration.ofDays(1)));
+            }
+            JsonNode format = YamlTree.child(v, "format");
+            if (!format.isMissingNode() && !format.isNull()) {
+                formats.set(topic, format);
+            } else if (s.typeOfTopic(topic) == null) {
+                y.error(path + ".format", "missing: a topic that is none of the six event topics needs its format; allowed: "
+                        + InputFormat.ids().replace("churn-radar, ", ""));
+            }
+        }
+        return formats;
     }
 
     public static JobSettings defaults() {
@@ -194,7 +239,7 @@ public final class JobSettings implements Serializable {
         s.commandsAuditTopic = y.text(YamlTree.child(t, "commandsAudit"), "topics.commandsAudit", s.commandsAuditTopic);
         s.playbookOutcomesTopic = y.text(YamlTree.child(t, "playbookOutcomes"), "topics.playbookOutcomes", s.playbookOutcomesTopic);
 
-        s.topicFormats = FormatSettings.inputs(YamlTree.child(root, "inputs"), y);
+        s.topicFormats = FormatSettings.inputs(inputFormats(YamlTree.child(root, "inputs"), s, y), y);
         s.formatOptions = FormatSettings.options(YamlTree.child(root, "formats"), y, base);
         for (Map.Entry<String, InputFormat> e : s.topicFormats.entrySet()) {
             if (e.getValue().needsTopicType() && s.typeOfTopic(e.getKey()) == null) {

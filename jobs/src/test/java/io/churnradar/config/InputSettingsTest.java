@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.churnradar.ingest.formats.InputFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,5 +120,43 @@ class InputSettingsTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("'hubspot' is not a format; allowed:");
         assertThat(io.churnradar.backtest.BacktestInput.parse("avro-confluent=dump.b64").format).isEqualTo(InputFormat.AVRO_CONFLUENT);
         assertThat(List.of(InputFormat.values())).hasSize(7);
+    }
+
+    @Test
+    void aTopicMaySetItsOwnIdlenessBesideItsFormat() {
+        JobSettings s = JobSettings.parse("""
+                eventTime: {idleness: 2m}
+                inputs:
+                  events.feedback: {idleness: 10s}
+                  events.payment: {format: json, idleness: 0s}
+                  billing.stripe-events: {format: stripe, idleness: 30s}
+                  analytics.segment: segment
+                """, SOURCE);
+        assertThat(s.idlenessOf("events.feedback")).isEqualTo(Duration.ofSeconds(10));
+        assertThat(s.idlenessOf("events.payment")).isEqualTo(Duration.ZERO);
+        assertThat(s.idlenessOf("billing.stripe-events")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(s.idlenessOf("analytics.segment")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(s.idlenessOf("events.login")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(s.formatOf("events.feedback")).isEqualTo(InputFormat.CHURN_RADAR);
+        assertThat(s.formatOf("events.payment")).isEqualTo(InputFormat.JSON);
+        assertThat(s.formatOf("billing.stripe-events")).isEqualTo(InputFormat.STRIPE);
+        assertThat(s.inputTopics()).contains("billing.stripe-events", "analytics.segment");
+    }
+
+    @Test
+    void aBadTopicIdlenessIsNamedWithTheFileKeyAndRange() {
+        assertThatThrownBy(() -> JobSettings.parse("""
+                inputs:
+                  events.feedback: {idleness: 2d}
+                  events.usage: {idleness: soon}
+                  billing.stripe-events: {idleness: 30s}
+                  events.login: {format: json, idle: 5s}
+                """, SOURCE))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(SOURCE)
+                .hasMessageContaining("inputs.events.feedback.idleness: must be between 0s and 1d, got 2d")
+                .hasMessageContaining("inputs.events.usage.idleness: expected a duration")
+                .hasMessageContaining("inputs.billing.stripe-events.format: missing")
+                .hasMessageContaining("inputs.events.login");
     }
 }

@@ -1,0 +1,428 @@
+package io.churnradar.ingest;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.TimestampAssigner;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.api.connector.source.SourceOutput;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.KafkaSourceEnumState;
+import org.apache.flink.connector.kafka.source.split.KafkaPartitionSplit;
+import org.apache.flink.core.io.InputStatus;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka source of the events, told what event time needs to know about its partitions, which
+ * the Kafka connector does not say:
+ *
+ * <ul>
+ *   <li><b>Empty at assignment</b>: when a reader gets a partition (at start, on a restore, when a new
+ *       partition is discovered) it asks the broker for the partition's end offset (the last stable
+ *       offset: the source reads committed records only). A partition with nothing to read from its
+ *       starting offset is marked idle at once instead of holding event time at its minimum for the
+ *       whole idleness timeout; its first record makes it active again. A partition that has records
+ *       to read is left alone, however long its first fetch takes: data present at assignment is never
+ *       made late by this rule. If the broker does not answer, nothing is marked (the idleness timeout
+ *       still applies).
+ *   <li><b>The topic of a partition</b>: per-topic idleness ({@link EventTimeWatermarks}) needs the topic
+ *       of the partition a watermark generator serves, and Flink creates the generators without saying
+ *       which split they are for. The first record of each partition is emitted with its topic in a
+ *       thread-local ({@link #topicOfRecordBeingEmitted()}); the generator, called synchronously on the
+ *       same task thread for that record, reads it once.
+ * </ul>
+ *
+ * Everything else (splits, enumerator, checkpoints, offsets committed on checkpoints) is the Kafka
+ * source's own: savepoints of the job are unchanged by this wrapper.
+ */
+public final class KafkaEventTimeSource<T>
+        implements Source<T, KafkaPartitionSplit, KafkaSourceEnumState>, ResultTypeQueryable<T> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaEventTimeSource.class);
+    private static final ThreadLocal<String> EMITTING_TOPIC = new ThreadLocal<>();
+    /** How long a reader waits for the broker's offsets before leaving its partitions to the idleness timeout. */
+    private static final long LOOKUP_TIMEOUT_MS = 60_000;
+
+    private final KafkaSource<T> kafka;
+    private final Properties adminProperties;
+    private final String groupId;
+
+    private KafkaEventTimeSource(KafkaSource<T> kafka, Properties adminProperties, String groupId) {
+        this.kafka = kafka;
+        this.adminProperties = adminProperties;
+        this.groupId = groupId;
+    }
+
+    /**
+     * {@code clientProperties}: the properties the Kafka source's consumer uses (bootstrap servers,
+     * security); only the ones an admin client knows are kept. {@code groupId}: the source's group, whose
+     * committed offsets are where a partition starts when the split says "committed".
+     */
+    public static <T> KafkaEventTimeSource<T> wrap(KafkaSource<T> kafka, String bootstrapServers,
+            Map<String, String> clientProperties, String groupId) {
+        Properties p = new Properties();
+        Set<String> adminKeys = AdminClientConfig.configNames();
+        for (Map.Entry<String, String> e : clientProperties.entrySet()) {
+            if (adminKeys.contains(e.getKey())) p.setProperty(e.getKey(), e.getValue());
+        }
+        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.setProperty(AdminClientConfig.CLIENT_ID_CONFIG, groupId + "-partition-ends");
+        return new KafkaEventTimeSource<>(kafka, p, groupId);
+    }
+
+    /**
+     * The topic of the record being emitted, while it is the first record of its partition since the
+     * reader got the partition; null otherwise (and when the source is not this one).
+     */
+    public static String topicOfRecordBeingEmitted() {
+        return EMITTING_TOPIC.get();
+    }
+
+    @Override
+    public Boundedness getBoundedness() {
+        return kafka.getBoundedness();
+    }
+
+    @Override
+    public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> createEnumerator(
+            SplitEnumeratorContext<KafkaPartitionSplit> context) {
+        return kafka.createEnumerator(context);
+    }
+
+    @Override
+    public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> restoreEnumerator(
+            SplitEnumeratorContext<KafkaPartitionSplit> context, KafkaSourceEnumState state) throws Exception {
+        return kafka.restoreEnumerator(context, state);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<KafkaPartitionSplit> getSplitSerializer() {
+        return kafka.getSplitSerializer();
+    }
+
+    @Override
+    public SimpleVersionedSerializer<KafkaSourceEnumState> getEnumeratorCheckpointSerializer() {
+        return kafka.getEnumeratorCheckpointSerializer();
+    }
+
+    @Override
+    public TypeInformation<T> getProducedType() {
+        return kafka.getProducedType();
+    }
+
+    @Override
+    public SourceReader<T, KafkaPartitionSplit> createReader(SourceReaderContext context) throws Exception {
+        return new Reader<>(kafka.createReader(context), adminProperties, groupId);
+    }
+
+    /** The Kafka source's reader, plus the end-offset look-ups and the per-partition outputs that track first records. */
+    static final class Reader<T> implements SourceReader<T, KafkaPartitionSplit> {
+        private final SourceReader<T, KafkaPartitionSplit> kafka;
+        private final Properties adminProperties;
+        private final String groupId;
+        /** Splits assigned and not finished, by id (task thread only). */
+        private final Map<String, KafkaPartitionSplit> assigned = new HashMap<>();
+        /** Ids of splits found empty at assignment, handed from the look-up thread to the task thread. */
+        private final ConcurrentLinkedQueue<String> foundEmpty = new ConcurrentLinkedQueue<>();
+        private volatile CompletableFuture<Void> lookupAnswered = new CompletableFuture<>();
+        private ExecutorService lookups;
+        private Admin admin;
+        private Outputs<T> outputs;
+
+        Reader(SourceReader<T, KafkaPartitionSplit> kafka, Properties adminProperties, String groupId) {
+            this.kafka = kafka;
+            this.adminProperties = adminProperties;
+            this.groupId = groupId;
+        }
+
+        @Override
+        public void start() {
+            kafka.start();
+        }
+
+        @Override
+        public void addSplits(List<KafkaPartitionSplit> splits) {
+            kafka.addSplits(splits);
+            List<KafkaPartitionSplit> toLookUp = new ArrayList<>();
+            for (KafkaPartitionSplit s : splits) {
+                assigned.put(s.splitId(), s);
+                // A bounded split that is empty ends at once, and a finished split no longer holds event time back.
+                if (s.getStoppingOffset().isPresent()) continue;
+                toLookUp.add(s);
+            }
+            if (toLookUp.isEmpty()) return;
+            if (lookups == null) {
+                lookups = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "churn-radar partition ends");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            lookups.execute(() -> {
+                try {
+                    List<String> empty = emptyAtAssignment(toLookUp);
+                    if (!empty.isEmpty()) {
+                        LOG.info("Partitions with nothing to read at assignment, idle until their first record: {}", empty);
+                    }
+                    foundEmpty.addAll(empty);
+                } catch (Exception e) {
+                    // The partitions keep the plain idleness timeout: slower, never wrong.
+                    LOG.warn("Could not read the end offsets of {}; they go idle after the idleness timeout", ids(toLookUp), e);
+                } finally {
+                    lookupAnswered.complete(null);
+                }
+            });
+        }
+
+        /** Which of the splits have nothing to read from their starting offset, by the broker's offsets now. */
+        private List<String> emptyAtAssignment(List<KafkaPartitionSplit> splits) throws Exception {
+            if (admin == null) admin = Admin.create(adminProperties);
+
+            Map<TopicPartition, Long> start = new HashMap<>();
+            Set<TopicPartition> committed = new HashSet<>();
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            List<String> empty = new ArrayList<>();
+            for (KafkaPartitionSplit s : splits) {
+                TopicPartition tp = s.getTopicPartition();
+                long o = s.getStartingOffset();
+                if (o == KafkaPartitionSplit.LATEST_OFFSET) {
+                    // Starts at the end: whatever it reads is written after the assignment.
+                    empty.add(s.splitId());
+                    continue;
+                } else if (o >= 0) {
+                    start.put(tp, o);
+                } else if (o == KafkaPartitionSplit.COMMITTED_OFFSET) {
+                    committed.add(tp);
+                } else if (o != KafkaPartitionSplit.EARLIEST_OFFSET) {
+                    continue; // a marker we do not know: leave the split to the idleness timeout
+                }
+                earliest.put(tp, OffsetSpec.earliest());
+                latest.put(tp, OffsetSpec.latest());
+            }
+            if (latest.isEmpty()) return empty;
+            Map<TopicPartition, OffsetAndMetadata> groupOffsets = committed.isEmpty() ? Map.of()
+                    : admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata()
+                            .get(LOOKUP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            ListOffsetsOptions committedOnly = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED);
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> first =
+                    admin.listOffsets(earliest, committedOnly).all().get(LOOKUP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end =
+                    admin.listOffsets(latest, committedOnly).all().get(LOOKUP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            for (KafkaPartitionSplit s : splits) {
+                TopicPartition tp = s.getTopicPartition();
+                if (!end.containsKey(tp)) continue;
+                long from = first.get(tp).offset();
+                if (start.containsKey(tp)) {
+                    from = Math.max(from, start.get(tp));
+                } else if (committed.contains(tp)) {
+                    // No committed offset: the job's reset strategy is the earliest offset.
+                    OffsetAndMetadata c = groupOffsets.get(tp);
+                    if (c != null) from = Math.max(from, c.offset());
+                }
+                if (end.get(tp).offset() <= from) empty.add(s.splitId());
+            }
+            return empty;
+        }
+
+        @Override
+        public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
+            if (outputs == null || outputs.main != output) outputs = new Outputs<>(output, assigned);
+            if (lookupAnswered.isDone()) lookupAnswered = new CompletableFuture<>();
+            for (String id; (id = foundEmpty.poll()) != null; ) {
+                // Only a partition still assigned that has emitted nothing: one whose first record came
+                // already is active, and a finished one has no output any more.
+                if (assigned.containsKey(id) && !outputs.delivered(id)) outputs.createOutputForSplit(id).markIdle();
+            }
+            return kafka.pollNext(outputs);
+        }
+
+        @Override
+        public CompletableFuture<Void> isAvailable() {
+            // Also available when a look-up answers, so that empty partitions are marked idle although
+            // no record comes to wake the reader. Always both: the task may wait on this future from
+            // before the splits (and their look-up) arrive.
+            if (!foundEmpty.isEmpty()) return CompletableFuture.completedFuture(null);
+            CompletableFuture<Void> records = kafka.isAvailable();
+            if (records.isDone()) return records;
+            return CompletableFuture.anyOf(records, lookupAnswered).thenApply(x -> null);
+        }
+
+        @Override
+        public List<KafkaPartitionSplit> snapshotState(long checkpointId) {
+            return kafka.snapshotState(checkpointId);
+        }
+
+        @Override
+        public void notifyNoMoreSplits() {
+            kafka.notifyNoMoreSplits();
+        }
+
+        @Override
+        public void handleSourceEvents(SourceEvent event) {
+            kafka.handleSourceEvents(event);
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) throws Exception {
+            kafka.notifyCheckpointComplete(checkpointId);
+        }
+
+        @Override
+        public void notifyCheckpointAborted(long checkpointId) throws Exception {
+            kafka.notifyCheckpointAborted(checkpointId);
+        }
+
+        @Override
+        public void pauseOrResumeSplits(Collection<String> splitsToPause, Collection<String> splitsToResume) {
+            kafka.pauseOrResumeSplits(splitsToPause, splitsToResume);
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                kafka.close();
+            } finally {
+                if (lookups != null) lookups.shutdownNow();
+                if (admin != null) admin.close(java.time.Duration.ofSeconds(5));
+            }
+        }
+
+        private static List<String> ids(List<KafkaPartitionSplit> splits) {
+            return splits.stream().map(KafkaPartitionSplit::splitId).toList();
+        }
+    }
+
+    /** The reader's output, with per-partition outputs that know their topic and whether a record came. */
+    static final class Outputs<T> implements ReaderOutput<T> {
+        final ReaderOutput<T> main;
+        private final Map<String, KafkaPartitionSplit> assigned;
+        private final Map<String, PartitionOutput<T>> bySplit = new HashMap<>();
+
+        Outputs(ReaderOutput<T> main, Map<String, KafkaPartitionSplit> assigned) {
+            this.main = main;
+            this.assigned = assigned;
+        }
+
+        boolean delivered(String splitId) {
+            PartitionOutput<T> o = bySplit.get(splitId);
+            return o != null && o.delivered;
+        }
+
+        @Override
+        public SourceOutput<T> createOutputForSplit(String splitId) {
+            return bySplit.computeIfAbsent(splitId, id -> {
+                KafkaPartitionSplit s = assigned.get(id);
+                return new PartitionOutput<>(main.createOutputForSplit(id), s == null ? null : s.getTopic());
+            });
+        }
+
+        @Override
+        public void releaseOutputForSplit(String splitId) {
+            bySplit.remove(splitId);
+            assigned.remove(splitId);
+            main.releaseOutputForSplit(splitId);
+        }
+
+        @Override
+        public void collect(T record) {
+            main.collect(record);
+        }
+
+        @Override
+        public void collect(T record, long timestamp) {
+            main.collect(record, timestamp);
+        }
+
+        @Override
+        public void emitWatermark(Watermark watermark) {
+            main.emitWatermark(watermark);
+        }
+
+        @Override
+        public void markIdle() {
+            main.markIdle();
+        }
+
+        @Override
+        public void markActive() {
+            main.markActive();
+        }
+    }
+
+    static final class PartitionOutput<T> implements SourceOutput<T> {
+        private final SourceOutput<T> out;
+        private final String topic;
+        boolean delivered;
+
+        PartitionOutput(SourceOutput<T> out, String topic) {
+            this.out = out;
+            this.topic = topic;
+        }
+
+        @Override
+        public void collect(T record) {
+            collect(record, TimestampAssigner.NO_TIMESTAMP);
+        }
+
+        @Override
+        public void collect(T record, long timestamp) {
+            if (delivered) {
+                out.collect(record, timestamp);
+                return;
+            }
+            delivered = true;
+            EMITTING_TOPIC.set(topic);
+            try {
+                out.collect(record, timestamp);
+            } finally {
+                EMITTING_TOPIC.remove();
+            }
+        }
+
+        @Override
+        public void emitWatermark(Watermark watermark) {
+            out.emitWatermark(watermark);
+        }
+
+        @Override
+        public void markIdle() {
+            out.markIdle();
+        }
+
+        @Override
+        public void markActive() {
+            out.markActive();
+        }
+    }
+}
