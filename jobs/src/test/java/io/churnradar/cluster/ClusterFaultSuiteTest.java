@@ -28,7 +28,7 @@ class ClusterFaultSuiteTest {
         ByteArrayOutputStream report = new ByteArrayOutputStream();
         List<FaultSuite.Result> results;
         try (PrintStream out = new PrintStream(report, true, StandardCharsets.UTF_8)) {
-            results = FaultSuite.run(new FaultSuite.Options(List.of("crash", "upgrade"), 1_000, Duration.ofSeconds(30)), out);
+            results = FaultSuite.run(new FaultSuite.Options(List.of("crash", "upgrade"), 1_500, Duration.ofSeconds(30)), out);
         } finally {
             System.out.print(report.toString(StandardCharsets.UTF_8)); // the figures, in the build's output
         }

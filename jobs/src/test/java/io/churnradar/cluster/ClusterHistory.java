@@ -2,10 +2,14 @@ package io.churnradar.cluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.churnradar.events.FeedbackEvent;
 import io.churnradar.events.LoginEvent;
 import io.churnradar.events.PaymentEvent;
 import io.churnradar.events.PaymentStatus;
+import io.churnradar.events.SubscriptionAction;
+import io.churnradar.events.SubscriptionEvent;
 import io.churnradar.events.SupportTicketEvent;
+import io.churnradar.events.SurveyType;
 import io.churnradar.events.TicketPriority;
 import io.churnradar.events.TicketStatus;
 import io.churnradar.events.UsageEvent;
@@ -25,7 +29,7 @@ import org.apache.avro.specific.SpecificRecord;
  * A planted history of about {@code events} events: groups of four accounts, each group the patterns of
  * io.churnradar.kafka.PlantedSignals (a usage drop and recovery, an inactivity gap, failed payments up to
  * CRITICAL and back, a ticket spike, each with re-sent duplicates), shifted by up to 7 days per group, plus
- * "clock" accounts that tick on every partition of the four topics used every day up to {@link #lastTickDay},
+ * "clock" accounts that tick on every partition of every event topic every day up to {@link #lastTickDay},
  * so that the watermark passes every planted detection. A few malformed records go to the dead-letter topic.
  * The expected alerts and commands are not written down here: the backtest of the same events computes them.
  */
@@ -47,7 +51,7 @@ final class ClusterHistory {
 
     ClusterHistory(int events, int partitions) {
         this.partitions = partitions;
-        int clockEvents = 4 * partitions * (lastTickDay + 1);
+        int clockEvents = 6 * partitions * (lastTickDay + 1);
         this.groups = Math.max(1, (events - clockEvents) / 68);
         for (int d = 0; d <= lastTickDay; d++) {
             for (int p = 0; p < partitions; p++) {
@@ -58,6 +62,13 @@ final class ClusterHistory {
                 usage(clock, id + "-usage", t, "ping", 1, p);
                 ticket(clock, id + "-ticket", t, clock + "-t", TicketStatus.UPDATED, p);
                 payment(clock, id + "-pay", t, PaymentStatus.SUCCEEDED, null, p);
+                // Every partition of every topic ticks: none is ever idle, so the production idleness (1 min) can
+                // stay and a partition lagging after a recovery never lets the watermark run ahead of its events.
+                add(t, EventType.FEEDBACK, clock, p, FeedbackEvent.newBuilder().setEventId(id + "-nps").setAccountId(clock)
+                        .setEventTime(t).setUserId("u-" + clock).setSurvey(SurveyType.NPS).setScore(10).build());
+                add(t, EventType.SUBSCRIPTION, clock, p, SubscriptionEvent.newBuilder().setEventId(id + "-renewed").setAccountId(clock)
+                        .setEventTime(t).setUserId("u-" + clock).setAction(SubscriptionAction.RENEWED).setPlan("pro")
+                        .setMrrMinor(9900L).setSeats(5).build());
             }
         }
         for (int g = 0; g < groups; g++) group(g, g % (MAX_SHIFT + 1));
@@ -183,6 +194,16 @@ final class ClusterHistory {
             n.put("invoiceId", e.getInvoiceId());
             if (e.getFailureCode() != null) n.put("failureCode", e.getFailureCode());
             if (e.getCardExpiry() != null) n.put("cardExpiry", e.getCardExpiry());
+        } else if (record instanceof FeedbackEvent e) {
+            common(n, "feedback", e.getEventId(), e.getAccountId(), e.getUserId(), e.getEventTime());
+            n.put("survey", e.getSurvey().name());
+            n.put("score", e.getScore());
+        } else if (record instanceof SubscriptionEvent e) {
+            common(n, "subscription", e.getEventId(), e.getAccountId(), e.getUserId(), e.getEventTime());
+            n.put("action", e.getAction().name());
+            n.put("plan", e.getPlan());
+            n.put("mrrMinor", e.getMrrMinor());
+            n.put("seats", e.getSeats());
         } else {
             throw new IllegalArgumentException("not an event: " + record);
         }

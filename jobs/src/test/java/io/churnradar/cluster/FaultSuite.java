@@ -232,9 +232,7 @@ public final class FaultSuite {
                     "  playbookOutcomes: " + name + ".churn.playbook-outcomes",
                     "eventTime:",
                     "  maxOutOfOrderness: " + MAX_OUT_OF_ORDERNESS.toMinutes() + "m",
-                    // The feedback and subscription topics stay empty: their partitions must not hold event time
-                    // back for long once the history is read.
-                    "  idleness: 3s",
+                    "  idleness: 1m",
                     ""));
             Map<String, Integer> topics = new LinkedHashMap<>();
             for (EventType t : EventType.values()) topics.put(topic(t), PARTITIONS);
