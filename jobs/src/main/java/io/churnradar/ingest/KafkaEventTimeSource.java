@@ -74,18 +74,16 @@ public final class KafkaEventTimeSource<T>
 
     private final KafkaSource<T> kafka;
     private final Properties adminProperties;
-    private final String groupId;
 
-    private KafkaEventTimeSource(KafkaSource<T> kafka, Properties adminProperties, String groupId) {
+    private KafkaEventTimeSource(KafkaSource<T> kafka, Properties adminProperties) {
         this.kafka = kafka;
         this.adminProperties = adminProperties;
-        this.groupId = groupId;
     }
 
     /**
      * {@code clientProperties}: the properties the Kafka source's consumer uses (bootstrap servers,
-     * security); only the ones an admin client knows are kept. {@code groupId}: the source's group, whose
-     * committed offsets are where a partition starts when the split says "committed".
+     * security); only the ones an admin client knows are kept. {@code groupId}: the source's group, which names the
+     * admin client of the offset look-ups.
      */
     public static <T> KafkaEventTimeSource<T> wrap(KafkaSource<T> kafka, String bootstrapServers,
             Map<String, String> clientProperties, String groupId) {
@@ -96,7 +94,7 @@ public final class KafkaEventTimeSource<T>
         }
         p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.setProperty(AdminClientConfig.CLIENT_ID_CONFIG, groupId + "-partition-ends");
-        return new KafkaEventTimeSource<>(kafka, p, groupId);
+        return new KafkaEventTimeSource<>(kafka, p);
     }
 
     /**
@@ -141,14 +139,13 @@ public final class KafkaEventTimeSource<T>
 
     @Override
     public SourceReader<T, KafkaPartitionSplit> createReader(SourceReaderContext context) throws Exception {
-        return new Reader<>(kafka.createReader(context), adminProperties, groupId);
+        return new Reader<>(kafka.createReader(context), adminProperties);
     }
 
     /** The Kafka source's reader, plus the end-offset look-ups and the per-partition outputs that track first records. */
     static final class Reader<T> implements SourceReader<T, KafkaPartitionSplit> {
         private final SourceReader<T, KafkaPartitionSplit> kafka;
         private final Properties adminProperties;
-        private final String groupId;
         /** Splits assigned and not finished, by id (task thread only). */
         private final Map<String, KafkaPartitionSplit> assigned = new HashMap<>();
         /** Ids of splits found empty at assignment, handed from the look-up thread to the task thread. */
@@ -158,10 +155,9 @@ public final class KafkaEventTimeSource<T>
         private Admin admin;
         private Outputs<T> outputs;
 
-        Reader(SourceReader<T, KafkaPartitionSplit> kafka, Properties adminProperties, String groupId) {
+        Reader(SourceReader<T, KafkaPartitionSplit> kafka, Properties adminProperties) {
             this.kafka = kafka;
             this.adminProperties = adminProperties;
-            this.groupId = groupId;
         }
 
         @Override
