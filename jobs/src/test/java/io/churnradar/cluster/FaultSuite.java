@@ -144,7 +144,7 @@ public final class FaultSuite {
                         r = sc.run();
                     } catch (Exception | AssertionError e) {
                         r = new Result(s, new Outputs.Diff(0, 0, 0, 0, 0, List.of()), new Outputs.Diff(0, 0, 0, 0, 0, List.of()),
-                                0, 0, 0, Map.of(), sc.figures, List.of("failed: " + e));
+                                0, 0, new Outputs.Diff(0, 0, 0, 0, 0, List.of()), Map.of(), sc.figures, List.of("failed: " + e));
                         e.printStackTrace(out);
                     } finally {
                         sc.cancelJob();

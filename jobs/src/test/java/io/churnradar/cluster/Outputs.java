@@ -130,7 +130,7 @@ final class Outputs {
             RiskAlert a = RiskAlert.getDecoder().decode(r.value());
             AlertKey k = new AlertKey(a.getAccountId(), a.getSignal(), a.getStatus().name(), a.getSeverity().name(),
                     a.getEpisodeStart().toString(), a.getDetectedAt().toString(), a.getHealthScore(),
-                    a.getHealthTier() == null ? null : a.getHealthTier().name());
+                    a.getHealthTier() == null ? null : a.getHealthTier().toString());
             alerts.computeIfAbsent(k, x -> new ArrayList<>()).add(a.getHealthScore());
             versions.computeIfAbsent(k, x -> new ArrayList<>()).add(a.getRuleVersion());
         }
