@@ -98,7 +98,7 @@ public final class StreamingJob {
                 .name("Split off dead letters");
 
         ChurnTopology.build(events, events.getSideOutput(DEAD_LETTERS), ruleUpdates(env, settings), rules, settings.stateTtl,
-                outputs(settings));
+                settings.eventOrdering, outputs(settings));
     }
 
     /** The Kafka sinks of every output, and the webhooks (nothing without endpoints) beside the commands topic. */

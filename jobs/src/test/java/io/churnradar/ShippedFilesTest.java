@@ -20,7 +20,8 @@ class ShippedFilesTest {
         assertThat(s.loginTopic).isEqualTo(d.loginTopic);
         assertThat(s.alertsTopic).isEqualTo("churn.alerts");
         assertThat(s.deadLetterTopic).isEqualTo("churn.dead-letter");
-        assertThat(s.maxOutOfOrderness).isEqualTo(Duration.ofMinutes(10));
+        assertThat(s.maxOutOfOrderness).isEqualTo(Duration.ofSeconds(5));
+        assertThat(s.eventOrdering).isEqualTo(io.churnradar.detect.EventOrdering.defaults());
         assertThat(s.transactionTimeout).isEqualTo(Duration.ofMinutes(15));
         assertThat(s.kafkaProperties).isEmpty();
         assertThat(s.maxAheadOfNow).isEqualTo(d.maxAheadOfNow);

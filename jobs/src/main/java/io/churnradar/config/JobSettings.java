@@ -61,7 +61,14 @@ public final class JobSettings implements Serializable {
     /** The options of the formats, for the topics and the backtest's files alike. */
     public FormatOptions formatOptions = FormatOptions.defaults();
 
-    public Duration maxOutOfOrderness = Duration.ofMinutes(10);
+    /**
+     * How far behind the newest event read an event may be dated and still be on time. Under event-time
+     * order every event waits up to this long before it applies (docs/operations.md, "Event time").
+     */
+    public Duration maxOutOfOrderness = DEFAULT_MAX_OUT_OF_ORDERNESS;
+    public static final Duration DEFAULT_MAX_OUT_OF_ORDERNESS = Duration.ofSeconds(5);
+    /** {@code eventTime.order} and {@code eventTime.maxBufferedPerAccount}: the order the detector applies events in. */
+    public io.churnradar.detect.EventOrdering eventOrdering = io.churnradar.detect.EventOrdering.defaults();
     /** A partition without events this long stops holding event time back (zero: never), unless its topic says otherwise. */
     public Duration idleness = Duration.ofMinutes(1);
     /**
@@ -180,6 +187,25 @@ public final class JobSettings implements Serializable {
         return formats;
     }
 
+    /** {@code eventTime.order} (event-time or arrival) and {@code eventTime.maxBufferedPerAccount}. */
+    private static io.churnradar.detect.EventOrdering eventOrdering(JsonNode et, YamlTree y) {
+        io.churnradar.detect.EventOrdering d = io.churnradar.detect.EventOrdering.defaults();
+        io.churnradar.detect.EventOrdering.Order order = d.order();
+        JsonNode o = YamlTree.child(et, "order");
+        if (!o.isMissingNode() && !o.isNull()) {
+            order = io.churnradar.detect.EventOrdering.Order.of(o.asText().trim());
+            if (order == null) {
+                y.error("eventTime.order", "'" + o.asText() + "' is not allowed; allowed values: "
+                        + java.util.Arrays.stream(io.churnradar.detect.EventOrdering.Order.values()).map(v -> v.id)
+                                .collect(java.util.stream.Collectors.joining(", ")));
+                order = d.order();
+            }
+        }
+        int max = y.integer(YamlTree.child(et, "maxBufferedPerAccount"), "eventTime.maxBufferedPerAccount",
+                d.maxBufferedPerAccount(), 1, io.churnradar.detect.EventOrdering.MAX_MAX_BUFFERED);
+        return new io.churnradar.detect.EventOrdering(order, max);
+    }
+
     public static JobSettings defaults() {
         return new JobSettings();
     }
@@ -253,12 +279,13 @@ public final class JobSettings implements Serializable {
         }
 
         JsonNode et = YamlTree.child(root, "eventTime");
-        y.onlyKeys(et, "eventTime", Set.of("maxOutOfOrderness", "idleness", "maxAheadOfNow"));
+        y.onlyKeys(et, "eventTime", Set.of("maxOutOfOrderness", "idleness", "maxAheadOfNow", "order", "maxBufferedPerAccount"));
         s.maxOutOfOrderness = y.duration(YamlTree.child(et, "maxOutOfOrderness"), "eventTime.maxOutOfOrderness",
                 s.maxOutOfOrderness, Duration.ZERO, Duration.ofDays(7));
         s.idleness = y.duration(YamlTree.child(et, "idleness"), "eventTime.idleness", s.idleness, Duration.ZERO, Duration.ofDays(1));
         s.maxAheadOfNow = y.duration(YamlTree.child(et, "maxAheadOfNow"), "eventTime.maxAheadOfNow", s.maxAheadOfNow,
                 Duration.ofMinutes(1), Duration.ofDays(30));
+        s.eventOrdering = eventOrdering(et, y);
 
         JsonNode lim = YamlTree.child(root, "limits");
         y.onlyKeys(lim, "limits", Set.of("maxRecordBytes"));

@@ -5,7 +5,8 @@ import io.churnradar.signals.Signal;
 
 /**
  * Everything the detector remembers about one account: O(1) in the number of events (day buckets
- * for the look-back window, a few bounded arrays and scalars), and the de-duplication memory. Public
+ * for the look-back window, a few bounded arrays and scalars), the de-duplication memory, and the events
+ * read ahead of event time until the watermark releases them (bounded per account). Public
  * fields, so that the signal code works on it directly and the SQL savepoint connector reads it.
  *
  * <p>Stored in the compact layout of {@link io.churnradar.detect.storage.AccountStateSerializer} (the
@@ -96,6 +97,15 @@ public class AccountState {
      */
     public long[] seenIdHashes = new long[0];
     public long[] seenIdTimes = new long[0];
+
+    // ---- version 5: event-time order ----
+
+    /**
+     * Events that arrived ahead of the watermark, held until it passes them and then applied in event-time
+     * order ({@link EventBuffer}); empty once released. Empty in states of earlier versions, which applied
+     * every event on arrival.
+     */
+    public io.churnradar.ingest.AccountEvent[] buffered = new io.churnradar.ingest.AccountEvent[0];
 
     public AccountState() {}
 

@@ -43,6 +43,13 @@ import org.slf4j.LoggerFactory;
  * {@link SignalEngine} on each event and on the passing of event time, and keeps exactly one
  * event-time timer per account. Shared by the streaming job and the backtest.
  *
+ * <p>Order: an event ahead of the watermark is held in its account's {@link EventBuffer} and applied when
+ * the watermark passes it, in event-time order interleaved with the account's day closes and deadlines,
+ * so every output (alerts with their scores, health updates, commands) is the same whatever order events
+ * arrive in within the out-of-orderness bound, and the same after a restore. A late event (at or behind
+ * the watermark) is applied on arrival, dated at the watermark. {@link EventOrdering} can switch to
+ * applying every event on arrival instead (lower latency, read-order-dependent scores).
+ *
  * <p>The second (broadcast) input carries rule sets that were validated upstream, as YAML text. The
  * current one is kept in the broadcast state {@value #RULES_STATE} (key {@value #CURRENT_RULES}), so
  * it survives restarts from a checkpoint or savepoint; until one arrives the detector runs the rules it
@@ -62,6 +69,8 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     public static final String ACCEPTED = "eventsAccepted";
     public static final String DUPLICATES = "duplicates";
     public static final String LATE = "lateEvents";
+    /** Events applied ahead of event-time order because their account's buffer was full (a Flink metric and accumulator). */
+    public static final String RELEASED_EARLY = "eventsReleasedEarly";
     /** Rule sets applied on this subtask (a Flink metric). */
     public static final String RULE_SETS_APPLIED = "ruleSetsApplied";
     /** Health updates of the accounts. */
@@ -80,6 +89,8 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     /** The rules given at construction: in force until a rule set arrives. */
     private final SignalEngine initialEngine;
     private final Duration stateTtl;
+    /** Event-time order through the account's buffer, or arrival order; and the buffer's bound. */
+    private final EventOrdering ordering;
 
     /** The engine of the rules in force and the broadcast text it was built from (null: the initial rules). */
     private transient SignalEngine engine;
@@ -94,6 +105,8 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     private transient Counter acceptedMetric;
     private transient Counter duplicateMetric;
     private transient Counter lateMetric;
+    private transient Counter releasedEarlyMetric;
+    private transient LongCounter releasedEarlyCount;
     private transient Counter ruleSetsMetric;
     private transient LongCounter acceptedCount;
     private transient LongCounter duplicateCount;
@@ -112,8 +125,14 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
      *     time), or null to keep it for ever
      */
     public ChurnDetector(Rules rules, Duration stateTtl) {
+        this(rules, stateTtl, EventOrdering.defaults());
+    }
+
+    /** @param ordering the order events apply in: event time through a bounded buffer per account (the default), or arrival */
+    public ChurnDetector(Rules rules, Duration stateTtl, EventOrdering ordering) {
         this.initialEngine = new SignalEngine(rules);
         this.stateTtl = stateTtl;
+        this.ordering = ordering == null ? EventOrdering.defaults() : ordering;
     }
 
     /** The rules the detector starts with. */
@@ -140,6 +159,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         acceptedMetric = metrics.counter(ACCEPTED);
         duplicateMetric = metrics.counter(DUPLICATES);
         lateMetric = metrics.counter(LATE);
+        releasedEarlyMetric = metrics.counter(RELEASED_EARLY);
         ruleSetsMetric = metrics.counter(RULE_SETS_APPLIED);
         eventsIn = new LabeledCounters(metrics, "eventsIn", "eventType");
         alertsOut = new LabeledCounters(metrics, "alerts", "signal", "severity", "status");
@@ -151,6 +171,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         acceptedCount = counter(ACCEPTED);
         duplicateCount = counter(DUPLICATES);
         lateCount = counter(LATE);
+        releasedEarlyCount = counter(RELEASED_EARLY);
     }
 
     @Override
@@ -193,32 +214,69 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         acceptedMetric.inc();
         acceptedCount.add(1);
         eventsIn.inc(e.type.name());
-        if (e.eventTime <= watermark) {
+        boolean late = e.eventTime <= watermark;
+        if (late) {
             lateMetric.inc();
             lateCount.add(1);
         }
-        io.churnradar.alerts.HealthTier tierBefore = s.lastHealthTier;
-        engine.onEvent(ctx.getCurrentKey(), s, e, watermark == Long.MIN_VALUE ? NONE : watermark, output(ctx, out));
-        tiers.move(tierBefore, s.lastHealthTier);
+        if (late || !ordering.eventTimeOrder()) {
+            // A late event cannot wait for a watermark that has passed it: applied now, dated at the watermark.
+            applyNow(ctx, s, e, watermark, engine, out);
+        } else {
+            // Ahead of event time: held until the watermark passes it (onTimer), so that the order events
+            // arrive in within the bound changes nothing. De-duplicated above, on arrival, all the same.
+            EventBuffer.add(s, e);
+            if (EventBuffer.size(s) > ordering.maxBufferedPerAccount()) {
+                // A full buffer must not grow: its earliest event applies now, as in arrival order.
+                releasedEarlyMetric.inc();
+                releasedEarlyCount.add(1);
+                applyNow(ctx, s, EventBuffer.poll(s), watermark, engine, out);
+            }
+        }
         if (watermark != Long.MIN_VALUE) pruneEventIds(s, watermark, engine); // also for accounts that never need a timer
         reschedule(s, engine, ctx.timerService());
         account.update(s);
     }
 
+    /** Today's path for late events and arrival order: the event applies at once under the current watermark. */
+    private void applyNow(ReadOnlyContext ctx, AccountState s, AccountEvent e, long watermark, SignalEngine engine,
+            Collector<RiskAlert> out) {
+        io.churnradar.alerts.HealthTier tierBefore = s.lastHealthTier;
+        engine.onEvent(ctx.getCurrentKey(), s, e, watermark == Long.MIN_VALUE ? NONE : watermark, output(ctx, out));
+        tiers.move(tierBefore, s.lastHealthTier);
+    }
+
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RiskAlert> out) throws Exception {
         long watermark = ctx.timerService().currentWatermark();
-        if (watermark == Long.MAX_VALUE) {
-            // End of a bounded input: nothing may be detected later than the newest data.
-            return;
-        }
+        boolean endOfInput = watermark == Long.MAX_VALUE;
         AccountState s = account.value();
         if (s == null) return;
+        // End of a bounded input with nothing held: nothing may be detected later than the newest data.
+        if (endOfInput && EventBuffer.size(s) == 0) return;
         if (s.oldestEventIdAt != NONE) foldOldEventIds(s);
         SignalEngine engine = engine(ctx);
         s.pendingTimer = NONE; // this one has fired
         io.churnradar.alerts.HealthTier tierBefore = s.lastHealthTier;
-        engine.onTime(ctx.getCurrentKey(), s, watermark, output(ctx, out));
+        DetectionOutput output = output(ctx, out);
+        String key = ctx.getCurrentKey();
+        // The held events the watermark passed, in event-time order, each after the day closes and deadlines
+        // before it and before those at its own instant (events come before timers), as a sorted replay
+        // applies them: the event is applied under a watermark just behind it, so it is on time.
+        while (EventBuffer.size(s) > 0 && EventBuffer.earliestTime(s) <= watermark) {
+            AccountEvent e = EventBuffer.poll(s);
+            long justBefore = e.eventTime - 1;
+            if (s.firstEventDay != NONE) engine.onTime(key, s, justBefore, output);
+            engine.onEvent(key, s, e, justBefore, output);
+        }
+        if (endOfInput) {
+            // End of a bounded input: the held events applied with only the deadlines and day closes before
+            // them; nothing may be detected later than the newest data, and no timer is set any more.
+            tiers.move(tierBefore, s.lastHealthTier);
+            account.update(s);
+            return;
+        }
+        engine.onTime(key, s, watermark, output);
         tiers.move(tierBefore, s.lastHealthTier);
         pruneEventIds(s, watermark, engine);
         reschedule(s, engine, ctx.timerService());
@@ -344,8 +402,9 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         s.oldestEventIdAt = NONE;
     }
 
+    /** The account's one timer: its next deadline or day close, or its earliest held event if sooner. */
     private static void reschedule(AccountState s, SignalEngine engine, TimerService timers) {
-        long want = engine.nextWakeup(s);
+        long want = io.churnradar.detect.state.EventTime.earliest(engine.nextWakeup(s), EventBuffer.earliestTime(s));
         if (want == s.pendingTimer) return;
         if (s.pendingTimer != NONE) timers.deleteEventTimeTimer(s.pendingTimer);
         if (want != NONE) timers.registerEventTimeTimer(want);

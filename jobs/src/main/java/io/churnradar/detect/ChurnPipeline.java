@@ -26,12 +26,18 @@ public final class ChurnPipeline {
 
     /** Detection under fixed rules: the backtest, and tests. */
     public static SingleOutputStreamOperator<RiskAlert> detect(DataStream<AccountEvent> events, Rules rules, Duration stateTtl) {
+        return detect(events, rules, stateTtl, EventOrdering.defaults());
+    }
+
+    /** As above, applying events in the given order. */
+    public static SingleOutputStreamOperator<RiskAlert> detect(DataStream<AccountEvent> events, Rules rules, Duration stateTtl,
+            EventOrdering ordering) {
         DataStream<String> none = events.flatMap(new NoRuleUpdates())
                 .returns(Types.STRING)
                 .uid("no-rule-updates")
                 .name("No rule updates")
                 .setParallelism(events.getParallelism());
-        return detect(events, none, rules, stateTtl);
+        return detect(events, none, rules, stateTtl, ordering);
     }
 
     /**
@@ -40,10 +46,16 @@ public final class ChurnPipeline {
      */
     public static SingleOutputStreamOperator<RiskAlert> detect(DataStream<AccountEvent> events, DataStream<String> ruleUpdates,
             Rules rules, Duration stateTtl) {
+        return detect(events, ruleUpdates, rules, stateTtl, EventOrdering.defaults());
+    }
+
+    /** As above, applying events in the given order. */
+    public static SingleOutputStreamOperator<RiskAlert> detect(DataStream<AccountEvent> events, DataStream<String> ruleUpdates,
+            Rules rules, Duration stateTtl, EventOrdering ordering) {
         return events
                 .keyBy(e -> e.accountId, Types.STRING)
                 .connect(ruleUpdates.broadcast())
-                .transform("Detect churn signals", TypeInformation.of(RiskAlert.class), operator(new ChurnDetector(rules, stateTtl)))
+                .transform("Detect churn signals", TypeInformation.of(RiskAlert.class), operator(new ChurnDetector(rules, stateTtl, ordering)))
                 .uid(ChurnDetector.UID);
     }
 

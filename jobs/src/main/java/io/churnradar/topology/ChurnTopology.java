@@ -49,6 +49,13 @@ public final class ChurnTopology {
      */
     public static <D> SingleOutputStreamOperator<RiskAlert> build(DataStream<AccountEvent> events, DataStream<D> deadLetters,
             DataStream<RulesUpdate> ruleUpdates, Rules rules, Duration stateTtl, Outputs<D> outputs) {
+        return build(events, deadLetters, ruleUpdates, rules, stateTtl, io.churnradar.detect.EventOrdering.defaults(), outputs);
+    }
+
+    /** As above, with the order the detector applies events in ({@code eventTime.order}). */
+    public static <D> SingleOutputStreamOperator<RiskAlert> build(DataStream<AccountEvent> events, DataStream<D> deadLetters,
+            DataStream<RulesUpdate> ruleUpdates, Rules rules, Duration stateTtl, io.churnradar.detect.EventOrdering ordering,
+            Outputs<D> outputs) {
         Objects.requireNonNull(events, "events");
         Objects.requireNonNull(deadLetters, "deadLetters");
         Objects.requireNonNull(rules, "rules");
@@ -61,8 +68,8 @@ public final class ChurnTopology {
         }
 
         SingleOutputStreamOperator<RiskAlert> alerts = ruleUpdates == null
-                ? ChurnPipeline.detect(events, rules, stateTtl)
-                : ChurnPipeline.detect(events, validated(ruleUpdates, rules, outputs), rules, stateTtl);
+                ? ChurnPipeline.detect(events, rules, stateTtl, ordering)
+                : ChurnPipeline.detect(events, validated(ruleUpdates, rules, outputs), rules, stateTtl, ordering);
 
         sink(alerts, outputs.alerts, ALERTS_SINK_UID);
         if (outputs.health != null) sink(alerts.getSideOutput(ChurnDetector.HEALTH), outputs.health, HEALTH_SINK_UID);

@@ -91,8 +91,10 @@ class MixedSourcesBacktestTest {
         assertThat(alerts).containsExactly(
                 "2026-03-05T08:00:00Z acme PAYMENT_FAILED RAISED HIGH",
                 // Stripe's current_period_end is the renewal date: 21 days away, with two failed payments.
-                "2026-03-11T00:00:00Z acme RENEWAL_AT_RISK RAISED HIGH",
+                // Event-time order: the close of 2026-03-10 scores only what happened by then (read ahead, the
+                // 03-11 failure used to count in it); the score falls below 50 at the next close.
                 "2026-03-11T08:00:00Z acme PAYMENT_FAILED UPDATED CRITICAL",
+                "2026-03-12T00:00:00Z acme RENEWAL_AT_RISK RAISED HIGH",
                 "2026-03-12T12:00:00Z acme TICKET_SPIKE RAISED MEDIUM",
                 "2026-03-15T08:00:00Z acme ONBOARDING_STALLED RAISED MEDIUM",
                 "2026-03-17T10:00:00Z acme INACTIVITY RAISED MEDIUM",

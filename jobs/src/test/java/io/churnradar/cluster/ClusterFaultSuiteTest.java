@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
  * The short fault suite in {@code mvn verify}: on a real standalone cluster (JobManager and two TaskManagers
  * in their own JVMs, the shaded job jar submitted through REST) and a broker in its own JVM, a TaskManager is
  * killed with kill -9 mid-stream and replaced, and a job is stopped with a savepoint and resubmitted from it
- * with a changed rules version; each time the alerts and commands a read_committed consumer sees must be
- * exactly the backtest's: nothing lost, nothing twice. The long suite (all four scenarios, more events) is
+ * with a changed rules version; each time the alerts (health score and tier included), the commands and the
+ * health updates a read_committed consumer sees must be exactly the backtest's: nothing lost, nothing twice, nothing different. The long suite (all four scenarios, more events) is
  * jobs/cluster/fault-suite.sh.
  *
  * <p>It needs the shaded job jar, built in the package phase: the pom runs it in the integration-test phase
@@ -40,6 +40,8 @@ class ClusterFaultSuiteTest {
             assertThat(r.commands().expected()).as("the history plants commands (%s)", r.scenario()).isPositive();
             assertThat(r.alerts().clean()).as("alerts: %s", context).isTrue();
             assertThat(r.commands().clean()).as("commands: %s", context).isTrue();
+            assertThat(r.health().expected()).as("the history moves health scores (%s)", r.scenario()).isPositive();
+            assertThat(r.health().clean()).as("health updates: %s", context).isTrue();
             assertThat(r.deadLettersSeen()).as("dead letters: %s", context).isEqualTo(r.deadLettersExpected());
         }
     }

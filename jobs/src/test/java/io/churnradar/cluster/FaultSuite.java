@@ -82,9 +82,9 @@ public final class FaultSuite {
 
     /** One scenario's outcome. */
     record Result(String scenario, Outputs.Diff alerts, Outputs.Diff commands, int deadLettersExpected, int deadLettersSeen,
-            int healthScoreDifferences, Map<String, Long> alertsByRuleVersion, Map<String, String> figures, List<String> problems) {
+            Outputs.Diff health, Map<String, Long> alertsByRuleVersion, Map<String, String> figures, List<String> problems) {
         boolean ok() {
-            return alerts.clean() && commands.clean() && deadLettersExpected == deadLettersSeen && problems.isEmpty();
+            return alerts.clean() && commands.clean() && health.clean() && deadLettersExpected == deadLettersSeen && problems.isEmpty();
         }
     }
 
@@ -120,8 +120,8 @@ public final class FaultSuite {
             Path backtest = work.resolve("backtest");
             BacktestJob.run(events, backtest, Rules.defaults(), MAX_OUT_OF_ORDERNESS, 2, FlinkTestCluster.config());
             Outputs.Expected expected = Outputs.expected(backtest, cutoff);
-            out.printf("backtest: %d alerts and %d commands up to %s (the streaming watermark's end)%n",
-                    expected.alertScores().size(), expected.commands().size(), cutoff);
+            out.printf("backtest: %d alerts, %d commands and %d health updates up to %s (the streaming watermark's end)%n",
+                    expected.alertScores().size(), expected.commands().size(), expected.health().size(), cutoff);
 
             try (KafkaServer kafka = new KafkaServer(work.resolve("kafka"), testClasspathJars());
                     FlinkSession flink = new FlinkSession(work.resolve("flink"), flinkClasspath, root.resolve("flink-conf/config.yaml"),
@@ -144,7 +144,7 @@ public final class FaultSuite {
                         r = sc.run();
                     } catch (Exception | AssertionError e) {
                         r = new Result(s, new Outputs.Diff(0, 0, 0, 0, 0, List.of()), new Outputs.Diff(0, 0, 0, 0, 0, List.of()),
-                                0, 0, 0, Map.of(), sc.figures, List.of("failed: " + e));
+                                0, 0, new Outputs.Diff(0, 0, 0, 0, 0, List.of()), Map.of(), sc.figures, List.of("failed: " + e));
                         e.printStackTrace(out);
                     } finally {
                         sc.cancelJob();
@@ -169,8 +169,8 @@ public final class FaultSuite {
         out.printf("== %s: %s%n", r.scenario(), r.ok() ? "OK" : "FAILED");
         out.printf("   alerts   %s%n", r.alerts());
         out.printf("   commands %s%n", r.commands());
-        out.printf("   dead letters expected %d, seen %d; alerts whose health score differs from the backtest: %d%n",
-                r.deadLettersExpected(), r.deadLettersSeen(), r.healthScoreDifferences());
+        out.printf("   health   %s%n", r.health());
+        out.printf("   dead letters expected %d, seen %d%n", r.deadLettersExpected(), r.deadLettersSeen());
         if (!r.alertsByRuleVersion().isEmpty()) out.printf("   alerts by rule version %s%n", r.alertsByRuleVersion());
         r.figures().forEach((k, v) -> out.printf("   %s: %s%n", k, v));
         r.problems().forEach(p -> out.printf("   PROBLEM %s%n", p));
@@ -265,13 +265,13 @@ public final class FaultSuite {
             awaitSettled();
             checkpointFigures();
             Outputs.Seen seen = Outputs.read(kafka.bootstrapServers(), name + ".churn.alerts", name + ".churn.commands",
-                    name + ".churn.dead-letter");
+                    name + ".churn.account-health", name + ".churn.dead-letter");
             Map<String, Long> versions = seen.alertsByRuleVersion();
             if (name.equals("upgrade") && !versions.containsKey("fault-suite-2")) {
                 problems.add("no alert after the upgrade carries the new rules version fault-suite-2: " + versions);
             }
             return new Result(name, Outputs.alertDiff(expected, seen), Outputs.commandDiff(expected, seen), history.malformed,
-                    seen.deadLetters(), Outputs.healthScoreDifferences(expected, seen), versions, figures, problems);
+                    seen.deadLetters(), Outputs.healthDiff(expected, seen), versions, figures, problems);
         }
 
         // ----- scenarios -----
@@ -434,8 +434,8 @@ public final class FaultSuite {
             while (stable < 2) {
                 d.check(() -> "the output of " + name + " to settle");
                 Outputs.Seen s = Outputs.read(kafka.bootstrapServers(), name + ".churn.alerts", name + ".churn.commands",
-                        name + ".churn.dead-letter");
-                String now = s.alertCount() + "/" + s.commandCount() + "/" + s.deadLetters();
+                        name + ".churn.account-health", name + ".churn.dead-letter");
+                String now = s.alertCount() + "/" + s.commandCount() + "/" + s.health().size() + "/" + s.deadLetters();
                 stable = now.equals(last) ? stable + 1 : 0;
                 last = now;
                 flink.awaitCheckpoints(jobId, 1, STEP);

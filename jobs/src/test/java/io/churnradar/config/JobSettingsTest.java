@@ -27,7 +27,8 @@ class JobSettingsTest {
         assertThat(s).usingRecursiveComparison().isEqualTo(d);
         assertThat(s.transactionTimeout).isEqualTo(Duration.ofMinutes(15));
         assertThat(s.startingOffsets).isEqualTo(JobSettings.StartingOffsets.COMMITTED);
-        assertThat(s.maxOutOfOrderness).isEqualTo(Duration.ofMinutes(10));
+        assertThat(s.maxOutOfOrderness).isEqualTo(Duration.ofSeconds(5));
+        assertThat(s.eventOrdering).isEqualTo(io.churnradar.detect.EventOrdering.defaults());
         assertThat(s.stateTtl).isEqualTo(Duration.ofDays(90));
     }
 
@@ -86,6 +87,20 @@ class JobSettingsTest {
                 "eventTime.maxOutOfOrderness: must be between 0s and 7d, got 8d",
                 "eventTime.idleness: must be between 0s and 1d, got 2d",
                 "state.ttl: must be between 30d and 3650d, got 1h");
+    }
+
+    @Test
+    void theEventOrderIsSetAndABadValueIsNamedWithTheAllowedOnes() {
+        JobSettings s = JobSettings.parse("eventTime: {order: arrival, maxBufferedPerAccount: 50}", SOURCE);
+        assertThat(s.eventOrdering.order()).isEqualTo(io.churnradar.detect.EventOrdering.Order.ARRIVAL);
+        assertThat(s.eventOrdering.maxBufferedPerAccount()).isEqualTo(50);
+        assertThat(JobSettings.parse("eventTime: {order: event-time}", SOURCE).eventOrdering)
+                .isEqualTo(io.churnradar.detect.EventOrdering.defaults());
+        io.churnradar.config.ConfigException e = invalid("eventTime: {order: sorted, maxBufferedPerAccount: 0}");
+        assertThat(e.errors()).containsExactlyInAnyOrder(
+                "eventTime.order: 'sorted' is not allowed; allowed values: event-time, arrival",
+                "eventTime.maxBufferedPerAccount: must be between 1 and 100000, got 0");
+        assertThat(e.getMessage()).contains(SOURCE);
     }
 
     @Test

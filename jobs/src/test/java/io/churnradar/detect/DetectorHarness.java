@@ -29,9 +29,9 @@ final class DetectorHarness implements AutoCloseable {
     private int taken;
     private int healthTaken;
 
-    private DetectorHarness(Rules rules, StateBackend backend, OperatorSubtaskState restoreFrom) throws Exception {
+    private DetectorHarness(Rules rules, StateBackend backend, OperatorSubtaskState restoreFrom, EventOrdering ordering) throws Exception {
         h = new KeyedBroadcastOperatorTestHarness<>(
-                ChurnPipeline.operator(new ChurnDetector(rules, null)), e -> e.accountId, Types.STRING, 1, 1, 0);
+                ChurnPipeline.operator(new ChurnDetector(rules, null, ordering)), e -> e.accountId, Types.STRING, 1, 1, 0);
         if (backend != null) h.setStateBackend(backend);
         if (restoreFrom != null) {
             h.initializeState(restoreFrom);
@@ -47,20 +47,35 @@ final class DetectorHarness implements AutoCloseable {
         return Rules.defaults().withPlaybooks(io.churnradar.play.PlaybookRules.none());
     }
 
+    /*
+     * The rule tests apply each event as it is sent (eventTime.order: arrival), so that they read each
+     * rule's effect at once; the job's default, event-time order through the account's buffer, has its
+     * own tests (EventTimeOrderTest) and the job-level ones (KafkaReadOrderTest, ReadOrderIndependenceTest).
+     */
+
     static DetectorHarness open() throws Exception {
-        return new DetectorHarness(signalsOnly(), null, null);
+        return new DetectorHarness(signalsOnly(), null, null, EventOrdering.arrival());
     }
 
     static DetectorHarness open(Rules rules) throws Exception {
-        return new DetectorHarness(rules, null, null);
+        return new DetectorHarness(rules, null, null, EventOrdering.arrival());
     }
 
     static DetectorHarness open(Rules rules, StateBackend backend) throws Exception {
-        return new DetectorHarness(rules, backend, null);
+        return new DetectorHarness(rules, backend, null, EventOrdering.arrival());
     }
 
     static DetectorHarness restore(OperatorSubtaskState snapshot, StateBackend backend) throws Exception {
-        return new DetectorHarness(signalsOnly(), backend, snapshot);
+        return new DetectorHarness(signalsOnly(), backend, snapshot, EventOrdering.arrival());
+    }
+
+    /** The job's default: events ahead of the watermark held and applied in event-time order. */
+    static DetectorHarness inEventTimeOrder(Rules rules, EventOrdering ordering) throws Exception {
+        return new DetectorHarness(rules, null, null, ordering);
+    }
+
+    static DetectorHarness restoreInEventTimeOrder(Rules rules, OperatorSubtaskState snapshot, EventOrdering ordering) throws Exception {
+        return new DetectorHarness(rules, null, snapshot, ordering);
     }
 
     DetectorHarness send(AccountEvent... events) throws Exception {

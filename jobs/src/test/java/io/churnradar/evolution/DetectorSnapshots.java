@@ -26,9 +26,14 @@ public final class DetectorSnapshots {
 
     private DetectorSnapshots() {}
 
+    /**
+     * In arrival order: the versions that wrote these snapshots applied every event on arrival, and the
+     * tests compare a restored run with one that never stopped event by event. Restoring into event-time
+     * order is EventTimeOrderTest's.
+     */
     static KeyedBroadcastOperatorTestHarness<String, AccountEvent, String, io.churnradar.alerts.RiskAlert> harness() throws Exception {
         var h = new KeyedBroadcastOperatorTestHarness<>(
-                ChurnPipeline.operator(new ChurnDetector(Rules.defaults(), Duration.ofDays(90))), e -> e.accountId, Types.STRING,
+                ChurnPipeline.operator(new ChurnDetector(Rules.defaults(), Duration.ofDays(90), io.churnradar.detect.EventOrdering.arrival())), e -> e.accountId, Types.STRING,
                 1, 1, 0);
         return h;
     }

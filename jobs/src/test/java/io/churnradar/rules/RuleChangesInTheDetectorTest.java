@@ -44,8 +44,9 @@ class RuleChangesInTheDetectorTest {
     }
 
     private void open(Rules initial, String backend, OperatorSubtaskState restore) throws Exception {
-        h = new KeyedBroadcastOperatorTestHarness<>(ChurnPipeline.operator(new ChurnDetector(initial, null)), e -> e.accountId,
-                Types.STRING, 4, 1, 0);
+        // Arrival order: the tests check that a rule set rules every event applied after it, event by event.
+        h = new KeyedBroadcastOperatorTestHarness<>(ChurnPipeline.operator(
+                new ChurnDetector(initial, null, io.churnradar.detect.EventOrdering.arrival())), e -> e.accountId, Types.STRING, 4, 1, 0);
         h.setStateBackend(backend(backend).get());
         if (restore != null) h.initializeState(restore);
         h.open();

@@ -88,6 +88,9 @@ class RuntimeRulesTest {
         s.transactionalIdPrefix = name;
         s.startingOffsets = JobSettings.StartingOffsets.EARLIEST;
         s.idleness = Duration.ofSeconds(1);
+        // Each step sends one event and waits for its alert: in event-time order it would wait for later
+        // events to move the watermark past it, which this live job never gets.
+        s.eventOrdering = io.churnradar.detect.EventOrdering.arrival();
         s.loginTopic = name + ".login";
         s.usageTopic = name + ".usage";
         s.supportTicketTopic = name + ".support-ticket";

@@ -46,8 +46,17 @@ public final class LatencyBenchmark {
      * @param fractions the steps, as fractions of the maximum
      * @param alertShare share of events that trigger an alert at once (payments)
      */
+    /**
+     * @param ordering the job's {@code eventTime.order}; {@code maxOutOfOrderness} its bound (null: the job's defaults):
+     *     event-time order adds up to the bound to every alert's latency
+     */
     public record Settings(int accounts, double alertShare, Double maxRate, long probeEvents, List<Double> fractions,
-            Duration stepDuration, Path flinkConf, long seed) {}
+            Duration stepDuration, Path flinkConf, long seed, io.churnradar.detect.EventOrdering ordering, Duration maxOutOfOrderness) {
+        public Settings(int accounts, double alertShare, Double maxRate, long probeEvents, List<Double> fractions,
+                Duration stepDuration, Path flinkConf, long seed) {
+            this(accounts, alertShare, maxRate, probeEvents, fractions, stepDuration, flinkConf, seed, null, null);
+        }
+    }
 
     /** Ctrl-C: the run stops at the next check and cleans up (the job, the broker, their folders). */
     public static final class Stopped extends Exception {
@@ -71,6 +80,10 @@ public final class LatencyBenchmark {
         try (EmbeddedKafka kafka = EmbeddedKafka.start();
                 LocalFlink flink = LocalFlink.start(settings.flinkConf(), false, true, 0)) {
             JobSettings job = jobSettings(kafka.bootstrapServers());
+            if (settings.ordering() != null) job.eventOrdering = settings.ordering();
+            if (settings.maxOutOfOrderness() != null) job.maxOutOfOrderness = settings.maxOutOfOrderness();
+            progress.printf("  Event order %s, out-of-orderness bound %s.%n", job.eventOrdering.order().id,
+                    org.apache.flink.util.TimeUtils.formatWithHighestUnit(job.maxOutOfOrderness));
             createTopics(kafka, job);
             StreamExecutionEnvironment env = flink.environment();
             StreamingJob.build(env, job, Rules.defaults());

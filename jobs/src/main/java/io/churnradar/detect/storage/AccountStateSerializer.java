@@ -58,7 +58,13 @@ import org.apache.flink.core.memory.DataOutputView;
 public final class AccountStateSerializer extends TypeSerializer<AccountState> {
     private static final long serialVersionUID = 1L;
 
-    static final int LAYOUT = 1;
+    /**
+     * The layout this version writes. 1: the compact account; 2: the same, plus the events held for
+     * event-time order ({@link #F_BUFFERED}). Both are read.
+     */
+    static final int LAYOUT = 2;
+    /** The oldest layout still read. */
+    static final int OLDEST_LAYOUT = 1;
 
     // Field bits of AccountState, in writing order.
     private static final int F_FIRST_EVENT_AT = 0;
@@ -95,6 +101,8 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
     private static final int F_FEATURES_PLAIN = 27;
     /** The seen-id arrays in the plain form. */
     private static final int F_SEEN_IDS_PLAIN = 28;
+    /** Layout 2: the events held until the watermark passes them ({@link EventCodec}). */
+    private static final int F_BUFFERED = 29;
 
     /** Constants by the code they were written with: the current ones, or a restored snapshot's order. */
     private final Severity[] severities;
@@ -220,6 +228,7 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
         if (s.plays != null) bits |= bit(F_PLAYS);
         if (s.lastCoreFeatureUseAt != NONE) bits |= bit(F_LAST_CORE_FEATURE_USE_AT);
         if (s.oldestEventIdAt != NONE) bits |= bit(F_OLDEST_EVENT_ID_AT);
+        if (s.buffered == null || s.buffered.length > 0) bits |= bit(F_BUFFERED);
 
         out.writeByte(LAYOUT);
         writeVarLong(out, bits);
@@ -286,6 +295,7 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
         if (has(bits, F_PLAYS)) writePlays(out, s.plays, ref);
         if (has(bits, F_LAST_CORE_FEATURE_USE_AT)) writeTime(out, s.lastCoreFeatureUseAt, ref);
         if (has(bits, F_OLDEST_EVENT_ID_AT)) writeTime(out, s.oldestEventIdAt, ref);
+        if (has(bits, F_BUFFERED)) EventCodec.writeEvents(out, s.buffered, ref);
     }
 
     /** The day most others are near: the last closed day, else the first event's day, else 0. */
@@ -476,9 +486,9 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
     @Override
     public AccountState deserialize(DataInputView in) throws IOException {
         int layout = in.readUnsignedByte();
-        if (layout != LAYOUT) {
-            throw new IOException("account state in layout " + layout + ", which this version does not know (it reads layout "
-                    + LAYOUT + "): restore from a savepoint of this or an older version");
+        if (layout < OLDEST_LAYOUT || layout > LAYOUT) {
+            throw new IOException("account state in layout " + layout + ", which this version does not know (it reads layouts "
+                    + OLDEST_LAYOUT + " to " + LAYOUT + "): restore from a savepoint of this or an older version");
         }
         AccountState s = new AccountState();
         long bits = readVarLong(in);
@@ -545,6 +555,8 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
         if (has(bits, F_PLAYS)) s.plays = readPlays(in, ref);
         if (has(bits, F_LAST_CORE_FEATURE_USE_AT)) s.lastCoreFeatureUseAt = readTime(in, ref);
         if (has(bits, F_OLDEST_EVENT_ID_AT)) s.oldestEventIdAt = readTime(in, ref);
+        // Layout 1 never sets the bit: its accounts restore with nothing held.
+        if (has(bits, F_BUFFERED)) s.buffered = EventCodec.readEvents(in, ref);
         return s;
     }
 

@@ -93,6 +93,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--step-duration", paramLabel = "DURATION", description = "With --latency: how long each step sends, e.g. 60s (default 60s).")
     Duration stepDuration = Duration.ofSeconds(60);
 
+    @Option(names = "--order", paramLabel = "event-time|arrival", description = {"With --latency: the job's eventTime.order"
+            + " (default event-time: events wait up to the out-of-orderness bound to apply in event-time order)."})
+    String order;
+
+    @Option(names = "--max-out-of-orderness", paramLabel = "DURATION",
+            description = "With --latency: the job's eventTime.maxOutOfOrderness (default: the job's, 5s).")
+    Duration maxOutOfOrderness;
+
     @Option(names = "--alert-share", paramLabel = "X", description = "With --latency: share of events that trigger an alert at once (default 0.1).")
     double alertShare = 0.1;
 
@@ -161,8 +169,14 @@ final class BenchCommand implements Callable<Integer> {
         if (maxRate != null) Values.range(spec, "--max-rate", maxRate, 1, 1e8);
         Values.range(spec, "--probe-events", probeEvents, 1, 100_000_000);
         Values.range(spec, "--seed", seed, 0, Integer.MAX_VALUE);
+        io.churnradar.detect.EventOrdering ordering = null;
+        if (order != null) {
+            io.churnradar.detect.EventOrdering.Order o = io.churnradar.detect.EventOrdering.Order.of(order);
+            if (o == null) throw Values.usage(spec, "--order must be event-time or arrival, got '" + order + "'");
+            ordering = new io.churnradar.detect.EventOrdering(o, io.churnradar.detect.EventOrdering.DEFAULT_MAX_BUFFERED);
+        }
         LatencyBenchmark.Settings settings = new LatencyBenchmark.Settings(accounts, alertShare, maxRate, probeEvents,
-                List.copyOf(fractions), stepDuration, flinkConf, seed);
+                List.copyOf(fractions), stepDuration, flinkConf, seed, ordering, maxOutOfOrderness);
         LatencyReport report;
         try (StopSignal stop = new StopSignal()) {
             report = new LatencyBenchmark(settings, out, stop::requested).run();

@@ -1,0 +1,181 @@
+package io.churnradar.detect.storage;
+
+import static io.churnradar.detect.storage.Compact.readDouble;
+import static io.churnradar.detect.storage.Compact.readLength;
+import static io.churnradar.detect.storage.Compact.readSigned;
+import static io.churnradar.detect.storage.Compact.readSignedInt;
+import static io.churnradar.detect.storage.Compact.readString;
+import static io.churnradar.detect.storage.Compact.readTime;
+import static io.churnradar.detect.storage.Compact.readVarLong;
+import static io.churnradar.detect.storage.Compact.writeDouble;
+import static io.churnradar.detect.storage.Compact.writeLength;
+import static io.churnradar.detect.storage.Compact.writeSigned;
+import static io.churnradar.detect.storage.Compact.writeString;
+import static io.churnradar.detect.storage.Compact.writeTime;
+import static io.churnradar.detect.storage.Compact.writeVarLong;
+
+import io.churnradar.events.PaymentStatus;
+import io.churnradar.events.SubscriptionAction;
+import io.churnradar.events.SurveyType;
+import io.churnradar.events.TicketPriority;
+import io.churnradar.events.TicketStatus;
+import io.churnradar.ingest.AccountEvent;
+import io.churnradar.ingest.EventType;
+import java.io.IOException;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * The events an account holds for event-time order ({@link io.churnradar.detect.EventBuffer}), in the
+ * compact layout: a length, then each event as a varint bitmap of its fields that are set, then those
+ * fields in bit order; its time as a delta from the event before (the first from the account's reference
+ * time). Enums are written by constant name, not ordinal: the buffer is short-lived but crosses restores,
+ * and names survive a reordering of the generated enums without a snapshot of their own. Every field
+ * round-trips exactly, nulls included.
+ */
+final class EventCodec {
+    private EventCodec() {}
+
+    private static final int TYPE = 0, EVENT_ID = 1, ACCOUNT_ID = 2, USER_ID = 3, FEATURE = 4, QUANTITY = 5, TICKET_ID = 6,
+            TICKET_STATUS = 7, PRIORITY = 8, CSAT = 9, PAYMENT_STATUS = 10, AMOUNT = 11, CURRENCY = 12, INVOICE_ID = 13,
+            FAILURE_CODE = 14, CARD_EXPIRY = 15, SURVEY = 16, SCORE = 17, COMMENT = 18, ACTION = 19, PLAN = 20, MRR = 21,
+            SEATS = 22, RENEWAL_DATE = 23, REASON = 24, DO_NOT_CONTACT = 25;
+
+    static void writeEvents(DataOutputView out, AccountEvent[] events, long ref) throws IOException {
+        writeLength(out, events == null ? -1 : events.length);
+        if (events == null) return;
+        long prev = ref;
+        for (AccountEvent e : events) {
+            if (e == null) {
+                writeVarLong(out, 0);
+                continue;
+            }
+            writeVarLong(out, bits(e) + 1);
+            writeTime(out, e.eventTime, prev);
+            prev = e.eventTime;
+            writeFields(out, e, bits(e));
+        }
+    }
+
+    static AccountEvent[] readEvents(DataInputView in, long ref) throws IOException {
+        int n = readLength(in);
+        if (n < 0) return null;
+        AccountEvent[] events = new AccountEvent[n];
+        long prev = ref;
+        for (int i = 0; i < n; i++) {
+            long code = readVarLong(in);
+            if (code == 0) continue;
+            AccountEvent e = new AccountEvent();
+            e.eventTime = prev = readTime(in, prev);
+            readFields(in, e, code - 1);
+            events[i] = e;
+        }
+        return events;
+    }
+
+    private static long bits(AccountEvent e) {
+        long b = 0;
+        if (e.type != null) b |= bit(TYPE);
+        if (e.eventId != null) b |= bit(EVENT_ID);
+        if (e.accountId != null) b |= bit(ACCOUNT_ID);
+        if (e.userId != null) b |= bit(USER_ID);
+        if (e.feature != null) b |= bit(FEATURE);
+        if (Double.doubleToRawLongBits(e.quantity) != 0) b |= bit(QUANTITY);
+        if (e.ticketId != null) b |= bit(TICKET_ID);
+        if (e.ticketStatus != null) b |= bit(TICKET_STATUS);
+        if (e.priority != null) b |= bit(PRIORITY);
+        if (e.csat != null) b |= bit(CSAT);
+        if (e.paymentStatus != null) b |= bit(PAYMENT_STATUS);
+        if (e.amountMinor != 0) b |= bit(AMOUNT);
+        if (e.currency != null) b |= bit(CURRENCY);
+        if (e.invoiceId != null) b |= bit(INVOICE_ID);
+        if (e.failureCode != null) b |= bit(FAILURE_CODE);
+        if (e.cardExpiry != null) b |= bit(CARD_EXPIRY);
+        if (e.survey != null) b |= bit(SURVEY);
+        if (e.score != 0) b |= bit(SCORE);
+        if (e.comment != null) b |= bit(COMMENT);
+        if (e.action != null) b |= bit(ACTION);
+        if (e.plan != null) b |= bit(PLAN);
+        if (e.mrrMinor != null) b |= bit(MRR);
+        if (e.seats != null) b |= bit(SEATS);
+        if (e.renewalDate != null) b |= bit(RENEWAL_DATE);
+        if (e.reason != null) b |= bit(REASON);
+        if (e.doNotContact != null) b |= bit(DO_NOT_CONTACT);
+        return b;
+    }
+
+    private static void writeFields(DataOutputView out, AccountEvent e, long b) throws IOException {
+        if (has(b, TYPE)) writeString(out, e.type.name());
+        if (has(b, EVENT_ID)) writeString(out, e.eventId);
+        if (has(b, ACCOUNT_ID)) writeString(out, e.accountId);
+        if (has(b, USER_ID)) writeString(out, e.userId);
+        if (has(b, FEATURE)) writeString(out, e.feature);
+        if (has(b, QUANTITY)) writeDouble(out, e.quantity);
+        if (has(b, TICKET_ID)) writeString(out, e.ticketId);
+        if (has(b, TICKET_STATUS)) writeString(out, e.ticketStatus.name());
+        if (has(b, PRIORITY)) writeString(out, e.priority.name());
+        if (has(b, CSAT)) writeSigned(out, e.csat);
+        if (has(b, PAYMENT_STATUS)) writeString(out, e.paymentStatus.name());
+        if (has(b, AMOUNT)) writeSigned(out, e.amountMinor);
+        if (has(b, CURRENCY)) writeString(out, e.currency);
+        if (has(b, INVOICE_ID)) writeString(out, e.invoiceId);
+        if (has(b, FAILURE_CODE)) writeString(out, e.failureCode);
+        if (has(b, CARD_EXPIRY)) writeString(out, e.cardExpiry);
+        if (has(b, SURVEY)) writeString(out, e.survey.name());
+        if (has(b, SCORE)) writeSigned(out, e.score);
+        if (has(b, COMMENT)) writeString(out, e.comment);
+        if (has(b, ACTION)) writeString(out, e.action.name());
+        if (has(b, PLAN)) writeString(out, e.plan);
+        if (has(b, MRR)) writeSigned(out, e.mrrMinor);
+        if (has(b, SEATS)) writeSigned(out, e.seats);
+        if (has(b, RENEWAL_DATE)) writeString(out, e.renewalDate);
+        if (has(b, REASON)) writeString(out, e.reason);
+        if (has(b, DO_NOT_CONTACT)) out.writeBoolean(e.doNotContact);
+    }
+
+    private static void readFields(DataInputView in, AccountEvent e, long b) throws IOException {
+        if (has(b, TYPE)) e.type = named(EventType.class, readString(in));
+        if (has(b, EVENT_ID)) e.eventId = readString(in);
+        if (has(b, ACCOUNT_ID)) e.accountId = readString(in);
+        if (has(b, USER_ID)) e.userId = readString(in);
+        if (has(b, FEATURE)) e.feature = readString(in);
+        if (has(b, QUANTITY)) e.quantity = readDouble(in);
+        if (has(b, TICKET_ID)) e.ticketId = readString(in);
+        if (has(b, TICKET_STATUS)) e.ticketStatus = named(TicketStatus.class, readString(in));
+        if (has(b, PRIORITY)) e.priority = named(TicketPriority.class, readString(in));
+        if (has(b, CSAT)) e.csat = readSignedInt(in);
+        if (has(b, PAYMENT_STATUS)) e.paymentStatus = named(PaymentStatus.class, readString(in));
+        if (has(b, AMOUNT)) e.amountMinor = readSigned(in);
+        if (has(b, CURRENCY)) e.currency = readString(in);
+        if (has(b, INVOICE_ID)) e.invoiceId = readString(in);
+        if (has(b, FAILURE_CODE)) e.failureCode = readString(in);
+        if (has(b, CARD_EXPIRY)) e.cardExpiry = readString(in);
+        if (has(b, SURVEY)) e.survey = named(SurveyType.class, readString(in));
+        if (has(b, SCORE)) e.score = readSignedInt(in);
+        if (has(b, COMMENT)) e.comment = readString(in);
+        if (has(b, ACTION)) e.action = named(SubscriptionAction.class, readString(in));
+        if (has(b, PLAN)) e.plan = readString(in);
+        if (has(b, MRR)) e.mrrMinor = readSigned(in);
+        if (has(b, SEATS)) e.seats = readSignedInt(in);
+        if (has(b, RENEWAL_DATE)) e.renewalDate = readString(in);
+        if (has(b, REASON)) e.reason = readString(in);
+        if (has(b, DO_NOT_CONTACT)) e.doNotContact = in.readBoolean();
+    }
+
+    /** A constant by name; null when a later release removed it (the event then applies as one without that field). */
+    private static <E extends Enum<E>> E named(Class<E> type, String name) {
+        try {
+            return name == null ? null : Enum.valueOf(type, name);
+        } catch (IllegalArgumentException gone) {
+            return null;
+        }
+    }
+
+    private static long bit(int i) {
+        return 1L << i;
+    }
+
+    private static boolean has(long bits, int i) {
+        return (bits & (1L << i)) != 0;
+    }
+}
