@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,20 +37,11 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Configuration;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.config.Property;
-import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
@@ -60,8 +50,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kafka security passed through to every client of the job: a real broker that only listens on TLS
- * and requires a client certificate (mTLS; the CA, broker and client keys are made here with the JDK's
+ * Kafka security passed through to every client of the job: a real broker whose listener for clients
+ * is TLS and requires a client certificate (mTLS; the CA, broker and client keys are made here with the JDK's
  * keytool). The job's sources (events and rules), its transactional sinks and the admin client of its
  * output gate connect with the settings of {@code kafka.properties}; the key store passwords are
  * given as {@code ${file:...}} references, resolved by Kafka inside each client, and appear in no log
@@ -82,6 +72,8 @@ class KafkaSecurityTest {
     /** What a client needs to reach the broker (its own key store and the CA), with the passwords inline. */
     static Map<String, String> clientTls;
     static Map<String, String> brokerTls;
+    /** The broker's SSL listener. */
+    static String tlsBootstrap;
 
     @BeforeAll
     static void startTlsBroker() throws Exception {
@@ -100,8 +92,7 @@ class KafkaSecurityTest {
         clientTls = tls(clientKeys, trust, KEYSTORE_SECRET, TRUSTSTORE_SECRET);
         clientTls.put("security.protocol", "SSL");
 
-        TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
-                .setBrokerSecurityProtocol(SecurityProtocol.SSL).build();
+        TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build();
         KafkaClusterTestKit.Builder b = new KafkaClusterTestKit.Builder(nodes)
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("offsets.topic.num.partitions", "1")
@@ -113,8 +104,11 @@ class KafkaSecurityTest {
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("auto.create.topics.enable", "false")
                 .setConfigProp("log.retention.ms", "-1")
-                // mTLS: no client without a certificate of the test CA gets in (the broker's own
-                // inter-broker client uses its key store, signed by the same CA).
+                // The test kit's broker listens in plain text only: a third listener, SSL, is the one the
+                // job uses, with mTLS (no client without a certificate of the test CA gets in). The broker
+                // talks to itself and its controller on the test kit's listeners.
+                .setConfigProp("listeners", "EXTERNAL://localhost:0,CONTROLLER://localhost:0,SSL://localhost:0")
+                .setConfigProp("listener.security.protocol.map", "EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL")
                 .setConfigProp("ssl.client.auth", "required");
         for (Map.Entry<String, String> e : brokerTls.entrySet()) b.setConfigProp(e.getKey(), e.getValue());
         cluster = b.build();
@@ -127,6 +121,7 @@ class KafkaSecurityTest {
         }
         cluster.startup();
         cluster.waitForReadyBrokers();
+        tlsBootstrap = "localhost:" + cluster.brokers().values().iterator().next().boundPort(new ListenerName("SSL"));
     }
 
     @AfterAll
@@ -136,7 +131,7 @@ class KafkaSecurityTest {
 
     @Test
     void everyClientOfTheJobConnectsWithTheConfiguredTlsAndNoSecretIsLogged() throws Exception {
-        JobSettings s = KafkaJobRun.settings(cluster.bootstrapServers(), "tls");
+        JobSettings s = KafkaJobRun.settings(tlsBootstrap, "tls");
         Path ksPass = Files.writeString(dir.resolve("keystore.password"), KEYSTORE_SECRET + "\n");
         Path tsPass = Files.writeString(dir.resolve("truststore.password"), TRUSTSTORE_SECRET + "\n");
         s.kafkaProperties.putAll(clientTls);
@@ -172,7 +167,7 @@ class KafkaSecurityTest {
             producer.send(new ProducerRecord<>(s.rulesTopic, bytes("rules"), bytes("version: tls-2\n"))).get(30, TimeUnit.SECONDS);
         }
 
-        LogCapture logs = LogCapture.start();
+        LogCapture logs = LogCapture.begin();
         try {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkTestCluster.config());
             env.setParallelism(PARALLELISM);
@@ -256,7 +251,7 @@ class KafkaSecurityTest {
         Properties p = new Properties();
         p.putAll(tls);
         p.putAll(more);
-        p.put("bootstrap.servers", cluster.bootstrapServers());
+        p.put("bootstrap.servers", tlsBootstrap);
         return p;
     }
 
@@ -280,77 +275,5 @@ class KafkaSecurityTest {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /**
-     * Every log line of the JVM while it runs (the MiniCluster's TaskManager runs here too): WARN and
-     * above from everything, INFO from Kafka's clients, Flink's Kafka connector and our own code, which
-     * is where client settings are logged.
-     */
-    static final class LogCapture extends AbstractAppender {
-        private static final List<String> VERBOSE = List.of("org.apache.kafka", "org.apache.flink.connector.kafka", "io.churnradar");
-        private final StringBuffer text = new StringBuffer();
-        private final Map<String, LoggerConfig> added = new HashMap<>();
-        private final Map<String, Level> levels = new HashMap<>();
-        private final Map<String, Boolean> additive = new HashMap<>();
-
-        private LogCapture() {
-            super("capture", null, PatternLayout.createDefaultLayout(), true, Property.EMPTY_ARRAY);
-        }
-
-        static LogCapture start() {
-            LogCapture c = new LogCapture();
-            c.start();
-            LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-            Configuration config = ctx.getConfiguration();
-            config.addAppender(c);
-            config.getRootLogger().addAppender(c, Level.WARN, null);
-            for (String name : VERBOSE) {
-                LoggerConfig existing = config.getLoggers().get(name);
-                if (existing != null) {
-                    c.levels.put(name, existing.getLevel());
-                    c.additive.put(name, existing.isAdditive());
-                    existing.setLevel(Level.INFO);
-                    existing.setAdditive(false);
-                    existing.addAppender(c, Level.INFO, null);
-                } else {
-                    // Not additive: INFO goes to the capture only, the console stays as quiet as before.
-                    LoggerConfig lc = new LoggerConfig(name, Level.INFO, false);
-                    lc.addAppender(c, Level.INFO, null);
-                    config.addLogger(name, lc);
-                    c.added.put(name, lc);
-                }
-            }
-            ctx.updateLoggers();
-            return c;
-        }
-
-        @Override
-        public void append(LogEvent event) {
-            text.append(event.getLoggerName()).append(' ').append(event.getMessage().getFormattedMessage()).append('\n');
-            if (event.getThrown() != null) {
-                for (Throwable t = event.getThrown(); t != null; t = t.getCause()) text.append(t).append('\n');
-            }
-        }
-
-        String text() {
-            return text.toString();
-        }
-
-        @Override
-        public void stop() {
-            LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-            Configuration config = ctx.getConfiguration();
-            config.getRootLogger().removeAppender(getName());
-            for (String name : added.keySet()) config.removeLogger(name);
-            for (Map.Entry<String, Level> e : levels.entrySet()) {
-                LoggerConfig lc = config.getLoggers().get(e.getKey());
-                lc.removeAppender(getName());
-                lc.setLevel(e.getValue());
-                lc.setAdditive(additive.get(e.getKey()));
-            }
-            ctx.updateLoggers();
-            super.stop();
-        }
     }
 }
