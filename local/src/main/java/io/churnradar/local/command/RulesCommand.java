@@ -99,8 +99,8 @@ final class RulesCommand implements Callable<Integer> {
         JobSettings defaults = config == null ? JobSettings.defaults() : JobSettings.load(config);
         String servers = serversOption != null ? serversOption : config != null ? defaults.bootstrapServers : null;
         if (servers == null) {
-            out.println("rules publish needs --bootstrap-servers HOST:PORT or --config FILE (the job's settings).");
-            return 2;
+            throw Values.usage(spec.subcommands().get("publish").getCommandSpec(),
+                    "Missing required option: '--bootstrap-servers=HOST:PORT' (or --config FILE, the job's settings)");
         }
         Map<String, String> clientProperties = defaults.clientProperties();
         String topic = topicOption != null ? topicOption : defaults.rulesTopic;
