@@ -17,6 +17,7 @@ import io.churnradar.rules.RulesStatusSerializer;
 import io.churnradar.rules.RulesUpdate;
 import io.churnradar.rules.RulesUpdateDeserializer;
 import io.churnradar.sink.AvroRecordSerializer;
+import io.churnradar.sink.OutputGate;
 import io.churnradar.topology.ChurnTopology;
 import io.churnradar.topology.Outputs;
 import io.churnradar.webhook.WebhookSink;
@@ -85,7 +86,7 @@ public final class StreamingJob {
         }
         DataStream<Ingested> ingested = env.fromSource(
                         io.churnradar.ingest.KafkaEventTimeSource.wrap(kafkaSource(settings, rules), settings.bootstrapServers,
-                                settings.kafkaProperties, settings.groupId),
+                                settings.clientProperties(), settings.groupId),
                         EventTimeWatermarks.forIngested(settings.maxOutOfOrderness, settings.idleness, settings.idlenessByTopic),
                         "Kafka events")
                 .uid("kafka-events")
@@ -171,7 +172,8 @@ public final class StreamingJob {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(s.bootstrapServers)
                 .setKafkaProducerConfig(p)
-                .setRecordSerializer(serializer)
+                // Every record passes the gate: a record the broker would refuse becomes a dead letter.
+                .setRecordSerializer(OutputGate.of(serializer, topic, s))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(s.transactionalIdPrefix + "-" + idSuffix)
                 .build();
@@ -179,7 +181,7 @@ public final class StreamingJob {
 
     private static Properties clientProperties(JobSettings s) {
         Properties p = new Properties();
-        p.putAll(s.kafkaProperties);
+        p.putAll(s.clientProperties());
         return p;
     }
 

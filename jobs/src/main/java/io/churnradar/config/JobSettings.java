@@ -28,6 +28,7 @@ public final class JobSettings implements Serializable {
     public StartingOffsets startingOffsets = StartingOffsets.COMMITTED;
     /** Stop at the offsets current at start: for tests and replays of a fixed backlog. */
     public boolean bounded = false;
+    /** As written in the settings: a secret stays a reference ({@code ${env:VAR}}, {@code ${file:/path}}) here. */
     public Map<String, String> kafkaProperties = new LinkedHashMap<>();
     public String transactionalIdPrefix = "churn-radar";
     public Duration transactionTimeout = Duration.ofMinutes(15);
@@ -91,6 +92,46 @@ public final class JobSettings implements Serializable {
 
     /** HTTP endpoints that receive retention commands (docs/webhooks.md); none by default. */
     public io.churnradar.webhook.WebhookSettings webhooks = io.churnradar.webhook.WebhookSettings.none();
+
+    /** The alias under which {@link #clientProperties()} registers Kafka's provider of environment variables. */
+    public static final String ENV_PROVIDER = "env";
+    /** The alias of {@link FileSecretConfigProvider}. */
+    public static final String FILE_PROVIDER = "file";
+
+    /**
+     * The properties every Kafka client of the job is made with (sources, sinks, admin and dead-letter
+     * clients, the launcher's topic check): {@link #kafkaProperties}, and when a value refers to a
+     * secret ({@code ${env:VAR}}, {@code ${file:/path}}), the Kafka config providers that resolve it.
+     * Kafka resolves them inside each client as it is created (on the TaskManager for the job's own
+     * clients), so only the reference travels in the job graph, and Kafka logs password-type values
+     * as {@code [hidden]}. Providers the user configured under the same alias are kept.
+     */
+    public Map<String, String> clientProperties() {
+        Map<String, String> p = new LinkedHashMap<>(kafkaProperties);
+        boolean env = false;
+        boolean file = false;
+        for (String v : kafkaProperties.values()) {
+            if (v == null) continue;
+            env |= v.contains("${" + ENV_PROVIDER + ":");
+            file |= v.contains("${" + FILE_PROVIDER + ":");
+        }
+        if (!env && !file) return p;
+        java.util.List<String> aliases = new java.util.ArrayList<>();
+        String configured = p.get("config.providers");
+        if (configured != null) {
+            for (String a : configured.split(",")) if (!a.isBlank()) aliases.add(a.strip());
+        }
+        if (env && !aliases.contains(ENV_PROVIDER)) {
+            aliases.add(ENV_PROVIDER);
+            p.put("config.providers." + ENV_PROVIDER + ".class", "org.apache.kafka.common.config.provider.EnvVarConfigProvider");
+        }
+        if (file && !aliases.contains(FILE_PROVIDER)) {
+            aliases.add(FILE_PROVIDER);
+            p.put("config.providers." + FILE_PROVIDER + ".class", FileSecretConfigProvider.class.getName());
+        }
+        p.put("config.providers", String.join(",", aliases));
+        return p;
+    }
 
     /** The topic that carries events of this type. */
     public String topicOf(io.churnradar.ingest.EventType type) {

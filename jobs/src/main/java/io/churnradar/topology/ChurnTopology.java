@@ -25,6 +25,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  */
 public final class ChurnTopology {
     public static final String ALERTS_SINK_UID = "alerts-sink";
+    /** The last gate of the alerts before their sink: personal data out unless the rules allow it. */
+    public static final String ALERTS_PERSONAL_DATA_UID = "alerts-personal-data";
     public static final String HEALTH_SINK_UID = "account-health-sink";
     public static final String COMMANDS_AUDIT_SINK_UID = "commands-audit-sink";
     public static final String COMMANDS_TO_EXECUTE_UID = "commands-to-execute";
@@ -71,7 +73,12 @@ public final class ChurnTopology {
                 ? ChurnPipeline.detect(events, rules, stateTtl, ordering)
                 : ChurnPipeline.detect(events, validated(ruleUpdates, rules, outputs), rules, stateTtl, ordering);
 
-        sink(alerts, outputs.alerts, ALERTS_SINK_UID);
+        // The starting rules decide (a published set that changes privacy.includePersonalData takes effect here at the next start).
+        DataStream<RiskAlert> published = alerts.map(new PersonalData.Alerts(rules.includePersonalData))
+                .returns(alerts.getType())
+                .uid(ALERTS_PERSONAL_DATA_UID)
+                .name("Personal data out of alerts");
+        sink(published, outputs.alerts, ALERTS_SINK_UID);
         if (outputs.health != null) sink(alerts.getSideOutput(ChurnDetector.HEALTH), outputs.health, HEALTH_SINK_UID);
         DataStream<RetentionCommand> decisions = alerts.getSideOutput(ChurnDetector.COMMANDS);
         if (outputs.commandsAudit != null) sink(decisions, outputs.commandsAudit, COMMANDS_AUDIT_SINK_UID);

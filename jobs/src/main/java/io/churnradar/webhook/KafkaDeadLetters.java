@@ -35,7 +35,7 @@ public final class KafkaDeadLetters implements DeadLetterTarget {
 
     /** The job's dead-letter topic with the job's Kafka client properties (SASL, SSL, ...). */
     public static KafkaDeadLetters of(JobSettings s) {
-        return new KafkaDeadLetters(s.bootstrapServers, s.deadLetterTopic, s.kafkaProperties);
+        return new KafkaDeadLetters(s.bootstrapServers, s.deadLetterTopic, s.clientProperties());
     }
 
     @Override

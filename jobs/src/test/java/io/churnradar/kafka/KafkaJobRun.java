@@ -25,8 +25,13 @@ final class KafkaJobRun {
 
     /** Settings of a bounded run from the earliest offsets over topics named {@code prefix.*}. */
     static JobSettings settings(KafkaBroker kafka, String prefix) {
+        return settings(kafka.bootstrapServers(), prefix);
+    }
+
+    /** The same for a broker of the test's own making. */
+    static JobSettings settings(String bootstrapServers, String prefix) {
         JobSettings s = JobSettings.defaults();
-        s.bootstrapServers = kafka.bootstrapServers();
+        s.bootstrapServers = bootstrapServers;
         s.groupId = prefix + "-job";
         s.startingOffsets = JobSettings.StartingOffsets.EARLIEST;
         s.bounded = true;

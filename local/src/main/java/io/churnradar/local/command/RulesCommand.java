@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -84,15 +85,24 @@ final class RulesCommand implements Callable<Integer> {
                     + " prints it. Exit code 0 when published (and, with --wait, applied), 1 when the file is not valid, was rejected,"
                     + " or no answer came in time. See docs/rules.md."})
     int publish(@Parameters(paramLabel = "FILE", description = FILE_HELP) Path file,
-            @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", required = true,
-                    description = "Kafka bootstrap servers of the job's cluster (required).") String servers,
+            @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+                    description = "Kafka bootstrap servers of the job's cluster (required without --config).") String serversOption,
+            @Option(names = "--config", paramLabel = "FILE", description = {"The job's settings file: its Kafka servers, client"
+                    + " properties (SASL, SSL, secrets as ${env:VAR} or ${file:/path}) and topics; the options above win."}) Path config,
             @Option(names = "--topic", paramLabel = "TOPIC", description = "Rules topic (default churn.rules).") String topicOption,
             @Option(names = "--wait", paramLabel = "DURATION", description = {"Wait up to this long (e.g. 30s, 2m) for the job's answer and"
                     + " print it."}) Duration wait,
             @Option(names = "--status-topic", paramLabel = "TOPIC", description = {"Where the job answers (default churn.rules-status);"
                     + " with --wait."}) String statusTopicOption,
             @Mixin HelpOption help) throws Exception {
-        JobSettings defaults = JobSettings.defaults();
+        // The job's own settings, so that the publisher connects as every client of the job does.
+        JobSettings defaults = config == null ? JobSettings.defaults() : JobSettings.load(config);
+        String servers = serversOption != null ? serversOption : config != null ? defaults.bootstrapServers : null;
+        if (servers == null) {
+            throw Values.usage(spec.subcommands().get("publish").getCommandSpec(),
+                    "Missing required option: '--bootstrap-servers=HOST:PORT' (or --config FILE, the job's settings)");
+        }
+        Map<String, String> clientProperties = defaults.clientProperties();
         String topic = topicOption != null ? topicOption : defaults.rulesTopic;
         String statusTopic = statusTopicOption != null ? statusTopicOption : defaults.rulesStatusTopic;
         String text = read(file);
@@ -103,9 +113,9 @@ final class RulesCommand implements Callable<Integer> {
             return 1;
         }
 
-        try (KafkaConsumer<byte[], byte[]> statuses = wait == null ? null : statusReader(servers, statusTopic)) {
+        try (KafkaConsumer<byte[], byte[]> statuses = wait == null ? null : statusReader(servers, statusTopic, clientProperties)) {
             RecordMetadata published;
-            try (KafkaProducer<byte[], byte[]> producer = producer(servers)) {
+            try (KafkaProducer<byte[], byte[]> producer = producer(servers, clientProperties)) {
                 published = producer.send(new ProducerRecord<>(topic, KEY.getBytes(StandardCharsets.UTF_8),
                         text.getBytes(StandardCharsets.UTF_8))).get(KAFKA_TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
@@ -152,8 +162,9 @@ final class RulesCommand implements Callable<Integer> {
         return false;
     }
 
-    private static KafkaProducer<byte[], byte[]> producer(String servers) {
+    private static KafkaProducer<byte[], byte[]> producer(String servers, Map<String, String> clientProperties) {
         Properties p = new Properties();
+        p.putAll(clientProperties);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "churn-radar-rules-publish");
@@ -164,8 +175,9 @@ final class RulesCommand implements Callable<Integer> {
     }
 
     /** A read_committed reader of the status topic, positioned at its end before the set is published. */
-    private static KafkaConsumer<byte[], byte[]> statusReader(String servers, String statusTopic) {
+    private static KafkaConsumer<byte[], byte[]> statusReader(String servers, String statusTopic, Map<String, String> clientProperties) {
         Properties p = new Properties();
+        p.putAll(clientProperties);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

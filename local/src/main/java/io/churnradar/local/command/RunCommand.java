@@ -113,7 +113,7 @@ final class RunCommand implements Callable<Integer> {
      */
     static String missingTopics(JobSettings s) throws InterruptedException {
         Properties p = new Properties();
-        p.putAll(s.kafkaProperties);
+        p.putAll(s.clientProperties());
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers);
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");

@@ -124,6 +124,18 @@ class KafkaCommandsTest {
 
     @Test
     @Timeout(120)
+    void publishConnectsWithTheJobsSettings() throws Exception {
+        Path good = Files.writeString(dir.resolve("small.yaml"), "version: v3\n");
+        // The job's client properties reach the publisher: a request size limit below the record's refuses it.
+        Path config = Files.writeString(dir.resolve("settings.yaml"), "kafka:\n  bootstrapServers: " + kafka.bootstrapServers()
+                + "\n  properties:\n    max.request.size: \"5\"\n");
+        assertThat(run("rules", "publish", good.toString(), "--config", config.toString())).as(out()).isEqualTo(1);
+        assertThat(out()).contains("Cannot publish to churn.rules at " + kafka.bootstrapServers(), "max.request.size");
+        out.reset();
+    }
+
+    @Test
+    @Timeout(120)
     void publishWithoutAnAnswerInTimeFails() throws Exception {
         Path good = Files.writeString(dir.resolve("good.yaml"), "version: v5\n");
         assertThat(run("rules", "publish", good.toString(), "--bootstrap-servers", kafka.bootstrapServers(), "--wait", "1s")).isEqualTo(1);

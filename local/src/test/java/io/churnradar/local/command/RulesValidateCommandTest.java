@@ -106,7 +106,7 @@ class RulesValidateCommandTest {
         out.reset();
         assertThat(run("help", "rules")).isZero();
         assertThat(out()).contains("Usage: ./churn-radar rules validate [-h] FILE",
-                "Usage: ./churn-radar rules publish [-h] --bootstrap-servers=HOST:PORT [--topic=TOPIC] [--wait=DURATION]");
+                "Usage: ./churn-radar rules publish [-h] [--bootstrap-servers=HOST:PORT] [--config=FILE] [--topic=TOPIC]");
         out.reset();
         assertThat(run("help", "rules", "publish")).isZero();
         assertThat(out()).contains("Usage: ./churn-radar rules publish", "--status-topic=TOPIC").doesNotContain("Usage: ./churn-radar rules validate");
