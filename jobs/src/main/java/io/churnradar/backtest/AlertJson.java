@@ -1,34 +1,31 @@
 package io.churnradar.backtest;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.churnradar.alerts.RiskAlert;
 import java.util.Map;
 import java.util.TreeMap;
 
 /** An alert as one JSON line; instants as ISO-8601 UTC, evidence keys sorted for stable output. */
 public final class AlertJson {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private AlertJson() {}
 
     public static String toJson(RiskAlert a) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("alertId", a.getAlertId());
-        n.put("accountId", a.getAccountId());
-        n.put("signal", a.getSignal());
-        n.put("severity", a.getSeverity().name());
-        n.put("status", a.getStatus().name());
-        n.put("detectedAt", a.getDetectedAt().toString());
-        n.put("episodeStart", a.getEpisodeStart().toString());
-        ObjectNode ev = n.putObject("evidence");
-        for (Map.Entry<String, String> e : new TreeMap<>(a.getEvidence()).entrySet()) {
-            ev.put(e.getKey(), e.getValue());
-        }
-        n.put("explanation", a.getExplanation());
-        if (a.getHealthScore() != null) n.put("healthScore", a.getHealthScore());
-        if (a.getHealthTier() != null) n.put("healthTier", a.getHealthTier());
-        n.put("ruleVersion", a.getRuleVersion());
-        return n.toString();
+        return JsonLine.object(n -> {
+            n.put("alertId", a.getAlertId());
+            n.put("accountId", a.getAccountId());
+            n.put("signal", a.getSignal());
+            n.put("severity", a.getSeverity().name());
+            n.put("status", a.getStatus().name());
+            n.put("detectedAt", a.getDetectedAt().toString());
+            n.put("episodeStart", a.getEpisodeStart().toString());
+            n.startObject("evidence");
+            for (Map.Entry<String, String> e : new TreeMap<>(a.getEvidence()).entrySet()) {
+                n.put(e.getKey(), e.getValue());
+            }
+            n.endObject();
+            n.put("explanation", a.getExplanation());
+            if (a.getHealthScore() != null) n.put("healthScore", a.getHealthScore());
+            if (a.getHealthTier() != null) n.put("healthTier", a.getHealthTier());
+            n.put("ruleVersion", a.getRuleVersion());
+        });
     }
 }

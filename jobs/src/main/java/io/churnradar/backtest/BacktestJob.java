@@ -213,7 +213,7 @@ public final class BacktestJob {
         r.time = h.getAsOf().toEpochMilli();
         r.accountId = h.getAccountId();
         r.json = HealthJson.toJson(h, false);
-        r.finalJson = HealthJson.toJson(h, true);
+        r.finalJson = HealthJson.asFinal(r.json);
         return r;
     }
 }

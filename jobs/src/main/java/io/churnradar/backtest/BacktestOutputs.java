@@ -68,9 +68,10 @@ final class BacktestOutputs {
     }
 
     static void health(AccountHealth h, SortedRunSink.Emitter out) throws IOException {
-        out.emit(0, new ExternalSort.Entry(ExternalSort.Key.of(h.getAsOf().toEpochMilli(), h.getAccountId()), null,
-                HealthJson.toJson(h, false)));
-        out.emit(1, new ExternalSort.Entry(ExternalSort.Key.of(h.getAccountId()), null, HealthJson.toJson(h, true)));
+        String change = HealthJson.toJson(h, false);
+        out.emit(0, new ExternalSort.Entry(ExternalSort.Key.of(h.getAsOf().toEpochMilli(), h.getAccountId()), null, change));
+        // Written once: the closing line differs only in its last field.
+        out.emit(1, new ExternalSort.Entry(ExternalSort.Key.of(h.getAccountId()), null, HealthJson.asFinal(change)));
     }
 
     static void command(RetentionCommand c, SortedRunSink.Emitter out) throws IOException {

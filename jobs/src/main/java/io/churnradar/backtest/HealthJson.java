@@ -1,8 +1,5 @@
 package io.churnradar.backtest;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.churnradar.alerts.AccountHealth;
 import io.churnradar.alerts.HealthComponent;
 
@@ -12,26 +9,38 @@ import io.churnradar.alerts.HealthComponent;
  * true on the one closing line per account that holds its last score.
  */
 public final class HealthJson {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String NOT_FINAL_END = "\"final\":false}";
+    private static final String FINAL_END = "\"final\":true}";
 
     private HealthJson() {}
 
     public static String toJson(AccountHealth h, boolean isFinal) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("accountId", h.getAccountId());
-        n.put("asOf", h.getAsOf().toString());
-        n.put("score", h.getScore());
-        n.put("tier", h.getTier().name());
-        ArrayNode components = n.putArray("components");
-        for (HealthComponent c : h.getComponents()) {
-            components.addObject()
-                    .put("name", c.getName())
-                    .put("value", c.getValue())
-                    .put("weight", c.getWeight())
-                    .put("contribution", c.getContribution());
-        }
-        n.put("ruleVersion", h.getRuleVersion());
-        n.put("final", isFinal);
-        return n.toString();
+        return JsonLine.object(n -> {
+            n.put("accountId", h.getAccountId());
+            n.put("asOf", h.getAsOf().toString());
+            n.put("score", h.getScore());
+            n.put("tier", h.getTier().name());
+            n.startArray("components");
+            for (HealthComponent c : h.getComponents()) {
+                n.startObject()
+                        .put("name", c.getName())
+                        .put("value", c.getValue())
+                        .put("weight", c.getWeight())
+                        .put("contribution", c.getContribution())
+                        .endObject();
+            }
+            n.endArray();
+            n.put("ruleVersion", h.getRuleVersion());
+            n.put("final", isFinal);
+        });
+    }
+
+    /**
+     * The closing line of {@code changeJson}, a line of {@link #toJson} with {@code final} false: the same
+     * with {@code final} true ({@code final} is its last field), without writing the update again.
+     */
+    public static String asFinal(String changeJson) {
+        if (!changeJson.endsWith(NOT_FINAL_END)) throw new IllegalArgumentException("not a health change line: " + changeJson);
+        return changeJson.substring(0, changeJson.length() - NOT_FINAL_END.length()) + FINAL_END;
     }
 }

@@ -2,6 +2,7 @@ package io.churnradar.local.command;
 
 import io.churnradar.backtest.BacktestInput;
 import io.churnradar.backtest.BacktestJob;
+import io.churnradar.backtest.BacktestStateBackend;
 import io.churnradar.backtest.BacktestSummary;
 import io.churnradar.config.JobSettings;
 import io.churnradar.config.Rules;
@@ -75,6 +76,11 @@ final class BacktestCommand implements Callable<Integer> {
             + " SHA-256 (default 262144, 1024..16777216)."})
     int maxLineBytes = BacktestLimits.DEFAULT_MAX_LINE_BYTES;
 
+    @Option(names = "--state-backend", paramLabel = "heap|rocksdb|auto", description = {"Where the accounts' state lives: heap (faster,"
+            + " bounded by the JVM's heap), rocksdb (off-heap and on disk, for more accounts than the heap holds) or auto (default:"
+            + " the heap when the accounts estimated from the first lines of the input take at most a third of the heap)."})
+    String stateBackend = "auto";
+
     @Mixin
     HelpOption help;
 
@@ -94,17 +100,25 @@ final class BacktestCommand implements Callable<Integer> {
         int parallelism = Values.range(spec, "--parallelism", this.parallelism == null ? defaultParallelism : this.parallelism, 1, 256);
         BacktestLimits limits = limits();
         Rules rules = rulesFile != null ? Rules.load(rulesFile) : Rules.defaults();
+        BacktestStateBackend.Choice choice;
+        try {
+            choice = BacktestStateBackend.Choice.of(stateBackend);
+        } catch (IllegalArgumentException e) {
+            throw Values.usage(spec, "--state-backend " + e.getMessage());
+        }
         for (BacktestInput in : inputs) in.files(); // a missing input is a usage error, before Flink starts
+        BacktestStateBackend.Decision backend = BacktestStateBackend.decide(choice, inputs, Runtime.getRuntime().maxMemory());
 
         long started = System.nanoTime();
         out.printf("Backtest of %s with rules %s, parallelism %d, max out-of-orderness %s ...%n",
                 inputs.size() == 1 && inputs.get(0).format == InputFormat.CHURN_RADAR ? inputs.get(0).path : inputs, rules.version, parallelism, TimeUtils.formatWithHighestUnit(maxOutOfOrderness));
+        out.printf("  state backend    %s (%s)%n", backend.label(), backend.reason());
         BacktestSummary s;
         Duration finalMaxOutOfOrderness = maxOutOfOrderness;
         // No checkpoints: a bounded replay gains nothing from them, and they would hold back the collected alerts.
         try (LocalFlink flink = LocalFlink.start(flinkConf, false, false, parallelism)) {
             s = flink.asContextEnvironment(() -> BacktestJob.run(inputs, options, outDir, rules, finalMaxOutOfOrderness, parallelism,
-                    flink.configuration(), limits, out::println));
+                    backend.applyTo(flink.configuration()), limits, out::println));
         }
         out.printf("  files            %d%n", s.files);
         out.printf("  lines read       %,d (%,d blank)%n", s.linesRead, s.blankLines);

@@ -2,6 +2,7 @@ package io.churnradar.local.command;
 
 import io.churnradar.bench.BenchReport;
 import io.churnradar.bench.Benchmark;
+import io.churnradar.bench.DayCloseBenchmark;
 import io.churnradar.bench.LatencyBenchmark;
 import io.churnradar.bench.LatencyReport;
 import io.churnradar.bench.micro.MicroBenchmarks;
@@ -45,8 +46,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--events-count", paramLabel = "N", description = "Events to generate (default 1000000).")
     long eventsCount = 1_000_000;
 
-    @Option(names = "--accounts", paramLabel = "N", description = "Accounts of the generated history (default 10000).")
-    int accounts = 10_000;
+    @Option(names = "--accounts", paramLabel = "N", description = "Accounts of the generated history (default 10000; with --day-close 1000000).")
+    Integer accounts;
 
     @Option(names = "--days", paramLabel = "N", description = "Days of the generated history (default 60).")
     int days = 60;
@@ -104,6 +105,18 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--alert-share", paramLabel = "X", description = "With --latency: share of events that trigger an alert at once (default 0.1).")
     double alertShare = 0.1;
 
+    @Option(names = "--day-close", description = {"Measure the day close instead: --accounts accounts (default 1000000) on RocksDB"
+            + " in the streaming job's detection, checkpointing, each closing a day at once while --other-events failed payments"
+            + " arrive; prints the seconds the close took and the events per second of the other traffic meanwhile."})
+    boolean dayClose;
+
+    @Option(names = "--other-events", paramLabel = "N", description = {"With --day-close: events of other traffic, a failed payment of"
+            + " a distinct account each (default 200000, at most --accounts)."})
+    Integer otherEvents;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "With --day-close: give up and print what was measured after this long (default 30m).")
+    Duration timeout = Duration.ofMinutes(30);
+
     @Option(names = "--micro", description = {"Run the JMH micro-benchmarks of the per-event hot path instead (parse, de-duplicate,"
             + " state update, state serializer round trip, a control)."})
     boolean micro;
@@ -125,6 +138,8 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path flinkConf = ChurnRadarHome.flinkConfDir();
         if (latency) return latency(flinkConf);
+        if (dayClose) return dayClose(flinkConf);
+        int accounts = this.accounts == null ? 10_000 : this.accounts;
         if (micro) {
             MicroBenchmarks.run(jmh.isBlank() ? new String[0] : jmh.trim().split("\\s+"), out);
             return 0;
@@ -159,11 +174,24 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int dayClose(Path flinkConf) throws Exception {
+        int accounts = Values.range(spec, "--accounts", this.accounts == null ? 1_000_000 : this.accounts, 1, 100_000_000);
+        int others = Values.range(spec, "--other-events", this.otherEvents == null ? Math.min(200_000, accounts) : this.otherEvents, 1, accounts);
+        if (timeout.toMillis() < 1000) throw Values.usage(spec, "--timeout must be at least 1s, got '" + timeout + "'");
+        int defaultParallelism = GlobalConfiguration.loadConfiguration(flinkConf.toString()).get(CoreOptions.DEFAULT_PARALLELISM);
+        int parallelism = Values.range(spec, "--parallelism", this.parallelism == null ? defaultParallelism : this.parallelism, 1, 256);
+        DayCloseBenchmark.Result r = new DayCloseBenchmark(new DayCloseBenchmark.Settings(accounts, others, parallelism, flinkConf, timeout), out).run();
+        out.println();
+        out.print(r.text());
+        return 0;
+    }
+
     private int latency(Path flinkConf) throws Exception {
         for (double f : fractions) {
             if (!(f > 0 && f <= 2)) throw Values.usage(spec, "--fractions must be numbers above 0 and up to 2, separated by commas, got '" + f + "'");
         }
         if (stepDuration.toMillis() < 1000) throw Values.usage(spec, "--step-duration must be at least 1s, got '" + stepDuration + "'");
+        int accounts = this.accounts == null ? 10_000 : this.accounts;
         Values.range(spec, "--accounts", accounts, 1, 10_000_000);
         Values.range(spec, "--alert-share", alertShare, 0.001, 1);
         if (maxRate != null) Values.range(spec, "--max-rate", maxRate, 1, 1e8);

@@ -81,6 +81,24 @@ class BenchCommandTest {
     }
 
     @Test
+    void measuresTheDayCloseOfEveryAccount() {
+        int code = run("bench", "--day-close", "--accounts", "300", "--other-events", "200");
+
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        // Every account closes its day; the figures are printed, never judged.
+        assertThat(printed).contains("Day close of 300 accounts on RocksDB (checkpointing): 300 accounts published their close",
+                "  close ", "  other traffic ", "of 200 events worked off during the close")
+                .doesNotContain("INCOMPLETE");
+    }
+
+    @Test
+    void dayCloseTrafficBeyondTheAccountsIsAUsageError() {
+        assertThat(run("bench", "--day-close", "--accounts", "10", "--other-events", "11")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--other-events");
+    }
+
+    @Test
     void unknownBackendIsAUsageError() {
         assertThat(run("bench", "--backend", "memory")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--backend must be heap, rocksdb or both, got 'memory'");

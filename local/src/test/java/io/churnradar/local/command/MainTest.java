@@ -99,6 +99,8 @@ class MainTest {
         assertThat(err()).contains("Invalid value for option '--max-ahead': 'soon' is not a duration such as 500ms, 30s, 10m, 2h or 30d");
         assertThat(run("backtest", "--events", "x", "--out", "y", "--max-line-bytes", "10")).isEqualTo(2);
         assertThat(err()).contains("--max-line-bytes must be a whole number from 1024 to 16777216, got '10'");
+        assertThat(run("backtest", "--events", "x", "--out", "y", "--state-backend", "memory")).isEqualTo(2);
+        assertThat(err()).contains("--state-backend must be heap, rocksdb or auto, got 'memory'");
     }
 
     @Test
