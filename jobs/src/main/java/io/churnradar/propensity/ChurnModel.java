@@ -240,7 +240,10 @@ public final class ChurnModel implements Serializable {
     private synchronized Booster booster() {
         if (booster == null) {
             try {
-                booster = XGBoost.loadModel(boosterBytes);
+                Booster b = XGBoost.loadModel(boosterBytes);
+                // One row at a time on the operator's own thread: a pool of threads per score costs far more than it saves.
+                b.setParam("nthread", "1");
+                booster = b;
             } catch (XGBoostError | IOException e) {
                 throw new IllegalArgumentException("the model's trees do not load: " + e.getMessage(), e);
             }
