@@ -185,7 +185,8 @@ public final class TrainRun {
                 .build();
         ChurnTopology.build(timed, parsed.getSideOutput(ReadInputs.REJECTED), null, rules, null, outputs);
         if (progress != null) progress.accept("  replaying the history through detection ...");
-        env.execute("churn-radar-train");
+        // Submitted, then waited for: the launcher's Flink runs jobs detached, where execute() would return at once.
+        env.executeAsync("churn-radar-train").getJobExecutionResult().get();
     }
 
     static void encodeEvent(AccountEvent e, java.io.DataOutputStream out) throws IOException {
@@ -259,7 +260,8 @@ public final class TrainRun {
         long from = closeAt(first[0]), end = labels.dataEnd() - h;
         if (end - from <= h + DAY) {
             throw new IllegalArgumentException(String.format("the history (%s .. %s) is too short to train and evaluate with a horizon of %s: it needs more than twice the horizon",
-                    LocalDate.ofEpochDay(first[0]), LocalDate.ofEpochDay(Math.floorDiv(labels.dataEnd(), DAY)), labels.definition().horizon()));
+                    LocalDate.ofEpochDay(first[0]), LocalDate.ofEpochDay(Math.floorDiv(labels.dataEnd(), DAY)),
+                    org.apache.flink.util.TimeUtils.formatWithHighestUnit(labels.definition().horizon())));
         }
         long split = from + h + (long) ((end - from - h) * 0.7);
         return closeAt(Math.floorDiv(split, DAY) - 1);
