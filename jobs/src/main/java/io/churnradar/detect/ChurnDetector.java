@@ -79,6 +79,8 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     public static final OutputTag<RetentionCommand> COMMANDS = new OutputTag<>("retention-commands", TypeInformation.of(RetentionCommand.class));
     /** Accounts entering playbooks and their outcomes. */
     public static final OutputTag<OutcomeEvent> OUTCOMES = new OutputTag<>("playbook-outcomes", TypeInformation.of(OutcomeEvent.class));
+    /** Each day close evaluated, with the account's state at it (for the propensity features of a training run). */
+    public static final OutputTag<DayClose> DAY_CLOSES = new OutputTag<>("day-closes", TypeInformation.of(DayClose.class));
     /** Broadcast state: the rules in force, as the YAML text of a validated rule set. */
     public static final String RULES_STATE = "rules";
     public static final String CURRENT_RULES = "current";
@@ -354,6 +356,12 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
             @Override
             public void health(AccountHealth health) {
                 ctx.output(HEALTH, health);
+            }
+
+            @Override
+            public void dayClosed(String accountId, AccountState s, long day) {
+                // Dropped where nothing consumes the side output (the streaming job); serialized on the way where something does.
+                ctx.output(DAY_CLOSES, new DayClose(accountId, day, s));
             }
 
             @Override

@@ -16,6 +16,14 @@ public interface DetectionOutput extends Consumer<RiskAlert>, PlayOutput {
     /** A health update of the account; ignored unless the caller overrides it. */
     default void health(AccountHealth health) {}
 
+    /**
+     * The close of UTC day {@code day} was evaluated for the account, {@code s} its state at that close (for
+     * day-close consumers such as the propensity features); ignored unless the caller overrides it. Only
+     * days that need a close are reported: a quiet day is skipped, its state being that of the last close.
+     * {@code s} is the live state: a consumer copies what it keeps.
+     */
+    default void dayClosed(String accountId, AccountState s, long day) {}
+
     @Override
     default void command(RetentionCommand command) {}
 

@@ -56,6 +56,11 @@ final class Emitter implements Alerting {
         return pending;
     }
 
+    /** Tells the output that the close of {@code day} was evaluated. */
+    void dayClosed(long day) {
+        out.dayClosed(accountId, s, day);
+    }
+
     DetectionOutput out() {
         return out;
     }

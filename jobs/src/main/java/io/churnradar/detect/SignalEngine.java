@@ -137,6 +137,7 @@ public final class SignalEngine implements Serializable {
             s.lastClosedDay = d;
             DayBuckets.dropBefore(s, d + 2 - rules.lookbackDays());
             health.update(s, EventTime.closeAt(d), emit::publishHealth);
+            emit.dayClosed(d);
         }
         if (s.lastClosedDay < target) s.lastClosedDay = target; // nothing can change on a quiet day: skip ahead
     }

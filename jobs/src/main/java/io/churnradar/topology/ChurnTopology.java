@@ -35,6 +35,7 @@ public final class ChurnTopology {
     public static final String OUTCOME_EVENTS_SINK_UID = "outcome-events-sink";
     public static final String DEAD_LETTER_SINK_UID = "dead-letter-sink";
     public static final String RULES_STATUS_SINK_UID = "rules-status-sink";
+    public static final String FEATURE_ROWS_SINK_UID = "feature-rows-sink";
 
     private ChurnTopology() {}
 
@@ -93,6 +94,9 @@ public final class ChurnTopology {
         }
         if (outputs.outcomeEvents != null) {
             sink(alerts.getSideOutput(ChurnDetector.OUTCOMES), outputs.outcomeEvents, OUTCOME_EVENTS_SINK_UID);
+        }
+        if (outputs.featureRows != null) {
+            sink(DailyFeatureRows.of(DailyFeatureRows.closesOf(alerts), outputs.featureRowsHorizon), outputs.featureRows, FEATURE_ROWS_SINK_UID);
         }
         sink(deadLetters, outputs.deadLetters, DEAD_LETTER_SINK_UID);
         return alerts;

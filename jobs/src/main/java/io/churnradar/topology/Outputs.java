@@ -6,6 +6,8 @@ import io.churnradar.alerts.RulesStatus;
 import io.churnradar.commands.PlaybookOutcome;
 import io.churnradar.commands.RetentionCommand;
 import io.churnradar.play.OutcomeEvent;
+import io.churnradar.propensity.FeatureRow;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -57,6 +59,8 @@ public final class Outputs<D> {
     final Output<OutcomeEvent> outcomeEvents;
     final Output<D> deadLetters;
     final Output<RulesStatus> rulesStatus;
+    final Output<FeatureRow> featureRows;
+    final Duration featureRowsHorizon;
 
     private Outputs(Builder<D> b) {
         alerts = b.alerts;
@@ -68,6 +72,8 @@ public final class Outputs<D> {
         outcomeEvents = b.outcomeEvents;
         deadLetters = b.deadLetters;
         rulesStatus = b.rulesStatus;
+        featureRows = b.featureRows;
+        featureRowsHorizon = b.featureRowsHorizon;
     }
 
     public static <D> Builder<D> builder() {
@@ -90,6 +96,8 @@ public final class Outputs<D> {
         private Output<OutcomeEvent> outcomeEvents;
         private Output<D> deadLetters;
         private Output<RulesStatus> rulesStatus;
+        private Output<FeatureRow> featureRows;
+        private Duration featureRowsHorizon;
 
         private Builder() {}
 
@@ -179,6 +187,16 @@ public final class Outputs<D> {
 
         public Builder<D> rulesStatus(Output<RulesStatus> o) {
             rulesStatus = once(rulesStatus, o, "rulesStatus");
+            return this;
+        }
+
+        /**
+         * The propensity feature rows of every live account and day (uid {@code feature-rows-sink}), for a
+         * training run; accounts silent for longer than {@code horizon} get none.
+         */
+        public Builder<D> featureRows(Output<FeatureRow> o, Duration horizon) {
+            featureRows = once(featureRows, o, "featureRows");
+            featureRowsHorizon = Objects.requireNonNull(horizon, "horizon");
             return this;
         }
 

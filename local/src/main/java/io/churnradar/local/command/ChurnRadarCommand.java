@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "./churn-radar",
         description = "Churn Radar on this machine: churn-risk alerts from account events, with Apache Flink.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {DemoCommand.class, RunCommand.class, BacktestCommand.class, ConvertCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, BacktestCommand.class, TrainCommand.class, ConvertCommand.class, BenchCommand.class,
                 RulesCommand.class, StateCommand.class, HelpCommand.class},
         commandListHeading = "%nCommands:%n",
         exitCodeListHeading = "%nExit codes:%n",

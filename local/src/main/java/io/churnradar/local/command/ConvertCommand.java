@@ -41,7 +41,8 @@ final class ConvertCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--format", paramLabel = "FORMAT", required = true,
-            description = "stripe, segment, zendesk, survey, json or churn-radar (required).")
+            description = {"stripe, segment, zendesk, survey, json or churn-radar (required); or online-retail: the UCI Online Retail"
+                    + " CSV (.csv, .csv.gz, .csv.xz) as events, an invoice a login, its items usage, its total a payment (docs/analysts.md)."})
     String format;
 
     @Option(names = "--in", paramLabel = "PATH", required = true,
@@ -66,6 +67,7 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (OnlineRetailConverter.FORMAT.equals(format)) return onlineRetail();
         InputFormat f = InputFormat.fromId(format);
         if (f == null || f == InputFormat.AVRO_CONFLUENT) {
             throw Values.usage(spec, "--format must be one of " + InputFormat.ids().replace("avro-confluent, ", "")
@@ -132,5 +134,24 @@ final class ConvertCommand implements Callable<Integer> {
     private static String shorten(String reason) {
         String r = reason.replaceAll("\\b(in|ch|sub|cus|pm|card|evt)_[A-Za-z0-9]+", "$1_…").replaceAll("\\b\\d{3,}\\b", "…");
         return r.length() > 140 ? r.substring(0, 140) + "…" : r;
+    }
+
+    /** The Online Retail log: a CSV, not payloads; rows without a customer are skipped and counted. */
+    private Integer onlineRetail() throws Exception {
+        if (!Files.isRegularFile(in)) throw Values.usage(spec, "--in " + in + " is not a file");
+        OnlineRetailConverter.Counts c;
+        try {
+            c = OnlineRetailConverter.convert(in, events);
+        } catch (IllegalArgumentException e) {
+            throw Values.usage(spec, e.getMessage());
+        }
+        out.printf("Converted %s (online-retail): %,d rows, %,d invoices, %,d cancellations%n", in, c.rows, c.invoices, c.cancellations);
+        out.printf("  events     %,d -> %s%n", c.events, events);
+        c.events_.forEach((t, n) -> out.printf("    %-28s %,d%n", t, n));
+        out.printf("  skipped    %,d rows without a CustomerID%n", c.withoutCustomer);
+        long rejected = c.rejected.values().stream().mapToLong(Long::longValue).sum();
+        out.printf("  rejected   %,d rows%n", rejected);
+        c.rejected.forEach((r, n) -> out.printf("    %,6d  %s%n", n, r));
+        return 0;
     }
 }

@@ -67,7 +67,7 @@ class MainTest {
     @Test
     void unknownCommandIsNamedWithTheAllowedOnes() {
         assertThat(run("deploy")).isEqualTo(2);
-        assertThat(err()).contains("unknown command 'deploy'", "allowed: demo, run, backtest, convert, bench, rules, state, help");
+        assertThat(err()).contains("unknown command 'deploy'", "allowed: demo, run, backtest, train, convert, bench, rules, state, help");
     }
 
     @Test

@@ -1,0 +1,136 @@
+package io.churnradar.propensity;
+
+import java.time.LocalDate;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.java.DMatrix;
+import ml.dmlc.xgboost4j.java.XGBoost;
+import ml.dmlc.xgboost4j.java.XGBoostError;
+
+/**
+ * Learns a {@link ChurnModel} from labelled rows split by time: gradient-boosted trees on the earlier part
+ * of the training rows, Platt calibration on the later part (a held-out slice of the training period, so
+ * that calibration sees scores the trees did not fit), evaluation on the rows after the split.
+ * Deterministic: a fixed seed and one thread.
+ */
+public final class ChurnTrainer {
+    /** The settings of the trees. */
+    public static final class Options {
+        public int rounds = 150;
+        public int maxDepth = 4;
+        public double eta = 0.1;
+        public long seed = 42;
+        /** The share of the training days, the latest ones, held out for calibration. */
+        public double calibrationShare = 0.2;
+    }
+
+    private ChurnTrainer() {}
+
+    /**
+     * @param train rows whose label was known by {@code trainedUntil}
+     * @param evaluate the rows of the later period (may be empty: the evaluation is then empty)
+     */
+    public static ChurnModel train(RowSet train, RowSet evaluate, ChurnDefinition definition, LocalDate trainedUntil, Options o) {
+        if (train.size() == 0) throw new IllegalArgumentException("no training rows: the history before the split is shorter than the horizon");
+        long t0 = System.nanoTime();
+        long first = train.minDay(), last = train.maxDay();
+        long calibrationFrom = last + 1 - Math.max(1, Math.round((last - first + 1) * o.calibrationShare));
+        RowSet[] parts = train.splitAtDay(calibrationFrom);
+        RowSet fit = parts[0], calibrate = parts[1];
+        if (fit.size() == 0 || fit.positives() == 0 || fit.positives() == fit.size()) {
+            // Too little history to hold days out, or one class only before them: fit on everything.
+            fit = train;
+            calibrate = train;
+        }
+        int nf = train.width();
+        try {
+            Booster booster = fitTrees(fit, nf, o);
+            ChurnModel.Calibration cal = platt(ChurnModel.margins(booster, calibrate.features(), calibrate.size(), nf), calibrate.labels());
+            ChurnModel.Document d = new ChurnModel.Document();
+            d.format = ChurnModel.FORMAT;
+            d.formatVersion = ChurnModel.FORMAT_VERSION;
+            d.features = new java.util.ArrayList<>(ChurnFeatures.NAMES.subList(0, nf));
+            d.label = definition.toString();
+            d.trainedUntil = trainedUntil.toString();
+            d.calibration = cal;
+            d.booster = Base64.getEncoder().encodeToString(booster.toByteArray("ubj"));
+            booster.dispose();
+            d.training.rows = fit.size();
+            d.training.positives = fit.positives();
+            d.training.rounds = o.rounds;
+            d.training.maxDepth = o.maxDepth;
+            d.training.eta = o.eta;
+            d.training.seed = o.seed;
+            d.training.firstDay = LocalDate.ofEpochDay(first).toString();
+            d.training.lastDay = LocalDate.ofEpochDay(last).toString();
+            ChurnModel model = new ChurnModel(d);
+            d.evaluation = ModelEvaluation.of(model.probabilities(evaluate.features(), evaluate.size()), evaluate.labels());
+            d.training.millis = (System.nanoTime() - t0) / 1_000_000;
+            return model;
+        } catch (XGBoostError e) {
+            throw new IllegalStateException("training failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static Booster fitTrees(RowSet fit, int nf, Options o) throws XGBoostError {
+        DMatrix m = new DMatrix(fit.features(), fit.size(), nf, Float.NaN);
+        try {
+            m.setLabel(fit.labelsAsFloats());
+            Map<String, Object> p = new HashMap<>();
+            p.put("objective", "binary:logistic");
+            p.put("eval_metric", "logloss");
+            p.put("tree_method", "hist");
+            p.put("max_depth", o.maxDepth);
+            p.put("eta", o.eta);
+            p.put("min_child_weight", 5);
+            p.put("lambda", 1.0);
+            p.put("seed", o.seed);
+            p.put("nthread", 1); // one thread: the same trees on every run
+            p.put("verbosity", 0);
+            return XGBoost.train(m, p, o.rounds, new HashMap<>(), null, null);
+        } finally {
+            m.dispose();
+        }
+    }
+
+    /**
+     * Platt scaling: the logistic regression of the labels on the margin, by Newton's method, with Platt's
+     * smoothed targets so that a separable calibration set does not drive the slope to infinity.
+     */
+    static ChurnModel.Calibration platt(float[][] margins, byte[] y) {
+        int n = y.length;
+        long pos = 0;
+        for (byte b : y) pos += b;
+        double hi = (pos + 1.0) / (pos + 2.0), lo = 1.0 / (n - pos + 2.0);
+        double a = 1, b = 0;
+        for (int iter = 0; iter < 100; iter++) {
+            double ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0;
+            for (int i = 0; i < n; i++) {
+                double m = margins[i][0];
+                double p = ChurnModel.sigmoid(a * m + b);
+                double t = y[i] == 1 ? hi : lo;
+                double g = p - t, w = Math.max(p * (1 - p), 1e-12);
+                ga += g * m;
+                gb += g;
+                haa += w * m * m;
+                hab += w * m;
+                hbb += w;
+            }
+            haa += 1e-9;
+            hbb += 1e-9;
+            double det = haa * hbb - hab * hab;
+            if (det <= 0) break;
+            double da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det;
+            a -= da;
+            b -= db;
+            if (Math.abs(da) < 1e-9 && Math.abs(db) < 1e-9) break;
+        }
+        ChurnModel.Calibration c = new ChurnModel.Calibration();
+        c.a = Double.isFinite(a) ? a : 1;
+        c.b = Double.isFinite(b) ? b : 0;
+        c.rows = n;
+        return c;
+    }
+}

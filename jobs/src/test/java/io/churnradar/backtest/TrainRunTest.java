@@ -1,0 +1,107 @@
+package io.churnradar.backtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.churnradar.config.Rules;
+import io.churnradar.ingest.formats.FormatOptions;
+import io.churnradar.ingest.formats.InputFormat;
+import io.churnradar.propensity.ChurnDefinition;
+import io.churnradar.propensity.ChurnModel;
+import io.churnradar.propensity.ChurnTrainer;
+import io.churnradar.testing.FlinkTestCluster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A training run on a small synthetic history where churners thin out their visits and usage before they
+ * stop: the model learnt on the earlier months must rank the later months' churners.
+ */
+class TrainRunTest {
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = FlinkTestCluster.extension(2);
+
+    private static final LocalDate START = LocalDate.parse("2026-01-01");
+
+    @TempDir
+    Path tmp;
+
+    /** 80 accounts over 240 days; about half stop at a random day after fading for 3 weeks. */
+    static List<String> history(long seed) {
+        Random r = new Random(seed);
+        List<String> lines = new ArrayList<>();
+        int id = 0;
+        for (int a = 0; a < 80; a++) {
+            boolean churns = r.nextBoolean();
+            int stop = churns ? 40 + r.nextInt(180) : Integer.MAX_VALUE;
+            for (int d = r.nextInt(10); d < 240 && d < stop; d++) {
+                boolean fading = d >= stop - 21;
+                if (r.nextDouble() > (fading ? 0.2 : 0.8)) continue;
+                Instant t = START.plusDays(d).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().plusSeconds(9 * 3600 + r.nextInt(8 * 3600));
+                String acct = String.format("acct-%03d", a);
+                lines.add(String.format("{\"type\":\"login\",\"eventId\":\"e%d\",\"accountId\":\"%s\",\"eventTime\":\"%s\"}", id++, acct, t));
+                lines.add(String.format("{\"type\":\"usage\",\"eventId\":\"e%d\",\"accountId\":\"%s\",\"eventTime\":\"%s\",\"feature\":\"f%d\",\"quantity\":%d}",
+                        id++, acct, t.plusSeconds(60), r.nextInt(4), fading ? 1 + r.nextInt(2) : 5 + r.nextInt(10)));
+            }
+        }
+        lines.sort((x, y) -> x.substring(x.indexOf("eventTime")).compareTo(y.substring(y.indexOf("eventTime"))));
+        return lines;
+    }
+
+    private TrainRun.Result train(Path events, Path model) throws Exception {
+        return TrainRun.run(List.of(new BacktestInput(InputFormat.CHURN_RADAR, events)), FormatOptions.defaults(), Rules.defaults(),
+                ChurnDefinition.parse("auto:30d"), START.plusDays(150), model, Duration.ofMinutes(10), 2, FlinkTestCluster.config(),
+                new ChurnTrainer.Options(), null);
+    }
+
+    @Test
+    void learnsToRankTheLaterChurnersAndWritesTheModel() throws Exception {
+        Path events = write(tmp.resolve("history.jsonl"), history(11));
+        Path model = tmp.resolve("out/churn.model");
+        TrainRun.Result r = train(events, model);
+        String report = r.report();
+        assertEquals("inactivity:30d", r.definition, "no subscription events: non-contractual");
+        assertTrue(r.trainRows > 1000 && r.evaluationRows > 500, report);
+        assertTrue(r.model.evaluation().auc > 0.8, report);
+        assertTrue(r.model.evaluation().positives > 20, report);
+        assertTrue(r.customersChurned > 5, report);
+        assertTrue(r.customers.containsKey("INACTIVITY") && r.customers.containsKey("model p >= 0.5"), report);
+        assertTrue(r.scoreMicros > 0, report);
+
+        ChurnModel back = ChurnModel.read(model);
+        assertEquals("2026-05-31", back.trainedUntil());
+        assertEquals(r.model.evaluation().auc, back.evaluation().auc);
+        // No row is trained on a label it could not have known by the split.
+        assertTrue(!LocalDate.parse(back.training().lastDay).plusDays(30).isAfter(START.plusDays(150)), back.training().lastDay);
+
+        // (Deterministic training is ChurnModelTest's: one replay here keeps the suite short.)
+        System.out.print(report);
+        try (var left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith("churn-radar-train-") && isRecent(p)), "scratch removed");
+        }
+    }
+
+    private static boolean isRecent(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toMillis() > System.currentTimeMillis() - 120_000;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static Path write(Path file, List<String> lines) throws IOException {
+        Files.createDirectories(file.getParent());
+        return Files.write(file, lines);
+    }
+}
