@@ -5,7 +5,9 @@ import io.churnradar.alerts.RiskAlert;
 import io.churnradar.alerts.RulesStatus;
 import io.churnradar.commands.PlaybookOutcome;
 import io.churnradar.commands.RetentionCommand;
+import io.churnradar.kpi.KpiSettings;
 import io.churnradar.play.OutcomeEvent;
+import io.churnradar.retention.RetentionKpi;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -55,6 +57,8 @@ public final class Outputs<D> {
     final List<Consumer<DataStream<RetentionCommand>>> commandAttachments;
     final Output<PlaybookOutcome> playbookOutcomes;
     final Output<OutcomeEvent> outcomeEvents;
+    final Output<RetentionKpi> kpis;
+    final KpiSettings kpiSettings;
     final Output<D> deadLetters;
     final Output<RulesStatus> rulesStatus;
 
@@ -66,6 +70,8 @@ public final class Outputs<D> {
         commandAttachments = List.copyOf(b.commandAttachments);
         playbookOutcomes = b.playbookOutcomes;
         outcomeEvents = b.outcomeEvents;
+        kpis = b.kpis;
+        kpiSettings = b.kpiSettings;
         deadLetters = b.deadLetters;
         rulesStatus = b.rulesStatus;
     }
@@ -88,6 +94,8 @@ public final class Outputs<D> {
         private final List<Consumer<DataStream<RetentionCommand>>> commandAttachments = new ArrayList<>();
         private Output<PlaybookOutcome> playbookOutcomes;
         private Output<OutcomeEvent> outcomeEvents;
+        private Output<RetentionKpi> kpis;
+        private KpiSettings kpiSettings = KpiSettings.defaults();
         private Output<D> deadLetters;
         private Output<RulesStatus> rulesStatus;
 
@@ -159,6 +167,18 @@ public final class Outputs<D> {
 
         public Builder<D> outcomeEvents(Output<OutcomeEvent> o) {
             outcomeEvents = once(outcomeEvents, o, "outcomeEvents");
+            return this;
+        }
+
+        /** Retention KPIs per day and segment, default segments (uid {@code kpis-sink}). */
+        public Builder<D> kpis(Sink<RetentionKpi> sink, String name) {
+            return kpis(Output.of(sink, name), KpiSettings.defaults());
+        }
+
+        /** Retention KPIs per day and segment, segmented by {@code settings}' MRR bands (uid {@code kpis-sink}). */
+        public Builder<D> kpis(Output<RetentionKpi> o, KpiSettings settings) {
+            kpis = once(kpis, o, "kpis");
+            kpiSettings = java.util.Objects.requireNonNull(settings, "settings");
             return this;
         }
 

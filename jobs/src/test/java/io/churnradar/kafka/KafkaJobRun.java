@@ -46,6 +46,7 @@ final class KafkaJobRun {
         s.commandsTopic = prefix + ".churn.commands";
         s.commandsAuditTopic = prefix + ".churn.commands-audit";
         s.playbookOutcomesTopic = prefix + ".churn.playbook-outcomes";
+        s.kpisTopic = prefix + ".churn.kpis";
         return s;
     }
 
@@ -60,6 +61,7 @@ final class KafkaJobRun {
         topics.put(s.commandsTopic, 1);
         topics.put(s.commandsAuditTopic, 1);
         topics.put(s.playbookOutcomesTopic, 1);
+        topics.put(s.kpisTopic, 1);
         kafka.createTopics(topics);
     }
 
