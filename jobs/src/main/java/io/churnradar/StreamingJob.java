@@ -117,6 +117,8 @@ public final class StreamingJob {
                 .playbookOutcomes(kafkaSink(settings, settings.playbookOutcomesTopic, "playbook-outcomes",
                         AvroRecordSerializer.playbookOutcomes(settings.playbookOutcomesTopic)),
                         "Playbook outcomes to " + settings.playbookOutcomesTopic)
+                .kpis(Outputs.Output.of(kafkaSink(settings, settings.kpisTopic, "kpis", AvroRecordSerializer.kpis(settings.kpisTopic)),
+                        "Retention KPIs to " + settings.kpisTopic), settings.kpis)
                 .deadLetters(kafkaSink(settings, settings.deadLetterTopic, "dead-letter",
                         AvroRecordSerializer.deadLetters(settings.deadLetterTopic)), "Dead letters to " + settings.deadLetterTopic)
                 .rulesStatus(kafkaSink(settings, settings.rulesStatusTopic, "rules-status",

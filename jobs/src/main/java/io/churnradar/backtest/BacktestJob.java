@@ -37,7 +37,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Runs the detection of the streaming job over files of payloads in any file format (docs/inputs.md)
  * and writes {@code alerts.jsonl}, {@code health.jsonl}, {@code commands.jsonl} (what the playbooks
  * would have sent), {@code command-audit.jsonl} (every decision), {@code outcomes.json},
- * {@code dead-letter.jsonl} and {@code summary.json}. The rules are fixed for
+ * {@code kpis.jsonl} (retention KPIs per day and segment), {@code dead-letter.jsonl} and {@code summary.json}. The rules are fixed for
  * the whole run: the ones given (a backtest has no rules topic). The graph is the streaming job's
  * ({@link ChurnTopology}) with file sinks: each output streams into sorted runs in a scratch folder under
  * the output folder, merged into the result files once the job is done and removed then (or on failure),
@@ -60,6 +60,24 @@ public final class BacktestJob {
             .longType()
             .defaultValue(16L * 1024 * 1024)
             .withDescription("The most each backtest output sink sorts in memory per subtask before spilling a run to disk.");
+
+    /** The retention KPIs' MRR band bounds in currency units (job settings kpis.mrrBands; the launcher sets them from --config). */
+    public static final ConfigOption<List<Long>> KPI_MRR_BANDS = ConfigOptions.key("churn-radar.kpis.mrr-bands")
+            .longType()
+            .asList()
+            .defaultValues(io.churnradar.kpi.KpiSettings.DEFAULT_BANDS.toArray(new Long[0]))
+            .withDescription("Upper bounds of the retention KPIs' MRR bands, in currency units, ascending.");
+    /** How many cancellation reasons each KPI record names (job settings kpis.topCancelReasons). */
+    public static final ConfigOption<Integer> KPI_TOP_REASONS = ConfigOptions.key("churn-radar.kpis.top-cancel-reasons")
+            .intType()
+            .defaultValue(io.churnradar.kpi.KpiSettings.DEFAULT_TOP_REASONS)
+            .withDescription("How many cancellation reasons each retention KPI record names.");
+
+    /** Sets the KPI options of a backtest's Flink configuration from job settings. */
+    public static void setKpiSettings(Configuration flinkConfig, io.churnradar.kpi.KpiSettings kpis) {
+        flinkConfig.set(KPI_MRR_BANDS, kpis.bounds());
+        flinkConfig.set(KPI_TOP_REASONS, kpis.topReasons);
+    }
 
     private BacktestJob() {}
 
@@ -127,7 +145,8 @@ public final class BacktestJob {
                     .assignTimestampsAndWatermarks(EventTimeWatermarks.forEvents(maxOutOfOrderness))
                     .uid("event-time").name("Event time").setParallelism(1);
             ChurnTopology.build(timed, parsed.getSideOutput(ReadInputs.REJECTED), null, rules, null,
-                    BacktestOutputs.outputs(scratch, flinkConfig.get(SORT_RUN_BYTES)));
+                    BacktestOutputs.outputs(scratch, flinkConfig.get(SORT_RUN_BYTES),
+                            io.churnradar.kpi.KpiSettings.of(flinkConfig.get(KPI_MRR_BANDS), flinkConfig.get(KPI_TOP_REASONS))));
 
             JobClient job = env.executeAsync(JOB_NAME);
             JobExecutionResult result;

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.churnradar.alerts.AccountHealth;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.commands.RetentionCommand;
+import io.churnradar.kpi.KpiSettings;
 import io.churnradar.outcome.OutcomeTally;
 import io.churnradar.outcome.OutcomesJson;
 import io.churnradar.play.OutcomeEvent;
+import io.churnradar.retention.RetentionKpi;
 import io.churnradar.topology.Outputs;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -38,12 +40,18 @@ final class BacktestOutputs {
     static final SortedRunSink.Stream AUDIT = new SortedRunSink.Stream("command-audit", false);
     static final SortedRunSink.Stream COMMANDS = new SortedRunSink.Stream("commands", false);
     static final SortedRunSink.Stream DEAD_LETTERS = new SortedRunSink.Stream("dead-letters", false);
+    static final SortedRunSink.Stream KPIS = new SortedRunSink.Stream("kpis", false);
     static final String OUTCOMES_FILE = "outcomes.json";
 
     private BacktestOutputs() {}
 
     /** The sinks of a backtest writing into {@code scratch}, each subtask sorting runs of at most {@code runBytes}. */
     static Outputs<RejectedLine> outputs(Path scratch, long runBytes) {
+        return outputs(scratch, runBytes, KpiSettings.defaults());
+    }
+
+    /** As above, the retention KPIs segmented by {@code kpis}. */
+    static Outputs<RejectedLine> outputs(Path scratch, long runBytes, KpiSettings kpis) {
         return Outputs.<RejectedLine>builder()
                 .alerts(new SortedRunSink<>(scratch, List.of(ALERTS), runBytes, BacktestOutputs::alert), "Alerts to files")
                 .health(new SortedRunSink<>(scratch, List.of(HEALTH_CHANGES, HEALTH_LAST), runBytes, BacktestOutputs::health),
@@ -53,6 +61,8 @@ final class BacktestOutputs {
                 .commands(new SortedRunSink<>(scratch, List.of(COMMANDS), runBytes, BacktestOutputs::command), "Commands to files")
                 // One tally of counts per playbook: one subtask, so no tallies to add up afterwards.
                 .outcomeEvents(Outputs.Output.of(new OutcomesSink(scratch), "Playbook outcomes tallied").withParallelism(1))
+                .kpis(Outputs.Output.of(new SortedRunSink<>(scratch, List.of(KPIS), runBytes, BacktestOutputs::kpi), "Retention KPIs to files"),
+                        kpis)
                 // The reader is one subtask: one writer keeps a line's dead letters in the order they were made.
                 .deadLetters(Outputs.Output.of(new SortedRunSink<>(scratch, List.of(DEAD_LETTERS), runBytes, BacktestOutputs::rejected),
                         "Dead letters to files").withParallelism(1))
@@ -77,6 +87,11 @@ final class BacktestOutputs {
     static void command(RetentionCommand c, SortedRunSink.Emitter out) throws IOException {
         out.emit(0, new ExternalSort.Entry(ExternalSort.Key.of(c.getIssuedAt().toEpochMilli(), c.getAccountId(), c.getCommandId()),
                 c.getDisposition().name(), CommandJson.toJson(c)));
+    }
+
+    /** By day, then segment: one record per day and segment (SegmentKpis). */
+    static void kpi(RetentionKpi k, SortedRunSink.Emitter out) throws IOException {
+        out.emit(0, new ExternalSort.Entry(ExternalSort.Key.of(k.getDay(), k.getSegment()), null, KpiJson.toJson(k)));
     }
 
     static void rejected(RejectedLine l, SortedRunSink.Emitter out) throws IOException {
@@ -121,6 +136,7 @@ final class BacktestOutputs {
         merge(scratch, outDir.resolve("dead-letter.jsonl"), "\n", e -> {}, DEAD_LETTERS, runs);
         merge(scratch, outDir.resolve("command-audit.jsonl"), "\n", e -> c.commandDecisions.merge(e.tag(), 1L, Long::sum), AUDIT, runs);
         c.commandsSent = merge(scratch, outDir.resolve("commands.jsonl"), "\n", e -> {}, COMMANDS, runs);
+        merge(scratch, outDir.resolve("kpis.jsonl"), "\n", e -> {}, KPIS, runs);
         Path outcomes = scratch.resolve(OUTCOMES_FILE);
         if (Files.exists(outcomes)) {
             Files.move(outcomes, outDir.resolve(OUTCOMES_FILE), StandardCopyOption.REPLACE_EXISTING);

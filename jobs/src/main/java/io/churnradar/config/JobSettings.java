@@ -53,6 +53,10 @@ public final class JobSettings implements Serializable {
     public String commandsAuditTopic = "churn.commands-audit";
     /** Per playbook and day: accounts treated and held out, saved and lost. */
     public String playbookOutcomesTopic = "churn.playbook-outcomes";
+    /** Retention KPIs per day and segment (compacted), key = day|segment; docs/analysts.md. */
+    public String kpisTopic = "churn.kpis";
+    /** How the retention KPIs segment accounts by MRR, and how many cancellation reasons they name. */
+    public io.churnradar.kpi.KpiSettings kpis = io.churnradar.kpi.KpiSettings.defaults();
 
     /**
      * The format of each topic read, by topic (docs/inputs.md): the six event topics are read as
@@ -189,10 +193,10 @@ public final class JobSettings implements Serializable {
         return inputTopics().stream().anyMatch(t -> formatOf(t).learnsUserLinks());
     }
 
-    /** The topics the job writes: alerts, dead letters, rules statuses, account health, commands, their audit, playbook outcomes. */
+    /** The topics the job writes: alerts, dead letters, rules statuses, account health, commands, their audit, playbook outcomes, KPIs. */
     public java.util.List<String> outputTopics() {
         return java.util.List.of(alertsTopic, deadLetterTopic, rulesStatusTopic, accountHealthTopic, commandsTopic,
-                commandsAuditTopic, playbookOutcomesTopic);
+                commandsAuditTopic, playbookOutcomesTopic, kpisTopic);
     }
 
     /**
@@ -247,6 +251,37 @@ public final class JobSettings implements Serializable {
         return new io.churnradar.detect.EventOrdering(order, max);
     }
 
+    /** {@code kpis: {mrrBands: [100, 1000, 10000], topCancelReasons: 5}}: the bands' upper bounds in currency units. */
+    private static io.churnradar.kpi.KpiSettings kpiSettings(JsonNode k, YamlTree y) {
+        io.churnradar.kpi.KpiSettings d = io.churnradar.kpi.KpiSettings.defaults();
+        if (k.isMissingNode() || k.isNull()) return d;
+        y.onlyKeys(k, "kpis", Set.of("mrrBands", "topCancelReasons"));
+        java.util.List<Long> bounds = d.bounds();
+        JsonNode b = YamlTree.child(k, "mrrBands");
+        if (!b.isMissingNode() && !b.isNull()) {
+            bounds = new java.util.ArrayList<>();
+            if (!b.isArray() || b.isEmpty()) {
+                y.error("kpis.mrrBands", "expected a list of band bounds in currency units, e.g. [100, 1000, 10000]");
+            } else {
+                for (JsonNode n : b) {
+                    if (!n.canConvertToExactIntegral() || n.asLong() <= 0) {
+                        y.error("kpis.mrrBands", "expected whole positive amounts, got " + n);
+                    } else {
+                        bounds.add(n.asLong());
+                    }
+                }
+            }
+        }
+        int top = y.integer(YamlTree.child(k, "topCancelReasons"), "kpis.topCancelReasons", d.topReasons, 0,
+                io.churnradar.kpi.KpiSettings.MAX_REASONS);
+        try {
+            return io.churnradar.kpi.KpiSettings.of(bounds, top);
+        } catch (IllegalArgumentException e) {
+            if (!bounds.isEmpty()) y.error("kpis.mrrBands", e.getMessage().replace("kpis.mrrBands ", ""));
+            return d;
+        }
+    }
+
     public static JobSettings defaults() {
         return new JobSettings();
     }
@@ -263,7 +298,7 @@ public final class JobSettings implements Serializable {
     private static JobSettings fromYaml(JsonNode root, String source, Path base) {
         YamlTree y = YamlTree.forSource(source);
         JobSettings s = new JobSettings();
-        y.onlyKeys(root, "", Set.of("kafka", "topics", "inputs", "formats", "eventTime", "state", "limits", "webhooks"));
+        y.onlyKeys(root, "", Set.of("kafka", "topics", "inputs", "formats", "eventTime", "state", "limits", "webhooks", "kpis"));
 
         JsonNode k = YamlTree.child(root, "kafka");
         y.onlyKeys(k, "kafka", Set.of("bootstrapServers", "groupId", "startingOffsets", "bounded", "properties",
@@ -290,7 +325,7 @@ public final class JobSettings implements Serializable {
 
         JsonNode t = YamlTree.child(root, "topics");
         y.onlyKeys(t, "topics", Set.of("login", "usage", "supportTicket", "payment", "feedback", "subscription", "alerts", "deadLetter",
-                "rules", "rulesStatus", "accountHealth", "commands", "commandsAudit", "playbookOutcomes"));
+                "rules", "rulesStatus", "accountHealth", "commands", "commandsAudit", "playbookOutcomes", "kpis"));
         s.loginTopic = y.text(YamlTree.child(t, "login"), "topics.login", s.loginTopic);
         s.usageTopic = y.text(YamlTree.child(t, "usage"), "topics.usage", s.usageTopic);
         s.supportTicketTopic = y.text(YamlTree.child(t, "supportTicket"), "topics.supportTicket", s.supportTicketTopic);
@@ -305,6 +340,7 @@ public final class JobSettings implements Serializable {
         s.commandsTopic = y.text(YamlTree.child(t, "commands"), "topics.commands", s.commandsTopic);
         s.commandsAuditTopic = y.text(YamlTree.child(t, "commandsAudit"), "topics.commandsAudit", s.commandsAuditTopic);
         s.playbookOutcomesTopic = y.text(YamlTree.child(t, "playbookOutcomes"), "topics.playbookOutcomes", s.playbookOutcomesTopic);
+        s.kpisTopic = y.text(YamlTree.child(t, "kpis"), "topics.kpis", s.kpisTopic);
 
         s.topicFormats = FormatSettings.inputs(inputFormats(YamlTree.child(root, "inputs"), s, y), y);
         s.formatOptions = FormatSettings.options(YamlTree.child(root, "formats"), y, base);
@@ -339,6 +375,7 @@ public final class JobSettings implements Serializable {
         s.stateTtl = y.duration(YamlTree.child(st, "ttl"), "state.ttl", s.stateTtl, Duration.ofDays(30), Duration.ofDays(3650));
 
         s.webhooks = io.churnradar.webhook.WebhookSettings.fromYaml(root, y);
+        s.kpis = kpiSettings(YamlTree.child(root, "kpis"), y);
 
         y.throwIfInvalid();
         return s;

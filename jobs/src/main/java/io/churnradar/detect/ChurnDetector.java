@@ -81,6 +81,9 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     public static final OutputTag<OutcomeEvent> OUTCOMES = new OutputTag<>("playbook-outcomes", TypeInformation.of(OutcomeEvent.class));
     /** Each day close evaluated, with the account's state at it (for the propensity features of a training run). */
     public static final OutputTag<DayClose> DAY_CLOSES = new OutputTag<>("day-closes", TypeInformation.of(DayClose.class));
+    /** MRR movements from subscription events, for the retention KPIs (io.churnradar.kpi). */
+    public static final OutputTag<io.churnradar.kpi.MrrMovement> MRR_MOVEMENTS =
+            new OutputTag<>("mrr-movements", TypeInformation.of(io.churnradar.kpi.MrrMovement.class));
     /** Broadcast state: the rules in force, as the YAML text of a validated rule set. */
     public static final String RULES_STATE = "rules";
     public static final String CURRENT_RULES = "current";
@@ -373,6 +376,11 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
             @Override
             public void outcome(OutcomeEvent outcome) {
                 ctx.output(OUTCOMES, outcome);
+            }
+
+            @Override
+            public void mrrMovement(io.churnradar.kpi.MrrMovement movement) {
+                ctx.output(MRR_MOVEMENTS, movement);
             }
         };
     }

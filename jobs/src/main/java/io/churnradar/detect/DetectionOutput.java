@@ -3,13 +3,14 @@ package io.churnradar.detect;
 import io.churnradar.alerts.AccountHealth;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.commands.RetentionCommand;
+import io.churnradar.kpi.MrrMovement;
 import io.churnradar.play.OutcomeEvent;
 import io.churnradar.play.PlayOutput;
 import java.util.function.Consumer;
 
 /**
  * Where the detection core sends what it finds: alerts, and, when a caller wants them, health
- * updates, playbook decisions and outcome events.
+ * updates, playbook decisions, outcome events and MRR movements.
  */
 @FunctionalInterface
 public interface DetectionOutput extends Consumer<RiskAlert>, PlayOutput {
@@ -23,6 +24,9 @@ public interface DetectionOutput extends Consumer<RiskAlert>, PlayOutput {
      * {@code s} is the live state: a consumer copies what it keeps.
      */
     default void dayClosed(String accountId, AccountState s, long day) {}
+
+    /** An MRR movement of the account, for the retention KPIs; ignored unless the caller overrides it. */
+    default void mrrMovement(MrrMovement movement) {}
 
     @Override
     default void command(RetentionCommand command) {}

@@ -88,7 +88,9 @@ public final class SignalEngine implements Serializable {
         if (e.type == EventType.USAGE && e.quantity > 0 && e.feature != null) {
             FeatureUsage.record(s, e.feature, e.eventTime);
         }
+        MrrMovements.Before subscriptionBefore = MrrMovements.before(s, e);
         for (SignalFamily f : families) f.onEvent(s, e, emit);
+        MrrMovements.emit(accountId, subscriptionBefore, s, e, out);
         emit.decide();
         advance(s, watermark, emit);
         health.update(s, watermark == NONE ? e.eventTime : Math.max(e.eventTime, watermark), emit::publishHealth);

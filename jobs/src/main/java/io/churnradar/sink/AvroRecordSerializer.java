@@ -56,6 +56,16 @@ public final class AvroRecordSerializer {
                 outcome.getPlaybook().getBytes(StandardCharsets.UTF_8), AvroEvents.encode(outcome));
     }
 
+    /**
+     * Retention KPIs keyed by day|segment: the topic is compacted, and a record restated for its day and
+     * segment replaces the earlier one. Timestamped when written (the day is in the value).
+     */
+    public static KafkaRecordSerializationSchema<io.churnradar.retention.RetentionKpi> kpis(String topic) {
+        return (kpi, context, timestamp) -> new ProducerRecord<>(
+                topic, null, System.currentTimeMillis(),
+                (kpi.getDay() + "|" + kpi.getSegment()).getBytes(StandardCharsets.UTF_8), AvroEvents.encode(kpi));
+    }
+
     /** Dead letters keyed as the original record was, timestamped when written (never the original's timestamp). */
     public static KafkaRecordSerializationSchema<DeadLetter> deadLetters(String topic) {
         return (letter, context, timestamp) -> {

@@ -7,6 +7,7 @@ import io.churnradar.config.Rules;
 import io.churnradar.detect.ChurnDetector;
 import io.churnradar.detect.ChurnPipeline;
 import io.churnradar.ingest.AccountEvent;
+import io.churnradar.kpi.RetentionKpis;
 import io.churnradar.outcome.DailyPlaybookOutcomes;
 import io.churnradar.rules.RulesUpdate;
 import io.churnradar.rules.RulesValidator;
@@ -33,6 +34,7 @@ public final class ChurnTopology {
     public static final String COMMANDS_SINK_UID = "commands-sink";
     public static final String PLAYBOOK_OUTCOMES_SINK_UID = "playbook-outcomes-sink";
     public static final String OUTCOME_EVENTS_SINK_UID = "outcome-events-sink";
+    public static final String KPIS_SINK_UID = "kpis-sink";
     public static final String DEAD_LETTER_SINK_UID = "dead-letter-sink";
     public static final String RULES_STATUS_SINK_UID = "rules-status-sink";
     public static final String FEATURE_ROWS_SINK_UID = "feature-rows-sink";
@@ -48,7 +50,7 @@ public final class ChurnTopology {
      *     with their statuses to {@code outputs}' rules-status sink; null: {@code rules} throughout
      * @param rules the rules in force until an update applies
      * @param stateTtl how long an idle account's state is kept; null: for ever
-     * @return the detector's alerts, whose side outputs carry health, commands and outcomes
+     * @return the detector's alerts, whose side outputs carry health, commands, outcomes and MRR movements
      */
     public static <D> SingleOutputStreamOperator<RiskAlert> build(DataStream<AccountEvent> events, DataStream<D> deadLetters,
             DataStream<RulesUpdate> ruleUpdates, Rules rules, Duration stateTtl, Outputs<D> outputs) {
@@ -97,6 +99,10 @@ public final class ChurnTopology {
         }
         if (outputs.featureRows != null) {
             sink(DailyFeatureRows.of(DailyFeatureRows.closesOf(alerts), outputs.featureRowsHorizon), outputs.featureRows, FEATURE_ROWS_SINK_UID);
+        }
+        if (outputs.kpis != null) {
+            sink(RetentionKpis.aggregate(alerts.getSideOutput(ChurnDetector.MRR_MOVEMENTS), outputs.kpiSettings), outputs.kpis,
+                    KPIS_SINK_UID);
         }
         sink(deadLetters, outputs.deadLetters, DEAD_LETTER_SINK_UID);
         return alerts;

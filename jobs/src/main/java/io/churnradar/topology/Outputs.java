@@ -5,9 +5,11 @@ import io.churnradar.alerts.RiskAlert;
 import io.churnradar.alerts.RulesStatus;
 import io.churnradar.commands.PlaybookOutcome;
 import io.churnradar.commands.RetentionCommand;
+import io.churnradar.kpi.KpiSettings;
 import io.churnradar.play.OutcomeEvent;
 import io.churnradar.propensity.FeatureRow;
 import java.time.Duration;
+import io.churnradar.retention.RetentionKpi;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -57,6 +59,8 @@ public final class Outputs<D> {
     final List<Consumer<DataStream<RetentionCommand>>> commandAttachments;
     final Output<PlaybookOutcome> playbookOutcomes;
     final Output<OutcomeEvent> outcomeEvents;
+    final Output<RetentionKpi> kpis;
+    final KpiSettings kpiSettings;
     final Output<D> deadLetters;
     final Output<RulesStatus> rulesStatus;
     final Output<FeatureRow> featureRows;
@@ -70,6 +74,8 @@ public final class Outputs<D> {
         commandAttachments = List.copyOf(b.commandAttachments);
         playbookOutcomes = b.playbookOutcomes;
         outcomeEvents = b.outcomeEvents;
+        kpis = b.kpis;
+        kpiSettings = b.kpiSettings;
         deadLetters = b.deadLetters;
         rulesStatus = b.rulesStatus;
         featureRows = b.featureRows;
@@ -94,6 +100,8 @@ public final class Outputs<D> {
         private final List<Consumer<DataStream<RetentionCommand>>> commandAttachments = new ArrayList<>();
         private Output<PlaybookOutcome> playbookOutcomes;
         private Output<OutcomeEvent> outcomeEvents;
+        private Output<RetentionKpi> kpis;
+        private KpiSettings kpiSettings = KpiSettings.defaults();
         private Output<D> deadLetters;
         private Output<RulesStatus> rulesStatus;
         private Output<FeatureRow> featureRows;
@@ -167,6 +175,18 @@ public final class Outputs<D> {
 
         public Builder<D> outcomeEvents(Output<OutcomeEvent> o) {
             outcomeEvents = once(outcomeEvents, o, "outcomeEvents");
+            return this;
+        }
+
+        /** Retention KPIs per day and segment, default segments (uid {@code kpis-sink}). */
+        public Builder<D> kpis(Sink<RetentionKpi> sink, String name) {
+            return kpis(Output.of(sink, name), KpiSettings.defaults());
+        }
+
+        /** Retention KPIs per day and segment, segmented by {@code settings}' MRR bands (uid {@code kpis-sink}). */
+        public Builder<D> kpis(Output<RetentionKpi> o, KpiSettings settings) {
+            kpis = once(kpis, o, "kpis");
+            kpiSettings = java.util.Objects.requireNonNull(settings, "settings");
             return this;
         }
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class LayersTest {
     /** The engine's classes: they share io.churnradar.detect with the state and the Flink operator. */
     private static final String ENGINE =
-            "io\\.churnradar\\.detect\\.(SignalEngine|Emitter|AccountFacts|DetectionOutput|Alerts|HealthComponents)(\\$.*)?";
+            "io\\.churnradar\\.detect\\.(SignalEngine|Emitter|AccountFacts|DetectionOutput|Alerts|HealthComponents|MrrMovements)(\\$.*)?";
     private static final String OPERATOR = "io\\.churnradar\\.detect\\.(ChurnDetector|ChurnPipeline)(\\$.*)?";
     private static final String STATE =
             "io\\.churnradar\\.detect\\.(AccountState|Episode|SubscriptionState|FeedbackState|CardState|UrgentTicketsState)(\\$.*)?";
@@ -82,6 +82,15 @@ class LayersTest {
                 .orShould().dependOnClassesThat().haveNameMatching(OPERATOR)
                 .orShould().dependOnClassesThat().resideInAnyPackage("io.churnradar.signals.*..", "io.churnradar.score..")
                 .orShould().dependOnClassesThat().haveNameMatching("io\\.churnradar\\.signals\\.(SignalCatalog|SignalFamily|Alerting).*")
+                .check(classes);
+    }
+
+    /** The KPI figures and formulas read without Flink: only the operator that keeps them in state knows it. */
+    @Test
+    void retentionKpiFiguresAreFreeOfFlinkAndTheDetector() {
+        noClasses().that().resideInAnyPackage("io.churnradar.kpi..")
+                .and().haveNameNotMatching("io\\.churnradar\\.kpi\\.(SegmentKpis|RetentionKpis)(\\$.*)?")
+                .should().dependOnClassesThat().resideInAnyPackage("org.apache.flink..", "org.apache.kafka..", "io.churnradar.detect..")
                 .check(classes);
     }
 

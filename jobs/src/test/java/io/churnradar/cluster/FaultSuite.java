@@ -230,6 +230,7 @@ public final class FaultSuite {
                     "  commands: " + name + ".churn.commands",
                     "  commandsAudit: " + name + ".churn.commands-audit",
                     "  playbookOutcomes: " + name + ".churn.playbook-outcomes",
+                    "  kpis: " + name + ".churn.kpis",
                     "eventTime:",
                     "  maxOutOfOrderness: " + MAX_OUT_OF_ORDERNESS.toMinutes() + "m",
                     "  idleness: 1m",
@@ -237,7 +238,7 @@ public final class FaultSuite {
             Map<String, Integer> topics = new LinkedHashMap<>();
             for (EventType t : EventType.values()) topics.put(topic(t), PARTITIONS);
             for (String out : List.of("alerts", "dead-letter", "rules", "rules-status", "account-health", "commands", "commands-audit",
-                    "playbook-outcomes")) {
+                    "playbook-outcomes", "kpis")) {
                 topics.put(name + ".churn." + out, 1);
             }
             kafka.createTopics(topics);

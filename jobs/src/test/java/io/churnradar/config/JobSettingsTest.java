@@ -128,7 +128,7 @@ class JobSettingsTest {
                         + "startingOffsets, transactionTimeout, transactionalIdPrefix",
                 "kafka.startingOffsets: 'newest' is not allowed; allowed values: EARLIEST, LATEST, COMMITTED",
                 "topics.logins: unknown key; allowed keys here: accountHealth, alerts, commands, commandsAudit, deadLetter, feedback, "
-                        + "login, payment, playbookOutcomes, rules, rulesStatus, subscription, supportTicket, usage");
+                        + "kpis, login, payment, playbookOutcomes, rules, rulesStatus, subscription, supportTicket, usage");
     }
 
     @Test

@@ -51,6 +51,7 @@ final class KafkaJobRun {
         s.commandsTopic = prefix + ".churn.commands";
         s.commandsAuditTopic = prefix + ".churn.commands-audit";
         s.playbookOutcomesTopic = prefix + ".churn.playbook-outcomes";
+        s.kpisTopic = prefix + ".churn.kpis";
         return s;
     }
 
@@ -65,6 +66,7 @@ final class KafkaJobRun {
         topics.put(s.commandsTopic, 1);
         topics.put(s.commandsAuditTopic, 1);
         topics.put(s.playbookOutcomesTopic, 1);
+        topics.put(s.kpisTopic, 1);
         kafka.createTopics(topics);
     }
 

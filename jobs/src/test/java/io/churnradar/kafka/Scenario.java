@@ -6,6 +6,8 @@ import io.churnradar.config.JobSettings;
 import io.churnradar.events.LoginEvent;
 import io.churnradar.events.PaymentEvent;
 import io.churnradar.events.PaymentStatus;
+import io.churnradar.events.SubscriptionAction;
+import io.churnradar.events.SubscriptionEvent;
 import io.churnradar.events.SupportTicketEvent;
 import io.churnradar.events.TicketPriority;
 import io.churnradar.events.TicketStatus;
@@ -104,6 +106,14 @@ final class Scenario {
         return e;
     }
 
+    SubscriptionEvent subscription(String account, String id, Instant t, SubscriptionAction action, String plan, Long mrrMinor,
+            String reason, Integer partition) {
+        SubscriptionEvent e = SubscriptionEvent.newBuilder().setEventId(id).setAccountId(account).setEventTime(t).setAction(action)
+                .setPlan(plan).setMrrMinor(mrrMinor).setReason(reason).build();
+        add(t.toEpochMilli(), EventType.SUBSCRIPTION, account, partition, e, id);
+        return e;
+    }
+
     /** Sends an already planned event again (same id and content), positioned as if sent at {@code sendAt}. */
     Planned resend(SpecificRecord event, Instant sendAt, String label) {
         Planned original = planned.stream().filter(p -> p.event == event).findFirst().orElseThrow();
@@ -175,6 +185,12 @@ final class Scenario {
             n.put("invoiceId", e.getInvoiceId());
             if (e.getFailureCode() != null) n.put("failureCode", e.getFailureCode());
             if (e.getCardExpiry() != null) n.put("cardExpiry", e.getCardExpiry());
+        } else if (record instanceof SubscriptionEvent e) {
+            common(n, "subscription", e.getEventId(), e.getAccountId(), e.getUserId(), e.getEventTime());
+            n.put("action", e.getAction().name());
+            if (e.getPlan() != null) n.put("plan", e.getPlan());
+            if (e.getMrrMinor() != null) n.put("mrrMinor", e.getMrrMinor());
+            if (e.getReason() != null) n.put("reason", e.getReason());
         } else {
             throw new IllegalArgumentException("not an event: " + record);
         }

@@ -95,7 +95,8 @@ final class BacktestCommand implements Callable<Integer> {
         Path flinkConf = ChurnRadarHome.flinkConfDir();
         List<BacktestInput> inputs = new ArrayList<>();
         for (String e : events) inputs.add(BacktestInput.parse(e));
-        FormatOptions options = config != null ? JobSettings.load(config).formatOptions : FormatOptions.defaults();
+        JobSettings jobSettings = config != null ? JobSettings.load(config) : JobSettings.defaults();
+        FormatOptions options = jobSettings.formatOptions;
         int defaultParallelism = GlobalConfiguration.loadConfiguration(flinkConf.toString()).get(CoreOptions.DEFAULT_PARALLELISM);
         int parallelism = Values.range(spec, "--parallelism", this.parallelism == null ? defaultParallelism : this.parallelism, 1, 256);
         BacktestLimits limits = limits();
@@ -117,8 +118,10 @@ final class BacktestCommand implements Callable<Integer> {
         Duration finalMaxOutOfOrderness = maxOutOfOrderness;
         // No checkpoints: a bounded replay gains nothing from them, and they would hold back the collected alerts.
         try (LocalFlink flink = LocalFlink.start(flinkConf, false, false, parallelism)) {
+            org.apache.flink.configuration.Configuration jobConfig = new org.apache.flink.configuration.Configuration(flink.configuration());
+            BacktestJob.setKpiSettings(jobConfig, jobSettings.kpis); // the MRR bands of --config's kpis block
             s = flink.asContextEnvironment(() -> BacktestJob.run(inputs, options, outDir, rules, finalMaxOutOfOrderness, parallelism,
-                    backend.applyTo(flink.configuration()), limits, out::println));
+                    backend.applyTo(jobConfig), limits, out::println));
         }
         out.printf("  files            %d%n", s.files);
         out.printf("  lines read       %,d (%,d blank)%n", s.linesRead, s.blankLines);

@@ -141,8 +141,8 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("  Kafka on %s; topics %s, %d partitions each (%s).%n", kafka.bootstrapServers(),
                     String.join(", ", concat(eventTopics, List.of(settings.alertsTopic, settings.deadLetterTopic))), PARTITIONS,
                     since(started));
-            out.printf("  Also %s (compacted, %d partitions), %s (compacted) and %s (one partition each);%n",
-                    settings.accountHealthTopic, PARTITIONS, settings.rulesTopic, settings.rulesStatusTopic);
+            out.printf("  Also %s and %s (compacted, %d partitions), %s (compacted) and %s (one partition each);%n",
+                    settings.accountHealthTopic, settings.kpisTopic, PARTITIONS, settings.rulesTopic, settings.rulesStatusTopic);
             out.printf("  playbook commands on %s, every decision on %s, outcomes on %s%s.%n",
                     settings.commandsTopic, settings.commandsAuditTopic, settings.playbookOutcomesTopic,
                     webhook == null ? "" : "; commands also POSTed to " + webhook);
@@ -218,7 +218,7 @@ final class DemoCommand implements Callable<Integer> {
     /** Every topic the job reads or writes: the rules topic compacted with one partition (one order of rule sets). */
     static void createTopics(EmbeddedKafka kafka, JobSettings settings) throws Exception {
         kafka.createTopics(concat(settings.eventTopics(), List.of(settings.alertsTopic, settings.deadLetterTopic)), PARTITIONS);
-        kafka.createTopics(List.of(settings.accountHealthTopic), PARTITIONS, COMPACTED);
+        kafka.createTopics(List.of(settings.accountHealthTopic, settings.kpisTopic), PARTITIONS, COMPACTED);
         kafka.createTopics(List.of(settings.rulesTopic), 1, COMPACTED);
         kafka.createTopics(List.of(settings.rulesStatusTopic), 1);
         kafka.createTopics(List.of(settings.commandsTopic, settings.commandsAuditTopic, settings.playbookOutcomesTopic), PARTITIONS);
