@@ -75,6 +75,11 @@ final class BacktestCommand implements Callable<Integer> {
             + " SHA-256 (default 262144, 1024..16777216)."})
     int maxLineBytes = BacktestLimits.DEFAULT_MAX_LINE_BYTES;
 
+    @Option(names = "--report", description = {"Also write report.html: one self-contained page (no network needed) with the alerts"
+            + " per day, each signal's precision, recall and lead time against the churn labels, the health score over time, the"
+            + " playbooks' uplift and, when present, the model's and the retention KPIs' figures (docs/analysts.md)."})
+    boolean report;
+
     @Mixin
     HelpOption help;
 
@@ -104,7 +109,7 @@ final class BacktestCommand implements Callable<Integer> {
         // No checkpoints: a bounded replay gains nothing from them, and they would hold back the collected alerts.
         try (LocalFlink flink = LocalFlink.start(flinkConf, false, false, parallelism)) {
             s = flink.asContextEnvironment(() -> BacktestJob.run(inputs, options, outDir, rules, finalMaxOutOfOrderness, parallelism,
-                    flink.configuration(), limits, out::println));
+                    flink.configuration(), limits, out::println, report));
         }
         out.printf("  files            %d%n", s.files);
         out.printf("  lines read       %,d (%,d blank)%n", s.linesRead, s.blankLines);
@@ -123,6 +128,7 @@ final class BacktestCommand implements Callable<Integer> {
         out.printf("  written to       %s (alerts.jsonl, health.jsonl, commands.jsonl, command-audit.jsonl, outcomes.json,%n"
                 + "                   dead-letter.jsonl, summary.json)%n",
                 outDir.toAbsolutePath().normalize());
+        if (report) out.printf("  report           %s%n", outDir.resolve("report.html").toAbsolutePath().normalize());
         out.printf("  elapsed          %s%n", Durations.human(Duration.ofNanos(System.nanoTime() - started)));
         return 0;
     }
