@@ -91,4 +91,20 @@ class LayersTest {
                 .should().dependOnClassesThat().resideInAnyPackage("org.apache.flink..", "org.apache.kafka..")
                 .check(classes);
     }
+
+    /**
+     * The propensity model (labels, features, the artefact) is plain Java over the account state, so the
+     * launcher, the backtest and the operator share it. Of Flink it names only TimeUtils, for the syntax of
+     * the churn horizon, which is that of every other duration.
+     */
+    @Test
+    void propensityIsFreeOfFlinkKafkaAndTheOperator() {
+        DescribedPredicate<JavaClass> runtime = JavaClass.Predicates.resideInAnyPackage(RUNTIME)
+                .and(DescribedPredicate.not(JavaClass.Predicates.equivalentTo(org.apache.flink.util.TimeUtils.class)));
+        noClasses().that().resideInAnyPackage("io.churnradar.propensity..")
+                .should().dependOnClassesThat(runtime)
+                .orShould().dependOnClassesThat().haveNameMatching(OPERATOR)
+                .orShould().dependOnClassesThat().resideInAnyPackage("io.churnradar.topology..", "io.churnradar.play..")
+                .check(classes);
+    }
 }
