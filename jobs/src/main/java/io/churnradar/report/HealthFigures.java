@@ -40,9 +40,10 @@ final class HealthFigures {
 
     /**
      * The weeks of {@code health}; tiers are counted from the scores with the bounds given (the rules' tier
-     * bounds), so that an account is in one tier whatever rules version scored it.
+     * bounds), so that an account is in one tier whatever rules version scored it; the weeks run on to
+     * the one of {@code until} (the end of the history; null: the last change's week).
      */
-    static HealthFigures of(Path health, int greenFrom, int yellowFrom) throws IOException {
+    static HealthFigures of(Path health, int greenFrom, int yellowFrom, Instant until) throws IOException {
         HealthFigures f = new HealthFigures(greenFrom, yellowFrom);
         f.skippedLines = JsonLines.forEach(health, h -> {
             if (h.path("final").asBoolean(false)) return; // the closing line per account repeats its last change
@@ -61,7 +62,15 @@ final class HealthFigures {
             if (before != null) f.histogram[before]--;
             f.histogram[s]++;
         });
-        if (f.week != null) f.close();
+        if (f.week == null) return f;
+        // Scores move only on changes: the weeks after the last one, up to the end of the history, hold still.
+        LocalDate last = until == null ? f.week
+                : LocalDate.ofInstant(until, ZoneOffset.UTC).with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
+        f.close();
+        while (f.week.isBefore(last)) {
+            f.week = f.week.plusWeeks(1);
+            f.close();
+        }
         return f;
     }
 

@@ -22,7 +22,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
  * The events the churn labels are built from, as the backtest reads them: what each accepted event says
- * about churn (account, time, type, payment status, subscription action) streams into one compressed
+ * about churn (account, time, type, usage quantity, payment status, subscription action) streams into one compressed
  * file of the scratch folder, read back after the job. The job's memory does not grow with the events,
  * and the labels are built once from the same events the detector saw.
  */
@@ -54,6 +54,7 @@ public final class LabelEvents {
                 e.accountId = account;
                 e.eventTime = in.readLong();
                 e.type = EventType.valueOf(in.readUTF());
+                e.quantity = in.readDouble();
                 String status = in.readUTF();
                 e.paymentStatus = status.isEmpty() ? null : PaymentStatus.valueOf(status);
                 String action = in.readUTF();
@@ -82,6 +83,7 @@ public final class LabelEvents {
                     out.writeUTF(e.accountId);
                     out.writeLong(e.eventTime);
                     out.writeUTF(e.type.name());
+                    out.writeDouble(e.quantity);
                     out.writeUTF(e.paymentStatus == null ? "" : e.paymentStatus.name());
                     out.writeUTF(e.action == null ? "" : e.action.name());
                 }

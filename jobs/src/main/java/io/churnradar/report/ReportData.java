@@ -119,7 +119,7 @@ final class ReportData {
                 if (churns == null || !tally.add(p, churns)) unjudged[0]++;
             }));
             m = tally.evaluation(SCORES);
-            root.put("scoresCensored", unjudged[0]);
+            root.put("scoresNotJudged", unjudged[0]);
         }
         if (m == null) {
             root.putNull("model");
@@ -137,7 +137,7 @@ final class ReportData {
             root.put("healthMissing", "No " + HEALTH + " in the folder.");
             return;
         }
-        HealthFigures f = HealthFigures.of(file, in.greenFrom, in.yellowFrom);
+        HealthFigures f = HealthFigures.of(file, in.greenFrom, in.yellowFrom, in.lastEventTime == null ? null : Instant.parse(in.lastEventTime));
         skipped.put(HEALTH, f.skippedLines);
         ObjectNode h = root.putObject("health");
         h.put("greenFrom", in.greenFrom).put("yellowFrom", in.yellowFrom);
