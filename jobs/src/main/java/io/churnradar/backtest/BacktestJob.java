@@ -11,6 +11,7 @@ import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventTimeWatermarks;
 import io.churnradar.ingest.formats.FormatOptions;
 import io.churnradar.ingest.formats.InputFormat;
+import io.churnradar.report.LabelEvents;
 import io.churnradar.topology.ChurnTopology;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -118,6 +119,13 @@ public final class BacktestJob {
     public static BacktestSummary run(List<BacktestInput> inputs, FormatOptions options, Path outDir, Rules rules,
             Duration maxOutOfOrderness, int parallelism, Configuration flinkConfig, BacktestLimits limits,
             java.util.function.Consumer<String> progress) throws Exception {
+        return run(inputs, options, outDir, rules, maxOutOfOrderness, parallelism, flinkConfig, limits, progress, false);
+    }
+
+    /** As above; with {@code report}, also {@value io.churnradar.report.ReportWriter#FILE} (io.churnradar.report). */
+    public static BacktestSummary run(List<BacktestInput> inputs, FormatOptions options, Path outDir, Rules rules,
+            Duration maxOutOfOrderness, int parallelism, Configuration flinkConfig, BacktestLimits limits,
+            java.util.function.Consumer<String> progress, boolean report) throws Exception {
         List<Path> allFiles = new ArrayList<>();
         for (BacktestInput in : inputs) allFiles.addAll(in.files());
         int fileCount = allFiles.size();
@@ -147,6 +155,7 @@ public final class BacktestJob {
             ChurnTopology.build(timed, parsed.getSideOutput(ReadInputs.REJECTED), null, rules, null,
                     BacktestOutputs.outputs(scratch, flinkConfig.get(SORT_RUN_BYTES),
                             io.churnradar.kpi.KpiSettings.of(flinkConfig.get(KPI_MRR_BANDS), flinkConfig.get(KPI_TOP_REASONS))));
+            if (report) LabelEvents.collect(timed, scratch); // the report's churn labels need the events
 
             JobClient job = env.executeAsync(JOB_NAME);
             JobExecutionResult result;
@@ -158,6 +167,7 @@ public final class BacktestJob {
             BacktestSummary s = summary(result, counts, rules);
             s.files = fileCount;
             JSON.writeValue(outDir.resolve("summary.json").toFile(), s);
+            if (report) BacktestReport.write(outDir, scratch, rules, s);
             return s;
         } finally {
             deleteRecursively(scratch);

@@ -81,6 +81,11 @@ final class BacktestCommand implements Callable<Integer> {
             + " the heap when the accounts estimated from the first lines of the input take at most a third of the heap)."})
     String stateBackend = "auto";
 
+    @Option(names = "--report", description = {"Also write report.html: one self-contained page (no network needed) with the alerts"
+            + " per day, each signal's precision, recall and lead time against the churn labels, the health score over time, the"
+            + " playbooks' uplift and, when present, the model's and the retention KPIs' figures (docs/analysts.md)."})
+    boolean report;
+
     @Mixin
     HelpOption help;
 
@@ -121,7 +126,7 @@ final class BacktestCommand implements Callable<Integer> {
             org.apache.flink.configuration.Configuration jobConfig = new org.apache.flink.configuration.Configuration(flink.configuration());
             BacktestJob.setKpiSettings(jobConfig, jobSettings.kpis); // the MRR bands of --config's kpis block
             s = flink.asContextEnvironment(() -> BacktestJob.run(inputs, options, outDir, rules, finalMaxOutOfOrderness, parallelism,
-                    backend.applyTo(jobConfig), limits, out::println));
+                    backend.applyTo(jobConfig), limits, out::println, report));
         }
         out.printf("  files            %d%n", s.files);
         out.printf("  lines read       %,d (%,d blank)%n", s.linesRead, s.blankLines);
@@ -140,6 +145,7 @@ final class BacktestCommand implements Callable<Integer> {
         out.printf("  written to       %s (alerts.jsonl, health.jsonl, commands.jsonl, command-audit.jsonl, outcomes.json,%n"
                 + "                   dead-letter.jsonl, summary.json)%n",
                 outDir.toAbsolutePath().normalize());
+        if (report) out.printf("  report           %s%n", outDir.resolve("report.html").toAbsolutePath().normalize());
         out.printf("  elapsed          %s%n", Durations.human(Duration.ofNanos(System.nanoTime() - started)));
         return 0;
     }

@@ -1,0 +1,25 @@
+package io.churnradar.report;
+
+import java.time.Duration;
+
+/**
+ * What the report needs of the churn labels (propensity.ChurnLabels in the backtest, the training set's
+ * labels in {@code train}): whether an account churns within the horizon after an instant, and each
+ * account's churn moments. Kept to these few questions so the report does not depend on how labels are built.
+ */
+public interface ChurnOutcomes {
+    /** How the labels were made, for the reader, e.g. {@code inactivity:90d}. */
+    String definition();
+
+    /** How far after an instant a churn counts. */
+    Duration horizon();
+
+    /** TRUE when the account churns within the horizon after {@code at}, FALSE when not, null when the data ends first (censored). */
+    Boolean churnsWithin(String accountId, long at);
+
+    /** The accounts the labels know. */
+    Iterable<String> accounts();
+
+    /** The account's churn moments (epoch ms), ascending; empty when it never churned. */
+    long[] churnMoments(String accountId);
+}

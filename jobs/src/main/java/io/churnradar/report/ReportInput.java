@@ -1,0 +1,63 @@
+package io.churnradar.report;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * What a report is made of: a folder of outputs (whichever of {@code alerts.jsonl}, {@code health.jsonl},
+ * {@code outcomes.json}, {@code kpis.jsonl}, {@code scores.jsonl} are there; each absent one leaves its
+ * section saying so), the churn labels, and optionally a model evaluation made elsewhere ({@code train}
+ * hands in its own; otherwise one is computed from {@code scores.jsonl} against the labels).
+ */
+public final class ReportInput {
+    final Path folder;
+    String title = "Churn Radar backtest report";
+    ChurnOutcomes labels;
+    ModelEvaluation model;
+    int greenFrom = 75;
+    int yellowFrom = 50;
+    String firstEventTime;
+    String lastEventTime;
+    String ruleVersion;
+
+    private ReportInput(Path folder) {
+        this.folder = Objects.requireNonNull(folder, "folder");
+    }
+
+    /** The outputs in {@code folder}; report.html is written there too. */
+    public static ReportInput of(Path folder) {
+        return new ReportInput(folder);
+    }
+
+    public ReportInput title(String title) {
+        this.title = title;
+        return this;
+    }
+
+    /** The churn labels: without them, precision, recall, lead times and the model section say they are missing. */
+    public ReportInput labels(ChurnOutcomes labels) {
+        this.labels = labels;
+        return this;
+    }
+
+    /** A model evaluation made by the caller (train's, on its evaluation period); it wins over scores.jsonl. */
+    public ReportInput model(ModelEvaluation model) {
+        this.model = model;
+        return this;
+    }
+
+    /** The health tier bounds (the rules' health.tiers): GREEN from {@code greenFrom}, YELLOW from {@code yellowFrom}. */
+    public ReportInput tiers(int greenFrom, int yellowFrom) {
+        this.greenFrom = greenFrom;
+        this.yellowFrom = yellowFrom;
+        return this;
+    }
+
+    /** The history's event time and the rules version, shown in the header. */
+    public ReportInput run(String firstEventTime, String lastEventTime, String ruleVersion) {
+        this.firstEventTime = firstEventTime;
+        this.lastEventTime = lastEventTime;
+        this.ruleVersion = ruleVersion;
+        return this;
+    }
+}
