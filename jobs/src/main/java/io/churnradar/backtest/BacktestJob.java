@@ -160,10 +160,12 @@ public final class BacktestJob {
         s.duplicates = count(result, ChurnDetector.DUPLICATES);
         s.lateEvents = count(result, ChurnDetector.LATE);
         s.ruleVersion = rules.version;
+        s.model = rules.model == null ? null : rules.model.id();
         s.alertsTotal = counts.alerts;
         s.alerts.putAll(counts.alertsBySignal);
         s.healthUpdates = counts.healthUpdates;
         s.healthAccounts = counts.healthAccounts;
+        s.churnScores = counts.churnScores;
         s.commandDecisions.putAll(counts.commandDecisions);
         s.commandsSent = counts.commandsSent;
         if (s.eventsAccepted + s.duplicates > 0) {

@@ -35,6 +35,8 @@ final class BacktestOutputs {
     static final SortedRunSink.Stream ALERTS = new SortedRunSink.Stream("alerts", false);
     static final SortedRunSink.Stream HEALTH_CHANGES = new SortedRunSink.Stream("health-changes", false);
     static final SortedRunSink.Stream HEALTH_LAST = new SortedRunSink.Stream("health-last", true);
+    /** The churn scores of the day closes, when the rules carry a model (scores.jsonl). */
+    static final SortedRunSink.Stream SCORES = new SortedRunSink.Stream("scores", false);
     static final SortedRunSink.Stream AUDIT = new SortedRunSink.Stream("command-audit", false);
     static final SortedRunSink.Stream COMMANDS = new SortedRunSink.Stream("commands", false);
     static final SortedRunSink.Stream DEAD_LETTERS = new SortedRunSink.Stream("dead-letters", false);
@@ -46,7 +48,7 @@ final class BacktestOutputs {
     static Outputs<RejectedLine> outputs(Path scratch, long runBytes) {
         return Outputs.<RejectedLine>builder()
                 .alerts(new SortedRunSink<>(scratch, List.of(ALERTS), runBytes, BacktestOutputs::alert), "Alerts to files")
-                .health(new SortedRunSink<>(scratch, List.of(HEALTH_CHANGES, HEALTH_LAST), runBytes, BacktestOutputs::health),
+                .health(new SortedRunSink<>(scratch, List.of(HEALTH_CHANGES, HEALTH_LAST, SCORES), runBytes, BacktestOutputs::health),
                         "Health updates to files")
                 .commandsAudit(new SortedRunSink<>(scratch, List.of(AUDIT), runBytes, BacktestOutputs::command),
                         "Command audit to files")
@@ -60,7 +62,8 @@ final class BacktestOutputs {
     }
 
     // Sort keys: alerts by detectedAt, account, signal, status, alertId; decisions by issuedAt, account,
-    // command id; dead letters by file, line; health changes by asOf, account; last scores by account.
+    // command id; dead letters by file, line; health changes by asOf, account; last scores by account; churn
+    // scores by day close, account.
 
     static void alert(RiskAlert a, SortedRunSink.Emitter out) throws IOException {
         out.emit(0, new ExternalSort.Entry(ExternalSort.Key.of(a.getDetectedAt().toEpochMilli(), a.getAccountId(), a.getSignal(),
@@ -71,6 +74,10 @@ final class BacktestOutputs {
         out.emit(0, new ExternalSort.Entry(ExternalSort.Key.of(h.getAsOf().toEpochMilli(), h.getAccountId()), null,
                 HealthJson.toJson(h, false)));
         out.emit(1, new ExternalSort.Entry(ExternalSort.Key.of(h.getAccountId()), null, HealthJson.toJson(h, true)));
+        if (h.getChurnProbability() != null) {
+            out.emit(2, new ExternalSort.Entry(ExternalSort.Key.of(h.getAsOf().toEpochMilli(), h.getAccountId()), null,
+                    HealthJson.scoreJson(h)));
+        }
     }
 
     static void command(RetentionCommand c, SortedRunSink.Emitter out) throws IOException {
@@ -103,6 +110,7 @@ final class BacktestOutputs {
         final Map<String, Map<String, Long>> alertsBySignal = new TreeMap<>();
         long healthUpdates;
         long healthAccounts;
+        long churnScores;
         final Map<String, Long> commandDecisions = new TreeMap<>();
         long commandsSent;
         /** The sorted runs the sinks spilled, all outputs together. */
@@ -132,6 +140,8 @@ final class BacktestOutputs {
             counts[0] = mergeInto(scratch, w, System.lineSeparator(), e -> {}, HEALTH_CHANGES, runs);
             counts[1] = mergeInto(scratch, w, System.lineSeparator(), e -> {}, HEALTH_LAST, runs);
         }
+        // scores.jsonl: one line per account and scored day close (empty when the rules carry no model).
+        c.churnScores = merge(scratch, outDir.resolve("scores.jsonl"), "\n", e -> {}, SCORES, runs);
         c.healthUpdates = counts[0];
         c.healthAccounts = counts[1];
         return c;
