@@ -75,7 +75,7 @@ final class BacktestOutputs {
                 HealthJson.toJson(h, false)));
         out.emit(1, new ExternalSort.Entry(ExternalSort.Key.of(h.getAccountId()), null, HealthJson.toJson(h, true)));
         if (h.getChurnProbability() != null) {
-            out.emit(2, new ExternalSort.Entry(ExternalSort.Key.of(h.getAsOf().toEpochMilli(), h.getAccountId()), null,
+            out.emit(2, new ExternalSort.Entry(ExternalSort.Key.of(h.getChurnScoredAt().toEpochMilli(), h.getAccountId()), null,
                     HealthJson.scoreJson(h)));
         }
     }

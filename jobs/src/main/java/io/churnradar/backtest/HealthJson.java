@@ -36,6 +36,7 @@ public final class HealthJson {
         if (h.getChurnProbability() != null) {
             // Only on the updates of a day close scored by a churn model: other lines stay as they were.
             n.put("churnProbability", h.getChurnProbability());
+            n.put("churnScoredAt", h.getChurnScoredAt().toString());
             ArrayNode contributions = n.putArray("churnContributions");
             for (ChurnContribution c : h.getChurnContributions()) {
                 ObjectNode o = contributions.addObject().put("feature", c.getFeature());
@@ -52,7 +53,7 @@ public final class HealthJson {
     public static String scoreJson(AccountHealth h) {
         ObjectNode n = JSON.createObjectNode();
         n.put("accountId", h.getAccountId());
-        n.put("at", h.getAsOf().toString());
+        n.put("at", h.getChurnScoredAt().toString());
         n.put("probability", h.getChurnProbability());
         return n.toString();
     }

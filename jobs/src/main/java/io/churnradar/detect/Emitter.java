@@ -36,6 +36,7 @@ final class Emitter implements Alerting {
     private AccountFacts facts;
     /** The churn score of the day close being processed, until the health update of that close carries it. */
     private ChurnScore churnScore;
+    private long churnScoredAt;
 
     Emitter(String accountId, AccountState s, long floor, boolean late, DetectionOutput out, String ruleVersion,
             AccountHealthModel health, PlaybookEngine plays) {
@@ -104,8 +105,9 @@ final class Emitter implements Alerting {
     }
 
     @Override
-    public void scored(ChurnScore score) {
+    public void scored(ChurnScore score, long dayCloseAt) {
         churnScore = score;
+        churnScoredAt = dayCloseAt;
     }
 
     /** Whether a churn score waits for the health update of this close. */
@@ -115,7 +117,7 @@ final class Emitter implements Alerting {
 
     /** Publishes a health update of the account (with the churn score of this close, if any). */
     void publishHealth(Health h, long asOf) {
-        out.health(HealthRecords.toRecord(accountId, h, asOf, ruleVersion, churnScore));
+        out.health(HealthRecords.toRecord(accountId, h, asOf, ruleVersion, churnScore, churnScoredAt));
         churnScore = null;
     }
 

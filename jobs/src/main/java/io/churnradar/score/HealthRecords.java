@@ -17,11 +17,14 @@ public final class HealthRecords {
     private HealthRecords() {}
 
     public static AccountHealth toRecord(String accountId, Health h, long asOf, String ruleVersion) {
-        return toRecord(accountId, h, asOf, ruleVersion, null);
+        return toRecord(accountId, h, asOf, ruleVersion, null, 0);
     }
 
-    /** @param churn the churn score of the day close this update is published at, or null (not scored then) */
-    public static AccountHealth toRecord(String accountId, Health h, long asOf, String ruleVersion, ChurnScore churn) {
+    /**
+     * @param churn the churn score of the day close this update is published at, or null (not scored then)
+     * @param churnScoredAt that close
+     */
+    public static AccountHealth toRecord(String accountId, Health h, long asOf, String ruleVersion, ChurnScore churn, long churnScoredAt) {
         List<HealthComponent> components = new ArrayList<>(h.components().size());
         for (ScoreComponent c : h.components()) {
             components.add(new HealthComponent(c.name(), c.value(), c.weight(), c.contribution()));
@@ -34,6 +37,6 @@ public final class HealthRecords {
             }
         }
         return new AccountHealth(accountId, h.score(), h.tier(), components, Instant.ofEpochMilli(asOf), ruleVersion,
-                churn == null ? null : churn.probability(), contributions);
+                churn == null ? null : churn.probability(), churn == null ? null : Instant.ofEpochMilli(churnScoredAt), contributions);
     }
 }

@@ -25,7 +25,7 @@ public interface Alerting {
      * The account's churn propensity, scored at the day close being processed: the engine puts it on the
      * health update it publishes at that close (one per scored account and day).
      */
-    default void scored(ChurnScore score) {}
+    default void scored(ChurnScore score, long dayCloseAt) {}
 
     /** The account's health at an instant, from its state now. */
     Health healthAt(long at);

@@ -68,7 +68,7 @@ class ChurnRiskTest {
             assertThat(risk.stream().skip(1)).allSatisfy(a -> assertThat(a.getStatus().name()).isEqualTo("UPDATED"));
             List<AccountHealth> silent = scored(h.newHealth());
             assertThat(silent).hasSize(14);
-            AccountHealth atRaise = silent.stream().filter(u -> u.getAsOf().equals(raised.getDetectedAt())).findFirst().orElseThrow();
+            AccountHealth atRaise = silent.stream().filter(u -> u.getChurnScoredAt().equals(raised.getDetectedAt())).findFirst().orElseThrow();
             assertThat(atRaise.getChurnProbability()).isGreaterThanOrEqualTo(0.5);
             assertThat(atRaise.getChurnContributions()).isNotEmpty();
             assertThat(atRaise.getChurnContributions().get(0).getFeature()).isEqualTo("days_since_login");

@@ -177,7 +177,7 @@ class RuntimeChurnModelTest {
                 running.run();
                 return scored.stream().anyMatch(h -> h.getChurnProbability() >= 0.5);
             });
-            assertThat(scored.get(0).getAsOf().toEpochMilli() % 86_400_000L).isZero(); // at a day close
+            assertThat(scored.get(0).getChurnScoredAt().toEpochMilli() % 86_400_000L).isZero(); // at a day close
             assertThat(scored.stream().filter(h -> h.getChurnProbability() >= 0.5).findFirst().orElseThrow().getChurnContributions())
                     .isNotEmpty();
         } finally {

@@ -104,7 +104,7 @@ public final class ChurnRiskSignal implements SignalFamily {
         long closeAt = EventTime.closeAt(d);
         if (model == null || !scored(s, closeAt)) return;
         ChurnScore score = model.score(s, closeAt);
-        emit.scored(score);
+        emit.scored(score, closeAt);
         if (!r.enabled) return;
         double p = score.probability();
         boolean open = s.episode(Signal.CHURN_RISK) != null;
