@@ -134,7 +134,7 @@ public final class BacktestJob {
             try (BacktestProgress ignored = BacktestProgress.start(job, allFiles, progress)) {
                 result = job.getJobExecutionResult().get();
             }
-            BacktestOutputs.Counts counts = BacktestOutputs.write(scratch, outDir);
+            BacktestOutputs.Counts counts = BacktestOutputs.write(scratch, outDir, rules.model != null);
             if (progress != null) progress.accept(String.format("  merged %,d sorted runs into the result files", counts.runs));
             BacktestSummary s = summary(result, counts, rules);
             s.files = fileCount;

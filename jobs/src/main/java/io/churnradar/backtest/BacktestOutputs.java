@@ -117,8 +117,11 @@ final class BacktestOutputs {
         long runs;
     }
 
-    /** Merges the runs in {@code scratch} into the result files in {@code outDir}, outcomes.json included. */
-    static Counts write(Path scratch, Path outDir) throws IOException {
+    /**
+     * Merges the runs in {@code scratch} into the result files in {@code outDir}, outcomes.json included, and
+     * scores.jsonl when the rules carried a churn model ({@code scored}).
+     */
+    static Counts write(Path scratch, Path outDir, boolean scored) throws IOException {
         Counts c = new Counts();
         java.util.function.IntConsumer runs = n -> c.runs += n;
         c.alerts = merge(scratch, outDir.resolve("alerts.jsonl"), "\n", e -> {
@@ -140,8 +143,8 @@ final class BacktestOutputs {
             counts[0] = mergeInto(scratch, w, System.lineSeparator(), e -> {}, HEALTH_CHANGES, runs);
             counts[1] = mergeInto(scratch, w, System.lineSeparator(), e -> {}, HEALTH_LAST, runs);
         }
-        // scores.jsonl: one line per account and scored day close (empty when the rules carry no model).
-        c.churnScores = merge(scratch, outDir.resolve("scores.jsonl"), "\n", e -> {}, SCORES, runs);
+        // scores.jsonl: one line per account and scored day close, only with a model (no model: no runs, no file).
+        if (scored) c.churnScores = merge(scratch, outDir.resolve("scores.jsonl"), "\n", e -> {}, SCORES, runs);
         c.healthUpdates = counts[0];
         c.healthAccounts = counts[1];
         return c;

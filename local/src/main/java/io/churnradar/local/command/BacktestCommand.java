@@ -130,8 +130,8 @@ final class BacktestCommand implements Callable<Integer> {
         long decisions = s.commandDecisions.values().stream().mapToLong(Long::longValue).sum();
         out.printf("  commands         %,d sent of %,d decisions %s%n", s.commandsSent, decisions, s.commandDecisions);
         out.printf("  written to       %s (alerts.jsonl, health.jsonl, commands.jsonl, command-audit.jsonl, outcomes.json,%n"
-                + "                   dead-letter.jsonl, scores.jsonl, summary.json)%n",
-                outDir.toAbsolutePath().normalize());
+                + "                   dead-letter.jsonl, summary.json%s)%n",
+                outDir.toAbsolutePath().normalize(), s.model == null ? "" : ", scores.jsonl");
         out.printf("  elapsed          %s%n", Durations.human(Duration.ofNanos(System.nanoTime() - started)));
         return 0;
     }
