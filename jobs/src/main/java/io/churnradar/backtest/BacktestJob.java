@@ -162,7 +162,7 @@ public final class BacktestJob {
             try (BacktestProgress ignored = BacktestProgress.start(job, allFiles, progress)) {
                 result = job.getJobExecutionResult().get();
             }
-            BacktestOutputs.Counts counts = BacktestOutputs.write(scratch, outDir);
+            BacktestOutputs.Counts counts = BacktestOutputs.write(scratch, outDir, rules.model != null);
             if (progress != null) progress.accept(String.format("  merged %,d sorted runs into the result files", counts.runs));
             BacktestSummary s = summary(result, counts, rules);
             s.files = fileCount;
@@ -189,10 +189,12 @@ public final class BacktestJob {
         s.duplicates = count(result, ChurnDetector.DUPLICATES);
         s.lateEvents = count(result, ChurnDetector.LATE);
         s.ruleVersion = rules.version;
+        s.model = rules.model == null ? null : rules.model.id();
         s.alertsTotal = counts.alerts;
         s.alerts.putAll(counts.alertsBySignal);
         s.healthUpdates = counts.healthUpdates;
         s.healthAccounts = counts.healthAccounts;
+        s.churnScores = counts.churnScores;
         s.commandDecisions.putAll(counts.commandDecisions);
         s.commandsSent = counts.commandsSent;
         if (s.eventsAccepted + s.duplicates > 0) {

@@ -37,6 +37,8 @@ final class BacktestOutputs {
     static final SortedRunSink.Stream ALERTS = new SortedRunSink.Stream("alerts", false);
     static final SortedRunSink.Stream HEALTH_CHANGES = new SortedRunSink.Stream("health-changes", false);
     static final SortedRunSink.Stream HEALTH_LAST = new SortedRunSink.Stream("health-last", true);
+    /** The churn scores of the day closes, when the rules carry a model (scores.jsonl). */
+    static final SortedRunSink.Stream SCORES = new SortedRunSink.Stream("scores", false);
     static final SortedRunSink.Stream AUDIT = new SortedRunSink.Stream("command-audit", false);
     static final SortedRunSink.Stream COMMANDS = new SortedRunSink.Stream("commands", false);
     static final SortedRunSink.Stream DEAD_LETTERS = new SortedRunSink.Stream("dead-letters", false);
@@ -54,7 +56,7 @@ final class BacktestOutputs {
     static Outputs<RejectedLine> outputs(Path scratch, long runBytes, KpiSettings kpis) {
         return Outputs.<RejectedLine>builder()
                 .alerts(new SortedRunSink<>(scratch, List.of(ALERTS), runBytes, BacktestOutputs::alert), "Alerts to files")
-                .health(new SortedRunSink<>(scratch, List.of(HEALTH_CHANGES, HEALTH_LAST), runBytes, BacktestOutputs::health),
+                .health(new SortedRunSink<>(scratch, List.of(HEALTH_CHANGES, HEALTH_LAST, SCORES), runBytes, BacktestOutputs::health),
                         "Health updates to files")
                 .commandsAudit(new SortedRunSink<>(scratch, List.of(AUDIT), runBytes, BacktestOutputs::command),
                         "Command audit to files")
@@ -70,7 +72,8 @@ final class BacktestOutputs {
     }
 
     // Sort keys: alerts by detectedAt, account, signal, status, alertId; decisions by issuedAt, account,
-    // command id; dead letters by file, line; health changes by asOf, account; last scores by account.
+    // command id; dead letters by file, line; health changes by asOf, account; last scores by account; churn
+    // scores by day close, account.
 
     static void alert(RiskAlert a, SortedRunSink.Emitter out) throws IOException {
         out.emit(0, new ExternalSort.Entry(ExternalSort.Key.of(a.getDetectedAt().toEpochMilli(), a.getAccountId(), a.getSignal(),
@@ -82,6 +85,10 @@ final class BacktestOutputs {
         out.emit(0, new ExternalSort.Entry(ExternalSort.Key.of(h.getAsOf().toEpochMilli(), h.getAccountId()), null, change));
         // Written once: the closing line differs only in its last field.
         out.emit(1, new ExternalSort.Entry(ExternalSort.Key.of(h.getAccountId()), null, HealthJson.asFinal(change)));
+        if (h.getChurnProbability() != null) {
+            out.emit(2, new ExternalSort.Entry(ExternalSort.Key.of(h.getChurnScoredAt().toEpochMilli(), h.getAccountId()), null,
+                    HealthJson.scoreJson(h)));
+        }
     }
 
     static void command(RetentionCommand c, SortedRunSink.Emitter out) throws IOException {
@@ -119,14 +126,18 @@ final class BacktestOutputs {
         final Map<String, Map<String, Long>> alertsBySignal = new TreeMap<>();
         long healthUpdates;
         long healthAccounts;
+        long churnScores;
         final Map<String, Long> commandDecisions = new TreeMap<>();
         long commandsSent;
         /** The sorted runs the sinks spilled, all outputs together. */
         long runs;
     }
 
-    /** Merges the runs in {@code scratch} into the result files in {@code outDir}, outcomes.json included. */
-    static Counts write(Path scratch, Path outDir) throws IOException {
+    /**
+     * Merges the runs in {@code scratch} into the result files in {@code outDir}, outcomes.json included, and
+     * scores.jsonl when the rules carried a churn model ({@code scored}).
+     */
+    static Counts write(Path scratch, Path outDir, boolean scored) throws IOException {
         Counts c = new Counts();
         java.util.function.IntConsumer runs = n -> c.runs += n;
         c.alerts = merge(scratch, outDir.resolve("alerts.jsonl"), "\n", e -> {
@@ -149,6 +160,8 @@ final class BacktestOutputs {
             counts[0] = mergeInto(scratch, w, System.lineSeparator(), e -> {}, HEALTH_CHANGES, runs);
             counts[1] = mergeInto(scratch, w, System.lineSeparator(), e -> {}, HEALTH_LAST, runs);
         }
+        // scores.jsonl: one line per account and scored day close, only with a model (no model: no runs, no file).
+        if (scored) c.churnScores = merge(scratch, outDir.resolve("scores.jsonl"), "\n", e -> {}, SCORES, runs);
         c.healthUpdates = counts[0];
         c.healthAccounts = counts[1];
         return c;

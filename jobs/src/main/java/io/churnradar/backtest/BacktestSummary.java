@@ -20,6 +20,10 @@ public class BacktestSummary {
     public long healthUpdates;
     /** Accounts with a health score: one final line each in health.jsonl. */
     public long healthAccounts;
+    /** Churn scores written to scores.jsonl: one per account and day close scored by the rules' model (0 without one). */
+    public long churnScores;
+    /** The churn model the rules carried (SHA-256 prefix, label, training day), or null. */
+    public String model;
     /** Playbook decisions by disposition (SEND, HOLDOUT, CAPPED, SUPPRESSED), and the commands sent. */
     public Map<String, Long> commandDecisions = new TreeMap<>();
     public long commandsSent;

@@ -1,12 +1,14 @@
 package io.churnradar.backtest;
 
 import io.churnradar.alerts.AccountHealth;
+import io.churnradar.alerts.ChurnContribution;
 import io.churnradar.alerts.HealthComponent;
 
 /**
  * A health update as one line of {@code health.jsonl}: the fields of {@link AccountHealth} (instants as
  * ISO-8601 UTC, components in the order the score lists them) and {@code final}: false for each change,
- * true on the one closing line per account that holds its last score.
+ * true on the one closing line per account that holds its last score. An update published at a day close
+ * scored by a churn model also has {@code churnProbability} and {@code churnContributions}.
  */
 public final class HealthJson {
     private static final String NOT_FINAL_END = "\"final\":false}";
@@ -31,6 +33,20 @@ public final class HealthJson {
             }
             n.endArray();
             n.put("ruleVersion", h.getRuleVersion());
+            if (h.getChurnProbability() != null) {
+                // Only on the updates of a day close scored by a churn model: other lines stay as they were.
+                n.put("churnProbability", h.getChurnProbability());
+                n.put("churnScoredAt", h.getChurnScoredAt().toString());
+                n.startArray("churnContributions");
+                for (ChurnContribution c : h.getChurnContributions()) {
+                    n.startObject()
+                            .put("feature", c.getFeature())
+                            .put("value", c.getValue())
+                            .put("contribution", c.getContribution())
+                            .endObject();
+                }
+                n.endArray();
+            }
             n.put("final", isFinal);
         });
     }
@@ -42,5 +58,13 @@ public final class HealthJson {
     public static String asFinal(String changeJson) {
         if (!changeJson.endsWith(NOT_FINAL_END)) throw new IllegalArgumentException("not a health change line: " + changeJson);
         return changeJson.substring(0, changeJson.length() - NOT_FINAL_END.length()) + FINAL_END;
+    }
+
+    /** One line of {@code scores.jsonl}: {@code {"accountId","at","probability"}} of a scored day close. */
+    public static String scoreJson(AccountHealth h) {
+        return JsonLine.object(n -> n
+                .put("accountId", h.getAccountId())
+                .put("at", h.getChurnScoredAt().toString())
+                .put("probability", h.getChurnProbability()));
     }
 }

@@ -92,6 +92,12 @@ final class JsonLine {
         return this;
     }
 
+    JsonLine put(String name, Double value) throws IOException {
+        if (value == null) g.writeNullField(name);
+        else g.writeNumberField(name, value.doubleValue());
+        return this;
+    }
+
     JsonLine put(String name, long value) throws IOException {
         g.writeNumberField(name, value);
         return this;

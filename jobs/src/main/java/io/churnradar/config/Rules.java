@@ -48,15 +48,18 @@ public final class Rules implements Serializable {
     public final boolean includePersonalData;
     /** The playbooks that turn alerts into retention commands, and the policy over them (docs/playbooks.md). */
     public final PlaybookRules playbooks;
+    /** The churn propensity model CHURN_RISK scores with, loaded with the rules; null: none, the signal is idle. */
+    public final ModelReference model;
 
     private Rules(String version, int dedupWindowDays, EnumMap<Signal, Serializable> signals, Health health,
-            boolean includePersonalData, PlaybookRules playbooks) {
+            boolean includePersonalData, PlaybookRules playbooks, ModelReference model) {
         this.version = version;
         this.dedupWindowDays = dedupWindowDays;
         this.signals = signals;
         this.health = health;
         this.includePersonalData = includePersonalData;
         this.playbooks = playbooks;
+        this.model = model;
     }
 
     /** The settings of one signal, e.g. {@code rules.signal(UsageDropSignal.SPEC).windowDays}. */
@@ -66,7 +69,12 @@ public final class Rules implements Serializable {
 
     /** These rules with other playbooks (tests run the signals alone with {@link PlaybookRules#none()}). */
     public Rules withPlaybooks(PlaybookRules playbooks) {
-        return new Rules(version, dedupWindowDays, signals, health, includePersonalData, playbooks);
+        return new Rules(version, dedupWindowDays, signals, health, includePersonalData, playbooks, model);
+    }
+
+    /** These rules with another churn model (the backtest's {@code --model}); null: none. */
+    public Rules withModel(ModelReference model) {
+        return new Rules(version, dedupWindowDays, signals, health, includePersonalData, playbooks, model);
     }
 
     /** The account health score: weights of its components, tier bounds, and when an update is published. */
@@ -132,7 +140,7 @@ public final class Rules implements Serializable {
         YamlTree y = YamlTree.forSource("defaults");
         Health health = readHealth(y, MissingNode.getInstance());
         y.throwIfInvalid();
-        return new Rules("default-1", 7, signals, health, false, PlaybookRules.defaults());
+        return new Rules("default-1", 7, signals, health, false, PlaybookRules.defaults(), null);
     }
 
     public static Rules load(Path file) {
@@ -152,7 +160,7 @@ public final class Rules implements Serializable {
 
     private static Rules fromYaml(JsonNode root, String source) {
         YamlTree y = YamlTree.forSource(source);
-        y.onlyKeys(root, "", Set.of("version", "dedup", "signals", "health", "commands", "playbooks", "privacy"));
+        y.onlyKeys(root, "", Set.of("version", "dedup", "signals", "health", "commands", "playbooks", "privacy", "model"));
         JsonNode privacy = YamlTree.child(root, "privacy");
         y.onlyKeys(privacy, "privacy", Set.of("includePersonalData"));
         boolean includePersonalData = y.bool(YamlTree.child(privacy, "includePersonalData"), "privacy.includePersonalData", false);
@@ -175,8 +183,10 @@ public final class Rules implements Serializable {
         Health health = readHealth(y, YamlTree.child(root, "health"));
         PlaybookRules playbooks = new PlaybookRulesReader(y).read(YamlTree.child(root, "commands"), YamlTree.child(root, "playbooks"));
 
+        ModelReference model = ModelReference.read(y, YamlTree.child(root, "model"));
+
         y.throwIfInvalid();
-        return new Rules(version, dedupWindowDays, signals, health, includePersonalData, playbooks);
+        return new Rules(version, dedupWindowDays, signals, health, includePersonalData, playbooks, model);
     }
 
     private static Health readHealth(YamlTree y, JsonNode n) {

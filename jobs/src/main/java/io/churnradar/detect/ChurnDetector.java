@@ -306,7 +306,9 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         engine = next;
         engineText = rulesYaml;
         ruleSetsMetric.inc();
-        LOG.debug("Rules {} in force on subtask {}", next.rules().version, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+        // The churn model came inline with the text (the validator read its file once): loaded here, once per rule set.
+        LOG.debug("Rules {} in force on subtask {}{}", next.rules().version, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                next.rules().model == null ? "" : ", churn model " + next.rules().model.id());
         if (timers != null) {
             TimerService t = timers;
             ctx.applyToKeyedState(accountDescriptor, (key, state) -> {

@@ -7,6 +7,7 @@ import io.churnradar.alerts.RiskAlert;
 import io.churnradar.alerts.Severity;
 import io.churnradar.play.PendingDecisions;
 import io.churnradar.play.PlaybookEngine;
+import io.churnradar.propensity.ChurnScore;
 import io.churnradar.score.AccountHealthModel;
 import io.churnradar.score.Health;
 import io.churnradar.score.HealthRecords;
@@ -33,6 +34,9 @@ final class Emitter implements Alerting {
     /** Created with the first step due in this call: most calls have none. */
     private PendingDecisions pending;
     private AccountFacts facts;
+    /** The churn score of the day close being processed, until the health update of that close carries it. */
+    private ChurnScore churnScore;
+    private long churnScoredAt;
 
     Emitter(String accountId, AccountState s, long floor, boolean late, DetectionOutput out, String ruleVersion,
             AccountHealthModel health, PlaybookEngine plays) {
@@ -105,9 +109,21 @@ final class Emitter implements Alerting {
         emit(signal, open.severity, null, AlertStatus.RESOLVED, when, open.start, ev, why);
     }
 
-    /** Publishes a health update of the account. */
+    @Override
+    public void scored(ChurnScore score, long dayCloseAt) {
+        churnScore = score;
+        churnScoredAt = dayCloseAt;
+    }
+
+    /** Whether a churn score waits for the health update of this close. */
+    boolean hasChurnScore() {
+        return churnScore != null;
+    }
+
+    /** Publishes a health update of the account (with the churn score of this close, if any). */
     void publishHealth(Health h, long asOf) {
-        out.health(HealthRecords.toRecord(accountId, h, asOf, ruleVersion));
+        out.health(HealthRecords.toRecord(accountId, h, asOf, ruleVersion, churnScore, churnScoredAt));
+        churnScore = null;
     }
 
     /** @param before the severity before an UPDATED alert (null otherwise): playbooks start when it crosses their minimum */

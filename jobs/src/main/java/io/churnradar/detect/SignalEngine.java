@@ -138,7 +138,11 @@ public final class SignalEngine implements Serializable {
             emit.decide();
             s.lastClosedDay = d;
             DayBuckets.dropBefore(s, d + 2 - rules.lookbackDays());
-            health.update(s, EventTime.closeAt(d), emit::publishHealth);
+            if (emit.hasChurnScore()) {
+                health.publish(s, EventTime.closeAt(d), emit::publishHealth); // the churn score rides on it
+            } else {
+                health.update(s, EventTime.closeAt(d), emit::publishHealth);
+            }
             emit.dayClosed(d);
         }
         if (s.lastClosedDay < target) s.lastClosedDay = target; // nothing can change on a quiet day: skip ahead

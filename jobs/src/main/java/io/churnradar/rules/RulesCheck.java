@@ -2,6 +2,8 @@ package io.churnradar.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.churnradar.config.ConfigException;
 import io.churnradar.config.Rules;
 import io.churnradar.config.YamlTree;
@@ -19,6 +21,7 @@ import java.util.List;
  */
 public final class RulesCheck {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private RulesCheck() {}
 
@@ -38,6 +41,25 @@ public final class RulesCheck {
             return new Result(declaredVersion(text), null, e.errors());
         } catch (RuntimeException e) {
             return new Result(declaredVersion(text), null, List.of("(rules): the detection rules cannot be built: " + e.getMessage()));
+        }
+    }
+
+    /**
+     * The text the detector receives for a valid rule set: the same rules, with a model named by {@code uri}
+     * inlined (base64, with its digest), so that the detector's subtasks and the checkpointed broadcast state
+     * never read the file again: a model file moved or replaced later changes nothing that was applied.
+     * A text without a model, or with one inline already, is passed on as it is.
+     */
+    public static String forDetector(String text, Rules rules) {
+        if (rules.model == null || rules.model.uri() == null) return text;
+        try {
+            ObjectNode root = (ObjectNode) YamlTree.parse(text, "rules");
+            ObjectNode model = root.putObject("model");
+            model.put("sha256", rules.model.sha256());
+            model.put("inline", rules.model.inlineBase64());
+            return YAML.writeValueAsString(root);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot inline the model into rules " + rules.version + ": " + e.getMessage(), e);
         }
     }
 

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *       that is not UTF-8, or a changed set under the version in force: {@code REJECTED} with its errors
  *       on the {@link #STATUS} output; nothing changes.
  *   <li>Otherwise {@code APPLIED}: its text goes to the main output, which the job broadcasts to the
- *       detector. A set equal to the one in force (same version, same rules in any layout) is
+ *       detector; a churn model it names by file is read, checked against its digest and inlined here,
+ *       once ({@link RulesCheck#forDetector}). The status names the model in force ({@code activeModel}). A set equal to the one in force (same version, same rules in any layout) is
  *       acknowledged and re-applied, which changes nothing.
  * </ul>
  *
@@ -108,10 +109,18 @@ public class RulesValidator extends ProcessFunction<RulesUpdate, String> impleme
                 errors = List.of("version: '" + version + "' is the version in force, with other rules; "
                         + "a changed rule set needs a new version (alerts name the rules by it)");
             }
+            String forDetector = null;
+            if (errors.isEmpty()) {
+                try {
+                    forDetector = RulesCheck.forDetector(u.text, r.rules());
+                } catch (RuntimeException e) {
+                    errors = List.of("model: " + e.getMessage()); // bad input never stops the job
+                }
+            }
             if (errors.isEmpty()) {
                 current = r.rules();
-                currentText = u.text;
-                out.collect(u.text);
+                currentText = forDetector;
+                out.collect(currentText);
             }
         }
         RulesDecision decision = errors.isEmpty() ? RulesDecision.APPLIED : RulesDecision.REJECTED;
@@ -135,6 +144,7 @@ public class RulesValidator extends ProcessFunction<RulesUpdate, String> impleme
                 .setSourcePartition(u.partition)
                 .setSourceOffset(u.offset)
                 .setSourceKey(u.key)
+                .setActiveModel(current.model == null ? null : current.model.id())
                 .build());
     }
 }

@@ -83,11 +83,23 @@ public final class AccountHealthModel implements Serializable {
      * {@code asOf}; the published times never go back.
      */
     public void update(AccountState s, long at, ObjLongConsumer<Health> publish) {
+        update(s, at, false, publish);
+    }
+
+    /**
+     * Publishes the score at {@code at} whatever the policy says: at a day close where the account was
+     * scored for churn, the update carries that probability (one per scored account and day).
+     */
+    public void publish(AccountState s, long at, ObjLongConsumer<Health> publish) {
+        update(s, at, true, publish);
+    }
+
+    private void update(AccountState s, long at, boolean force, ObjLongConsumer<Health> publish) {
         long asOf = s.lastHealthAt == NONE ? at : Math.max(at, s.lastHealthAt);
         HealthFacts facts = facts(s, asOf);
         int score = HealthScore.score(facts, rules);
         HealthTier tier = HealthScore.tier(score, rules.health);
-        if (HealthUpdatePolicy.due(s.lastHealthScore, s.lastHealthTier, s.lastHealthAt, score, tier, asOf, rules.health.minScoreChange)) {
+        if (force || HealthUpdatePolicy.due(s.lastHealthScore, s.lastHealthTier, s.lastHealthAt, score, tier, asOf, rules.health.minScoreChange)) {
             publish.accept(HealthScore.compute(facts, rules), asOf);
             s.lastHealthScore = score;
             s.lastHealthTier = tier;

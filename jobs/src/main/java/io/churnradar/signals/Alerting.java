@@ -1,6 +1,7 @@
 package io.churnradar.signals;
 
 import io.churnradar.alerts.Severity;
+import io.churnradar.propensity.ChurnScore;
 import io.churnradar.score.Health;
 import java.util.Map;
 
@@ -19,6 +20,12 @@ public interface Alerting {
 
     /** Closes the open episode of {@code signal}, if any. */
     void resolve(Signal signal, long at, Map<String, String> evidence, String why);
+
+    /**
+     * The account's churn propensity, scored at the day close being processed: the engine puts it on the
+     * health update it publishes at that close (one per scored account and day).
+     */
+    default void scored(ChurnScore score, long dayCloseAt) {}
 
     /** The account's health at an instant, from its state now. */
     Health healthAt(long at);

@@ -19,5 +19,6 @@ public enum Signal {
     DOWNGRADE,
     CANCELLATION_REQUESTED,
     CHURNED,
-    RENEWAL_AT_RISK
+    RENEWAL_AT_RISK,
+    CHURN_RISK
 }

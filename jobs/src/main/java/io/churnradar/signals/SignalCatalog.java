@@ -8,6 +8,7 @@ import io.churnradar.signals.feedback.LowCsatSignal;
 import io.churnradar.signals.feedback.NpsDetractorSignal;
 import io.churnradar.signals.inactivity.InactivitySignal;
 import io.churnradar.signals.payment.PaymentFailedSignal;
+import io.churnradar.signals.propensity.ChurnRiskSignal;
 import io.churnradar.signals.renewal.RenewalAtRiskSignal;
 import io.churnradar.signals.subscription.CancellationSignals;
 import io.churnradar.signals.subscription.DowngradeSignal;
@@ -28,7 +29,8 @@ import java.util.function.Function;
  * close and deadline, so it decides the order of alerts raised at the same instant: append new
  * families before RENEWAL_AT_RISK, which stays last because it reads the health score the others'
  * state feeds. The rules file's blocks are read (and their errors reported) in the order of
- * {@link Signal}, which is also the order of the shipped rules file and docs/signals.md.
+ * {@link Signal}, which is also the order of the shipped rules file and docs/signals.md. CHURN_RISK runs
+ * before RENEWAL_AT_RISK too: its model reads the state as the other signals left it at the close.
  */
 public final class SignalCatalog {
     private SignalCatalog() {}
@@ -48,6 +50,7 @@ public final class SignalCatalog {
             family(OnboardingStalledSignal::new, OnboardingStalledSignal.SPEC),
             family(CancellationSignals::new, CancellationSignals.REQUESTED, CancellationSignals.CHURNED),
             family(DowngradeSignal::new, DowngradeSignal.SPEC),
+            family(ChurnRiskSignal::new, ChurnRiskSignal.SPEC),
             family(RenewalAtRiskSignal::new, RenewalAtRiskSignal.SPEC));
 
     /** Every signal's spec, in the order of {@link Signal}; built once, checked complete. */

@@ -2,7 +2,7 @@
  * The churn signals, free of Flink: the {@link io.churnradar.signals.Signal} names, the
  * {@link io.churnradar.signals.SignalCatalog} that registers every family in the order the engine runs
  * them, and one package per family (usage, inactivity, payment, tickets, feedback, card, features,
- * subscription, renewal). A family file holds everything about its signals: the hooks of
+ * subscription, renewal, propensity). A family file holds everything about its signals: the hooks of
  * {@link io.churnradar.signals.SignalFamily}, its immutable settings with their defaults, ranges and
  * error messages (its {@link io.churnradar.signals.SignalSpec}), and the evidence keys its alerts carry.
  *

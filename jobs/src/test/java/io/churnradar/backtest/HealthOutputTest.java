@@ -103,4 +103,43 @@ class HealthOutputTest {
         assertThat(summary.get("healthUpdates").asLong()).isEqualTo(s.healthUpdates);
         assertThat(summary.get("healthAccounts").asLong()).isEqualTo(s.healthAccounts);
     }
+
+    @Test
+    void withAModelEveryScoredDayCloseIsInScoresJsonlAndOnItsHealthLine() throws Exception {
+        Path events = Files.write(tmp.resolve("events.jsonl"), new PlantedHistory().lines, StandardCharsets.UTF_8);
+        Path out = tmp.resolve("scored");
+        Rules rules = Rules.defaults().withModel(io.churnradar.config.ModelReference.of(
+                io.churnradar.testing.TestChurnModels.write(tmp.resolve("model.json"))));
+        BacktestSummary s = BacktestJob.run(events, out, rules, Duration.ofMinutes(10), 2, BacktestEndToEndTest.flinkConfig());
+
+        List<String> scores = Files.readAllLines(out.resolve("scores.jsonl"));
+        assertThat(scores).isNotEmpty();
+        assertThat((long) scores.size()).isEqualTo(s.churnScores);
+        assertThat(s.model).contains("inactivity:30d");
+        // Sorted by day close, then account; one line per account and close; each a day close.
+        List<String> keys = new ArrayList<>();
+        Set<String> probabilities = new HashSet<>();
+        for (String l : scores) {
+            JsonNode n = JSON.readTree(l);
+            List<String> fields = new ArrayList<>();
+            n.fieldNames().forEachRemaining(fields::add);
+            assertThat(fields).containsExactly("accountId", "at", "probability");
+            assertThat(Instant.parse(n.get("at").asText()).toEpochMilli() % 86_400_000L).isZero();
+            assertThat(n.get("probability").asDouble()).isBetween(0.0, 1.0);
+            keys.add(n.get("at").asText() + " " + n.get("accountId").asText());
+            probabilities.add(n.get("at").asText() + " " + n.get("accountId").asText() + " " + n.get("probability").asDouble());
+        }
+        assertThat(keys).isSorted().doesNotHaveDuplicates();
+        // The same probabilities ride on the health lines of those closes.
+        Set<String> onHealth = new HashSet<>();
+        for (String l : Files.readAllLines(out.resolve("health.jsonl"))) {
+            JsonNode n = JSON.readTree(l);
+            if (n.has("churnProbability") && !n.get("final").asBoolean()) {
+                onHealth.add(n.get("churnScoredAt").asText() + " " + n.get("accountId").asText() + " " + n.get("churnProbability").asDouble());
+            }
+        }
+        assertThat(onHealth).isEqualTo(probabilities);
+        assertThat(JSON.readTree(out.resolve("summary.json").toFile()).get("churnScores").asLong()).isEqualTo(s.churnScores);
+        assertThat(s.alerts).containsKey("CHURN_RISK");
+    }
 }

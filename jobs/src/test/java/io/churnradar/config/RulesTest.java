@@ -235,8 +235,8 @@ class RulesTest {
                   churnScore: {enabled: true}
                 """);
         assertThat(e.errors()).containsExactly(
-                "thresholds: unknown key; allowed keys here: commands, dedup, health, playbooks, privacy, signals, version",
-                "signals.churnScore: unknown key; allowed keys here: cancellationRequested, cardExpiring, churned, "
+                "thresholds: unknown key; allowed keys here: commands, dedup, health, model, playbooks, privacy, signals, version",
+                "signals.churnScore: unknown key; allowed keys here: cancellationRequested, cardExpiring, churnRisk, churned, "
                         + "coreFeatureUnused, downgrade, inactivity, lowCsat, npsDetractor, onboardingStalled, paymentFailed, "
                         + "renewalAtRisk, ticketSpike, urgentTicketAging, usageDrop");
     }
@@ -353,10 +353,10 @@ class RulesTest {
                 "playbooks.Bad_Name: a playbook name is 1 to 63 lower-case letters, digits and dashes, starting with a letter or digit",
                 "playbooks.my-play.trigger.signals[0]: 'USAGE_DRIP' is not allowed; allowed values: ANY, USAGE_DROP, INACTIVITY, "
                         + "PAYMENT_FAILED, TICKET_SPIKE, NPS_DETRACTOR, LOW_CSAT, URGENT_TICKET_AGING, CARD_EXPIRING, CORE_FEATURE_UNUSED, "
-                        + "ONBOARDING_STALLED, DOWNGRADE, CANCELLATION_REQUESTED, CHURNED, RENEWAL_AT_RISK",
+                        + "ONBOARDING_STALLED, DOWNGRADE, CANCELLATION_REQUESTED, CHURNED, RENEWAL_AT_RISK, CHURN_RISK",
                 "playbooks.my-play.trigger.signals: name at least one signal; allowed: ANY, USAGE_DROP, INACTIVITY, PAYMENT_FAILED, "
                         + "TICKET_SPIKE, NPS_DETRACTOR, LOW_CSAT, URGENT_TICKET_AGING, CARD_EXPIRING, CORE_FEATURE_UNUSED, ONBOARDING_STALLED, "
-                        + "DOWNGRADE, CANCELLATION_REQUESTED, CHURNED, RENEWAL_AT_RISK",
+                        + "DOWNGRADE, CANCELLATION_REQUESTED, CHURNED, RENEWAL_AT_RISK, CHURN_RISK",
                 "playbooks.my-play.trigger.minSeverity: 'HUGE' is not allowed; allowed values: LOW, MEDIUM, HIGH, CRITICAL",
                 "playbooks.my-play.trigger.tiers[0]: 'BLUE' is not allowed; allowed values: GREEN, YELLOW, RED",
                 "playbooks.my-play.steps[0].action: 'CALL_THEM' is not allowed; allowed values: SEND_DUNNING_EMAIL, NOTIFY_CARD_EXPIRING, "

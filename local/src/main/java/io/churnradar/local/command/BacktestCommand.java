@@ -5,6 +5,7 @@ import io.churnradar.backtest.BacktestJob;
 import io.churnradar.backtest.BacktestStateBackend;
 import io.churnradar.backtest.BacktestSummary;
 import io.churnradar.config.JobSettings;
+import io.churnradar.config.ModelReference;
 import io.churnradar.config.Rules;
 import io.churnradar.guard.BacktestLimits;
 import io.churnradar.ingest.formats.FormatOptions;
@@ -26,12 +27,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code ./churn-radar backtest}: the detection over event files of any file format in a local Flink. */
 @Command(name = "backtest", header = "the detection over event files (ours, Stripe, Segment, Zendesk, surveys), alerts to a folder",
         description = {"Runs the detection of the streaming job over event files and writes alerts.jsonl, health.jsonl, commands.jsonl,"
-                + " command-audit.jsonl, outcomes.json, dead-letter.jsonl and summary.json into the output folder. Our own files are"
+                + " command-audit.jsonl, outcomes.json, dead-letter.jsonl, scores.jsonl (with --model) and summary.json into the output folder. Our own files are"
                 + " JSON Lines, one event a line, e.g. {\"type\":\"usage\",\"eventId\":\"e-17\",\"accountId\":\"acct-1\","
                 + "\"eventTime\":\"2026-03-02T10:15:00Z\",\"feature\":\"reports\",\"quantity\":3}. Payloads of other formats"
                 + " (stripe, segment, zendesk, survey, json) are read as they arrive, a line each (.jsonl, .jsonl.gz) or a .json file"
@@ -55,6 +57,11 @@ final class BacktestCommand implements Callable<Integer> {
 
     @Option(names = "--rules", paramLabel = "FILE", description = "Detection rules (YAML). Default: the built-in default rules.")
     Path rulesFile;
+
+    @Option(names = "--model", paramLabel = "MODEL", description = {"A churn propensity model (from train): CHURN_RISK scores every"
+            + " live account with it at each day close, health.jsonl carries the probabilities and scores.jsonl lists them."
+            + " Replaces a model the rules name."})
+    Path modelFile;
 
     @Option(names = "--parallelism", paramLabel = "N", description = {"Parallelism of the detection (1..256; default: parallelism.default"
             + " of flink-conf/local/config.yaml)."})
@@ -105,7 +112,8 @@ final class BacktestCommand implements Callable<Integer> {
         int defaultParallelism = GlobalConfiguration.loadConfiguration(flinkConf.toString()).get(CoreOptions.DEFAULT_PARALLELISM);
         int parallelism = Values.range(spec, "--parallelism", this.parallelism == null ? defaultParallelism : this.parallelism, 1, 256);
         BacktestLimits limits = limits();
-        Rules rules = rulesFile != null ? Rules.load(rulesFile) : Rules.defaults();
+        Rules fileRules = rulesFile != null ? Rules.load(rulesFile) : Rules.defaults();
+        Rules rules = modelFile != null ? fileRules.withModel(model(modelFile)) : fileRules;
         BacktestStateBackend.Choice choice;
         try {
             choice = BacktestStateBackend.Choice.of(stateBackend);
@@ -140,14 +148,24 @@ final class BacktestCommand implements Callable<Integer> {
         s.alerts.forEach((signal, byStatus) -> out.printf("    %-16s %s%n", signal, byStatus.entrySet().stream()
                 .map(e -> e.getValue() + " " + e.getKey()).collect(java.util.stream.Collectors.joining(", "))));
         out.printf("  health updates   %,d (%,d accounts scored)%n", s.healthUpdates, s.healthAccounts);
+        if (s.model != null) out.printf("  churn scores     %,d (model %s)%n", s.churnScores, s.model);
         long decisions = s.commandDecisions.values().stream().mapToLong(Long::longValue).sum();
         out.printf("  commands         %,d sent of %,d decisions %s%n", s.commandsSent, decisions, s.commandDecisions);
         out.printf("  written to       %s (alerts.jsonl, health.jsonl, commands.jsonl, command-audit.jsonl, outcomes.json,%n"
-                + "                   dead-letter.jsonl, summary.json)%n",
-                outDir.toAbsolutePath().normalize());
+                + "                   dead-letter.jsonl, summary.json%s)%n",
+                outDir.toAbsolutePath().normalize(), s.model == null ? "" : ", scores.jsonl");
         if (report) out.printf("  report           %s%n", outDir.resolve("report.html").toAbsolutePath().normalize());
         out.printf("  elapsed          %s%n", Durations.human(Duration.ofNanos(System.nanoTime() - started)));
         return 0;
+    }
+
+    /** The model of --model; one that does not read is a usage error naming the option. */
+    private ModelReference model(Path file) {
+        try {
+            return ModelReference.of(file);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new ParameterException(spec.commandLine(), "--model: cannot use " + file + ": " + e.getMessage());
+        }
     }
 
     /** The limits on hostile input: --now, --max-ahead, --max-line-bytes. */
