@@ -159,7 +159,8 @@ final class FlinkSession implements AutoCloseable {
         tmJvmParams = split(tm.get(0));
         tmDynamic = split(tm.get(1));
         for (int i = 0; i < taskManagers; i++) startTaskManager();
-        awaitTaskManagers(taskManagers, Duration.ofMinutes(3));
+        // Generous: on a loaded 2-core machine three JVMs starting at once took over three minutes to register.
+        awaitTaskManagers(taskManagers, Duration.ofMinutes(6));
     }
 
     /** Starts one more TaskManager; returns its resource id. */
