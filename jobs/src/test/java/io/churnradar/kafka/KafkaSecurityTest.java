@@ -152,7 +152,7 @@ class KafkaSecurityTest {
             List<NewTopic> topics = new ArrayList<>();
             for (String t : s.eventTopics()) topics.add(new NewTopic(t, 1, (short) 1));
             for (String t : List.of(s.rulesTopic, s.rulesStatusTopic, s.alertsTopic, s.deadLetterTopic, s.accountHealthTopic,
-                    s.commandsTopic, s.commandsAuditTopic, s.playbookOutcomesTopic)) {
+                    s.commandsTopic, s.commandsAuditTopic, s.playbookOutcomesTopic, s.kpisTopic)) {
                 topics.add(new NewTopic(t, 1, (short) 1));
             }
             admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);

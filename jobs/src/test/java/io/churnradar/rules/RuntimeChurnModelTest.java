@@ -90,6 +90,7 @@ class RuntimeChurnModelTest {
         s.commandsTopic = name + ".commands";
         s.commandsAuditTopic = name + ".commands-audit";
         s.playbookOutcomesTopic = name + ".playbook-outcomes";
+        s.kpisTopic = name + ".kpis";
         List<String> topics = new ArrayList<>(s.eventTopics());
         topics.addAll(s.outputTopics());
         topics.add(s.rulesTopic);
