@@ -59,6 +59,24 @@ public final class TrainRun {
 
     private TrainRun() {}
 
+    /**
+     * Writes {@code file}: the backtest's report page with the model section only. A training run has no
+     * alerts or health outputs of its own, so the page reads an empty folder (those sections say what is
+     * missing) and shows the model's evaluation on its later period.
+     */
+    public static void writeReport(Result r, String modelName, Path file) throws IOException {
+        Path empty = Files.createTempDirectory("churn-radar-train-report");
+        try {
+            io.churnradar.report.ReportWriter.write(io.churnradar.report.ReportInput.of(empty)
+                    .title("Churn model " + modelName + " (" + r.definition + ")")
+                    .model(io.churnradar.report.ModelEvaluation.of(r.model.evaluation(), "evaluation after " + r.split)), file);
+        } finally {
+            try (var files = Files.walk(empty)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
+    }
+
     /** What a run learnt and measured. */
     public static final class Result {
         public ChurnModel model;

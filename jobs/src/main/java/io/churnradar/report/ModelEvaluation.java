@@ -23,6 +23,17 @@ public record ModelEvaluation(String source, long rows, long positives, double b
 
     static final double[] THRESHOLDS = {0.3, 0.5, 0.7};
 
+    /** The figures a trained model carries (train's evaluation on its later period), for train's report. */
+    public static ModelEvaluation of(io.churnradar.propensity.ModelEvaluation e, String source) {
+        List<ReliabilityBin> bins = e.reliability.stream()
+                .map(b -> new ReliabilityBin(b.from, b.to, b.rows, b.meanPredicted, b.observedRate)).toList();
+        List<Decile> deciles = e.lift.stream().map(d -> new Decile(d.decile, d.rows, d.churnRate, d.lift)).toList();
+        List<AtThreshold> at = e.thresholds.stream()
+                .map(t -> new AtThreshold(t.threshold, t.flagged, t.flagged == 0 ? null : t.precision, e.positives == 0 ? null : t.recall))
+                .toList();
+        return new ModelEvaluation(source, e.rows, e.positives, e.brier, bins, deciles, at);
+    }
+
     /**
      * Accumulates (probability, churned) pairs in fixed bins: memory does not grow with the rows, and
      * deciles are cut from a histogram of 1,000 bins (a bin straddling a cut is shared out in proportion).

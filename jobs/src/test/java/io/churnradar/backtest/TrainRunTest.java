@@ -85,6 +85,13 @@ class TrainRunTest {
         // No row is trained on a label it could not have known by the split.
         assertTrue(!LocalDate.parse(back.training().lastDay).plusDays(30).isAfter(START.plusDays(150)), back.training().lastDay);
 
+        // train --report: the evaluation as the report page's model section (BacktestReportTest renders the page in a browser).
+        Path page = tmp.resolve("out/report.html");
+        TrainRun.writeReport(r, "churn.model", page);
+        String html = Files.readString(page);
+        assertTrue(html.contains("\"brier\":" + r.model.evaluation().brier), "the model's Brier score is on the page");
+        assertTrue(!html.contains("\"model\":null"), "the model section is drawn");
+
         // (Deterministic training is ChurnModelTest's: one replay here keeps the suite short.)
         System.out.print(report);
         try (var left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {

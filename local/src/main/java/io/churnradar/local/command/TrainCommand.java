@@ -69,6 +69,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-out-of-orderness", paramLabel = "DURATION", description = "As for backtest (default 10m).")
     Duration maxOutOfOrderness = Duration.ofMinutes(10);
 
+    @Option(names = "--report", paramLabel = "FILE", description = {"Also write the model's evaluation on its later period as a"
+            + " self-contained page (reliability curve, Brier score, lift by decile, precision and recall at thresholds), e.g. report.html."})
+    Path report;
+
     @Mixin
     HelpOption help;
 
@@ -119,6 +123,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         stdout.print(r.report());
         stdout.printf("Model written to %s%n", out.toAbsolutePath().normalize());
+        if (report != null) {
+            TrainRun.writeReport(r, out.getFileName().toString(), report);
+            stdout.printf("Report written to %s%n", report.toAbsolutePath().normalize());
+        }
         stdout.printf("Elapsed %s%n", Durations.human(Duration.ofNanos(System.nanoTime() - started)));
         return 0;
     }
