@@ -65,7 +65,7 @@ public class HotPathBenchmarks {
         state = TypicalAccount.state(engine);
         usage = AccountEvent.usage("u-next", TypicalAccount.ACCOUNT, TypicalAccount.NEXT_DAY + 3_600_000, "reports", 3);
         eventTime = usage.eventTime;
-        // The watermark trails by the default out-of-orderness (10 min), as in the job; the first update closes
+        // The watermark trails by the backtest's default out-of-orderness (10 min; the streaming job's is 5 s); the first update closes
         // the days up to it, here rather than in the measurement.
         engine.onEvent(TypicalAccount.ACCOUNT, state, usage, eventTime - WATERMARK_LAG_MS, a -> {});
         // A steady map of IDS_PER_ACCOUNT ids; time moves so that each id comes back after the window: every
