@@ -70,32 +70,7 @@ class RuntimeChurnModelTest {
     }
 
     private static JobSettings settings(String name) throws Exception {
-        JobSettings s = JobSettings.defaults();
-        s.bootstrapServers = kafka.bootstrapServers();
-        s.groupId = name;
-        s.transactionalIdPrefix = name;
-        s.startingOffsets = JobSettings.StartingOffsets.EARLIEST;
-        s.idleness = Duration.ofSeconds(1);
-        s.loginTopic = name + ".login";
-        s.usageTopic = name + ".usage";
-        s.supportTicketTopic = name + ".support-ticket";
-        s.paymentTopic = name + ".payment";
-        s.feedbackTopic = name + ".feedback";
-        s.subscriptionTopic = name + ".subscription";
-        s.alertsTopic = name + ".alerts";
-        s.deadLetterTopic = name + ".dead-letter";
-        s.rulesTopic = name + ".rules";
-        s.rulesStatusTopic = name + ".rules-status";
-        s.accountHealthTopic = name + ".account-health";
-        s.commandsTopic = name + ".commands";
-        s.commandsAuditTopic = name + ".commands-audit";
-        s.playbookOutcomesTopic = name + ".playbook-outcomes";
-        s.kpisTopic = name + ".kpis";
-        List<String> topics = new ArrayList<>(s.eventTopics());
-        topics.addAll(s.outputTopics());
-        topics.add(s.rulesTopic);
-        kafka.createTopics(topics, List.of(s.rulesTopic, s.accountHealthTopic));
-        return s;
+        return RuntimeRulesTest.liveJobSettings(kafka, name);
     }
 
     private static Runnable running(JobClient job) {

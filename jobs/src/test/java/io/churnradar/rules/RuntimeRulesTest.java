@@ -82,15 +82,21 @@ class RuntimeRulesTest {
 
     /** Settings of one test's job, on topics of its own. */
     private static JobSettings settings(String name) throws Exception {
+        JobSettings s = liveJobSettings(kafka, name);
+        // Each step sends one event and waits for its alert: in event-time order it would wait for later
+        // events to move the watermark past it, which this live job never gets.
+        s.eventOrdering = io.churnradar.detect.EventOrdering.arrival();
+        return s;
+    }
+
+    /** Settings of a live job on topics of its own, created on {@code kafka} (RuntimeChurnModelTest's too). */
+    static JobSettings liveJobSettings(TestBroker kafka, String name) throws Exception {
         JobSettings s = JobSettings.defaults();
         s.bootstrapServers = kafka.bootstrapServers();
         s.groupId = name;
         s.transactionalIdPrefix = name;
         s.startingOffsets = JobSettings.StartingOffsets.EARLIEST;
         s.idleness = Duration.ofSeconds(1);
-        // Each step sends one event and waits for its alert: in event-time order it would wait for later
-        // events to move the watermark past it, which this live job never gets.
-        s.eventOrdering = io.churnradar.detect.EventOrdering.arrival();
         s.loginTopic = name + ".login";
         s.usageTopic = name + ".usage";
         s.supportTicketTopic = name + ".support-ticket";
