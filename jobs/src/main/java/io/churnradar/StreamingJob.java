@@ -87,7 +87,8 @@ public final class StreamingJob {
         DataStream<Ingested> ingested = env.fromSource(
                         io.churnradar.ingest.KafkaEventTimeSource.wrap(kafkaSource(settings, rules), settings.bootstrapServers,
                                 settings.clientProperties(), settings.groupId),
-                        EventTimeWatermarks.forIngested(settings.maxOutOfOrderness, settings.idleness, settings.idlenessByTopic),
+                        EventTimeWatermarks.forIngested(settings.maxOutOfOrderness, settings.idleness, settings.idlenessByTopic,
+                                settings.backlogGrace),
                         "Kafka events")
                 .uid("kafka-events")
                 .setParallelism(env.getParallelism());

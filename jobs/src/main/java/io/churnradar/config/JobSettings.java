@@ -82,6 +82,12 @@ public final class JobSettings implements Serializable {
      * dated behind the event time the other topics reached meanwhile.
      */
     public Map<String, Duration> idlenessByTopic = new LinkedHashMap<>();
+    /**
+     * {@code eventTime.backlogGrace}: how long a partition that wakes from idleness with a backlog (its first
+     * event dated further than this behind the wall clock) holds event time at that event, so that the other
+     * partitions of the same backlog wake before event time moves past their first records (zero: never).
+     */
+    public Duration backlogGrace = Duration.ofSeconds(5);
     public Duration stateTtl = Duration.ofDays(90);
     /** An event dated further than this ahead of the wall clock is dead-lettered (it would move event time). */
     public Duration maxAheadOfNow = Duration.ofHours(1);
@@ -356,10 +362,13 @@ public final class JobSettings implements Serializable {
         }
 
         JsonNode et = YamlTree.child(root, "eventTime");
-        y.onlyKeys(et, "eventTime", Set.of("maxOutOfOrderness", "idleness", "maxAheadOfNow", "order", "maxBufferedPerAccount"));
+        y.onlyKeys(et, "eventTime", Set.of("maxOutOfOrderness", "idleness", "maxAheadOfNow", "order", "maxBufferedPerAccount",
+                "backlogGrace"));
         s.maxOutOfOrderness = y.duration(YamlTree.child(et, "maxOutOfOrderness"), "eventTime.maxOutOfOrderness",
                 s.maxOutOfOrderness, Duration.ZERO, Duration.ofDays(7));
         s.idleness = y.duration(YamlTree.child(et, "idleness"), "eventTime.idleness", s.idleness, Duration.ZERO, Duration.ofDays(1));
+        s.backlogGrace = y.duration(YamlTree.child(et, "backlogGrace"), "eventTime.backlogGrace", s.backlogGrace,
+                Duration.ZERO, Duration.ofMinutes(10));
         s.maxAheadOfNow = y.duration(YamlTree.child(et, "maxAheadOfNow"), "eventTime.maxAheadOfNow", s.maxAheadOfNow,
                 Duration.ofMinutes(1), Duration.ofDays(30));
         s.eventOrdering = eventOrdering(et, y);

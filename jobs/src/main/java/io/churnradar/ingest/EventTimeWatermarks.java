@@ -2,6 +2,7 @@ package io.churnradar.ingest;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
@@ -35,11 +36,22 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
      */
     public static WatermarkStrategy<Ingested> forIngested(Duration maxOutOfOrderness, Duration idleness,
             Map<String, Duration> idlenessByTopic) {
+        return forIngested(maxOutOfOrderness, idleness, idlenessByTopic, Duration.ZERO);
+    }
+
+    /**
+     * The same, and a Kafka partition that wakes (its first record after it was idle, or after it was taken for
+     * empty at assignment) with an event dated more than {@code backlogGrace} behind the wall clock holds event
+     * time at that event for {@code backlogGrace} (zero: never): see {@link PartitionIdleness}.
+     */
+    public static WatermarkStrategy<Ingested> forIngested(Duration maxOutOfOrderness, Duration idleness,
+            Map<String, Duration> idlenessByTopic, Duration backlogGrace) {
         Map<String, Duration> byTopic = Map.copyOf(idlenessByTopic);
         Duration dflt = idleness == null ? Duration.ZERO : idleness;
+        Duration grace = backlogGrace == null ? Duration.ZERO : backlogGrace;
         return WatermarkStrategy
-                .<Ingested>forGenerator(ctx -> new PartitionIdleness(
-                        new Filtered(new EventTimeWatermarks<>(maxOutOfOrderness)), dflt, byTopic, ctx.getInputActivityClock()))
+                .<Ingested>forGenerator(ctx -> new PartitionIdleness(new Filtered(new EventTimeWatermarks<>(maxOutOfOrderness)),
+                        dflt, byTopic, grace, ctx.getInputActivityClock(), System::currentTimeMillis))
                 .withTimestampAssigner((i, previous) -> i.event != null ? i.event.eventTime : Long.MIN_VALUE);
     }
 
@@ -68,25 +80,48 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
 
     /**
      * Idleness as Flink's {@code WatermarksWithIdleness} judges it (checked at each periodic emit, on the
-     * input activity clock, which stops while the source is paused), with two differences: the timeout is
-     * the one of the partition's topic, learnt from its first record; and only events count as activity,
-     * so a partition that delivers nothing but dead letters goes idle like a silent one (dead letters
-     * never move event time, and do not hold it back either).
+     * input activity clock, which stops while the source is paused), with three differences: the timeout is
+     * the one of the partition's topic, learnt from its first record; only events count as activity, so a
+     * partition that delivers nothing but dead letters goes idle like a silent one (dead letters never move
+     * event time, and do not hold it back either); and the backlog grace below.
+     *
+     * <p><b>Backlog grace.</b> An idle partition is left out of event time, so the first records of a partition
+     * that wakes are late if the partitions awake meanwhile moved event time past them. For live records (dated
+     * about now) that cannot happen within the out-of-orderness bound. It does when a backlog is written at once
+     * into idle partitions (topics empty when the job started, then filled by a backfill or by producers
+     * switched over together): each partition wakes a moment after the others, and in that moment the awake
+     * ones are read days ahead. So a Kafka partition that wakes with an event dated more than the grace behind
+     * the wall clock holds its watermark at that event for the grace (on the activity clock): the partitions of
+     * the same backlog wake within it and join event time before it moves on. Holding event time back only
+     * delays what it decides, never changes it; and the wall clock only chooses whether to wait, so a replay
+     * at any speed decides the same. Live records are never held: their alerts keep their latency.
      */
     static final class PartitionIdleness implements WatermarkGenerator<Ingested> {
         private final WatermarkGenerator<Ingested> inner;
         private final Map<String, Duration> byTopic;
         private final RelativeClock clock;
+        private final LongSupplier wallClockMillis;
+        private final long graceNanos;
         private long timeoutNanos;
         private boolean topicKnown;
+        /** A partition of the Kafka source: only those wake from idleness with a backlog. */
+        private boolean kafka;
+        /** Idle (taken for empty at assignment, or quiet for the timeout) and no event since. */
+        private boolean idle;
         private boolean eventSinceLastCheck;
         private long quietSinceNanos = -1;
-        private boolean idle;
+        /** While the grace runs: until when (activity clock), and the watermark held (none emitted yet: MIN). */
+        private long graceUntilNanos = -1;
+        private long held = Long.MIN_VALUE;
+        private final Holding holding = new Holding();
 
-        PartitionIdleness(WatermarkGenerator<Ingested> inner, Duration dflt, Map<String, Duration> byTopic, RelativeClock clock) {
+        PartitionIdleness(WatermarkGenerator<Ingested> inner, Duration dflt, Map<String, Duration> byTopic, Duration grace,
+                RelativeClock clock, LongSupplier wallClockMillis) {
             this.inner = inner;
             this.byTopic = byTopic;
             this.clock = clock;
+            this.wallClockMillis = wallClockMillis;
+            this.graceNanos = grace.toNanos();
             this.timeoutNanos = dflt.toNanos();
         }
 
@@ -94,19 +129,28 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
         public void onEvent(Ingested i, long timestamp, WatermarkOutput output) {
             if (!topicKnown) {
                 topicKnown = true;
-                String topic = KafkaEventTimeSource.topicOfRecordBeingEmitted();
-                Duration d = topic == null ? null : byTopic.get(topic);
-                if (d != null) timeoutNanos = d.toNanos();
+                KafkaEventTimeSource.PartitionStart start = KafkaEventTimeSource.partitionOfFirstRecordBeingEmitted();
+                if (start != null) {
+                    kafka = true;
+                    idle |= start.idleBefore();
+                    Duration d = byTopic.get(start.topic());
+                    if (d != null) timeoutNanos = d.toNanos();
+                }
             }
-            inner.onEvent(i, timestamp, output);
             if (i.event != null) {
+                if (idle && kafka && graceNanos > 0 && wallClockMillis.getAsLong() - timestamp > graceNanos / 1_000_000) {
+                    graceUntilNanos = clock.relativeTimeNanos() + graceNanos;
+                    held = Long.MIN_VALUE;
+                }
                 eventSinceLastCheck = true;
                 idle = false;
             }
+            inner.onEvent(i, timestamp, holding.around(output));
         }
 
         @Override
         public void onPeriodicEmit(WatermarkOutput output) {
+            if (graceUntilNanos >= 0 && clock.relativeTimeNanos() >= graceUntilNanos) graceUntilNanos = -1;
             if (eventSinceLastCheck) {
                 eventSinceLastCheck = false;
                 quietSinceNanos = -1;
@@ -118,12 +162,40 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
                     if (!idle) {
                         output.markIdle();
                         idle = true;
+                        graceUntilNanos = -1;
                     }
                     // No repeat of the watermark while idle: it would mark the partition active again.
                     return;
                 }
             }
-            inner.onPeriodicEmit(output);
+            inner.onPeriodicEmit(holding.around(output));
+        }
+
+        /** Passes watermarks on, but while the grace runs none beyond the first one emitted in it. */
+        private final class Holding implements WatermarkOutput {
+            private WatermarkOutput out;
+
+            WatermarkOutput around(WatermarkOutput output) {
+                if (graceUntilNanos < 0) return output;
+                out = output;
+                return this;
+            }
+
+            @Override
+            public void emitWatermark(Watermark watermark) {
+                if (held == Long.MIN_VALUE) held = watermark.getTimestamp();
+                out.emitWatermark(watermark.getTimestamp() <= held ? watermark : new Watermark(held));
+            }
+
+            @Override
+            public void markIdle() {
+                out.markIdle();
+            }
+
+            @Override
+            public void markActive() {
+                out.markActive();
+            }
         }
     }
 

@@ -54,11 +54,11 @@ import org.slf4j.LoggerFactory;
  *       them all: data present at assignment, and the next records of a live partition, are never made
  *       late by this rule. If the broker does not answer, nothing is marked (the idleness timeout
  *       still applies).
- *   <li><b>The topic of a partition</b>: per-topic idleness ({@link EventTimeWatermarks}) needs the topic
- *       of the partition a watermark generator serves, and Flink creates the generators without saying
- *       which split they are for. The first record of each partition is emitted with its topic in a
- *       thread-local ({@link #topicOfRecordBeingEmitted()}); the generator, called synchronously on the
- *       same task thread for that record, reads it once.
+ *   <li><b>The topic of a partition</b>, and whether it was taken for empty: per-topic idleness and the
+ *       backlog grace ({@link EventTimeWatermarks}) need to know them of the partition a watermark generator
+ *       serves, and Flink creates the generators without saying which split they are for. The first record of
+ *       each partition is emitted with them in a thread-local ({@link #partitionOfFirstRecordBeingEmitted()});
+ *       the generator, called synchronously on the same task thread for that record, reads it once.
  * </ul>
  *
  * Everything else (splits, enumerator, checkpoints, offsets committed on checkpoints) is the Kafka
@@ -68,7 +68,7 @@ public final class KafkaEventTimeSource<T>
         implements Source<T, KafkaPartitionSplit, KafkaSourceEnumState>, ResultTypeQueryable<T> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(KafkaEventTimeSource.class);
-    private static final ThreadLocal<String> EMITTING_TOPIC = new ThreadLocal<>();
+    private static final ThreadLocal<PartitionStart> EMITTING_FIRST = new ThreadLocal<>();
     /** How long a reader waits for the broker's offsets before leaving its partitions to the idleness timeout. */
     private static final long LOOKUP_TIMEOUT_MS = 60_000;
 
@@ -98,11 +98,17 @@ public final class KafkaEventTimeSource<T>
     }
 
     /**
-     * The topic of the record being emitted, while it is the first record of its partition since the
+     * What the watermark generator of a partition learns with the partition's first record since the reader
+     * got it: its topic, and whether the partition had been marked idle for holding no record at assignment.
+     */
+    public record PartitionStart(String topic, boolean idleBefore) {}
+
+    /**
+     * The partition of the record being emitted, while it is the first record of its partition since the
      * reader got the partition; null otherwise (and when the source is not this one).
      */
-    public static String topicOfRecordBeingEmitted() {
-        return EMITTING_TOPIC.get();
+    public static PartitionStart partitionOfFirstRecordBeingEmitted() {
+        return EMITTING_FIRST.get();
     }
 
     @Override
@@ -238,7 +244,7 @@ public final class KafkaEventTimeSource<T>
             for (String id; (id = foundEmpty.poll()) != null; ) {
                 // Only a partition still assigned that has emitted nothing: one whose first record came
                 // already is active, and a finished one has no output any more.
-                if (assigned.containsKey(id) && !outputs.delivered(id)) outputs.createOutputForSplit(id).markIdle();
+                if (assigned.containsKey(id) && !outputs.delivered(id)) ((PartitionOutput<T>) outputs.createOutputForSplit(id)).markEmpty();
             }
             return kafka.pollNext(outputs);
         }
@@ -360,6 +366,8 @@ public final class KafkaEventTimeSource<T>
         private final SourceOutput<T> out;
         private final String topic;
         boolean delivered;
+        /** Marked idle for holding no record at assignment, and no record delivered since. */
+        private boolean empty;
 
         PartitionOutput(SourceOutput<T> out, String topic) {
             this.out = out;
@@ -378,17 +386,23 @@ public final class KafkaEventTimeSource<T>
                 return;
             }
             delivered = true;
-            EMITTING_TOPIC.set(topic);
+            EMITTING_FIRST.set(new PartitionStart(topic, empty));
             try {
                 out.collect(record, timestamp);
             } finally {
-                EMITTING_TOPIC.remove();
+                EMITTING_FIRST.remove();
             }
         }
 
         @Override
         public void emitWatermark(Watermark watermark) {
             out.emitWatermark(watermark);
+        }
+
+        /** Idle until the first record, the partition holding none at assignment. */
+        void markEmpty() {
+            empty = true;
+            out.markIdle();
         }
 
         @Override
