@@ -19,7 +19,7 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
     private long maxTimestamp = Long.MIN_VALUE;
     private long emitted = Long.MIN_VALUE;
 
-    private EventTimeWatermarks(Duration bound) {
+    EventTimeWatermarks(Duration bound) {
         this.bound = bound.toMillis();
     }
 
@@ -200,7 +200,7 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
     }
 
     /** Lets dead letters pass without moving event time. */
-    private static final class Filtered implements WatermarkGenerator<Ingested> {
+    static final class Filtered implements WatermarkGenerator<Ingested> {
         private final EventTimeWatermarks<Ingested> inner;
 
         Filtered(EventTimeWatermarks<Ingested> inner) {

@@ -111,6 +111,16 @@ public final class KafkaEventTimeSource<T>
         return EMITTING_FIRST.get();
     }
 
+    /** Emits a partition's first record with what its watermark generator reads of the partition. */
+    static void emitFirst(PartitionStart start, Runnable emit) {
+        EMITTING_FIRST.set(start);
+        try {
+            emit.run();
+        } finally {
+            EMITTING_FIRST.remove();
+        }
+    }
+
     @Override
     public Boundedness getBoundedness() {
         return kafka.getBoundedness();
@@ -386,12 +396,7 @@ public final class KafkaEventTimeSource<T>
                 return;
             }
             delivered = true;
-            EMITTING_FIRST.set(new PartitionStart(topic, empty));
-            try {
-                out.collect(record, timestamp);
-            } finally {
-                EMITTING_FIRST.remove();
-            }
+            emitFirst(new PartitionStart(topic, empty), () -> out.collect(record, timestamp));
         }
 
         @Override

@@ -1,0 +1,146 @@
+package io.churnradar.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.util.clock.ManualClock;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The watermark of one partition around the backlog grace ({@link EventTimeWatermarks.PartitionIdleness}): a Kafka
+ * partition that wakes with events dated well behind the wall clock holds event time at its first event for the
+ * grace, on the input activity clock; a live partition, one that had records at assignment, and a partition of
+ * another source never wait.
+ */
+class BacklogGraceTest {
+    private static final Duration BOUND = Duration.ofSeconds(5);
+    private static final Duration GRACE = Duration.ofSeconds(5);
+    private static final Duration IDLENESS = Duration.ofMinutes(1);
+    private static final long NOW = Instant.parse("2026-12-02T12:00:00Z").toEpochMilli();
+    private static final long DAY = 86_400_000L;
+
+    /** The activity clock, moved by the test. */
+    private final ManualClock clock = new ManualClock();
+    private final Recorded out = new Recorded();
+    private final EventTimeWatermarks.PartitionIdleness partition = new EventTimeWatermarks.PartitionIdleness(
+            new EventTimeWatermarks.Filtered(new EventTimeWatermarks<>(BOUND)), IDLENESS, Map.of(), GRACE, clock, () -> NOW);
+
+    @Test
+    void aPartitionTakenForEmptyThatWakesWithABacklogHoldsEventTimeForTheGrace() {
+        long first = NOW - 30 * DAY;
+        firstEvent(new KafkaEventTimeSource.PartitionStart("events.payment", true), first);
+        assertThat(out.last()).isEqualTo(watermarkOf(first));
+        // The rest of the backlog is read at once: days ahead, but event time stays at the first event.
+        event(first + 2 * DAY);
+        event(first + 5 * DAY);
+        periodic();
+        assertThat(out.last()).isEqualTo(watermarkOf(first));
+        clock.advanceTime(GRACE.minusNanos(1));
+        periodic();
+        assertThat(out.last()).as("still within the grace").isEqualTo(watermarkOf(first));
+        clock.advanceTime(Duration.ofNanos(1));
+        periodic();
+        assertThat(out.last()).as("the grace over, the partition's own watermark").isEqualTo(watermarkOf(first + 5 * DAY));
+        event(first + 6 * DAY);
+        assertThat(out.last()).isEqualTo(watermarkOf(first + 6 * DAY));
+    }
+
+    @Test
+    void liveRecordsArePassedOnAtOnce() {
+        firstEvent(new KafkaEventTimeSource.PartitionStart("events.payment", true), NOW - 1_000);
+        event(NOW - 500);
+        assertThat(out.last()).isEqualTo(watermarkOf(NOW - 500));
+    }
+
+    @Test
+    void aPartitionThatHadRecordsAtAssignmentDoesNotWait() {
+        long first = NOW - 30 * DAY;
+        firstEvent(new KafkaEventTimeSource.PartitionStart("events.login", false), first);
+        event(first + DAY);
+        assertThat(out.last()).isEqualTo(watermarkOf(first + DAY));
+    }
+
+    @Test
+    void aPartitionThatWentQuietAndWakesWithABacklogHoldsToo() {
+        long first = NOW - 30 * DAY;
+        firstEvent(new KafkaEventTimeSource.PartitionStart("events.login", false), first);
+        // Quiet for longer than the idleness, as the periodic checks see it: idle.
+        periodic();
+        periodic();
+        clock.advanceTime(IDLENESS.plusNanos(1));
+        periodic();
+        assertThat(out.idle).isTrue();
+        event(first + DAY);
+        event(first + 3 * DAY);
+        assertThat(out.idle).isFalse();
+        assertThat(out.last()).isEqualTo(watermarkOf(first + DAY));
+        clock.advanceTime(GRACE);
+        periodic();
+        assertThat(out.last()).isEqualTo(watermarkOf(first + 3 * DAY));
+    }
+
+    @Test
+    void aPartitionOfAnotherSourceNeverWaits() {
+        long first = NOW - 30 * DAY;
+        partition.onEvent(Ingested.event(event(first, "e-0")), first, out);
+        partition.onEvent(Ingested.event(event(first + DAY, "e-1")), first + DAY, out);
+        assertThat(out.last()).isEqualTo(watermarkOf(first + DAY));
+    }
+
+    private void firstEvent(KafkaEventTimeSource.PartitionStart start, long t) {
+        KafkaEventTimeSource.emitFirst(start, () -> partition.onEvent(Ingested.event(event(t, "first")), t, out));
+    }
+
+    private void event(long t) {
+        partition.onEvent(Ingested.event(event(t, "e-" + t)), t, out);
+    }
+
+    private void periodic() {
+        partition.onPeriodicEmit(out);
+    }
+
+    private static long watermarkOf(long eventTime) {
+        return eventTime - BOUND.toMillis() - 1;
+    }
+
+    private static AccountEvent event(long t, String id) {
+        AccountEvent e = new AccountEvent();
+        e.type = EventType.LOGIN;
+        e.eventId = id;
+        e.accountId = "acct-1";
+        e.eventTime = t;
+        return e;
+    }
+
+    /** The watermarks and idleness the partition reported, as Flink's per-split output would receive them. */
+    private static final class Recorded implements WatermarkOutput {
+        final List<Long> watermarks = new ArrayList<>();
+        boolean idle;
+
+        long last() {
+            return watermarks.get(watermarks.size() - 1);
+        }
+
+        @Override
+        public void emitWatermark(Watermark watermark) {
+            watermarks.add(watermark.getTimestamp());
+            idle = false;
+        }
+
+        @Override
+        public void markIdle() {
+            idle = true;
+        }
+
+        @Override
+        public void markActive() {
+            idle = false;
+        }
+    }
+}
