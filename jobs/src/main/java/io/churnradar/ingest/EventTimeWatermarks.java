@@ -151,6 +151,14 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
         @Override
         public void onPeriodicEmit(WatermarkOutput output) {
             if (graceUntilNanos >= 0 && clock.relativeTimeNanos() >= graceUntilNanos) graceUntilNanos = -1;
+            if (graceUntilNanos >= 0) {
+                // A partition holding event time does not go idle within the grace (the idleness may be the shorter):
+                // idle, it would never pass on the watermark it holds back, and event time would stay at the hold.
+                eventSinceLastCheck = false;
+                quietSinceNanos = -1;
+                inner.onPeriodicEmit(holding.around(output));
+                return;
+            }
             if (eventSinceLastCheck) {
                 eventSinceLastCheck = false;
                 quietSinceNanos = -1;
@@ -162,7 +170,6 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
                     if (!idle) {
                         output.markIdle();
                         idle = true;
-                        graceUntilNanos = -1;
                     }
                     // No repeat of the watermark while idle: it would mark the partition active again.
                     return;

@@ -52,6 +52,33 @@ class BacklogGraceTest {
     }
 
     @Test
+    void aQuietPartitionPassesOnWhatItHeldWhenTheGraceEndsEvenIfItsIdlenessIsShorter() {
+        EventTimeWatermarks.PartitionIdleness quick = new EventTimeWatermarks.PartitionIdleness(
+                new EventTimeWatermarks.Filtered(new EventTimeWatermarks<>(BOUND)), Duration.ofSeconds(1), Map.of(), GRACE,
+                clock, () -> NOW);
+        long first = NOW - 30 * DAY;
+        KafkaEventTimeSource.emitFirst(new KafkaEventTimeSource.PartitionStart("events.login", true),
+                () -> quick.onEvent(Ingested.event(event(first, "first")), first, out));
+        quick.onEvent(Ingested.event(event(first + 12 * DAY, "later")), first + 12 * DAY, out);
+        // Quiet for longer than its idleness, but within the grace: it holds, and does not go idle.
+        for (int i = 0; i < 4; i++) {
+            clock.advanceTime(Duration.ofSeconds(1));
+            quick.onPeriodicEmit(out);
+        }
+        assertThat(out.idle).isFalse();
+        assertThat(out.last()).isEqualTo(watermarkOf(first));
+        clock.advanceTime(Duration.ofSeconds(1));
+        quick.onPeriodicEmit(out);
+        assertThat(out.last()).as("the grace over, the held watermark is released").isEqualTo(watermarkOf(first + 12 * DAY));
+        for (int i = 0; i < 3; i++) {
+            clock.advanceTime(Duration.ofSeconds(1));
+            quick.onPeriodicEmit(out);
+        }
+        assertThat(out.idle).as("then idle as usual").isTrue();
+        assertThat(out.last()).isEqualTo(watermarkOf(first + 12 * DAY));
+    }
+
+    @Test
     void liveRecordsArePassedOnAtOnce() {
         firstEvent(new KafkaEventTimeSource.PartitionStart("events.payment", true), NOW - 1_000);
         event(NOW - 500);
