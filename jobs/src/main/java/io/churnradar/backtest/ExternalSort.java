@@ -43,9 +43,14 @@ public final class ExternalSort {
     /** A composite sort key of longs, ints and strings, compared part by part (all keys of one sort have the same shape). */
     public static final class Key implements Comparable<Key> {
         final Object[] parts;
+        /** Worked out once: a writer sizes every record against its budget, and again when a later one replaces it. */
+        private final long size;
 
         private Key(Object[] parts) {
             this.parts = parts;
+            long n = 16L * parts.length;
+            for (Object p : parts) if (p instanceof String str) n += str.length() + 40;
+            this.size = n;
         }
 
         /** Parts of type Long, Integer or String (null strings sort first). */
@@ -84,9 +89,7 @@ public final class ExternalSort {
         }
 
         long size() {
-            long n = 16L * parts.length;
-            for (Object p : parts) if (p instanceof String s) n += s.length() + 40;
-            return n;
+            return size;
         }
 
         @Override

@@ -17,6 +17,64 @@ public final class HealthJson {
     private HealthJson() {}
 
     public static String toJson(AccountHealth h, boolean isFinal) {
+        String fast = plainLine(h, isFinal);
+        return fast != null ? fast : generatedLine(h, isFinal);
+    }
+
+    /** A builder per thread, reused from line to line. */
+    private static final ThreadLocal<StringBuilder> LINE = ThreadLocal.withInitial(() -> new StringBuilder(1024));
+
+    /**
+     * The line of {@link #generatedLine}, written straight into a builder: a health line is written per
+     * update (several per account and day), and the generator's per-field work was most of its cost.
+     * Only when nothing in it needs escaping or Jackson's special cases (every text printable ASCII
+     * without quote or backslash, every number finite, no churn score); null otherwise, for the generator.
+     * Numbers print as the generator prints them (int as decimal, double as {@link Double#toString}).
+     */
+    static String plainLine(AccountHealth h, boolean isFinal) {
+        if (h.getChurnProbability() != null || !plain(h.getAccountId()) || !plain(h.getRuleVersion()) || h.getAsOf() == null
+                || h.getTier() == null) {
+            return null;
+        }
+        for (HealthComponent c : h.getComponents()) {
+            if (!plain(c.getName()) || !Double.isFinite(c.getValue()) || !Double.isFinite(c.getWeight())
+                    || !Double.isFinite(c.getContribution())) {
+                return null;
+            }
+        }
+        StringBuilder b = LINE.get();
+        b.setLength(0);
+        b.append("{\"accountId\":\"").append(h.getAccountId())
+                .append("\",\"asOf\":\"").append(h.getAsOf())
+                .append("\",\"score\":").append(h.getScore())
+                .append(",\"tier\":\"").append(h.getTier().name())
+                .append("\",\"components\":[");
+        boolean first = true;
+        for (HealthComponent c : h.getComponents()) {
+            if (!first) b.append(',');
+            first = false;
+            b.append("{\"name\":\"").append(c.getName())
+                    .append("\",\"value\":").append(c.getValue())
+                    .append(",\"weight\":").append(c.getWeight())
+                    .append(",\"contribution\":").append(c.getContribution())
+                    .append('}');
+        }
+        b.append("],\"ruleVersion\":\"").append(h.getRuleVersion()).append("\",").append(isFinal ? FINAL_END : NOT_FINAL_END);
+        return b.toString();
+    }
+
+    /** Printable ASCII without a quote or backslash: what the generator writes unescaped. */
+    private static boolean plain(String s) {
+        if (s == null) return false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
+        }
+        return true;
+    }
+
+    /** The line by Jackson's generator: every case, escapes and churn scores included. */
+    static String generatedLine(AccountHealth h, boolean isFinal) {
         return JsonLine.object(n -> {
             n.put("accountId", h.getAccountId());
             n.put("asOf", h.getAsOf().toString());

@@ -16,6 +16,13 @@ import java.util.Arrays;
  * one write as before, and once the buffer is released the array is empty again (nothing stored for it).
  */
 public final class EventBuffer {
+    /**
+     * The buffer once released: shared, as nothing can be stored into an empty array. Most events wait
+     * alone (one account's events are minutes to hours apart, the bound ten minutes), so the common cases,
+     * one event in and that one out, allocate one array of one and nothing.
+     */
+    private static final AccountEvent[] EMPTY = new AccountEvent[0];
+
     private EventBuffer() {}
 
     /** The number of events held. */
@@ -25,7 +32,11 @@ public final class EventBuffer {
 
     /** Holds an event in its place: after every event that sorts before it. */
     static void add(AccountState s, AccountEvent e) {
-        AccountEvent[] b = s.buffered == null ? new AccountEvent[0] : s.buffered;
+        AccountEvent[] b = s.buffered;
+        if (b == null || b.length == 0) {
+            s.buffered = new AccountEvent[] {e};
+            return;
+        }
         int i = b.length;
         while (i > 0 && compare(b[i - 1], e) > 0) i--;
         AccountEvent[] next = new AccountEvent[b.length + 1];
@@ -43,7 +54,7 @@ public final class EventBuffer {
     /** Takes the first event out. */
     static AccountEvent poll(AccountState s) {
         AccountEvent first = s.buffered[0];
-        s.buffered = Arrays.copyOfRange(s.buffered, 1, s.buffered.length);
+        s.buffered = s.buffered.length == 1 ? EMPTY : Arrays.copyOfRange(s.buffered, 1, s.buffered.length);
         return first;
     }
 

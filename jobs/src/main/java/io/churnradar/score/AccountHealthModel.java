@@ -96,11 +96,12 @@ public final class AccountHealthModel implements Serializable {
 
     private void update(AccountState s, long at, boolean force, ObjLongConsumer<Health> publish) {
         long asOf = s.lastHealthAt == NONE ? at : Math.max(at, s.lastHealthAt);
-        HealthFacts facts = facts(s, asOf);
-        int score = HealthScore.score(facts, rules);
+        // The component values once: the score decides whether to publish, and a published update lists them.
+        double[] values = HealthScore.values(facts(s, asOf), rules);
+        int score = HealthScore.score(values, rules);
         HealthTier tier = HealthScore.tier(score, rules.health);
         if (force || HealthUpdatePolicy.due(s.lastHealthScore, s.lastHealthTier, s.lastHealthAt, score, tier, asOf, rules.health.minScoreChange)) {
-            publish.accept(HealthScore.compute(facts, rules), asOf);
+            publish.accept(HealthScore.compute(values, rules), asOf);
             s.lastHealthScore = score;
             s.lastHealthTier = tier;
             s.lastHealthAt = asOf;

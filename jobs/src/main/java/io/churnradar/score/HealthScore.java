@@ -6,7 +6,6 @@ import io.churnradar.signals.inactivity.InactivitySignal;
 import io.churnradar.signals.payment.PaymentFailedSignal;
 import io.churnradar.signals.tickets.TicketSpikeSignal;
 import io.churnradar.signals.usage.UsageDropSignal;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -31,17 +30,26 @@ public final class HealthScore {
 
     /** The score with its tier and components. */
     public static Health compute(HealthFacts f, Rules rules) {
-        double[] values = values(f, rules);
+        return compute(values(f, rules), rules);
+    }
+
+    /** The score with its tier and components, from the component values of {@link #values}. */
+    static Health compute(double[] values, Rules rules) {
         double[] weights = weights(rules.health.weights);
-        List<ScoreComponent> components = new ArrayList<>(NAMES.length);
-        for (int i = 0; i < NAMES.length; i++) components.add(new ScoreComponent(NAMES[i], values[i], weights[i]));
+        ScoreComponent[] components = new ScoreComponent[NAMES.length];
+        for (int i = 0; i < NAMES.length; i++) components[i] = new ScoreComponent(NAMES[i], values[i], weights[i]);
         int score = score(values, weights);
-        return new Health(score, tier(score, rules.health), List.copyOf(components));
+        return new Health(score, tier(score, rules.health), List.of(components));
     }
 
     /** The score alone, without building its components: what most evaluations need. */
     public static int score(HealthFacts f, Rules rules) {
-        return score(values(f, rules), weights(rules.health.weights));
+        return score(values(f, rules), rules);
+    }
+
+    /** The score of the component values of {@link #values}. */
+    static int score(double[] values, Rules rules) {
+        return score(values, weights(rules.health.weights));
     }
 
     /** The rounded sum of the contributions, each {@code value * weight / 100} rounded to 0.01 as in {@link ScoreComponent}. */
@@ -51,7 +59,8 @@ public final class HealthScore {
         return (int) Math.max(0, Math.min(100, Math.round(sum)));
     }
 
-    private static double[] values(HealthFacts f, Rules rules) {
+    /** The six component values, each rounded to 0.1, in the order of {@code NAMES}. */
+    static double[] values(HealthFacts f, Rules rules) {
         return new double[] {
             round1(usageTrend(f, rules.signal(UsageDropSignal.SPEC))),
             round1(loginRecency(f, rules.signal(InactivitySignal.SPEC).days)),

@@ -18,7 +18,7 @@ public final class FeatureUsage {
     private FeatureUsage() {}
 
     public static void record(AccountState s, String feature, long at) {
-        int i = Arrays.asList(s.featureNames).indexOf(feature);
+        int i = indexOf(s.featureNames, feature);
         if (i >= 0) {
             s.featureLastUsedAt[i] = Math.max(s.featureLastUsedAt[i], at);
             return;
@@ -58,6 +58,14 @@ public final class FeatureUsage {
         long latest = NONE;
         for (long t : s.featureLastUsedAt) latest = Math.max(latest, t);
         return latest;
+    }
+
+    /** A plain loop: this runs on every usage event, and a List view per call showed in profiles. */
+    private static int indexOf(String[] names, String feature) {
+        for (int i = 0; i < names.length; i++) {
+            if (feature.equals(names[i])) return i;
+        }
+        return -1;
     }
 
     private static int leastRecent(AccountState s) {
