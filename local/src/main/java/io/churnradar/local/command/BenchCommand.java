@@ -106,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
     double alertShare = 0.1;
 
     @Option(names = "--day-close", description = {"Measure the day close instead: --accounts accounts (default 1000000) on RocksDB"
-            + " in the streaming job's detection, checkpointing, each closing a day at once while --other-events failed payments"
+            + " in the streaming job's detection, checkpointing, each closing a day at midnight (plus its offset within --spread) while --other-events failed payments"
             + " arrive; prints the seconds the close took and the events per second of the other traffic meanwhile."})
     boolean dayClose;
 
