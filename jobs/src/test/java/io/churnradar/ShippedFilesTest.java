@@ -21,7 +21,7 @@ class ShippedFilesTest {
         assertThat(s.alertsTopic).isEqualTo("churn.alerts");
         assertThat(s.deadLetterTopic).isEqualTo("churn.dead-letter");
         assertThat(s.maxOutOfOrderness).isEqualTo(Duration.ofSeconds(5));
-        assertThat(s.eventOrdering).isEqualTo(io.churnradar.detect.EventOrdering.defaults());
+        assertThat(s.eventOrdering).isEqualTo(d.eventOrdering);
         assertThat(s.transactionTimeout).isEqualTo(Duration.ofMinutes(15));
         assertThat(s.kafkaProperties).isEmpty();
         assertThat(s.maxAheadOfNow).isEqualTo(d.maxAheadOfNow);

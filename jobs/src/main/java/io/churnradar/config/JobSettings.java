@@ -73,7 +73,8 @@ public final class JobSettings implements Serializable {
     public Duration maxOutOfOrderness = DEFAULT_MAX_OUT_OF_ORDERNESS;
     public static final Duration DEFAULT_MAX_OUT_OF_ORDERNESS = Duration.ofSeconds(5);
     /** {@code eventTime.order} and {@code eventTime.maxBufferedPerAccount}: the order the detector applies events in. */
-    public io.churnradar.detect.EventOrdering eventOrdering = io.churnradar.detect.EventOrdering.defaults();
+    public io.churnradar.detect.EventOrdering eventOrdering = io.churnradar.detect.EventOrdering.defaults()
+            .withDayCloseSpread(io.churnradar.detect.EventOrdering.DEFAULT_DAY_CLOSE_SPREAD);
     /** A partition without events this long stops holding event time back (zero: never), unless its topic says otherwise. */
     public Duration idleness = Duration.ofMinutes(1);
     /**
@@ -238,9 +239,8 @@ public final class JobSettings implements Serializable {
         return formats;
     }
 
-    /** {@code eventTime.order} (event-time or arrival) and {@code eventTime.maxBufferedPerAccount}. */
-    private static io.churnradar.detect.EventOrdering eventOrdering(JsonNode et, YamlTree y) {
-        io.churnradar.detect.EventOrdering d = io.churnradar.detect.EventOrdering.defaults();
+    /** {@code eventTime.order} (event-time or arrival), {@code eventTime.maxBufferedPerAccount} and {@code eventTime.dayCloseSpread}. */
+    private static io.churnradar.detect.EventOrdering eventOrdering(JsonNode et, YamlTree y, io.churnradar.detect.EventOrdering d) {
         io.churnradar.detect.EventOrdering.Order order = d.order();
         JsonNode o = YamlTree.child(et, "order");
         if (!o.isMissingNode() && !o.isNull()) {
@@ -254,7 +254,9 @@ public final class JobSettings implements Serializable {
         }
         int max = y.integer(YamlTree.child(et, "maxBufferedPerAccount"), "eventTime.maxBufferedPerAccount",
                 d.maxBufferedPerAccount(), 1, io.churnradar.detect.EventOrdering.MAX_MAX_BUFFERED);
-        return new io.churnradar.detect.EventOrdering(order, max);
+        Duration spread = y.duration(YamlTree.child(et, "dayCloseSpread"), "eventTime.dayCloseSpread", d.dayCloseSpread(),
+                Duration.ZERO, io.churnradar.detect.EventOrdering.MAX_DAY_CLOSE_SPREAD);
+        return new io.churnradar.detect.EventOrdering(order, max, spread);
     }
 
     /** {@code kpis: {mrrBands: [100, 1000, 10000], topCancelReasons: 5}}: the bands' upper bounds in currency units. */
@@ -363,7 +365,7 @@ public final class JobSettings implements Serializable {
 
         JsonNode et = YamlTree.child(root, "eventTime");
         y.onlyKeys(et, "eventTime", Set.of("maxOutOfOrderness", "idleness", "maxAheadOfNow", "order", "maxBufferedPerAccount",
-                "backlogGrace"));
+                "backlogGrace", "dayCloseSpread"));
         s.maxOutOfOrderness = y.duration(YamlTree.child(et, "maxOutOfOrderness"), "eventTime.maxOutOfOrderness",
                 s.maxOutOfOrderness, Duration.ZERO, Duration.ofDays(7));
         s.idleness = y.duration(YamlTree.child(et, "idleness"), "eventTime.idleness", s.idleness, Duration.ZERO, Duration.ofDays(1));
@@ -371,7 +373,7 @@ public final class JobSettings implements Serializable {
                 Duration.ZERO, Duration.ofMinutes(10));
         s.maxAheadOfNow = y.duration(YamlTree.child(et, "maxAheadOfNow"), "eventTime.maxAheadOfNow", s.maxAheadOfNow,
                 Duration.ofMinutes(1), Duration.ofDays(30));
-        s.eventOrdering = eventOrdering(et, y);
+        s.eventOrdering = eventOrdering(et, y, s.eventOrdering);
 
         JsonNode lim = YamlTree.child(root, "limits");
         y.onlyKeys(lim, "limits", Set.of("maxRecordBytes"));

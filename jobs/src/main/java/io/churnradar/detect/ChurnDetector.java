@@ -102,6 +102,11 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     private transient String engineText;
     /** The operator's timer service, for re-planning every account's timer after a rules change. */
     private transient TimerService timers;
+    /**
+     * The operator's last event time short of the end of the input ({@link ChurnPipeline}'s operator tells it):
+     * at the end of a bounded input a timer pushed past it by the spread still runs the closes due by it.
+     */
+    private transient long lastWatermark = Long.MIN_VALUE;
 
     private transient ValueStateDescriptor<AccountState> accountDescriptor;
     private transient ValueState<AccountState> account;
@@ -148,6 +153,11 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     /** Lets a rules change re-plan timers; {@link ChurnPipeline}'s operator calls it when it opens. */
     void useTimerService(TimerService timerService) {
         this.timers = timerService;
+    }
+
+    /** The operator's event time moved; called before the timers it makes due fire. */
+    void watermarkAdvanced(long watermark) {
+        if (watermark != Long.MAX_VALUE) lastWatermark = watermark;
     }
 
     @Override
@@ -239,7 +249,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
             }
         }
         if (watermark != Long.MIN_VALUE) pruneEventIds(s, watermark, engine); // also for accounts that never need a timer
-        reschedule(s, engine, ctx.timerService());
+        reschedule(ctx.getCurrentKey(), s, engine, ctx.timerService());
         account.update(s);
     }
 
@@ -247,7 +257,11 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     private void applyNow(ReadOnlyContext ctx, AccountState s, AccountEvent e, long watermark, SignalEngine engine,
             Collector<RiskAlert> out) {
         io.churnradar.alerts.HealthTier tierBefore = s.lastHealthTier;
-        engine.onEvent(ctx.getCurrentKey(), s, e, watermark == Long.MIN_VALUE ? NONE : watermark, output(ctx, out));
+        DetectionOutput output = output(ctx, out);
+        // The closes and deadlines due by now whose timer the spread has not fired yet come first, as time
+        // passing (as if the timer had fired): the event sees the state it would see without a spread.
+        if (s.firstEventDay != NONE && watermark != Long.MIN_VALUE) engine.onTime(ctx.getCurrentKey(), s, watermark, output);
+        engine.onEvent(ctx.getCurrentKey(), s, e, watermark == Long.MIN_VALUE ? NONE : watermark, output);
         tiers.move(tierBefore, s.lastHealthTier);
     }
 
@@ -258,13 +272,17 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         AccountState s = account.value();
         if (s == null) return;
         // End of a bounded input with nothing held: nothing may be detected later than the newest data.
-        if (endOfInput && EventBuffer.size(s) == 0) return;
+        // A timer the spread pushed past the input's last event time still owes the closes due by that time.
+        boolean owesCloses = endOfInput && lastWatermark != Long.MIN_VALUE && s.firstEventDay != NONE
+                && timestamp - ordering.wakeUpOffset(ctx.getCurrentKey()) <= lastWatermark;
+        if (endOfInput && EventBuffer.size(s) == 0 && !owesCloses) return;
         if (s.oldestEventIdAt != NONE) foldOldEventIds(s);
         SignalEngine engine = engine(ctx);
         s.pendingTimer = NONE; // this one has fired
         io.churnradar.alerts.HealthTier tierBefore = s.lastHealthTier;
         DetectionOutput output = output(ctx, out);
         String key = ctx.getCurrentKey();
+        if (owesCloses) engine.onTime(key, s, lastWatermark, output);
         // The held events the watermark passed, in event-time order, each after the day closes and deadlines
         // before it and before those at its own instant (events come before timers), as a sorted replay
         // applies them: the event is applied under a watermark just behind it, so it is on time.
@@ -284,7 +302,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         engine.onTime(key, s, watermark, output);
         tiers.move(tierBefore, s.lastHealthTier);
         pruneEventIds(s, watermark, engine);
-        reschedule(s, engine, ctx.timerService());
+        reschedule(key, s, engine, ctx.timerService());
         account.update(s);
     }
 
@@ -315,7 +333,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
                 AccountState s = state.value();
                 if (s == null) return;
                 long before = s.pendingTimer;
-                reschedule(s, next, t);
+                reschedule(key, s, next, t);
                 if (s.pendingTimer != before) state.update(s);
             });
         }
@@ -420,9 +438,14 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         s.oldestEventIdAt = NONE;
     }
 
-    /** The account's one timer: its next deadline or day close, or its earliest held event if sooner. */
-    private static void reschedule(AccountState s, SignalEngine engine, TimerService timers) {
-        long want = io.churnradar.detect.state.EventTime.earliest(engine.nextWakeup(s), EventBuffer.earliestTime(s));
+    /**
+     * The account's one timer: its next deadline or day close (plus the account's offset within the spread), or
+     * its earliest held event if sooner. A held event needs no offset: it runs the closes due before it itself.
+     */
+    private void reschedule(String key, AccountState s, SignalEngine engine, TimerService timers) {
+        long wakeUp = engine.nextWakeup(s);
+        if (wakeUp != NONE) wakeUp += ordering.wakeUpOffset(key);
+        long want = io.churnradar.detect.state.EventTime.earliest(wakeUp, EventBuffer.earliestTime(s));
         if (want == s.pendingTimer) return;
         if (s.pendingTimer != NONE) timers.deleteEventTimeTimer(s.pendingTimer);
         if (want != NONE) timers.registerEventTimeTimer(want);

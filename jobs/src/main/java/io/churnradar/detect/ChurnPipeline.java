@@ -90,6 +90,13 @@ public final class ChurnPipeline {
                     getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this)));
         }
 
+        /** The events' event time, before the timers it makes due fire: the detector keeps the last one short of the end. */
+        @Override
+        public void processWatermark(Watermark mark) throws Exception {
+            ((ChurnDetector) userFunction).watermarkAdvanced(mark.getTimestamp());
+            super.processWatermark(mark);
+        }
+
         @Override
         public void processWatermark2(Watermark mark) {
             // Rule sets carry no event time.

@@ -28,7 +28,7 @@ class JobSettingsTest {
         assertThat(s.transactionTimeout).isEqualTo(Duration.ofMinutes(15));
         assertThat(s.startingOffsets).isEqualTo(JobSettings.StartingOffsets.COMMITTED);
         assertThat(s.maxOutOfOrderness).isEqualTo(Duration.ofSeconds(5));
-        assertThat(s.eventOrdering).isEqualTo(io.churnradar.detect.EventOrdering.defaults());
+        assertThat(s.eventOrdering).isEqualTo(io.churnradar.detect.EventOrdering.defaults().withDayCloseSpread(Duration.ofMinutes(5)));
         assertThat(s.stateTtl).isEqualTo(Duration.ofDays(90));
     }
 
@@ -95,11 +95,15 @@ class JobSettingsTest {
         assertThat(s.eventOrdering.order()).isEqualTo(io.churnradar.detect.EventOrdering.Order.ARRIVAL);
         assertThat(s.eventOrdering.maxBufferedPerAccount()).isEqualTo(50);
         assertThat(JobSettings.parse("eventTime: {order: event-time}", SOURCE).eventOrdering)
-                .isEqualTo(io.churnradar.detect.EventOrdering.defaults());
-        io.churnradar.config.ConfigException e = invalid("eventTime: {order: sorted, maxBufferedPerAccount: 0}");
+                .isEqualTo(io.churnradar.detect.EventOrdering.defaults().withDayCloseSpread(Duration.ofMinutes(5)));
+        assertThat(JobSettings.parse("eventTime: {dayCloseSpread: 0s}", SOURCE).eventOrdering.dayCloseSpread()).isZero();
+        assertThat(JobSettings.parse("eventTime: {dayCloseSpread: 90s}", SOURCE).eventOrdering.dayCloseSpread())
+                .isEqualTo(Duration.ofSeconds(90));
+        io.churnradar.config.ConfigException e = invalid("eventTime: {order: sorted, maxBufferedPerAccount: 0, dayCloseSpread: 2h}");
         assertThat(e.errors()).containsExactlyInAnyOrder(
                 "eventTime.order: 'sorted' is not allowed; allowed values: event-time, arrival",
-                "eventTime.maxBufferedPerAccount: must be between 1 and 100000, got 0");
+                "eventTime.maxBufferedPerAccount: must be between 1 and 100000, got 0",
+                "eventTime.dayCloseSpread: must be between 0s and 1h, got 2h");
         assertThat(e.getMessage()).contains(SOURCE);
     }
 

@@ -4,7 +4,9 @@ import io.churnradar.alerts.AccountHealth;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.config.Rules;
 import io.churnradar.detect.ChurnDetector;
+import io.churnradar.config.Durations;
 import io.churnradar.detect.ChurnPipeline;
+import io.churnradar.detect.EventOrdering;
 import io.churnradar.events.PaymentStatus;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventTimeWatermarks;
@@ -39,10 +41,12 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * works off meanwhile. Prints figures; judges none.
  *
  * <p>The input, generated in the job: every account logs in once on day D-3 (logins spread over the
- * day); one event of a clock account at D-1 00:10 moves event time past D-1 00:00, so every account
- * closes its first days then (a warm-up close, not measured); then the other traffic starts at D0 00:10,
+ * day); one event of a clock account at D-1 00:00:05 moves event time past D-1 00:00, so every account
+ * closes its first days then (a warm-up close, not measured); then the other traffic starts at D0 00:00:05,
  * a failed payment of a distinct account each (the first the clock's), which raises a PAYMENT_FAILED alert at once. Its first
  * event moves event time past D0 00:00: the measured close, one timer per account that closes day D-1.
+ * With a spread ({@code eventTime.dayCloseSpread}, {@code --spread}) each account's timer fires at its offset past
+ * midnight instead, as the payments move event time through the spread, so the close comes in slices between them.
  * Login recency falls by 1.5 points of score a day there, so every account publishes exactly one health
  * update dated D0 00:00: the close lasts from the first of those updates to the last (wall clock), and
  * the payment alerts made within that span are the other traffic worked off meanwhile.
@@ -51,7 +55,12 @@ public final class DayCloseBenchmark {
     static final long DAY_MS = 86_400_000L;
     /** Day D0, a Monday. */
     static final long D0 = Instant.parse("2026-03-02T00:00:00Z").toEpochMilli();
-    static final Duration MAX_OUT_OF_ORDERNESS = Duration.ofMinutes(10);
+    /**
+     * The job's default bound: a payment applies (and its alert comes) once event time is 5 s past it, so the traffic
+     * flows while the spread's slices of closes fall due (a bound longer than the spread would hold every payment
+     * until the close was over).
+     */
+    static final Duration MAX_OUT_OF_ORDERNESS = Duration.ofSeconds(5);
     static final String CLOSES = "dayCloseUpdates";
     static final String CLOSE_FIRST = "dayCloseFirstMs";
     static final String CLOSE_LAST = "dayCloseLastMs";
@@ -60,18 +69,21 @@ public final class DayCloseBenchmark {
     static final String TRAFFIC_FIRST = "trafficFirstMs";
     static final String TRAFFIC_LAST = "trafficLastMs";
 
-    public record Settings(int accounts, int otherEvents, int parallelism, Path flinkConf, Duration timeout) {}
+    /** @param spread the detector's {@code eventTime.dayCloseSpread} (zero: every account's timer at midnight) */
+    public record Settings(int accounts, int otherEvents, int parallelism, Path flinkConf, Duration timeout, Duration spread) {}
 
     /**
      * The figures. {@code trafficDuringClose} counts the alerts made between the first and the last update
      * of the close; rates are per wall-clock second.
      */
-    public record Result(int accounts, long closeUpdates, double closeSeconds, long otherEvents, long trafficDuringClose,
+    public record Result(int accounts, Duration spread, long closeUpdates, double closeSeconds, long otherEvents, long trafficDuringClose,
             double trafficRateDuringClose, double trafficRateOverall, double cpuSeconds, boolean complete) {
         public String text() {
             StringBuilder b = new StringBuilder();
             b.append(String.format("Day close of %,d accounts on RocksDB (checkpointing): %,d accounts published their close%n",
                     accounts, closeUpdates));
+            b.append(String.format("  spread              %s of event time (eventTime.dayCloseSpread)%n",
+                    spread.isZero() ? "none, every close at midnight" : Durations.format(spread)));
             b.append(String.format("  close               %.1f s, first to last update of the close (%,.0f accounts/s)%n",
                     closeSeconds, closeSeconds > 0 ? closeUpdates / closeSeconds : 0));
             b.append(String.format("  other traffic       %,d of %,d events worked off during the close: %,.0f events/s"
@@ -105,11 +117,12 @@ public final class DayCloseBenchmark {
             DataStream<AccountEvent> events = env.fromSource(new NumberSequenceSource(0, (long) n + m), WatermarkStrategy.noWatermarks(),
                             "Generated day")
                     .uid("day-close-input").setParallelism(1)
-                    .map(new Generate(n)).returns(TypeInformation.of(AccountEvent.class))
+                    .map(new Generate(n, m, settings.spread())).returns(TypeInformation.of(AccountEvent.class))
                     .uid("day-close-events").name("Logins, clock, payments").setParallelism(1)
                     .assignTimestampsAndWatermarks(EventTimeWatermarks.forEvents(MAX_OUT_OF_ORDERNESS))
                     .uid("event-time").name("Event time").setParallelism(1);
-            SingleOutputStreamOperator<RiskAlert> alerts = ChurnPipeline.detect(events, Rules.defaults(), Duration.ofDays(90));
+            SingleOutputStreamOperator<RiskAlert> alerts = ChurnPipeline.detect(events, Rules.defaults(), Duration.ofDays(90),
+                    EventOrdering.defaults().withDayCloseSpread(settings.spread()));
             alerts.filter(new TrafficProbe()).uid("traffic-probe").name("Traffic probe")
                     .sinkTo(new DiscardingSink<>()).name("Discard alerts");
             alerts.getSideOutput(ChurnDetector.HEALTH).filter(new CloseProbe()).uid("close-probe").name("Close probe")
@@ -119,7 +132,8 @@ public final class DayCloseBenchmark {
 
             long cpu0 = os.getProcessCpuTime();
             JobClient job = env.executeAsync("churn-radar-bench-day-close");
-            progress.printf("Day close of %,d accounts, %,d events of other traffic, parallelism %d ...%n", n, m, settings.parallelism());
+            progress.printf("Day close of %,d accounts, %,d events of other traffic, parallelism %d, spread %s ...%n", n, m,
+                    settings.parallelism(), Durations.format(settings.spread()));
             long deadline = System.nanoTime() + settings.timeout().toNanos();
             Map<String, Object> acc = Map.of();
             long lastPrinted = System.nanoTime();
@@ -146,12 +160,12 @@ public final class DayCloseBenchmark {
             double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
             // What remains after the measured span (the end of the input closes every later day) measures nothing.
             if (!job.getJobStatus().get(60, TimeUnit.SECONDS).isGloballyTerminalState()) job.cancel().get(60, TimeUnit.SECONDS);
-            return result(acc, n, m, cpu, complete);
+            return result(acc, n, m, cpu, complete, settings.spread());
         }
     }
 
     @SuppressWarnings("unchecked")
-    static Result result(Map<String, Object> acc, int n, int m, double cpu, boolean complete) {
+    static Result result(Map<String, Object> acc, int n, int m, double cpu, boolean complete, Duration spread) {
         long closes = number(acc.get(CLOSES));
         long first = number(acc.get(CLOSE_FIRST));
         long last = number(acc.get(CLOSE_LAST));
@@ -168,7 +182,7 @@ public final class DayCloseBenchmark {
         }
         long traffic = number(acc.get(TRAFFIC));
         double trafficSpan = (number(acc.get(TRAFFIC_LAST)) - number(acc.get(TRAFFIC_FIRST))) / 1000.0;
-        return new Result(n, closes, closeSeconds, m, Math.round(during), closeSeconds > 0 ? during / closeSeconds : 0,
+        return new Result(n, spread, closes, closeSeconds, m, Math.round(during), closeSeconds > 0 ? during / closeSeconds : 0,
                 trafficSpan > 0 ? traffic / trafficSpan : 0, cpu, complete);
     }
 
@@ -176,26 +190,32 @@ public final class DayCloseBenchmark {
         return v instanceof Number x ? x.longValue() : 0;
     }
 
-    /** Sequence number to event: n logins on D-3, the clock at D-1 00:10, then the payments from D0 00:10. */
+    /**
+     * Sequence number to event: n logins on D-3, the clock at D-1 00:00:05, then the payments from D0 00:00:05, 10 ms of
+     * event time apart, or further apart when that is needed for them to span the spread and a minute more (each
+     * watermark then makes due only the closes of one slice of the spread, between payments).
+     */
     static final class Generate implements MapFunction<Long, AccountEvent> {
         private static final long serialVersionUID = 1L;
         private final int accounts;
+        private final long paymentStepMs;
 
-        Generate(int accounts) {
+        Generate(int accounts, int payments, Duration spread) {
             this.accounts = accounts;
+            this.paymentStepMs = Math.max(10L, (spread.toMillis() + 60_000L) / Math.max(1, payments));
         }
 
         @Override
         public AccountEvent map(Long seq) {
             long i = seq;
             if (i < accounts) {
-                // From 00:30 to 23:30 of D-3: within the out-of-orderness, in order.
+                // From 00:30 to 23:30 of D-3, in order.
                 long at = D0 - 3 * DAY_MS + 1_800_000 + i * (23 * 3_600_000L) / accounts;
                 return AccountEvent.login("l-" + i, "acct-" + i, at);
             }
             if (i == accounts) return AccountEvent.login("clock", "bench-clock", D0 - DAY_MS + MAX_OUT_OF_ORDERNESS.toMillis() + 1);
             long k = i - accounts - 1;
-            long at = D0 + MAX_OUT_OF_ORDERNESS.toMillis() + 1 + k * 10L;
+            long at = D0 + MAX_OUT_OF_ORDERNESS.toMillis() + 1 + k * paymentStepMs;
             // The first payment reaches its account before the watermark it moves: the clock's, so that every
             // account closes D-1 on its timer and dates that update D0 00:00.
             return AccountEvent.payment("p-" + k, k == 0 ? "bench-clock" : "acct-" + k, at, PaymentStatus.FAILED);

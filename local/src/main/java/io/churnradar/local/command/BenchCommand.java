@@ -106,13 +106,17 @@ final class BenchCommand implements Callable<Integer> {
     double alertShare = 0.1;
 
     @Option(names = "--day-close", description = {"Measure the day close instead: --accounts accounts (default 1000000) on RocksDB"
-            + " in the streaming job's detection, checkpointing, each closing a day at once while --other-events failed payments"
+            + " in the streaming job's detection, checkpointing, each closing a day at midnight (plus its offset within --spread) while --other-events failed payments"
             + " arrive; prints the seconds the close took and the events per second of the other traffic meanwhile."})
     boolean dayClose;
 
     @Option(names = "--other-events", paramLabel = "N", description = {"With --day-close: events of other traffic, a failed payment of"
             + " a distinct account each (default 200000, at most --accounts)."})
     Integer otherEvents;
+
+    @Option(names = "--spread", paramLabel = "DURATION", description = {"With --day-close: the job's eventTime.dayCloseSpread, over"
+            + " which the accounts' closes are spread past midnight (default the job's, 5m; 0s: every close at midnight)."})
+    Duration spread;
 
     @Option(names = "--timeout", paramLabel = "DURATION", description = "With --day-close: give up and print what was measured after this long (default 30m).")
     Duration timeout = Duration.ofMinutes(30);
@@ -180,7 +184,12 @@ final class BenchCommand implements Callable<Integer> {
         if (timeout.toMillis() < 1000) throw Values.usage(spec, "--timeout must be at least 1s, got '" + timeout + "'");
         int defaultParallelism = GlobalConfiguration.loadConfiguration(flinkConf.toString()).get(CoreOptions.DEFAULT_PARALLELISM);
         int parallelism = Values.range(spec, "--parallelism", this.parallelism == null ? defaultParallelism : this.parallelism, 1, 256);
-        DayCloseBenchmark.Result r = new DayCloseBenchmark(new DayCloseBenchmark.Settings(accounts, others, parallelism, flinkConf, timeout), out).run();
+        Duration spread = this.spread == null ? io.churnradar.detect.EventOrdering.DEFAULT_DAY_CLOSE_SPREAD : this.spread;
+        if (spread.isNegative() || spread.compareTo(io.churnradar.detect.EventOrdering.MAX_DAY_CLOSE_SPREAD) > 0) {
+            throw Values.usage(spec, "--spread must be between 0s and 1h, got '" + spread + "'");
+        }
+        DayCloseBenchmark.Result r = new DayCloseBenchmark(
+                new DayCloseBenchmark.Settings(accounts, others, parallelism, flinkConf, timeout, spread), out).run();
         out.println();
         out.print(r.text());
         return 0;
