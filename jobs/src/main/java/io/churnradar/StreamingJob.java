@@ -174,22 +174,30 @@ public final class StreamingJob {
 
     static <T> KafkaSink<T> kafkaSink(JobSettings s, String topic, String idSuffix,
             org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
-        Properties p = clientProperties(s);
         var b = KafkaSink.<T>builder()
                 .setBootstrapServers(s.bootstrapServers)
+                .setKafkaProducerConfig(producerProperties(s))
                 // Every record passes the gate: a record the broker would refuse becomes a dead letter.
                 .setRecordSerializer(OutputGate.of(serializer, topic, s));
+        if (s.delivery == JobSettings.Delivery.AT_LEAST_ONCE) {
+            return b.setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build();
+        }
+        return b.setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(s.transactionalIdPrefix + "-" + idSuffix)
+                .build();
+    }
+
+    /** The properties of every sink's producer: the user's, and what the delivery guarantee needs. */
+    static Properties producerProperties(JobSettings s) {
+        Properties p = clientProperties(s);
         if (s.delivery == JobSettings.Delivery.AT_LEAST_ONCE) {
             // No transactions: a record is visible once the producer sends it, which linger.ms bounds (the sink also
             // flushes on every checkpoint, so the checkpoint covers what was written before it).
             p.putIfAbsent("linger.ms", AT_LEAST_ONCE_LINGER_MS);
-            return b.setKafkaProducerConfig(p).setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build();
+        } else {
+            p.setProperty("transaction.timeout.ms", Long.toString(s.transactionTimeout.toMillis()));
         }
-        p.setProperty("transaction.timeout.ms", Long.toString(s.transactionTimeout.toMillis()));
-        return b.setKafkaProducerConfig(p)
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(s.transactionalIdPrefix + "-" + idSuffix)
-                .build();
+        return p;
     }
 
     private static Properties clientProperties(JobSettings s) {
