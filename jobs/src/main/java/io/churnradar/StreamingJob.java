@@ -45,7 +45,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The streaming job: the event topics in, risk alerts, account health and dead letters out, exactly
- * once; rule sets published on the rules topic while it runs are validated, acknowledged on the rules
+ * once (or at least once, {@code delivery.guarantee}); rule sets published on the rules topic while it runs are validated, acknowledged on the rules
  * status topic and applied without a restart (docs/rules.md).
  * Entry point for {@code flink run}: {@code --config FILE} (Kafka, topics, event time) and
  * {@code --rules FILE} (the detection rules until a set is published); both optional, defaults otherwise.
@@ -81,7 +81,8 @@ public final class StreamingJob {
     /** Wires the whole job into {@code env}; tests and the local launcher call it too. */
     public static void build(StreamExecutionEnvironment env, JobSettings settings, Rules rules) {
         if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
-            // The exactly-once sinks commit on checkpoints: without them no alert would ever be visible.
+            // The exactly-once sinks commit on checkpoints: without them no alert would ever be visible (and the
+            // source's offsets, which both guarantees restart from, are stored only in checkpoints).
             env.enableCheckpointing(DEFAULT_CHECKPOINT_INTERVAL_MS);
         }
         DataStream<Ingested> ingested = env.fromSource(
@@ -168,18 +169,35 @@ public final class StreamingJob {
         return b.build();
     }
 
+    /** An at-least-once sink's producer sends a batch after this long (unless kafka.properties sets linger.ms). */
+    static final String AT_LEAST_ONCE_LINGER_MS = "5";
+
     static <T> KafkaSink<T> kafkaSink(JobSettings s, String topic, String idSuffix,
             org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
-        Properties p = clientProperties(s);
-        p.setProperty("transaction.timeout.ms", Long.toString(s.transactionTimeout.toMillis()));
-        return KafkaSink.<T>builder()
+        var b = KafkaSink.<T>builder()
                 .setBootstrapServers(s.bootstrapServers)
-                .setKafkaProducerConfig(p)
+                .setKafkaProducerConfig(producerProperties(s))
                 // Every record passes the gate: a record the broker would refuse becomes a dead letter.
-                .setRecordSerializer(OutputGate.of(serializer, topic, s))
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setRecordSerializer(OutputGate.of(serializer, topic, s));
+        if (s.delivery == JobSettings.Delivery.AT_LEAST_ONCE) {
+            return b.setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build();
+        }
+        return b.setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(s.transactionalIdPrefix + "-" + idSuffix)
                 .build();
+    }
+
+    /** The properties of every sink's producer: the user's, and what the delivery guarantee needs. */
+    static Properties producerProperties(JobSettings s) {
+        Properties p = clientProperties(s);
+        if (s.delivery == JobSettings.Delivery.AT_LEAST_ONCE) {
+            // No transactions: a record is visible once the producer sends it, which linger.ms bounds (the sink also
+            // flushes on every checkpoint, so the checkpoint covers what was written before it).
+            p.putIfAbsent("linger.ms", AT_LEAST_ONCE_LINGER_MS);
+        } else {
+            p.setProperty("transaction.timeout.ms", Long.toString(s.transactionTimeout.toMillis()));
+        }
+        return p;
     }
 
     private static Properties clientProperties(JobSettings s) {

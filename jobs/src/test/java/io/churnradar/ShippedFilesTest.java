@@ -23,6 +23,8 @@ class ShippedFilesTest {
         assertThat(s.maxOutOfOrderness).isEqualTo(Duration.ofSeconds(5));
         assertThat(s.eventOrdering).isEqualTo(d.eventOrdering);
         assertThat(s.transactionTimeout).isEqualTo(Duration.ofMinutes(15));
+        assertThat(s.delivery).isEqualTo(JobSettings.Delivery.EXACTLY_ONCE);
+        assertThat(JobSettings.load(ROOT.resolve("docker/churn-radar.yaml")).delivery).isEqualTo(JobSettings.Delivery.EXACTLY_ONCE);
         assertThat(s.kafkaProperties).isEmpty();
         assertThat(s.maxAheadOfNow).isEqualTo(d.maxAheadOfNow);
         assertThat(s.maxRecordBytes).isEqualTo(d.maxRecordBytes);

@@ -33,6 +33,35 @@ public final class JobSettings implements Serializable {
     public String transactionalIdPrefix = "churn-radar";
     public Duration transactionTimeout = Duration.ofMinutes(15);
 
+    /**
+     * {@code delivery.guarantee}: how the Kafka sinks write (docs/operations.md, "Delivery guarantee").
+     * {@link #EXACTLY_ONCE}: in transactions committed on checkpoints, so a read_committed consumer sees each
+     * record once, up to a checkpoint interval after it was decided. {@link #AT_LEAST_ONCE}: at once, without
+     * transactions, for the lowest latency; after a failure the records written since the last checkpoint
+     * come again, with the same ids (alertId, commandId), so consumers de-duplicate by them.
+     */
+    public enum Delivery {
+        EXACTLY_ONCE("exactly-once"), AT_LEAST_ONCE("at-least-once");
+
+        public final String id;
+
+        Delivery(String id) {
+            this.id = id;
+        }
+
+        /** The guarantee of a settings value, or null. */
+        public static Delivery of(String id) {
+            for (Delivery d : values()) if (d.id.equals(id)) return d;
+            return null;
+        }
+
+        public static String ids() {
+            return java.util.Arrays.stream(values()).map(d -> d.id).collect(java.util.stream.Collectors.joining(", "));
+        }
+    }
+
+    public Delivery delivery = Delivery.EXACTLY_ONCE;
+
     public String loginTopic = "events.login";
     public String usageTopic = "events.usage";
     public String supportTicketTopic = "events.support-ticket";
@@ -306,7 +335,8 @@ public final class JobSettings implements Serializable {
     private static JobSettings fromYaml(JsonNode root, String source, Path base) {
         YamlTree y = YamlTree.forSource(source);
         JobSettings s = new JobSettings();
-        y.onlyKeys(root, "", Set.of("kafka", "topics", "inputs", "formats", "eventTime", "state", "limits", "webhooks", "kpis"));
+        y.onlyKeys(root, "", Set.of("kafka", "topics", "inputs", "formats", "eventTime", "state", "limits", "webhooks", "kpis",
+                "delivery"));
 
         JsonNode k = YamlTree.child(root, "kafka");
         y.onlyKeys(k, "kafka", Set.of("bootstrapServers", "groupId", "startingOffsets", "bounded", "properties",
@@ -329,6 +359,15 @@ public final class JobSettings implements Serializable {
                     s.kafkaProperties.put(p.getKey(), p.getValue().asText());
                 }
             }
+        }
+
+        JsonNode dv = YamlTree.child(root, "delivery");
+        y.onlyKeys(dv, "delivery", Set.of("guarantee"));
+        JsonNode g = YamlTree.child(dv, "guarantee");
+        if (!g.isMissingNode() && !g.isNull()) {
+            Delivery d = Delivery.of(g.asText().trim());
+            if (d == null) y.error("delivery.guarantee", "'" + g.asText() + "' is not allowed; allowed values: " + Delivery.ids());
+            else s.delivery = d;
         }
 
         JsonNode t = YamlTree.child(root, "topics");

@@ -61,6 +61,19 @@ class JobSettingsTest {
     }
 
     @Test
+    void deliveryGuaranteeIsExactlyOnceUnlessSetAndOnlyTakesTheTwoValues() {
+        assertThat(JobSettings.parse("", SOURCE).delivery).isEqualTo(JobSettings.Delivery.EXACTLY_ONCE);
+        assertThat(JobSettings.parse("delivery: {guarantee: exactly-once}", SOURCE).delivery).isEqualTo(JobSettings.Delivery.EXACTLY_ONCE);
+        assertThat(JobSettings.parse("delivery: {guarantee: at-least-once}", SOURCE).delivery).isEqualTo(JobSettings.Delivery.AT_LEAST_ONCE);
+        assertThat(invalid("delivery: {guarantee: AT_LEAST_ONCE}").errors()).containsExactly(
+                "delivery.guarantee: 'AT_LEAST_ONCE' is not allowed; allowed values: exactly-once, at-least-once");
+        assertThat(invalid("delivery: {guarantee: at-most-once}").getMessage()).startsWith(SOURCE + ": ")
+                .contains("delivery.guarantee: 'at-most-once' is not allowed; allowed values: exactly-once, at-least-once");
+        assertThat(invalid("delivery: {semantics: at-least-once}").errors()).containsExactly(
+                "delivery.semantics: unknown key; allowed keys here: guarantee");
+    }
+
+    @Test
     void aTransactionTimeoutAboveFifteenMinutesIsRejected() {
         assertThat(JobSettings.parse("kafka: {transactionTimeout: 15m}", SOURCE).transactionTimeout)
                 .isEqualTo(Duration.ofMinutes(15));

@@ -26,7 +26,7 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * {@code ./churn-radar bench --latency}: the streaming job as {@code ./churn-radar demo} runs it (a real KRaft
- * broker and the job on the local Flink, RocksDB, exactly-once, checkpoints at the interval of
+ * broker and the job on the local Flink, RocksDB, exactly-once or at-least-once, checkpoints at the interval of
  * flink-conf/local/config.yaml), fed at fractions of its maximum sustained input rate, measuring the time from
  * producing an event to reading its alert with a {@code read_committed} consumer.
  *
@@ -50,11 +50,17 @@ public final class LatencyBenchmark {
      * @param ordering the job's {@code eventTime.order}; {@code maxOutOfOrderness} its bound (null: the job's defaults):
      *     event-time order adds up to the bound to every alert's latency
      */
+    /**
+     * @param delivery the job's {@code delivery.guarantee}: at-least-once makes alerts visible as the sink writes them,
+     *     without waiting for a checkpoint to commit them
+     */
     public record Settings(int accounts, double alertShare, Double maxRate, long probeEvents, List<Double> fractions,
-            Duration stepDuration, Path flinkConf, long seed, io.churnradar.detect.EventOrdering ordering, Duration maxOutOfOrderness) {
+            Duration stepDuration, Path flinkConf, long seed, io.churnradar.detect.EventOrdering ordering, Duration maxOutOfOrderness,
+            JobSettings.Delivery delivery) {
         public Settings(int accounts, double alertShare, Double maxRate, long probeEvents, List<Double> fractions,
                 Duration stepDuration, Path flinkConf, long seed) {
-            this(accounts, alertShare, maxRate, probeEvents, fractions, stepDuration, flinkConf, seed, null, null);
+            this(accounts, alertShare, maxRate, probeEvents, fractions, stepDuration, flinkConf, seed, null, null,
+                    JobSettings.Delivery.EXACTLY_ONCE);
         }
     }
 
@@ -82,6 +88,7 @@ public final class LatencyBenchmark {
             JobSettings job = jobSettings(kafka.bootstrapServers());
             if (settings.ordering() != null) job.eventOrdering = settings.ordering();
             if (settings.maxOutOfOrderness() != null) job.maxOutOfOrderness = settings.maxOutOfOrderness();
+            if (settings.delivery() != null) job.delivery = settings.delivery();
             progress.printf("  Event order %s, out-of-orderness bound %s.%n", job.eventOrdering.order().id,
                     org.apache.flink.util.TimeUtils.formatWithHighestUnit(job.maxOutOfOrderness));
             createTopics(kafka, job);
@@ -91,8 +98,8 @@ public final class LatencyBenchmark {
             try {
                 awaitRunning(flink, client);
                 Duration interval = flink.checkpointInterval().orElse(Duration.ZERO);
-                progress.printf("  Job running, exactly-once, checkpoints every %s ms; alerts read read_committed (and read_uncommitted).%n",
-                        interval.toMillis());
+                progress.printf("  Job running, %s, checkpoints every %s ms; alerts read read_committed (and read_uncommitted).%n",
+                        job.delivery.id, interval.toMillis());
                 return measure(kafka, job, client, interval);
             } finally {
                 cancel(client);
@@ -153,7 +160,8 @@ public final class LatencyBenchmark {
                         LatencyReport.ms(r.committed().maxMicros()));
             }
             reader.check();
-            return new LatencyReport(BenchReport.Machine.current(), settings.accounts(), settings.alertShare(), interval, max,
+            return new LatencyReport(BenchReport.Machine.current(), job.delivery, job.eventOrdering.order(), job.maxOutOfOrderness,
+                    settings.accounts(), settings.alertShare(), interval, max,
                     probe, settings.stepDuration(), steps, reader.otherAlerts());
         }
     }

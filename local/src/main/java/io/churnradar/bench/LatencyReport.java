@@ -40,6 +40,9 @@ public final class LatencyReport {
     }
 
     public final BenchReport.Machine machine;
+    public final io.churnradar.config.JobSettings.Delivery delivery;
+    public final io.churnradar.detect.EventOrdering.Order order;
+    public final Duration maxOutOfOrderness;
     public final int accounts;
     public final double alertShare;
     public final Duration checkpointInterval;
@@ -50,9 +53,13 @@ public final class LatencyReport {
     public final long otherAlerts;
     public final Instant finishedAt = Instant.now();
 
-    LatencyReport(BenchReport.Machine machine, int accounts, double alertShare, Duration checkpointInterval, double maxRate, Probe probe,
+    LatencyReport(BenchReport.Machine machine, io.churnradar.config.JobSettings.Delivery delivery, io.churnradar.detect.EventOrdering.Order order,
+            Duration maxOutOfOrderness, int accounts, double alertShare, Duration checkpointInterval, double maxRate, Probe probe,
             Duration stepDuration, List<StepResult> steps, long otherAlerts) {
         this.machine = machine;
+        this.delivery = delivery;
+        this.order = order;
+        this.maxOutOfOrderness = maxOutOfOrderness;
         this.accounts = accounts;
         this.alertShare = alertShare;
         this.checkpointInterval = checkpointInterval;
@@ -70,10 +77,10 @@ public final class LatencyReport {
     /** The table the command prints (Markdown, as the throughput table). */
     public String table() {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "Event-to-alert latency, exactly-once (checkpoints every %,d ms), %,d accounts, %.0f%% of events"
-                        + " trigger an alert (PAYMENT_FAILED raised or resolved); maximum %,.0f events/s (%s); %d s per step;"
+        b.append(String.format(Locale.ROOT, "Event-to-alert latency, %s (checkpoints every %,d ms), %s order (bound %,d ms), %,d accounts,"
+                        + " %.0f%% of events trigger an alert (PAYMENT_FAILED raised or resolved); maximum %,.0f events/s (%s); %d s per step;"
                         + " %d cores, %s, load average %.1f%n%n",
-                checkpointInterval.toMillis(), accounts, alertShare * 100, maxRate,
+                delivery.id, checkpointInterval.toMillis(), order.id, maxOutOfOrderness.toMillis(), accounts, alertShare * 100, maxRate,
                 probe == null ? "given" : probe.lowerBound ? "measured, lower bound" : "measured", stepDuration.toSeconds(),
                 machine.cores(), machine.java(), machine.loadAverage()));
         b.append("| step | events/s | events | alerts | read committed | p50 ms | p99 ms | p99.9 ms | max ms | missing"
@@ -92,7 +99,9 @@ public final class LatencyReport {
         ObjectNode root = JSON.createObjectNode();
         root.put("finishedAt", finishedAt.toString());
         root.set("machine", JSON.valueToTree(machine));
-        root.put("deliveryGuarantee", "exactly-once");
+        root.put("deliveryGuarantee", delivery.id);
+        root.put("order", order.id);
+        root.put("maxOutOfOrdernessMs", maxOutOfOrderness.toMillis());
         root.put("checkpointIntervalMs", checkpointInterval.toMillis());
         root.put("accounts", accounts);
         root.put("alertShare", alertShare);

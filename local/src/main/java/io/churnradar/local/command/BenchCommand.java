@@ -77,7 +77,7 @@ final class BenchCommand implements Callable<Integer> {
     Path json;
 
     @Option(names = "--latency", description = {"Measure event-to-alert latency instead: a real broker and the streaming job"
-            + " (exactly-once), fed at fractions of its maximum input rate; prints p50, p99, p99.9 and max per step of the alerts"
+            + " (exactly-once unless --delivery), fed at fractions of its maximum input rate; prints p50, p99, p99.9 and max per step of the alerts"
             + " read read_committed (README, Benchmark)."})
     boolean latency;
 
@@ -101,6 +101,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--max-out-of-orderness", paramLabel = "DURATION",
             description = "With --latency: the job's eventTime.maxOutOfOrderness (default: the job's, 5s).")
     Duration maxOutOfOrderness;
+
+    @Option(names = "--delivery", paramLabel = "exactly-once|at-least-once", description = {"With --latency: the job's"
+            + " delivery.guarantee (default exactly-once: an alert is visible read_committed after the checkpoint that commits it;"
+            + " at-least-once: as soon as the sink writes it)."})
+    String delivery;
 
     @Option(names = "--alert-share", paramLabel = "X", description = "With --latency: share of events that trigger an alert at once (default 0.1).")
     double alertShare = 0.1;
@@ -212,8 +217,15 @@ final class BenchCommand implements Callable<Integer> {
             if (o == null) throw Values.usage(spec, "--order must be event-time or arrival, got '" + order + "'");
             ordering = new io.churnradar.detect.EventOrdering(o, io.churnradar.detect.EventOrdering.DEFAULT_MAX_BUFFERED);
         }
+        io.churnradar.config.JobSettings.Delivery guarantee = io.churnradar.config.JobSettings.Delivery.EXACTLY_ONCE;
+        if (delivery != null) {
+            guarantee = io.churnradar.config.JobSettings.Delivery.of(delivery);
+            if (guarantee == null) {
+                throw Values.usage(spec, "--delivery must be one of " + io.churnradar.config.JobSettings.Delivery.ids() + ", got '" + delivery + "'");
+            }
+        }
         LatencyBenchmark.Settings settings = new LatencyBenchmark.Settings(accounts, alertShare, maxRate, probeEvents,
-                List.copyOf(fractions), stepDuration, flinkConf, seed, ordering, maxOutOfOrderness);
+                List.copyOf(fractions), stepDuration, flinkConf, seed, ordering, maxOutOfOrderness, guarantee);
         LatencyReport report;
         try (StopSignal stop = new StopSignal()) {
             report = new LatencyBenchmark(settings, out, stop::requested).run();
