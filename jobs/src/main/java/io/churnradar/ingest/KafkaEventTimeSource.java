@@ -87,14 +87,23 @@ public final class KafkaEventTimeSource<T>
      */
     public static <T> KafkaEventTimeSource<T> wrap(KafkaSource<T> kafka, String bootstrapServers,
             Map<String, String> clientProperties, String groupId) {
+        return new KafkaEventTimeSource<>(kafka, adminProperties(bootstrapServers, clientProperties, groupId));
+    }
+
+    /**
+     * The properties of the offset look-ups' admin client: those of {@code clientProperties} an admin
+     * client knows, and the config providers' own keys ({@code config.providers.<alias>.class}), which
+     * are no admin setting but without which a secret given as {@code ${file:...}} stays unresolved.
+     */
+    public static Properties adminProperties(String bootstrapServers, Map<String, String> clientProperties, String groupId) {
         Properties p = new Properties();
         Set<String> adminKeys = AdminClientConfig.configNames();
         for (Map.Entry<String, String> e : clientProperties.entrySet()) {
-            if (adminKeys.contains(e.getKey())) p.setProperty(e.getKey(), e.getValue());
+            if (adminKeys.contains(e.getKey()) || e.getKey().startsWith("config.providers.")) p.setProperty(e.getKey(), e.getValue());
         }
         p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.setProperty(AdminClientConfig.CLIENT_ID_CONFIG, groupId + "-partition-ends");
-        return new KafkaEventTimeSource<>(kafka, p);
+        return p;
     }
 
     /**

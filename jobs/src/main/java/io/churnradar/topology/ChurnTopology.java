@@ -28,6 +28,8 @@ public final class ChurnTopology {
     public static final String ALERTS_SINK_UID = "alerts-sink";
     /** The last gate of the alerts before their sink: personal data out unless the rules allow it. */
     public static final String ALERTS_PERSONAL_DATA_UID = "alerts-personal-data";
+    /** The same gate for the commands, before the audit, the commands topic and the webhooks. */
+    public static final String COMMANDS_PERSONAL_DATA_UID = "commands-personal-data";
     public static final String HEALTH_SINK_UID = "account-health-sink";
     public static final String COMMANDS_AUDIT_SINK_UID = "commands-audit-sink";
     public static final String COMMANDS_TO_EXECUTE_UID = "commands-to-execute";
@@ -83,7 +85,11 @@ public final class ChurnTopology {
                 .name("Personal data out of alerts");
         sink(published, outputs.alerts, ALERTS_SINK_UID);
         if (outputs.health != null) sink(alerts.getSideOutput(ChurnDetector.HEALTH), outputs.health, HEALTH_SINK_UID);
-        DataStream<RetentionCommand> decisions = alerts.getSideOutput(ChurnDetector.COMMANDS);
+        DataStream<RetentionCommand> commands = alerts.getSideOutput(ChurnDetector.COMMANDS);
+        DataStream<RetentionCommand> decisions = commands.map(new PersonalData.Commands(rules.includePersonalData))
+                .returns(commands.getType())
+                .uid(COMMANDS_PERSONAL_DATA_UID)
+                .name("Personal data out of commands");
         if (outputs.commandsAudit != null) sink(decisions, outputs.commandsAudit, COMMANDS_AUDIT_SINK_UID);
         if (outputs.commands != null || !outputs.commandAttachments.isEmpty()) {
             SingleOutputStreamOperator<RetentionCommand> toExecute = toExecute(decisions);

@@ -1,6 +1,7 @@
 package io.churnradar.topology;
 
 import io.churnradar.alerts.RiskAlert;
+import io.churnradar.commands.RetentionCommand;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -21,6 +22,8 @@ import org.apache.flink.api.common.functions.MapFunction;
  *       and any comment are withheld, in the evidence and in the explanation;</li>
  *   <li>a user id with a blank in it (a name, not an id) becomes a pseudonym.</li>
  * </ul>
+ * Commands (to the commands topic, the audit and the webhooks) get the same gate on their parameters:
+ * a playbook's {@code {plan}} placeholder takes the plan the events name, another free field.
  * Account ids pass as they are: they are the key every consumer joins on (docs/operations.md).
  */
 public final class PersonalData {
@@ -64,6 +67,24 @@ public final class PersonalData {
         return RiskAlert.newBuilder(a).setEvidence(evidence).setExplanation(cleanExplanation).build();
     }
 
+    /**
+     * The command as the outputs may carry it: an e-mail address in a parameter becomes its pseudonym;
+     * the same object when there is none. The parameters come from the rules, written by an operator,
+     * except what a placeholder filled in from the events ({@code {plan}}): that is where an address can
+     * come from, and the gate cannot tell the two apart, so it looks at every value.
+     */
+    public static RetentionCommand scrub(RetentionCommand c) {
+        Map<String, String> params = new java.util.TreeMap<>();
+        boolean changed = false;
+        for (Map.Entry<String, String> e : c.getParams().entrySet()) {
+            String value = e.getValue() == null ? null : String.valueOf(e.getValue());
+            String out = value == null ? null : addresses(value);
+            changed |= out != null && !out.equals(value);
+            params.put(String.valueOf(e.getKey()), out);
+        }
+        return changed ? RetentionCommand.newBuilder(c).setParams(params).build() : c;
+    }
+
     /** {@code text} with every e-mail address in it replaced by its pseudonym. */
     static String addresses(String text) {
         if (text.indexOf('@') < 0) return text;
@@ -99,6 +120,21 @@ public final class PersonalData {
         @Override
         public RiskAlert map(RiskAlert a) {
             return allowed ? a : scrub(a);
+        }
+    }
+
+    /** The commands' gate as an operator, before the audit, the commands topic and the webhooks. */
+    static final class Commands implements MapFunction<RetentionCommand, RetentionCommand> {
+        private static final long serialVersionUID = 1L;
+        private final boolean allowed;
+
+        Commands(boolean allowed) {
+            this.allowed = allowed;
+        }
+
+        @Override
+        public RetentionCommand map(RetentionCommand c) {
+            return allowed ? c : scrub(c);
         }
     }
 }

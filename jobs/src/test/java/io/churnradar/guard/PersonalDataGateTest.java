@@ -50,6 +50,30 @@ class PersonalDataGateTest {
         assertThat(out.getEvidence().get("ticketId")).isEqualTo(io.churnradar.signals.Evidence.userId("bob@example.net", false));
     }
 
+    @Test
+    void aCommandParameterFilledFromTheEventsLosesItsAddressAndAPlainCommandIsTheSameObject() {
+        io.churnradar.commands.RetentionCommand plain = command(Map.of("field", "plan", "value", "pro"));
+        assertThat(PersonalData.scrub(plain)).isSameAs(plain);
+
+        io.churnradar.commands.RetentionCommand c = command(Map.of("field", "plan", "value", "pro-for-ann@example.com",
+                "message", "Plan pro-for-ann@example.com at risk"));
+        io.churnradar.commands.RetentionCommand out = PersonalData.scrub(c);
+        String pseudonym = io.churnradar.signals.Evidence.userId("pro-for-ann@example.com", false);
+        assertThat(out.getParams()).containsEntry("field", "plan").containsEntry("value", pseudonym)
+                .containsEntry("message", "Plan " + pseudonym + " at risk");
+        assertThat(out.toString()).doesNotContain("ann@");
+        assertThat(out.getCommandId()).isEqualTo(c.getCommandId());
+    }
+
+    private static io.churnradar.commands.RetentionCommand command(Map<String, String> params) {
+        return io.churnradar.commands.RetentionCommand.newBuilder().setCommandId("c-1").setAccountId("acct-1").setAction("UPDATE_CRM")
+                .setCustomerFacing(false).setParams(params)
+                .setReason(io.churnradar.commands.CommandReason.newBuilder().setAlertId("a-1").setSignal("CANCELLATION_REQUESTED")
+                        .setSeverity("HIGH").setPlaybook("crm").setStep(0).build())
+                .setIssuedAt(Instant.EPOCH).setDisposition(io.churnradar.commands.CommandDisposition.SEND)
+                .setRuleVersion("default-1").build();
+    }
+
     private static RiskAlert alert(Map<String, String> evidence, String explanation) {
         return RiskAlert.newBuilder().setAlertId("a-1").setAccountId("acct-1").setSignal("CANCELLATION_REQUESTED")
                 .setSeverity(Severity.HIGH).setStatus(AlertStatus.RAISED).setDetectedAt(Instant.EPOCH).setEpisodeStart(Instant.EPOCH)

@@ -44,6 +44,22 @@ class ClientSecretsTest {
     }
 
     @Test
+    void theOffsetLookUpsAdminClientResolvesTheSecretsToo(@TempDir Path dir) throws Exception {
+        Path secret = Files.writeString(dir.resolve("sasl.password"), "s3cret-from-file\n");
+        JobSettings s = JobSettings.parse("""
+                kafka:
+                  properties:
+                    security.protocol: SASL_SSL
+                    sasl.jaas.config: org.apache.kafka.common.security.scram.ScramLoginModule required username="u" password="${file:%s}";
+                    max.poll.records: 100
+                """.formatted(secret), "test settings");
+        java.util.Properties p = io.churnradar.ingest.KafkaEventTimeSource.adminProperties("localhost:9092", s.clientProperties(), "g");
+        assertThat(p).doesNotContainKey("max.poll.records"); // a consumer's setting: an admin client would warn of it
+        AdminClientConfig parsed = new AdminClientConfig(p);
+        assertThat(parsed.getPassword("sasl.jaas.config").value()).contains("password=\"s3cret-from-file\"");
+    }
+
+    @Test
     void propertiesWithoutReferencesPassAsTheyAre() {
         JobSettings s = JobSettings.parse("kafka:\n  properties:\n    security.protocol: SSL\n", "test settings");
         assertThat(s.clientProperties()).isEqualTo(Map.of("security.protocol", "SSL"));

@@ -223,7 +223,7 @@ class KafkaSecurityTest {
         return keys;
     }
 
-    private static void keytool(String... args) throws Exception {
+    static void keytool(String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
         cmd.addAll(List.of(args));

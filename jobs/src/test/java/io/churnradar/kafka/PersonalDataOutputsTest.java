@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * dead letters alone keep original bytes, by design); with the rules' {@code privacy.includePersonalData}
  * the comments and e-mail user ids come through in the alerts' evidence, as docs/signals.md says.
  */
-class PersonalDataOutputsTest {
+public class PersonalDataOutputsTest {
     private static final int PARALLELISM = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant DAY0 = Instant.parse("2026-03-02T00:00:00Z");
@@ -52,7 +52,7 @@ class PersonalDataOutputsTest {
     private static final String CSAT_COMMENT = "John Smith says the support was rude";
     private static final String CANCEL_REASON = "Leaving for a competitor, says Mary Major (mary.major@example.org)";
     /** Nothing of these may reach an output by default. */
-    private static final List<String> PERSONAL = List.of("@example.", "Jane Doe", "jane.doe", "new UI is awful", "John Smith",
+    public static final List<String> PERSONAL = List.of("@example.", "Jane Doe", "jane.doe", "new UI is awful", "John Smith",
             "support was rude", "Mary Major", "mary.major", "competitor", "erin@", "carol@", "dave@", "bob@", "eve@");
 
     @RegisterExtension
@@ -186,8 +186,8 @@ class PersonalDataOutputsTest {
         return out;
     }
 
-    /** The history, in our JSON event format, in event-time order. */
-    static List<ObjectNode> history() {
+    /** The history, in our JSON event format, in event-time order (also webhook.WebhookPersonalDataTest's). */
+    public static List<ObjectNode> history() {
         List<ObjectNode> h = new ArrayList<>();
         // Moves event time on to day 20 on every topic (the streaming job's watermark is the least of
         // them); its user is a person's address.

@@ -47,7 +47,8 @@ class OutputsTest {
                 .build());
         StreamGraph graph = env.getStreamGraph();
         assertThat(graph.getStreamNodes()).extracting(StreamNode::getTransformationUID).contains(
-                "churn-detector", "alerts-sink", "account-health-sink", "commands-audit-sink", "commands-to-execute",
+                "churn-detector", "alerts-personal-data", "alerts-sink", "account-health-sink", "commands-personal-data",
+                "commands-audit-sink", "commands-to-execute",
                 "commands-sink", "outcome-events-sink", "dead-letter-sink").doesNotContain("playbook-outcomes-sink");
     }
 
