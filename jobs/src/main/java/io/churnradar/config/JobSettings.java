@@ -114,7 +114,7 @@ public final class JobSettings implements Serializable {
     public Map<String, Duration> idlenessByTopic = new LinkedHashMap<>();
     /**
      * {@code eventTime.backlogGrace}: how long a partition that wakes from idleness with a backlog (its first
-     * event dated further than this behind the wall clock) holds event time at that event, so that the other
+     * event dated further than this behind the wall clock) holds event time where it was, so that the other
      * partitions of the same backlog wake before event time moves past their first records (zero: never).
      */
     public Duration backlogGrace = Duration.ofSeconds(5);

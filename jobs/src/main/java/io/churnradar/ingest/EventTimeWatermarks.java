@@ -91,8 +91,12 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
      * into idle partitions (topics empty when the job started, then filled by a backfill or by producers
      * switched over together): each partition wakes a moment after the others, and in that moment the awake
      * ones are read days ahead. So a Kafka partition that wakes with an event dated more than the grace behind
-     * the wall clock holds its watermark at that event for the grace (on the activity clock): the partitions of
-     * the same backlog wake within it and join event time before it moves on. Holding event time back only
+     * the wall clock holds event time where it was for the grace (on the activity clock): it repeats the last
+     * watermark it passed on, or, never read before, the earliest event time an event may have (2000-01-01), which
+     * is no later than any other partition's events, so an operator downstream waits for every input of the
+     * backlog, whatever its first event; the partitions of the same backlog wake within the grace and join event
+     * time before it moves on. Holding it at its own first event would not do: another partition's backlog may
+     * start earlier, and would be late. Holding event time back only
      * delays what it decides, never changes it; and the wall clock only chooses whether to wait, so a replay
      * at any speed decides the same. Live records are never held: their alerts keep their latency.
      */
@@ -110,8 +114,10 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
         private boolean idle;
         private boolean eventSinceLastCheck;
         private long quietSinceNanos = -1;
-        /** While the grace runs: until when (activity clock), and the watermark held (none emitted yet: MIN). */
+        /** While the grace runs: until when (activity clock). */
         private long graceUntilNanos = -1;
+        /** The last watermark passed on (none yet: MIN); while the grace runs, the one repeated. */
+        private long lastEmitted = Long.MIN_VALUE;
         private long held = Long.MIN_VALUE;
         private final Holding holding = new Holding();
 
@@ -140,7 +146,9 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
             if (i.event != null) {
                 if (idle && kafka && graceNanos > 0 && wallClockMillis.getAsLong() - timestamp > graceNanos / 1_000_000) {
                     graceUntilNanos = clock.relativeTimeNanos() + graceNanos;
-                    held = Long.MIN_VALUE;
+                    held = lastEmitted == Long.MIN_VALUE ? EventValidator.MIN_TIME - 1 : lastEmitted;
+                    // Active again, holding: an idle output would not hold anything back.
+                    output.emitWatermark(new Watermark(held));
                 }
                 eventSinceLastCheck = true;
                 idle = false;
@@ -178,20 +186,23 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
             inner.onPeriodicEmit(holding.around(output));
         }
 
-        /** Passes watermarks on, but while the grace runs none beyond the first one emitted in it. */
+        /** Passes watermarks on, remembering the last; while the grace runs, the held one instead. */
         private final class Holding implements WatermarkOutput {
             private WatermarkOutput out;
 
             WatermarkOutput around(WatermarkOutput output) {
-                if (graceUntilNanos < 0) return output;
                 out = output;
                 return this;
             }
 
             @Override
             public void emitWatermark(Watermark watermark) {
-                if (held == Long.MIN_VALUE) held = watermark.getTimestamp();
-                out.emitWatermark(watermark.getTimestamp() <= held ? watermark : new Watermark(held));
+                if (graceUntilNanos >= 0) {
+                    out.emitWatermark(new Watermark(held));
+                } else {
+                    lastEmitted = watermark.getTimestamp();
+                    out.emitWatermark(watermark);
+                }
             }
 
             @Override
