@@ -50,8 +50,9 @@ import org.slf4j.LoggerFactory;
  *       stable offset: the source reads committed records only). A partition that holds no record at all
  *       (never written, or all expired) is marked idle at once instead of holding event time at its
  *       minimum for the whole idleness timeout; its first record makes it active again. A partition that
- *       holds records is left alone, however long its first fetch takes and even when the job has read
- *       them all: data present at assignment, and the next records of a live partition, are never made
+ *       holds records holds event time from its assignment (its output is registered then, where Flink's
+ *       reader registers it at its first fetch), however long its first fetch takes and even when the job has
+ *       read them all: data present at assignment, and the next records of a live partition, are never made
  *       late by this rule. If the broker does not answer, nothing is marked (the idleness timeout
  *       still applies).
  *   <li><b>The topic of a partition</b>, and whether it was taken for empty: per-topic idleness and the
@@ -173,6 +174,8 @@ public final class KafkaEventTimeSource<T>
         private final Properties adminProperties;
         /** Splits assigned and not finished, by id (task thread only). */
         private final Map<String, KafkaPartitionSplit> assigned = new HashMap<>();
+        /** Ids of splits assigned whose output is not registered yet (task thread only). */
+        private final List<String> unregistered = new ArrayList<>();
         /** Ids of splits found empty at assignment, handed from the look-up thread to the task thread. */
         private final ConcurrentLinkedQueue<String> foundEmpty = new ConcurrentLinkedQueue<>();
         private volatile CompletableFuture<Void> lookupAnswered = new CompletableFuture<>();
@@ -196,6 +199,7 @@ public final class KafkaEventTimeSource<T>
             List<KafkaPartitionSplit> toLookUp = new ArrayList<>();
             for (KafkaPartitionSplit s : splits) {
                 assigned.put(s.splitId(), s);
+                unregistered.add(s.splitId());
                 // A bounded split that is empty ends at once, and a finished split no longer holds event time back.
                 if (s.getStoppingOffset().isPresent()) continue;
                 toLookUp.add(s);
@@ -260,6 +264,15 @@ public final class KafkaEventTimeSource<T>
         public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
             if (outputs == null || outputs.main != output) outputs = new Outputs<>(output, assigned);
             if (lookupAnswered.isDone()) lookupAnswered = new CompletableFuture<>();
+            // Flink's reader creates a partition's output (and its watermark) when the partition's first records are
+            // fetched: until then the partition holds nothing back, and the partitions fetched first move event time
+            // past the others' first records, which then come late (the fault suite's upgrade lost events that way).
+            // Registered at assignment, a partition holds event time until its first record, its idleness, or the
+            // look-up below finding it empty.
+            for (String id : unregistered) {
+                if (assigned.containsKey(id)) outputs.createOutputForSplit(id);
+            }
+            unregistered.clear();
             for (String id; (id = foundEmpty.poll()) != null; ) {
                 // Only a partition still assigned that has emitted nothing: one whose first record came
                 // already is active, and a finished one has no output any more.
