@@ -159,10 +159,10 @@ public final class BacktestJob {
 
             JobClient job = env.executeAsync(JOB_NAME);
             JobExecutionResult result;
-            try (BacktestProgress ignored = BacktestProgress.start(job, allFiles, progress)) {
+            try (BacktestProgress ignored = BacktestProgress.ofJob(job, allFiles, scratch, progress)) {
                 result = job.getJobExecutionResult().get();
             }
-            BacktestOutputs.Counts counts = BacktestOutputs.write(scratch, outDir, rules.model != null);
+            BacktestOutputs.Counts counts = writeResults(scratch, outDir, rules.model != null, progress);
             if (progress != null) progress.accept(String.format("  merged %,d sorted runs into the result files", counts.runs));
             BacktestSummary s = summary(result, counts, rules);
             s.files = fileCount;
@@ -176,6 +176,23 @@ public final class BacktestJob {
             } catch (IllegalStateException e) {
                 // The JVM is going down already: the hook runs anyway.
             }
+        }
+    }
+
+    /** Merges the job's sorted runs into the result files, with a progress line every few seconds: GBs take minutes. */
+    private static BacktestOutputs.Counts writeResults(Path scratch, Path outDir, boolean scored,
+            java.util.function.Consumer<String> progress) throws IOException {
+        java.util.function.Predicate<Path> run = f -> f.getFileName().toString().endsWith(".run");
+        long runBytes = BacktestProgress.size(scratch, run);
+        long runs;
+        try (var files = Files.list(scratch)) {
+            runs = files.filter(run).count();
+        }
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        long started = System.nanoTime();
+        try (BacktestProgress ignored = BacktestProgress.of(
+                () -> BacktestProgress.mergeLine(runs, runBytes, written.get(), (System.nanoTime() - started) / 1e9), progress)) {
+            return BacktestOutputs.write(scratch, outDir, scored, written);
         }
     }
 

@@ -21,6 +21,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -138,16 +139,21 @@ final class BacktestOutputs {
      * scores.jsonl when the rules carried a churn model ({@code scored}).
      */
     static Counts write(Path scratch, Path outDir, boolean scored) throws IOException {
+        return write(scratch, outDir, scored, new AtomicLong());
+    }
+
+    /** As above, adding the characters written to the result files to {@code written} as it goes (the progress lines). */
+    static Counts write(Path scratch, Path outDir, boolean scored, AtomicLong written) throws IOException {
         Counts c = new Counts();
         java.util.function.IntConsumer runs = n -> c.runs += n;
-        c.alerts = merge(scratch, outDir.resolve("alerts.jsonl"), "\n", e -> {
+        c.alerts = merge(scratch, outDir.resolve("alerts.jsonl"), "\n", written, e -> {
             String[] signalStatus = e.tag().split("\t", 2);
             c.alertsBySignal.computeIfAbsent(signalStatus[0], k -> new TreeMap<>()).merge(signalStatus[1], 1L, Long::sum);
         }, ALERTS, runs);
-        merge(scratch, outDir.resolve("dead-letter.jsonl"), "\n", e -> {}, DEAD_LETTERS, runs);
-        merge(scratch, outDir.resolve("command-audit.jsonl"), "\n", e -> c.commandDecisions.merge(e.tag(), 1L, Long::sum), AUDIT, runs);
-        c.commandsSent = merge(scratch, outDir.resolve("commands.jsonl"), "\n", e -> {}, COMMANDS, runs);
-        merge(scratch, outDir.resolve("kpis.jsonl"), "\n", e -> {}, KPIS, runs);
+        merge(scratch, outDir.resolve("dead-letter.jsonl"), "\n", written, e -> {}, DEAD_LETTERS, runs);
+        merge(scratch, outDir.resolve("command-audit.jsonl"), "\n", written, e -> c.commandDecisions.merge(e.tag(), 1L, Long::sum), AUDIT, runs);
+        c.commandsSent = merge(scratch, outDir.resolve("commands.jsonl"), "\n", written, e -> {}, COMMANDS, runs);
+        merge(scratch, outDir.resolve("kpis.jsonl"), "\n", written, e -> {}, KPIS, runs);
         Path outcomes = scratch.resolve(OUTCOMES_FILE);
         if (Files.exists(outcomes)) {
             Files.move(outcomes, outDir.resolve(OUTCOMES_FILE), StandardCopyOption.REPLACE_EXISTING);
@@ -157,25 +163,25 @@ final class BacktestOutputs {
         // health.jsonl: every change, then the last score of each account (as Files.write ended its lines).
         long[] counts = new long[2];
         try (BufferedWriter w = Files.newBufferedWriter(outDir.resolve("health.jsonl"), StandardCharsets.UTF_8)) {
-            counts[0] = mergeInto(scratch, w, System.lineSeparator(), e -> {}, HEALTH_CHANGES, runs);
-            counts[1] = mergeInto(scratch, w, System.lineSeparator(), e -> {}, HEALTH_LAST, runs);
+            counts[0] = mergeInto(scratch, w, System.lineSeparator(), written, e -> {}, HEALTH_CHANGES, runs);
+            counts[1] = mergeInto(scratch, w, System.lineSeparator(), written, e -> {}, HEALTH_LAST, runs);
         }
         // scores.jsonl: one line per account and scored day close, only with a model (no model: no runs, no file).
-        if (scored) c.churnScores = merge(scratch, outDir.resolve("scores.jsonl"), "\n", e -> {}, SCORES, runs);
+        if (scored) c.churnScores = merge(scratch, outDir.resolve("scores.jsonl"), "\n", written, e -> {}, SCORES, runs);
         c.healthUpdates = counts[0];
         c.healthAccounts = counts[1];
         return c;
     }
 
-    private static long merge(Path scratch, Path file, String newline, Consumer<ExternalSort.Entry> count,
+    private static long merge(Path scratch, Path file, String newline, AtomicLong written, Consumer<ExternalSort.Entry> count,
             SortedRunSink.Stream stream, java.util.function.IntConsumer runCount) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            return mergeInto(scratch, w, newline, count, stream, runCount);
+            return mergeInto(scratch, w, newline, written, count, stream, runCount);
         }
     }
 
-    private static long mergeInto(Path scratch, BufferedWriter w, String newline, Consumer<ExternalSort.Entry> count,
-            SortedRunSink.Stream stream, java.util.function.IntConsumer runCount) throws IOException {
+    private static long mergeInto(Path scratch, BufferedWriter w, String newline, AtomicLong written,
+            Consumer<ExternalSort.Entry> count, SortedRunSink.Stream stream, java.util.function.IntConsumer runCount) throws IOException {
         long[] lines = {0};
         List<Path> runs = stream.runs(scratch);
         runCount.accept(runs.size());
@@ -184,6 +190,7 @@ final class BacktestOutputs {
                 try {
                     w.write(e.line());
                     w.write(newline);
+                    written.addAndGet(e.line().length() + newline.length());
                 } catch (IOException x) {
                     throw new UncheckedIOException(x);
                 }

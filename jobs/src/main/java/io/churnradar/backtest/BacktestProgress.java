@@ -1,6 +1,7 @@
 package io.churnradar.backtest;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -9,31 +10,39 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.flink.core.execution.JobClient;
 
 /**
- * Progress lines of a running backtest, every few seconds: lines read, lines per second and, where
- * the input's size tells it (plain files, not gzipped ones), the share read and an estimate of the
- * time left. Read from the reader's accumulators of the running job.
+ * Progress lines of a running backtest, every few seconds, through each of its phases: while the inputs are
+ * read, lines read, lines per second and, where the input's size tells it (plain files, not gzipped ones),
+ * the share read and an estimate of the time left (from the reader's accumulators of the running job); once
+ * everything is read, the results the job's sinks have written so far while detection runs to the end of the
+ * input; then, while the sorted runs are merged into the result files, what has been written of them. A run
+ * of a million accounts spends minutes after its last line is read: none of it passes in silence.
  */
 final class BacktestProgress implements AutoCloseable {
     static final long EVERY_SECONDS = 5;
+    /** Reports in a row with no new line read before a gzipped input (of unknown size) counts as read. */
+    private static final int STILL_REPORTS = 3;
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "backtest-progress");
         t.setDaemon(true);
         return t;
     });
-    private final long started = System.nanoTime();
-    /** Accumulators reach the client with the TaskManager's heartbeat, less often than we ask: no line twice. */
-    private long lastLines = -1;
+    final long started = System.nanoTime();
+    /** The status last printed: no line twice (accumulators reach the client less often than we ask). */
+    private String last;
 
     private BacktestProgress() {}
 
-    /** Starts reporting the job's progress to {@code out}; null reports nothing. */
-    static BacktestProgress start(JobClient job, List<Path> files, Consumer<String> out) throws IOException {
-        BacktestProgress p = new BacktestProgress();
-        if (out == null) return p;
+    /**
+     * Starts reporting a running backtest job to {@code out}: the reading, then the results written into
+     * {@code scratch} while detection finishes. Null {@code out} reports nothing.
+     */
+    static BacktestProgress ofJob(JobClient job, List<Path> files, Path scratch, Consumer<String> out) throws IOException {
         long total = 0;
         boolean sized = true;
         for (Path f : files) {
@@ -41,21 +50,69 @@ final class BacktestProgress implements AutoCloseable {
             total += Files.size(f);
         }
         long totalChars = sized ? total : -1;
-        p.timer.scheduleAtFixedRate(() -> p.report(job, totalChars, out), EVERY_SECONDS, EVERY_SECONDS, TimeUnit.SECONDS);
-        return p;
+        BacktestProgress p = new BacktestProgress();
+        JobStatus status = new JobStatus(job, totalChars, scratch, p.started);
+        return p.start(status::next, out, TimeUnit.SECONDS.toMillis(EVERY_SECONDS));
     }
 
-    private void report(JobClient job, long totalChars, Consumer<String> out) {
-        try {
-            Map<String, Object> acc = job.getAccumulators().get(EVERY_SECONDS, TimeUnit.SECONDS);
+    /** Starts printing what {@code status} says every few seconds, when it says something new (null: nothing to say). */
+    static BacktestProgress of(Supplier<String> status, Consumer<String> out) {
+        return of(status, out, TimeUnit.SECONDS.toMillis(EVERY_SECONDS));
+    }
+
+    /** As above, every {@code periodMillis}. */
+    static BacktestProgress of(Supplier<String> status, Consumer<String> out, long periodMillis) {
+        return new BacktestProgress().start(status, out, periodMillis);
+    }
+
+    private BacktestProgress start(Supplier<String> status, Consumer<String> out, long periodMillis) {
+        if (out == null) return this;
+        timer.scheduleAtFixedRate(() -> {
+            try {
+                String line = status.get();
+                if (line != null && !line.equals(last)) {
+                    last = line;
+                    out.accept(line);
+                }
+            } catch (RuntimeException e) {
+                // The job is finishing or a file just went: the next report or the summary follows.
+            }
+        }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** What a running backtest job has done: its reading, then the results it wrote after it. */
+    private static final class JobStatus {
+        private final JobClient job;
+        private final long totalChars;
+        private final Path scratch;
+        private final long started;
+        private long lastLines = -1;
+        private int still;
+
+        JobStatus(JobClient job, long totalChars, Path scratch, long started) {
+            this.job = job;
+            this.totalChars = totalChars;
+            this.scratch = scratch;
+            this.started = started;
+        }
+
+        String next() {
+            Map<String, Object> acc;
+            try {
+                acc = job.getAccumulators().get(EVERY_SECONDS, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                return null; // the job is finishing or gone: the summary follows
+            }
             long lines = number(acc.get(ReadInputs.LINES_READ));
             long chars = number(acc.get(ReadInputs.CHARS_READ));
-            if (lines == lastLines) return;
+            still = lines == lastLines ? still + 1 : 0;
             lastLines = lines;
-            double secs = (System.nanoTime() - started) / 1e9;
-            out.accept(line(lines, chars, totalChars, secs));
-        } catch (Exception e) {
-            // The job is finishing or gone: the summary follows.
+            boolean allRead = totalChars > 0 ? chars >= totalChars : lines > 0 && still >= STILL_REPORTS;
+            // The accumulators reach the client with the TaskManagers' heartbeat, less often than we ask: no count twice.
+            if (!allRead) return still > 0 ? null : line(lines, chars, totalChars, (System.nanoTime() - started) / 1e9);
+            return String.format("  all %,d lines read; detecting to the end of the input, %s of results written so far",
+                    lines, bytes(size(scratch, f -> f.getFileName().toString().endsWith(".run"))));
         }
     }
 
@@ -65,10 +122,43 @@ final class BacktestProgress implements AutoCloseable {
         if (totalChars > 0 && chars > 0) b.append(String.format(" (%d%%)", Math.min(100, chars * 100 / totalChars)));
         if (secs > 0) b.append(String.format(", %,.0f lines/s", lines / secs));
         if (totalChars > 0 && chars > 0 && chars < totalChars) {
-            long left = Math.round(secs * (totalChars - chars) / chars);
-            b.append(", about ").append(left >= 60 ? left / 60 + " min " + left % 60 + " s" : left + " s").append(" left");
+            b.append(", about ").append(duration(Math.round(secs * (totalChars - chars) / chars))).append(" left");
         }
         return b.toString();
+    }
+
+    /** e.g. "  merging 1,665 sorted runs (12.4 GB) into the result files: 3.2 GB written, 95 MB/s" */
+    static String mergeLine(long runs, long runBytes, long written, double secs) {
+        StringBuilder b = new StringBuilder(String.format("  merging %,d sorted runs (%s) into the result files: %s written",
+                runs, bytes(runBytes), bytes(written)));
+        if (secs > 0) b.append(", ").append(bytes(Math.round(written / secs))).append("/s");
+        return b.toString();
+    }
+
+    /** e.g. "812 MB", "3.2 GB", "640 KB" */
+    static String bytes(long n) {
+        if (n >= 1L << 30) return String.format("%.1f GB", n / (double) (1L << 30));
+        if (n >= 1L << 20) return String.format("%,d MB", n >> 20);
+        return String.format("%,d KB", n >> 10);
+    }
+
+    private static String duration(long secs) {
+        return secs >= 60 ? secs / 60 + " min " + secs % 60 + " s" : secs + " s";
+    }
+
+    /** The bytes of the files of {@code dir} that {@code which} takes (files that go while we look count 0). */
+    static long size(Path dir, Predicate<Path> which) {
+        try (var files = Files.list(dir)) {
+            return files.filter(which).mapToLong(f -> {
+                try {
+                    return Files.size(f);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static long number(Object v) {

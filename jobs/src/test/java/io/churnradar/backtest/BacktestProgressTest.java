@@ -2,6 +2,9 @@ package io.churnradar.backtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class BacktestProgressTest {
@@ -11,5 +14,25 @@ class BacktestProgressTest {
                 .isEqualTo("  read 1,234,567 lines (45%), 24,691 lines/s, about 1 min 1 s left");
         assertThat(BacktestProgress.line(1_000, 0, -1, 2)).isEqualTo("  read 1,000 lines, 500 lines/s");
         assertThat(BacktestProgress.line(10, 100, 100, 1)).isEqualTo("  read 10 lines (100%), 10 lines/s");
+    }
+
+    @Test
+    void theMergeSaysItsRunsAndWhatItHasWritten() {
+        assertThat(BacktestProgress.mergeLine(1_665, 13_314_398_618L, 3L << 30, 32))
+                .isEqualTo("  merging 1,665 sorted runs (12.4 GB) into the result files: 3.0 GB written, 96 MB/s");
+        assertThat(BacktestProgress.bytes(640 * 1024)).isEqualTo("640 KB");
+        assertThat(BacktestProgress.bytes(812L << 20)).isEqualTo("812 MB");
+    }
+
+    @Test
+    void aStatusIsPrintedWhenItChangesAndNeverTwice() throws Exception {
+        AtomicInteger polls = new AtomicInteger();
+        List<String> out = new CopyOnWriteArrayList<>();
+        // The status changes every third poll: each value printed once, in order.
+        try (BacktestProgress ignored = BacktestProgress.of(() -> "step " + polls.incrementAndGet() / 3, out::add, 10)) {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (out.size() < 4 && System.nanoTime() < deadline) Thread.sleep(5);
+        }
+        assertThat(out.subList(0, 4)).containsExactly("step 0", "step 1", "step 2", "step 3");
     }
 }
