@@ -182,16 +182,11 @@ public final class BacktestJob {
     /** Merges the job's sorted runs into the result files, with a progress line every few seconds: GBs take minutes. */
     private static BacktestOutputs.Counts writeResults(Path scratch, Path outDir, boolean scored,
             java.util.function.Consumer<String> progress) throws IOException {
-        java.util.function.Predicate<Path> run = f -> f.getFileName().toString().endsWith(".run");
-        long runBytes = BacktestProgress.size(scratch, run);
-        long runs;
-        try (var files = Files.list(scratch)) {
-            runs = files.filter(run).count();
-        }
+        BacktestProgress.Runs runs = BacktestProgress.Runs.in(scratch);
         java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
         long started = System.nanoTime();
-        try (BacktestProgress ignored = BacktestProgress.of(
-                () -> BacktestProgress.mergeLine(runs, runBytes, written.get(), (System.nanoTime() - started) / 1e9), progress)) {
+        try (BacktestProgress ignored = BacktestProgress.of(() -> BacktestProgress.mergeLine(
+                runs.count(), runs.bytes(), written.get(), (System.nanoTime() - started) / 1e9), progress)) {
             return BacktestOutputs.write(scratch, outDir, scored, written);
         }
     }

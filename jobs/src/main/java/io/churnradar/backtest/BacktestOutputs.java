@@ -136,13 +136,9 @@ final class BacktestOutputs {
 
     /**
      * Merges the runs in {@code scratch} into the result files in {@code outDir}, outcomes.json included, and
-     * scores.jsonl when the rules carried a churn model ({@code scored}).
+     * scores.jsonl when the rules carried a churn model ({@code scored}), adding the characters written to {@code written}
+     * as it goes (the progress lines).
      */
-    static Counts write(Path scratch, Path outDir, boolean scored) throws IOException {
-        return write(scratch, outDir, scored, new AtomicLong());
-    }
-
-    /** As above, adding the characters written to the result files to {@code written} as it goes (the progress lines). */
     static Counts write(Path scratch, Path outDir, boolean scored, AtomicLong written) throws IOException {
         Counts c = new Counts();
         java.util.function.IntConsumer runs = n -> c.runs += n;

@@ -10,7 +10,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.flink.core.execution.JobClient;
 
@@ -112,7 +111,7 @@ final class BacktestProgress implements AutoCloseable {
             // The accumulators reach the client with the TaskManagers' heartbeat, less often than we ask: no count twice.
             if (!allRead) return still > 0 ? null : line(lines, chars, totalChars, (System.nanoTime() - started) / 1e9);
             return String.format("  all %,d lines read; detecting to the end of the input, %s of results written so far",
-                    lines, bytes(size(scratch, f -> f.getFileName().toString().endsWith(".run"))));
+                    lines, bytes(Runs.in(scratch).bytes()));
         }
     }
 
@@ -146,18 +145,23 @@ final class BacktestProgress implements AutoCloseable {
         return secs >= 60 ? secs / 60 + " min " + secs % 60 + " s" : secs + " s";
     }
 
-    /** The bytes of the files of {@code dir} that {@code which} takes (files that go while we look count 0). */
-    static long size(Path dir, Predicate<Path> which) {
-        try (var files = Files.list(dir)) {
-            return files.filter(which).mapToLong(f -> {
-                try {
-                    return Files.size(f);
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /** The sorted runs in a scratch folder: how many, and their bytes (a run that goes while we look counts 0). */
+    record Runs(long count, long bytes) {
+        static Runs in(Path scratch) {
+            try (var files = Files.list(scratch)) {
+                long[] countBytes = new long[2];
+                files.filter(f -> f.getFileName().toString().endsWith(".run")).forEach(f -> {
+                    countBytes[0]++;
+                    try {
+                        countBytes[1] += Files.size(f);
+                    } catch (IOException e) {
+                        // Merged and removed while we looked.
+                    }
+                });
+                return new Runs(countBytes[0], countBytes[1]);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 

@@ -2,6 +2,8 @@ package io.churnradar.backtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.churnradar.testing.Deadline;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,8 +32,7 @@ class BacktestProgressTest {
         List<String> out = new CopyOnWriteArrayList<>();
         // The status changes every third poll: each value printed once, in order.
         try (BacktestProgress ignored = BacktestProgress.of(() -> "step " + polls.incrementAndGet() / 3, out::add, 10)) {
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (out.size() < 4 && System.nanoTime() < deadline) Thread.sleep(5);
+            Deadline.in(Duration.ofSeconds(30)).pollUntil("four status lines", () -> out.size() >= 4);
         }
         assertThat(out.subList(0, 4)).containsExactly("step 0", "step 1", "step 2", "step 3");
     }
