@@ -32,6 +32,9 @@ public final class Main {
         int code = run(args, System.out, System.err);
         System.out.flush();
         RunGuard.finished();
+        // A signal's exit is under way (Ctrl-C, SIGTERM): its status (130, 143) stands. Called once its shutdown hooks
+        // have run, System.exit would halt the JVM at once with the command's status (1 for a cancelled job) instead.
+        if (RunGuard.shuttingDown()) return;
         // Kafka and Flink leave non-daemon threads behind even when closed; everything is cleaned up by now.
         System.exit(code);
     }
