@@ -84,8 +84,9 @@ final class BacktestOutputs {
     static void health(AccountHealth h, SortedRunSink.Emitter out) throws IOException {
         String change = HealthJson.toJson(h, false);
         out.emit(0, new ExternalSort.Entry(ExternalSort.Key.of(h.getAsOf().toEpochMilli(), h.getAccountId()), null, change));
-        // Written once: the closing line differs only in its last field.
-        out.emit(1, new ExternalSort.Entry(ExternalSort.Key.of(h.getAccountId()), null, HealthJson.asFinal(change)));
+        // The same line: only the last of each account is kept, and the merge turns that one into its closing line
+        // (which differs only in its last field), once per account instead of once per update.
+        out.emit(1, new ExternalSort.Entry(ExternalSort.Key.of(h.getAccountId()), null, change));
         if (h.getChurnProbability() != null) {
             out.emit(2, new ExternalSort.Entry(ExternalSort.Key.of(h.getChurnScoredAt().toEpochMilli(), h.getAccountId()), null,
                     HealthJson.scoreJson(h)));
@@ -160,7 +161,7 @@ final class BacktestOutputs {
         long[] counts = new long[2];
         try (BufferedWriter w = Files.newBufferedWriter(outDir.resolve("health.jsonl"), StandardCharsets.UTF_8)) {
             counts[0] = mergeInto(scratch, w, System.lineSeparator(), written, e -> {}, HEALTH_CHANGES, runs);
-            counts[1] = mergeInto(scratch, w, System.lineSeparator(), written, e -> {}, HEALTH_LAST, runs);
+            counts[1] = mergeInto(scratch, w, System.lineSeparator(), written, e -> {}, HEALTH_LAST, runs, HealthJson::asFinal);
         }
         // scores.jsonl: one line per account and scored day close, only with a model (no model: no runs, no file).
         if (scored) c.churnScores = merge(scratch, outDir.resolve("scores.jsonl"), "\n", written, e -> {}, SCORES, runs);
@@ -178,15 +179,23 @@ final class BacktestOutputs {
 
     private static long mergeInto(Path scratch, BufferedWriter w, String newline, AtomicLong written,
             Consumer<ExternalSort.Entry> count, SortedRunSink.Stream stream, java.util.function.IntConsumer runCount) throws IOException {
+        return mergeInto(scratch, w, newline, written, count, stream, runCount, line -> line);
+    }
+
+    /** As above, each line written as {@code finish} makes it. */
+    private static long mergeInto(Path scratch, BufferedWriter w, String newline, AtomicLong written, Consumer<ExternalSort.Entry> count,
+            SortedRunSink.Stream stream, java.util.function.IntConsumer runCount, java.util.function.UnaryOperator<String> finish)
+            throws IOException {
         long[] lines = {0};
         List<Path> runs = stream.runs(scratch);
         runCount.accept(runs.size());
         try {
             ExternalSort.merge(runs, stream.lastPerKey(), scratch, e -> {
                 try {
-                    w.write(e.line());
+                    String line = finish.apply(e.line());
+                    w.write(line);
                     w.write(newline);
-                    written.addAndGet(e.line().length() + newline.length());
+                    written.addAndGet(line.length() + newline.length());
                 } catch (IOException x) {
                     throw new UncheckedIOException(x);
                 }

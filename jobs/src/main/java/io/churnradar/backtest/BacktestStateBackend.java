@@ -46,6 +46,8 @@ public final class BacktestStateBackend {
      * strings, several times that), the backend's map entry, and its timer in the heap timer queue.
      */
     static final long HEAP_BYTES_PER_ACCOUNT = 4_096;
+    /** Where RocksDB keeps the timers: HEAP (flink-conf's, for the streaming job) or ROCKSDB. */
+    static final String ROCKSDB_TIMERS = "state.backend.rocksdb.timer-service.factory";
     /** Lines sampled from the start of the input to estimate its accounts. */
     static final int SAMPLE_LINES = 200_000;
     /** A gzipped file's text is taken as this many times its size (JSON Lines compress about 5 to 10 times). */
@@ -60,9 +62,13 @@ public final class BacktestStateBackend {
             return heap ? "hashmap" : "rocksdb";
         }
 
-        /** Sets {@code state.backend.type} on {@code c}. */
+        /**
+         * Sets {@code state.backend.type} on {@code c}; on RocksDB also its timers in RocksDB: a backtest runs
+         * there to keep the heap free of its accounts, a timer each included (the streaming job keeps them on the heap).
+         */
         public Configuration applyTo(Configuration c) {
             c.setString("state.backend.type", type());
+            if (!heap) c.setString(ROCKSDB_TIMERS, "ROCKSDB");
             return c;
         }
 

@@ -420,9 +420,11 @@ public final class JobSettings implements Serializable {
                 1024, MAX_MAX_RECORD_BYTES);
 
         JsonNode st = YamlTree.child(root, "state");
-        y.onlyKeys(st, "state", Set.of("ttl"));
+        y.onlyKeys(st, "state", Set.of("ttl", "accountCache"));
         // Shorter than the longest rule horizon would forget an account before its deadlines fire.
         s.stateTtl = y.duration(YamlTree.child(st, "ttl"), "state.ttl", s.stateTtl, Duration.ofDays(30), Duration.ofDays(3650));
+        s.eventOrdering = s.eventOrdering.withAccountCache(y.integer(YamlTree.child(st, "accountCache"), "state.accountCache",
+                s.eventOrdering.accountCache(), 0, io.churnradar.detect.EventOrdering.MAX_ACCOUNT_CACHE));
 
         s.webhooks = io.churnradar.webhook.WebhookSettings.fromYaml(root, y);
         s.kpis = kpiSettings(YamlTree.child(root, "kpis"), y);

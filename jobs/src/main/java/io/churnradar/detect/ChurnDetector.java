@@ -110,6 +110,8 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
 
     private transient ValueStateDescriptor<AccountState> accountDescriptor;
     private transient ValueState<AccountState> account;
+    /** Every read and write of {@link #account}: on RocksDB the accounts touched last stay objects until they leave it. */
+    private transient AccountCache accounts;
     /** The old per-id map, registered only when a restored account still has ids in it. */
     private transient MapState<String, Long> oldSeenEventIds;
     private transient Counter acceptedMetric;
@@ -145,6 +147,11 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         this.ordering = ordering == null ? EventOrdering.defaults() : ordering;
     }
 
+    /** The order it applies events in, and its account cache. */
+    EventOrdering ordering() {
+        return ordering;
+    }
+
     /** The rules the detector starts with. */
     public Rules initialRules() {
         return initialEngine.rules();
@@ -153,6 +160,29 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     /** Lets a rules change re-plan timers; {@link ChurnPipeline}'s operator calls it when it opens. */
     void useTimerService(TimerService timerService) {
         this.timers = timerService;
+    }
+
+    /**
+     * Keeps up to {@code capacity} accounts as objects between their reads and writes ({@link AccountCache}); the
+     * operator calls it when it opens, with capacity 0 on the heap backend, whose state holds the objects already.
+     */
+    void useKeyContext(AccountCache.KeyContext keys, int capacity) {
+        accounts = new AccountCache(account, keys, capacity);
+    }
+
+    /** Writes the accounts held as objects to the state: before a checkpoint, and before a test reads the state. */
+    public void flushAccounts() throws java.io.IOException {
+        if (accounts != null) accounts.flush();
+    }
+
+    /** Accounts held as objects and not written to the state yet (the tests' view of {@link AccountCache}). */
+    int accountsHeld() {
+        return accounts == null ? 0 : accounts.size();
+    }
+
+    /** Accounts the cache wrote because it was full (the tests' view of {@link AccountCache}). */
+    long accountsWrittenOnLeaving() {
+        return accounts == null ? 0 : accounts.writtenOnLeaving();
     }
 
     /** The operator's event time moved; called before the timers it makes due fire. */
@@ -166,6 +196,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         accountDescriptor = new ValueStateDescriptor<>(ACCOUNT_STATE, AccountState.class);
         if (stateTtl != null) accountDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl).build());
         account = getRuntimeContext().getState(accountDescriptor);
+        accounts = AccountCache.writeThrough(account); // until the operator gives its key context (useKeyContext)
         oldSeenEventIds = null;
         engine = initialEngine;
         engineText = null;
@@ -199,6 +230,8 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        // Before the keyed backend's snapshot (Flink snapshots the function's state first): every account in it.
+        flushAccounts();
         tierState.update(tiers.snapshot());
     }
 
@@ -212,7 +245,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     public void processElement(AccountEvent e, ReadOnlyContext ctx, Collector<RiskAlert> out) throws Exception {
         SignalEngine engine = engine(ctx);
         long watermark = ctx.timerService().currentWatermark();
-        AccountState s = account.value();
+        AccountState s = accounts.get(ctx.getCurrentKey());
         boolean folded = false;
         if (s == null) {
             s = new AccountState();
@@ -223,7 +256,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         if (isDuplicate(e, s, engine)) {
             duplicateMetric.inc();
             duplicateCount.add(1);
-            if (folded) account.update(s); // the old map is gone: its ids must reach the state even now
+            if (folded) accounts.put(ctx.getCurrentKey(), s, EventBuffer.size(s) > 0); // the old map is gone: its ids must reach the state even now
             return;
         }
         acceptedMetric.inc();
@@ -250,7 +283,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         }
         if (watermark != Long.MIN_VALUE) pruneEventIds(s, watermark, engine); // also for accounts that never need a timer
         reschedule(ctx.getCurrentKey(), s, engine, ctx.timerService());
-        account.update(s);
+        accounts.put(ctx.getCurrentKey(), s, EventBuffer.size(s) > 0);
     }
 
     /** Today's path for late events and arrival order: the event applies at once under the current watermark. */
@@ -269,7 +302,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RiskAlert> out) throws Exception {
         long watermark = ctx.timerService().currentWatermark();
         boolean endOfInput = watermark == Long.MAX_VALUE;
-        AccountState s = account.value();
+        AccountState s = accounts.get(ctx.getCurrentKey());
         if (s == null) return;
         // End of a bounded input with nothing held: nothing may be detected later than the newest data.
         // A timer the spread pushed past the input's last event time still owes the closes due by that time.
@@ -296,14 +329,14 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
             // End of a bounded input: the held events applied with only the deadlines and day closes before
             // them; nothing may be detected later than the newest data, and no timer is set any more.
             tiers.move(tierBefore, s.lastHealthTier);
-            account.update(s);
+            accounts.put(key, s, EventBuffer.size(s) > 0);
             return;
         }
         engine.onTime(key, s, watermark, output);
         tiers.move(tierBefore, s.lastHealthTier);
         pruneEventIds(s, watermark, engine);
         reschedule(key, s, engine, ctx.timerService());
-        account.update(s);
+        accounts.put(key, s, EventBuffer.size(s) > 0);
     }
 
     /**
@@ -329,6 +362,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
                 next.rules().model == null ? "" : ", churn model " + next.rules().model.id());
         if (timers != null) {
             TimerService t = timers;
+            accounts.flush(); // the pass below reads and writes the state itself
             ctx.applyToKeyedState(accountDescriptor, (key, state) -> {
                 AccountState s = state.value();
                 if (s == null) return;

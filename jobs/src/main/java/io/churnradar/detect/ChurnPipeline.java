@@ -88,6 +88,24 @@ public final class ChurnPipeline {
             // The timer service that open() created, by name: the detector re-plans timers when the rules change.
             ((ChurnDetector) userFunction).useTimerService(new SimpleTimerService(
                     getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this)));
+            // RocksDB (de)serializes an account at each read and write: keep the ones touched last as objects.
+            boolean onHeap = getKeyedStateBackend() instanceof org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+            holdAccounts(onHeap ? 0 : ((ChurnDetector) userFunction).ordering().accountCache());
+        }
+
+        /** Keeps up to {@code capacity} accounts as objects between their reads and writes ({@link AccountCache}). */
+        void holdAccounts(int capacity) {
+            ((ChurnDetector) userFunction).useKeyContext(new AccountCache.KeyContext() {
+                @Override
+                public Object current() {
+                    return getCurrentKey();
+                }
+
+                @Override
+                public void set(Object key) {
+                    setCurrentKey(key);
+                }
+            }, capacity);
         }
 
         /** The events' event time, before the timers it makes due fire: the detector keeps the last one short of the end. */

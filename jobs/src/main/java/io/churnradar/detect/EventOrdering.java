@@ -17,8 +17,11 @@ import java.time.Duration;
  *     logical time plus {@link #wakeUpOffset} of its id, so the accounts' midnight closes are not all due at one
  *     watermark. Only when a close is computed moves; it keeps its logical time, and every later event of the
  *     account first runs the closes and deadlines due before it. Zero: every timer at its logical time.
+ * @param accountCache ({@code state.accountCache}) accounts a detection subtask on RocksDB keeps as objects between
+ *     their reads and writes ({@link AccountCache}; 0: every change written at once). It changes no output, only
+ *     how often an account is (de)serialized; the heap backend holds the objects anyway and ignores it.
  */
-public record EventOrdering(Order order, int maxBufferedPerAccount, Duration dayCloseSpread) implements Serializable {
+public record EventOrdering(Order order, int maxBufferedPerAccount, Duration dayCloseSpread, int accountCache) implements Serializable {
     public static final int DEFAULT_MAX_BUFFERED = 1_000;
     public static final int MAX_MAX_BUFFERED = 100_000;
     /**
@@ -28,6 +31,8 @@ public record EventOrdering(Order order, int maxBufferedPerAccount, Duration day
      */
     public static final Duration DEFAULT_DAY_CLOSE_SPREAD = Duration.ofMinutes(5);
     public static final Duration MAX_DAY_CLOSE_SPREAD = Duration.ofHours(1);
+    public static final int DEFAULT_ACCOUNT_CACHE = AccountCache.DEFAULT_CAPACITY;
+    public static final int MAX_ACCOUNT_CACHE = 1_000_000;
 
     public enum Order {
         EVENT_TIME("event-time"), ARRIVAL("arrival");
@@ -52,6 +57,14 @@ public record EventOrdering(Order order, int maxBufferedPerAccount, Duration day
         if (dayCloseSpread.isNegative() || dayCloseSpread.compareTo(MAX_DAY_CLOSE_SPREAD) > 0) {
             throw new IllegalArgumentException("dayCloseSpread must be within 0 and " + MAX_DAY_CLOSE_SPREAD);
         }
+        if (accountCache < 0 || accountCache > MAX_ACCOUNT_CACHE) {
+            throw new IllegalArgumentException("accountCache must be within 0 and " + MAX_ACCOUNT_CACHE + ", got " + accountCache);
+        }
+    }
+
+    /** With the default account cache. */
+    public EventOrdering(Order order, int maxBufferedPerAccount, Duration dayCloseSpread) {
+        this(order, maxBufferedPerAccount, dayCloseSpread, DEFAULT_ACCOUNT_CACHE);
     }
 
     /** Without a spread: every timer at its logical time. */
@@ -60,7 +73,11 @@ public record EventOrdering(Order order, int maxBufferedPerAccount, Duration day
     }
 
     public EventOrdering withDayCloseSpread(Duration spread) {
-        return new EventOrdering(order, maxBufferedPerAccount, spread);
+        return new EventOrdering(order, maxBufferedPerAccount, spread, accountCache);
+    }
+
+    public EventOrdering withAccountCache(int accounts) {
+        return new EventOrdering(order, maxBufferedPerAccount, dayCloseSpread, accounts);
     }
 
     /**

@@ -121,6 +121,16 @@ class JobSettingsTest {
     }
 
     @Test
+    void theAccountCacheIsSetAndABadValueIsNamed() {
+        assertThat(JobSettings.parse("eventTime: {order: event-time}", SOURCE).eventOrdering.accountCache())
+                .isEqualTo(io.churnradar.detect.EventOrdering.DEFAULT_ACCOUNT_CACHE);
+        JobSettings s = JobSettings.parse("state: {accountCache: 0}\neventTime: {dayCloseSpread: 90s}", SOURCE);
+        assertThat(s.eventOrdering.accountCache()).isZero();
+        assertThat(s.eventOrdering.dayCloseSpread()).isEqualTo(Duration.ofSeconds(90)); // the other knobs kept
+        assertThat(invalid("state: {accountCache: -1}").errors()).containsExactly("state.accountCache: must be between 0 and 1000000, got -1");
+    }
+
+    @Test
     void theLimitsOnHostileInputAreSetAndChecked() {
         JobSettings s = JobSettings.parse("eventTime: {maxAheadOfNow: 2h}\nlimits: {maxRecordBytes: 65536}", SOURCE);
         assertThat(s.maxAheadOfNow).isEqualTo(Duration.ofHours(2));

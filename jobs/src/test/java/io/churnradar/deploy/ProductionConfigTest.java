@@ -46,7 +46,8 @@ class ProductionConfigTest {
     /** Flink's option classes that hold the keys a cluster's config.yaml may set. */
     private static final List<Class<?>> OPTION_CLASSES = List.of(CheckpointingOptions.class, CoreOptions.class,
             HighAvailabilityOptions.class, JobManagerOptions.class, MetricOptions.class, PipelineOptions.class,
-            RestOptions.class, RestartStrategyOptions.class, StateBackendOptions.class, TaskManagerOptions.class);
+            RestOptions.class, RestartStrategyOptions.class, StateBackendOptions.class, TaskManagerOptions.class,
+            org.apache.flink.state.rocksdb.RocksDBOptions.class);
 
     private final Configuration conf = GlobalConfiguration.loadConfiguration(PRODUCTION.toString());
 
@@ -80,6 +81,9 @@ class ProductionConfigTest {
                 .isGreaterThan(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF));
         assertThat(conf.get(PipelineOptions.AUTO_GENERATE_UIDS)).isFalse();
         assertThat(conf.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+        // One timer per account, moved about twice per event: on the heap, not a RocksDB write and delete each time.
+        assertThat(conf.get(org.apache.flink.state.rocksdb.RocksDBOptions.TIMER_SERVICE_FACTORY))
+                .isEqualTo(org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP);
         // A checkpoint must complete before the broker aborts the transaction it commits.
         JobSettings settings = JobSettings.load(DeployFiles.ROOT.resolve("docker/churn-radar.yaml"));
         assertThat(conf.get(CheckpointingOptions.CHECKPOINTING_TIMEOUT)

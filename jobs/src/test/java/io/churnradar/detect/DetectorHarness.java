@@ -78,6 +78,36 @@ final class DetectorHarness implements AutoCloseable {
         return new DetectorHarness(rules, null, snapshot, ordering);
     }
 
+    /** The job's default order on the given state backend. */
+    static DetectorHarness inEventTimeOrder(Rules rules, EventOrdering ordering, StateBackend backend) throws Exception {
+        return new DetectorHarness(rules, backend, null, ordering);
+    }
+
+    static DetectorHarness restoreInEventTimeOrder(Rules rules, OperatorSubtaskState snapshot, EventOrdering ordering, StateBackend backend)
+            throws Exception {
+        return new DetectorHarness(rules, backend, snapshot, ordering);
+    }
+
+    /** Has the detector hold at most {@code capacity} accounts as objects (RocksDB; before the first event). */
+    DetectorHarness holdAccounts(int capacity) {
+        ((ChurnPipeline.DetectorOperator) h.getOperator()).holdAccounts(capacity);
+        return this;
+    }
+
+    /** Accounts the detector holds as objects, not yet written to the keyed state (RocksDB only). */
+    int accountsHeld() {
+        return detector().accountsHeld();
+    }
+
+    /** Accounts the detector wrote because its cache was full. */
+    long accountsWrittenOnLeaving() {
+        return detector().accountsWrittenOnLeaving();
+    }
+
+    private ChurnDetector detector() {
+        return (ChurnDetector) ((org.apache.flink.streaming.api.operators.AbstractUdfStreamOperator<?, ?>) h.getOperator()).getUserFunction();
+    }
+
     DetectorHarness send(AccountEvent... events) throws Exception {
         for (AccountEvent e : events) h.processElement(e, e.eventTime);
         return this;
@@ -154,6 +184,7 @@ final class DetectorHarness implements AutoCloseable {
 
     /** The detector's state of one account, or null. */
     AccountState accountState(String account) throws Exception {
+        detector().flushAccounts(); // the accounts it holds as objects first
         h.getOperator().setCurrentKey(account);
         ValueState<AccountState> s = h.getOperator().getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                 new ValueStateDescriptor<>(ChurnDetector.ACCOUNT_STATE, AccountState.class));

@@ -56,6 +56,9 @@ class DetectorStateEvolutionTest {
     }
 
     static AccountState account(KeyedBroadcastOperatorTestHarness<String, AccountEvent, String, RiskAlert> h, String key) throws Exception {
+        // The accounts the detector still holds as objects reach the state first.
+        ((ChurnDetector) ((org.apache.flink.streaming.api.operators.AbstractUdfStreamOperator<?, ?>) h.getOperator()).getUserFunction())
+                .flushAccounts();
         h.getOperator().setCurrentKey(key);
         ValueStateDescriptor<AccountState> d = new ValueStateDescriptor<>(ChurnDetector.ACCOUNT_STATE, AccountState.class);
         d.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofDays(90)).build()); // as DetectorSnapshots' detector

@@ -159,6 +159,11 @@ final class BenchPipelines {
      * decisions are produced and dropped. Its job id gives the checkpoint statistics.
      */
     static Done streaming(Path file, int parallelism, Configuration c) throws Exception {
+        return streaming(file, parallelism, c, io.churnradar.detect.EventOrdering.DEFAULT_ACCOUNT_CACHE);
+    }
+
+    /** As above, keeping up to {@code accountCache} accounts per subtask as objects ({@code state.accountCache}). */
+    static Done streaming(Path file, int parallelism, Configuration c, int accountCache) throws Exception {
         StreamExecutionEnvironment env = environment(c, parallelism);
         FileSource<String> source = FileSource.forRecordStreamFormat(new TextLineInputFormat(),
                 new org.apache.flink.core.fs.Path(file.toUri())).build();
@@ -168,7 +173,8 @@ final class BenchPipelines {
                 .uid("parse").name("Parse events").setParallelism(1)
                 .assignTimestampsAndWatermarks(EventTimeWatermarks.forEvents(MAX_OUT_OF_ORDERNESS))
                 .uid("event-time").name("Event time").setParallelism(1);
-        SingleOutputStreamOperator<RiskAlert> alerts = ChurnPipeline.detect(events, Rules.defaults(), Duration.ofDays(90));
+        SingleOutputStreamOperator<RiskAlert> alerts = ChurnPipeline.detect(events, Rules.defaults(), Duration.ofDays(90),
+                io.churnradar.detect.EventOrdering.defaults().withAccountCache(accountCache));
         alerts.sinkTo(new DiscardingSink<>()).name("Discard alerts");
         alerts.getSideOutput(ChurnDetector.HEALTH).sinkTo(new DiscardingSink<>()).name("Discard health");
         alerts.getSideOutput(ChurnDetector.COMMANDS).sinkTo(new DiscardingSink<>()).name("Discard decisions");

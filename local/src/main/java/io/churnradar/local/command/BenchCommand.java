@@ -13,7 +13,9 @@ import io.churnradar.local.runtime.ChurnRadarHome;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.GlobalConfiguration;
@@ -69,6 +71,18 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--parallelism", paramLabel = "N", description = {"Parallelism of every pipeline (1..256; default: parallelism.default"
             + " of flink-conf/local/config.yaml)."})
     Integer parallelism;
+
+    @Option(names = "--pipelines", paramLabel = "NAME,...", split = ",", description = {"Only these pipelines: ceiling, flink-sql,"
+            + " backtest, streaming (default all; the ratios need ceiling and flink-sql in the same run)."})
+    List<String> pipelines = new ArrayList<>(Benchmark.PIPELINES);
+
+    @Option(names = "--flink-setting", paramLabel = "KEY=VALUE", description = {"A Flink setting for every pipeline over"
+            + " flink-conf/local/config.yaml, e.g. state.backend.rocksdb.timer-service.factory=HEAP (repeatable)."})
+    Map<String, String> flinkSettings = new LinkedHashMap<>();
+
+    @Option(names = "--account-cache", paramLabel = "N", description = {"Accounts the streaming pipeline keeps as objects per"
+            + " subtask (the job's state.accountCache, default 16384; 0 writes every change to RocksDB at once)."})
+    int accountCache = io.churnradar.detect.EventOrdering.DEFAULT_ACCOUNT_CACHE;
 
     @Option(names = "--runs", paramLabel = "N", description = "Runs of each pipeline, alternating (default 3, 1..100).")
     int runs = 3;
@@ -170,9 +184,16 @@ final class BenchCommand implements Callable<Integer> {
         int defaultParallelism = GlobalConfiguration.loadConfiguration(flinkConf.toString()).get(CoreOptions.DEFAULT_PARALLELISM);
         int parallelism = Values.range(spec, "--parallelism", this.parallelism == null ? defaultParallelism : this.parallelism, 1, 256);
         Values.range(spec, "--runs", runs, 1, 100);
+        for (String p : pipelines) {
+            if (!Benchmark.PIPELINES.contains(p)) {
+                throw Values.usage(spec, "--pipelines takes " + String.join(", ", Benchmark.PIPELINES) + ", got '" + p + "'");
+            }
+        }
+        Values.range(spec, "--account-cache", accountCache, 0, io.churnradar.detect.EventOrdering.MAX_ACCOUNT_CACHE);
+        if (pipelines.isEmpty()) throw Values.usage(spec, "--pipelines needs at least one of " + String.join(", ", Benchmark.PIPELINES));
 
         Benchmark.Settings settings = new Benchmark.Settings(events, eventsCount, accounts, days, skew, backends, parallelism, runs,
-                flinkConf, seed);
+                flinkConf, seed, List.copyOf(pipelines), Map.copyOf(flinkSettings), accountCache);
         BenchReport report = new Benchmark(settings, out).run();
         out.println();
         out.print(report.table());

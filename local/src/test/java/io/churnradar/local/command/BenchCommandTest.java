@@ -105,6 +105,21 @@ class BenchCommandTest {
     }
 
     @Test
+    void unknownPipelineIsAUsageError() {
+        assertThat(run("bench", "--pipelines", "ceiling,spark")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--pipelines takes ceiling, flink-sql, backtest, streaming, got 'spark'");
+    }
+
+    @Test
+    void pipelinesPickTheVariantsOfARound() {
+        assertThat(io.churnradar.bench.Benchmark.variants(List.of("heap", "rocksdb"), List.of("backtest", "streaming")))
+                .extracting(io.churnradar.bench.Benchmark.Variant::label)
+                .containsExactly("backtest (heap)", "backtest (rocksdb)", "streaming (rocksdb)");
+        assertThat(io.churnradar.bench.Benchmark.variants(List.of("heap"))).extracting(io.churnradar.bench.Benchmark.Variant::label)
+                .containsExactly("ceiling", "flink-sql (heap)", "backtest (heap)", "streaming (rocksdb)");
+    }
+
+    @Test
     void missingEventsFileIsAUsageError() {
         assertThat(run("bench", "--events", dir.resolve("nope.jsonl").toString())).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("is not a file");
