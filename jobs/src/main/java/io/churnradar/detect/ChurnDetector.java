@@ -110,7 +110,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
 
     private transient ValueStateDescriptor<AccountState> accountDescriptor;
     private transient ValueState<AccountState> account;
-    /** Every read and write of {@link #account}: on RocksDB the accounts touched last stay objects until they leave it. */
+    /** Every read and write of {@link #account}: on RocksDB an account holding events stays an object until they are released. */
     private transient AccountCache accounts;
     /** The old per-id map, registered only when a restored account still has ids in it. */
     private transient MapState<String, Long> oldSeenEventIds;
@@ -163,8 +163,9 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     }
 
     /**
-     * Keeps up to {@code capacity} accounts as objects between their reads and writes ({@link AccountCache}); the
-     * operator calls it when it opens, with capacity 0 on the heap backend, whose state holds the objects already.
+     * Keeps up to {@code capacity} accounts holding events as objects until the watermark releases them
+     * ({@link AccountCache}); the operator calls it when it opens, with capacity 0 on the heap backend, whose state
+     * holds the objects already.
      */
     void useKeyContext(AccountCache.KeyContext keys, int capacity) {
         accounts = new AccountCache(account, keys, capacity);

@@ -88,12 +88,12 @@ public final class ChurnPipeline {
             // The timer service that open() created, by name: the detector re-plans timers when the rules change.
             ((ChurnDetector) userFunction).useTimerService(new SimpleTimerService(
                     getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this)));
-            // RocksDB (de)serializes an account at each read and write: keep the ones touched last as objects.
+            // RocksDB (de)serializes an account at each read and write: keep the ones holding events as objects.
             boolean onHeap = getKeyedStateBackend() instanceof org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
             holdAccounts(onHeap ? 0 : ((ChurnDetector) userFunction).ordering().accountCache());
         }
 
-        /** Keeps up to {@code capacity} accounts as objects between their reads and writes ({@link AccountCache}). */
+        /** Keeps up to {@code capacity} accounts holding events as objects until they are released ({@link AccountCache}). */
         void holdAccounts(int capacity) {
             ((ChurnDetector) userFunction).useKeyContext(new AccountCache.KeyContext() {
                 @Override
