@@ -46,7 +46,7 @@ public final class BacktestStateBackend {
      * strings, several times that), the backend's map entry, and its timer in the heap timer queue.
      */
     static final long HEAP_BYTES_PER_ACCOUNT = 4_096;
-    /** Where RocksDB keeps the timers: HEAP (flink-conf's, for the streaming job) or ROCKSDB. */
+    /** Where RocksDB keeps the timers: HEAP or ROCKSDB (flink-conf's default, and the backtest's always). */
     static final String ROCKSDB_TIMERS = "state.backend.rocksdb.timer-service.factory";
     /** Lines sampled from the start of the input to estimate its accounts. */
     static final int SAMPLE_LINES = 200_000;
@@ -63,8 +63,8 @@ public final class BacktestStateBackend {
         }
 
         /**
-         * Sets {@code state.backend.type} on {@code c}; on RocksDB also its timers in RocksDB: a backtest runs
-         * there to keep the heap free of its accounts, a timer each included (the streaming job keeps them on the heap).
+         * Sets {@code state.backend.type} on {@code c}; on RocksDB also its timers in RocksDB, whatever the local
+         * config says: a backtest runs there to keep the heap free of its accounts, a timer each included.
          */
         public Configuration applyTo(Configuration c) {
             c.setString("state.backend.type", type());

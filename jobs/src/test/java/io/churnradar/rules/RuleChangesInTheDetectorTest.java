@@ -45,8 +45,13 @@ class RuleChangesInTheDetectorTest {
 
     private void open(Rules initial, String backend, OperatorSubtaskState restore) throws Exception {
         // Arrival order: the tests check that a rule set rules every event applied after it, event by event.
+        open(initial, backend, restore, io.churnradar.detect.EventOrdering.arrival());
+    }
+
+    private void open(Rules initial, String backend, OperatorSubtaskState restore, io.churnradar.detect.EventOrdering ordering)
+            throws Exception {
         h = new KeyedBroadcastOperatorTestHarness<>(ChurnPipeline.operator(
-                new ChurnDetector(initial, null, io.churnradar.detect.EventOrdering.arrival())), e -> e.accountId, Types.STRING, 4, 1, 0);
+                new ChurnDetector(initial, null, ordering)), e -> e.accountId, Types.STRING, 4, 1, 0);
         h.setStateBackend(backend(backend).get());
         if (restore != null) h.initializeState(restore);
         h.open();
@@ -95,6 +100,29 @@ class RuleChangesInTheDetectorTest {
         failed("acct-a", at(4, 12));
         assertThat(newAlerts()).containsExactly("acct-a PAYMENT_FAILED UPDATED CRITICAL v2 2026-03-05T12:00:00Z");
         assertThat(h.getBroadcastState(ChurnDetector.RULES).get(ChurnDetector.CURRENT_RULES)).isEqualTo(RuleTexts.V2);
+    }
+
+    /**
+     * An event held ahead of the watermark (on RocksDB kept as an object, not yet written: AccountCache) when a rule
+     * set arrives: the pass that re-plans every account's timer sees the account as it is, the event applies under
+     * the new rules, and the account keeps one timer, the new deadline's.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void anEventHeldWhenARuleSetArrivesAppliesUnderItAndTheAccountKeepsOneTimer(String backend) throws Exception {
+        open(Rules.defaults(), backend, null, io.churnradar.detect.EventOrdering.defaults());
+        login("acct-a", at(0, 9));
+        h.processWatermark(at(0, 10)); // applied and written
+        failed("acct-a", at(1, 12));
+        h.processWatermark(at(1, 0));
+        assertThat(newAlerts()).as("held until the watermark passes it").isEmpty();
+
+        h.processBroadcastElement(RuleTexts.INACTIVE_7, 0);
+        h.processWatermark(at(2, 0));
+        assertThat(newAlerts()).containsExactly("acct-a PAYMENT_FAILED RAISED HIGH inactive-7 2026-03-02T12:00:00Z");
+        assertThat(h.numEventTimeTimers()).isEqualTo(1);
+        h.processWatermark(at(7, 10));
+        assertThat(newAlerts()).containsExactly("acct-a INACTIVITY RAISED MEDIUM inactive-7 2026-03-08T09:00:00Z");
     }
 
     @ParameterizedTest
