@@ -183,11 +183,11 @@ public final class BacktestJob {
     private static BacktestOutputs.Counts writeResults(Path scratch, Path outDir, boolean scored,
             java.util.function.Consumer<String> progress) throws IOException {
         BacktestProgress.Runs runs = BacktestProgress.Runs.in(scratch);
-        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        BacktestOutputs.MergeProgress merged = new BacktestOutputs.MergeProgress();
         long started = System.nanoTime();
-        try (BacktestProgress ignored = BacktestProgress.of(() -> BacktestProgress.mergeLine(
-                runs.count(), runs.bytes(), written.get(), (System.nanoTime() - started) / 1e9), progress)) {
-            return BacktestOutputs.write(scratch, outDir, scored, written);
+        try (BacktestProgress ignored = BacktestProgress.of(() -> BacktestProgress.mergeLine(runs.count(), runs.bytes(),
+                merged.written.get(), merged.regrouped.get(), (System.nanoTime() - started) / 1e9), progress)) {
+            return BacktestOutputs.write(scratch, outDir, scored, merged);
         }
     }
 

@@ -121,6 +121,15 @@ final class BacktestOutputs {
         return n.toString();
     }
 
+    /**
+     * How far the merge is, for its progress lines: the characters written to the result files, and those the
+     * passes that first merge more than {@link ExternalSort#MAX_FAN_IN} runs of one file into fewer have written.
+     */
+    static final class MergeProgress {
+        final AtomicLong written = new AtomicLong();
+        final AtomicLong regrouped = new AtomicLong();
+    }
+
     /** What the merge counted for summary.json. */
     static final class Counts {
         long alerts;
@@ -137,20 +146,20 @@ final class BacktestOutputs {
 
     /**
      * Merges the runs in {@code scratch} into the result files in {@code outDir}, outcomes.json included, and
-     * scores.jsonl when the rules carried a churn model ({@code scored}), adding the characters written to {@code written}
+     * scores.jsonl when the rules carried a churn model ({@code scored}), adding the characters written to {@code progress}
      * as it goes (the progress lines).
      */
-    static Counts write(Path scratch, Path outDir, boolean scored, AtomicLong written) throws IOException {
+    static Counts write(Path scratch, Path outDir, boolean scored, MergeProgress progress) throws IOException {
         Counts c = new Counts();
         java.util.function.IntConsumer runs = n -> c.runs += n;
-        c.alerts = merge(scratch, outDir.resolve("alerts.jsonl"), "\n", written, e -> {
+        c.alerts = merge(scratch, outDir.resolve("alerts.jsonl"), "\n", progress, e -> {
             String[] signalStatus = e.tag().split("\t", 2);
             c.alertsBySignal.computeIfAbsent(signalStatus[0], k -> new TreeMap<>()).merge(signalStatus[1], 1L, Long::sum);
         }, ALERTS, runs);
-        merge(scratch, outDir.resolve("dead-letter.jsonl"), "\n", written, e -> {}, DEAD_LETTERS, runs);
-        merge(scratch, outDir.resolve("command-audit.jsonl"), "\n", written, e -> c.commandDecisions.merge(e.tag(), 1L, Long::sum), AUDIT, runs);
-        c.commandsSent = merge(scratch, outDir.resolve("commands.jsonl"), "\n", written, e -> {}, COMMANDS, runs);
-        merge(scratch, outDir.resolve("kpis.jsonl"), "\n", written, e -> {}, KPIS, runs);
+        merge(scratch, outDir.resolve("dead-letter.jsonl"), "\n", progress, e -> {}, DEAD_LETTERS, runs);
+        merge(scratch, outDir.resolve("command-audit.jsonl"), "\n", progress, e -> c.commandDecisions.merge(e.tag(), 1L, Long::sum), AUDIT, runs);
+        c.commandsSent = merge(scratch, outDir.resolve("commands.jsonl"), "\n", progress, e -> {}, COMMANDS, runs);
+        merge(scratch, outDir.resolve("kpis.jsonl"), "\n", progress, e -> {}, KPIS, runs);
         Path outcomes = scratch.resolve(OUTCOMES_FILE);
         if (Files.exists(outcomes)) {
             Files.move(outcomes, outDir.resolve(OUTCOMES_FILE), StandardCopyOption.REPLACE_EXISTING);
@@ -160,30 +169,30 @@ final class BacktestOutputs {
         // health.jsonl: every change, then the last score of each account (as Files.write ended its lines).
         long[] counts = new long[2];
         try (BufferedWriter w = Files.newBufferedWriter(outDir.resolve("health.jsonl"), StandardCharsets.UTF_8)) {
-            counts[0] = mergeInto(scratch, w, System.lineSeparator(), written, e -> {}, HEALTH_CHANGES, runs);
-            counts[1] = mergeInto(scratch, w, System.lineSeparator(), written, e -> {}, HEALTH_LAST, runs, HealthJson::asFinal);
+            counts[0] = mergeInto(scratch, w, System.lineSeparator(), progress, e -> {}, HEALTH_CHANGES, runs);
+            counts[1] = mergeInto(scratch, w, System.lineSeparator(), progress, e -> {}, HEALTH_LAST, runs, HealthJson::asFinal);
         }
         // scores.jsonl: one line per account and scored day close, only with a model (no model: no runs, no file).
-        if (scored) c.churnScores = merge(scratch, outDir.resolve("scores.jsonl"), "\n", written, e -> {}, SCORES, runs);
+        if (scored) c.churnScores = merge(scratch, outDir.resolve("scores.jsonl"), "\n", progress, e -> {}, SCORES, runs);
         c.healthUpdates = counts[0];
         c.healthAccounts = counts[1];
         return c;
     }
 
-    private static long merge(Path scratch, Path file, String newline, AtomicLong written, Consumer<ExternalSort.Entry> count,
+    private static long merge(Path scratch, Path file, String newline, MergeProgress progress, Consumer<ExternalSort.Entry> count,
             SortedRunSink.Stream stream, java.util.function.IntConsumer runCount) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            return mergeInto(scratch, w, newline, written, count, stream, runCount);
+            return mergeInto(scratch, w, newline, progress, count, stream, runCount);
         }
     }
 
-    private static long mergeInto(Path scratch, BufferedWriter w, String newline, AtomicLong written,
+    private static long mergeInto(Path scratch, BufferedWriter w, String newline, MergeProgress progress,
             Consumer<ExternalSort.Entry> count, SortedRunSink.Stream stream, java.util.function.IntConsumer runCount) throws IOException {
-        return mergeInto(scratch, w, newline, written, count, stream, runCount, line -> line);
+        return mergeInto(scratch, w, newline, progress, count, stream, runCount, line -> line);
     }
 
     /** As above, each line written as {@code finish} makes it. */
-    private static long mergeInto(Path scratch, BufferedWriter w, String newline, AtomicLong written, Consumer<ExternalSort.Entry> count,
+    private static long mergeInto(Path scratch, BufferedWriter w, String newline, MergeProgress progress, Consumer<ExternalSort.Entry> count,
             SortedRunSink.Stream stream, java.util.function.IntConsumer runCount, java.util.function.UnaryOperator<String> finish)
             throws IOException {
         long[] lines = {0};
@@ -195,13 +204,13 @@ final class BacktestOutputs {
                     String line = finish.apply(e.line());
                     w.write(line);
                     w.write(newline);
-                    written.addAndGet(line.length() + newline.length());
+                    progress.written.addAndGet(line.length() + newline.length());
                 } catch (IOException x) {
                     throw new UncheckedIOException(x);
                 }
                 count.accept(e);
                 lines[0]++;
-            });
+            }, progress.regrouped::addAndGet);
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }

@@ -128,9 +128,19 @@ final class BacktestProgress implements AutoCloseable {
 
     /** e.g. "  merging 1,665 sorted runs (12.4 GB) into the result files: 3.2 GB written, 95 MB/s" */
     static String mergeLine(long runs, long runBytes, long written, double secs) {
+        return mergeLine(runs, runBytes, written, 0, secs);
+    }
+
+    /**
+     * e.g. "  merging 1,667 sorted runs (20.8 GB) into the result files: 905 MB written (and 8.1 GB merged into fewer
+     * runs first), 117 MB/s": with more runs of one file than one pass opens, the passes before the last write
+     * nothing to the result files for minutes, and the line says what they did.
+     */
+    static String mergeLine(long runs, long runBytes, long written, long regrouped, double secs) {
         StringBuilder b = new StringBuilder(String.format("  merging %,d sorted runs (%s) into the result files: %s written",
                 runs, bytes(runBytes), bytes(written)));
-        if (secs > 0) b.append(", ").append(bytes(Math.round(written / secs))).append("/s");
+        if (regrouped > 0) b.append(" (and ").append(bytes(regrouped)).append(" merged into fewer runs first)");
+        if (secs > 0) b.append(", ").append(bytes(Math.round((written + regrouped) / secs))).append("/s");
         return b.toString();
     }
 

@@ -248,6 +248,15 @@ public final class ExternalSort {
      * More runs than {@link #MAX_FAN_IN} are first merged in consecutive groups into runs in {@code scratch}.
      */
     public static void merge(List<Path> runs, boolean lastPerKey, Path scratch, Consumer<Entry> out) throws IOException {
+        merge(runs, lastPerKey, scratch, out, chars -> {});
+    }
+
+    /**
+     * As above, telling {@code regrouped} the characters of each line an intermediate pass writes back into
+     * {@code scratch}: with thousands of runs those passes take minutes before the first line comes out.
+     */
+    public static void merge(List<Path> runs, boolean lastPerKey, Path scratch, Consumer<Entry> out, java.util.function.LongConsumer regrouped)
+            throws IOException {
         List<Path> current = List.copyOf(runs);
         int pass = 0;
         while (current.size() > MAX_FAN_IN) {
@@ -259,6 +268,7 @@ public final class ExternalSort {
                     mergeOnce(group, lastPerKey, e -> {
                         try {
                             write(w, e);
+                            regrouped.accept(e.line().length());
                         } catch (IOException x) {
                             throw new UncheckedIOException(x);
                         }

@@ -22,6 +22,10 @@ class BacktestProgressTest {
     void theMergeSaysItsRunsAndWhatItHasWritten() {
         assertThat(BacktestProgress.mergeLine(1_665, 13_314_398_618L, 3L << 30, 32))
                 .isEqualTo("  merging 1,665 sorted runs (12.4 GB) into the result files: 3.0 GB written, 96 MB/s");
+        // More runs of one file than a pass opens: the passes before the last are said, and count in the rate.
+        assertThat(BacktestProgress.mergeLine(1_667, 22_333_829_939L, 905L << 20, 8L << 30, 80))
+                .isEqualTo("  merging 1,667 sorted runs (20.8 GB) into the result files: 905 MB written"
+                        + " (and 8.0 GB merged into fewer runs first), 113 MB/s");
         assertThat(BacktestProgress.bytes(640 * 1024)).isEqualTo("640 KB");
         assertThat(BacktestProgress.bytes(812L << 20)).isEqualTo("812 MB");
     }

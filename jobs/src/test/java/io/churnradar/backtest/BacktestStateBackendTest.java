@@ -42,7 +42,7 @@ class BacktestStateBackendTest {
         BacktestStateBackend.Decision tight = BacktestStateBackend.decide(BacktestStateBackend.Choice.AUTO, in, 64 * 1024);
         assertThat(tight.heap()).isFalse();
         assertThat(tight.type()).isEqualTo("rocksdb");
-        // On RocksDB to keep the heap small: its timers too (the streaming job's config keeps them on the heap).
+        // On RocksDB to keep the heap small: its timers in RocksDB too, whatever the local config says.
         Configuration onRocksDb = tight.applyTo(new Configuration());
         assertThat(onRocksDb.getString("state.backend.rocksdb.timer-service.factory", null)).isEqualTo("ROCKSDB");
         assertThat(roomy.applyTo(new Configuration()).containsKey("state.backend.rocksdb.timer-service.factory")).isFalse();
