@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.streaming.api.operators.KeyContext;
 
 /**
  * The accounts that hold events ahead of the watermark, kept as objects until the watermark releases them and
@@ -32,13 +33,6 @@ final class AccountCache {
      */
     static final int DEFAULT_CAPACITY = 16_384;
 
-    /** The operator's current key: the cache sets it to write an account that leaves, then sets it back. */
-    interface KeyContext {
-        Object current();
-
-        void set(Object key);
-    }
-
     /** A full cache writes a 64th of itself at once. */
     private static final int EVICTION_BATCHES = 64;
 
@@ -51,7 +45,7 @@ final class AccountCache {
 
     /**
      * @param state the account state, read and written under the operator's current key
-     * @param keys the operator's key context (null only with capacity 0)
+     * @param keys the operator's current key, which the cache sets to write an account and sets back (null only with capacity 0)
      * @param capacity accounts kept unwritten at most; 0 writes through
      */
     AccountCache(ValueState<AccountState> state, KeyContext keys, int capacity) {
@@ -91,15 +85,15 @@ final class AccountCache {
     /** Writes every account held to the state; the cache is empty after it. */
     void flush() throws IOException {
         if (unwritten.isEmpty()) return;
-        Object current = keys.current();
+        Object current = keys.getCurrentKey();
         try {
             for (Map.Entry<String, AccountState> e : unwritten.entrySet()) {
-                keys.set(e.getKey());
+                keys.setCurrentKey(e.getKey());
                 state.update(e.getValue());
             }
             unwritten.clear();
         } finally {
-            if (current != null) keys.set(current);
+            if (current != null) keys.setCurrentKey(current);
         }
     }
 
@@ -118,18 +112,18 @@ final class AccountCache {
      * operator's key is itself a serialization of the key on RocksDB, and the current key is set back once per batch.
      */
     private void writeEldest(int n) throws IOException {
-        Object current = keys.current();
+        Object current = keys.getCurrentKey();
         try {
             Iterator<Map.Entry<String, AccountState>> eldest = unwritten.entrySet().iterator();
             for (int i = 0; i < n && eldest.hasNext(); i++) {
                 Map.Entry<String, AccountState> e = eldest.next();
-                keys.set(e.getKey());
+                keys.setCurrentKey(e.getKey());
                 state.update(e.getValue());
                 eldest.remove();
                 writtenOnLeaving++;
             }
         } finally {
-            keys.set(current);
+            keys.setCurrentKey(current);
         }
     }
 }

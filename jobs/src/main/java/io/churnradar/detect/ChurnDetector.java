@@ -167,7 +167,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
      * ({@link AccountCache}); the operator calls it when it opens, with capacity 0 on the heap backend, whose state
      * holds the objects already.
      */
-    void useKeyContext(AccountCache.KeyContext keys, int capacity) {
+    void useKeyContext(org.apache.flink.streaming.api.operators.KeyContext keys, int capacity) {
         accounts = new AccountCache(account, keys, capacity);
     }
 

@@ -95,17 +95,7 @@ public final class ChurnPipeline {
 
         /** Keeps up to {@code capacity} accounts holding events as objects until they are released ({@link AccountCache}). */
         void holdAccounts(int capacity) {
-            ((ChurnDetector) userFunction).useKeyContext(new AccountCache.KeyContext() {
-                @Override
-                public Object current() {
-                    return getCurrentKey();
-                }
-
-                @Override
-                public void set(Object key) {
-                    setCurrentKey(key);
-                }
-            }, capacity);
+            ((ChurnDetector) userFunction).useKeyContext(this, capacity);
         }
 
         /** The events' event time, before the timers it makes due fire: the detector keeps the last one short of the end. */

@@ -39,7 +39,7 @@ class AccountCacheTest {
         List<String> onHeap;
         try (DetectorHarness h = DetectorHarness.inEventTimeOrder(Rules.defaults(), EventOrdering.defaults(), new HashMapStateBackend())) {
             assertThat(h.keyedBackendClass()).contains("Heap");
-            feed(h, events, Long.MIN_VALUE);
+            h.sendTrailing(events, Long.MIN_VALUE, BOUND);
             assertThat(h.accountsHeld()).as("the heap backend's state holds the objects: nothing kept apart").isZero();
             h.watermark(day(DAYS + 1));
             h.watermark(Long.MAX_VALUE);
@@ -54,7 +54,7 @@ class AccountCacheTest {
         try (DetectorHarness h = DetectorHarness.inEventTimeOrder(Rules.defaults(), EventOrdering.defaults(), new EmbeddedRocksDBStateBackend())
                 .holdAccounts(CAPACITY)) {
             assertThat(h.keyedBackendClass()).contains("RocksDB");
-            watermark = feed(h, events.subList(0, half), Long.MIN_VALUE);
+            watermark = h.sendTrailing(events.subList(0, half), Long.MIN_VALUE, BOUND);
             assertThat(h.accountsWrittenOnLeaving()).as("accounts beyond the cache written as they left").isPositive();
             assertThat(h.accountsHeld()).as("accounts holding events at the checkpoint").isPositive().isLessThanOrEqualTo(CAPACITY);
             snapshot = h.snapshot(1);
@@ -63,7 +63,7 @@ class AccountCacheTest {
         }
         try (DetectorHarness h = DetectorHarness.restoreInEventTimeOrder(Rules.defaults(), snapshot, EventOrdering.defaults(),
                 new EmbeddedRocksDBStateBackend()).holdAccounts(CAPACITY)) {
-            feed(h, events.subList(half, events.size()), watermark);
+            h.sendTrailing(events.subList(half, events.size()), watermark, BOUND);
             h.watermark(day(DAYS + 1));
             h.watermark(Long.MAX_VALUE);
             List<String> all = new ArrayList<>(before);
@@ -100,20 +100,6 @@ class AccountCacheTest {
 
     private static String account(int i) {
         return String.format("acct-%05d", i);
-    }
-
-    private static long feed(DetectorHarness h, List<AccountEvent> events, long watermark) throws Exception {
-        long max = Long.MIN_VALUE;
-        for (AccountEvent e : events) {
-            h.send(e);
-            max = Math.max(max, e.eventTime);
-            long wm = max - BOUND - 1;
-            if (wm > watermark) {
-                h.watermark(wm);
-                watermark = wm;
-            }
-        }
-        return watermark;
     }
 
     private static List<String> outputs(DetectorHarness h) {

@@ -113,6 +113,24 @@ final class DetectorHarness implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Sends events as a source with this out-of-orderness bound would: after each, the watermark trailing the newest
+     * event read by the bound, whenever it moves past {@code watermark}. Returns the last watermark.
+     */
+    long sendTrailing(List<AccountEvent> events, long watermark, long bound) throws Exception {
+        long max = Long.MIN_VALUE;
+        for (AccountEvent e : events) {
+            send(e);
+            max = Math.max(max, e.eventTime);
+            long wm = max - bound - 1;
+            if (wm > watermark) {
+                watermark(wm);
+                watermark = wm;
+            }
+        }
+        return watermark;
+    }
+
     DetectorHarness watermark(long ts) throws Exception {
         h.processWatermark(ts);
         return this;

@@ -95,24 +95,9 @@ class EventTimeOrderTest {
         return keyed.stream().map(k -> events.get((int) k[1])).toList();
     }
 
-    /** Sends events as a source with this bound would, the watermark trailing the newest event read; returns the watermark. */
-    private static long feed(DetectorHarness h, List<AccountEvent> events, long watermark) throws Exception {
-        long max = Long.MIN_VALUE;
-        for (AccountEvent e : events) {
-            h.send(e);
-            max = Math.max(max, e.eventTime);
-            long wm = max - BOUND - 1;
-            if (wm > watermark) {
-                h.watermark(wm);
-                watermark = wm;
-            }
-        }
-        return watermark;
-    }
-
     private static Outputs run(List<AccountEvent> arrival) throws Exception {
         try (DetectorHarness h = DetectorHarness.inEventTimeOrder(Rules.defaults(), EventOrdering.defaults())) {
-            feed(h, arrival, Long.MIN_VALUE);
+            h.sendTrailing(arrival, Long.MIN_VALUE, BOUND);
             h.watermark(day(31));
             assertThat(h.counter(ChurnDetector.LATE)).as("no event late within the bound").isZero();
             h.watermark(Long.MAX_VALUE);
@@ -147,7 +132,7 @@ class EventTimeOrderTest {
         Outputs before;
         long watermark;
         try (DetectorHarness h = DetectorHarness.inEventTimeOrder(Rules.defaults(), EventOrdering.defaults())) {
-            watermark = feed(h, arrival.subList(0, half), Long.MIN_VALUE);
+            watermark = h.sendTrailing(arrival.subList(0, half), Long.MIN_VALUE, BOUND);
             int held = 0;
             for (String acc : ACCOUNTS) held += EventBuffer.size(h.accountState(acc));
             assertThat(held).as("events held at the snapshot").isPositive();
@@ -155,7 +140,7 @@ class EventTimeOrderTest {
             before = Outputs.of(h);
         }
         try (DetectorHarness h = DetectorHarness.restoreInEventTimeOrder(Rules.defaults(), snapshot, EventOrdering.defaults())) {
-            feed(h, arrival.subList(half, arrival.size()), watermark);
+            h.sendTrailing(arrival.subList(half, arrival.size()), watermark, BOUND);
             h.watermark(day(31));
             h.watermark(Long.MAX_VALUE);
             assertThat(before.plus(Outputs.of(h))).usingRecursiveComparison().isEqualTo(uninterrupted);
@@ -165,7 +150,7 @@ class EventTimeOrderTest {
     @Test
     void onceReleasedTheBufferLeavesNoStateOrTimerBehind() throws Exception {
         try (DetectorHarness h = DetectorHarness.inEventTimeOrder(DetectorHarness.signalsOnly(), EventOrdering.defaults())) {
-            feed(h, arrivalOrder(history(), 3), Long.MIN_VALUE);
+            h.sendTrailing(arrivalOrder(history(), 3), Long.MIN_VALUE, BOUND);
             h.watermark(day(31));
             SignalEngine engine = new SignalEngine(DetectorHarness.signalsOnly());
             int wakeups = 0;

@@ -157,12 +157,8 @@ final class BenchPipelines {
      * The streaming job's detection operator fed at full speed from a bounded file source, each line
      * parsed as the job parses our JSON events, checkpointing as configured; alerts, health updates and
      * decisions are produced and dropped. Its job id gives the checkpoint statistics.
+     * It keeps up to {@code accountCache} accounts per subtask as objects ({@code state.accountCache}).
      */
-    static Done streaming(Path file, int parallelism, Configuration c) throws Exception {
-        return streaming(file, parallelism, c, io.churnradar.detect.EventOrdering.DEFAULT_ACCOUNT_CACHE);
-    }
-
-    /** As above, keeping up to {@code accountCache} accounts per subtask as objects ({@code state.accountCache}). */
     static Done streaming(Path file, int parallelism, Configuration c, int accountCache) throws Exception {
         StreamExecutionEnvironment env = environment(c, parallelism);
         FileSource<String> source = FileSource.forRecordStreamFormat(new TextLineInputFormat(),

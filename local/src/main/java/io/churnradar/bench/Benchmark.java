@@ -43,14 +43,7 @@ public final class Benchmark {
     /** What to run on what. {@code events} null: generate the input from the other fields. */
     public record Settings(Path events, long eventsCount, int accounts, int days, double skew, List<String> backends,
             int parallelism, int runs, Path flinkConf, long seed, List<String> pipelines, java.util.Map<String, String> flinkSettings,
-            int accountCache) {
-        /** Every pipeline, the cluster's own Flink settings, the job's account cache. */
-        public Settings(Path events, long eventsCount, int accounts, int days, double skew, List<String> backends, int parallelism,
-                int runs, Path flinkConf, long seed) {
-            this(events, eventsCount, accounts, days, skew, backends, parallelism, runs, flinkConf, seed, PIPELINES, java.util.Map.of(),
-                    io.churnradar.detect.EventOrdering.DEFAULT_ACCOUNT_CACHE);
-        }
-    }
+            int accountCache) {}
 
     /** Every pipeline, in the order of a round. */
     public static final List<String> PIPELINES = List.of(CEILING, FLINK_SQL, BACKTEST, STREAMING);
