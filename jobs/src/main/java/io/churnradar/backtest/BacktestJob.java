@@ -8,7 +8,8 @@ import io.churnradar.config.Rules;
 import io.churnradar.detect.ChurnDetector;
 import io.churnradar.guard.BacktestLimits;
 import io.churnradar.ingest.AccountEvent;
-import io.churnradar.ingest.EventTimeWatermarks;
+import io.churnradar.detect.ChurnPipeline;
+import io.churnradar.detect.EventOrdering;
 import io.churnradar.ingest.formats.FormatOptions;
 import io.churnradar.ingest.formats.InputFormat;
 import io.churnradar.report.LabelEvents;
@@ -48,6 +49,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * the end of each key's input and lose day-by-day semantics (an inactivity gap in the middle of the
  * data). One reader merges the inputs by event time, each input's files in name order, and its
  * watermarks follow the events alone, so the same input yields the same alerts at any parallelism and speed.
+ * The events within the out-of-orderness bound are sorted before detection ({@link ChurnPipeline#inEventTimeOrder}),
+ * so the detector applies each on arrival instead of holding it in its account's buffer until a timer.
  */
 public final class BacktestJob {
     public static final String JOB_NAME = "churn-radar-backtest";
@@ -149,10 +152,8 @@ public final class BacktestJob {
             env.getConfig().enableObjectReuse(); // no function keeps a reference to its input
 
             SingleOutputStreamOperator<AccountEvent> parsed = BacktestReading.events(env, inputs, options, limits, rules);
-            DataStream<AccountEvent> timed = parsed
-                    .assignTimestampsAndWatermarks(EventTimeWatermarks.forEvents(maxOutOfOrderness))
-                    .uid("event-time").name("Event time").setParallelism(1);
-            ChurnTopology.build(timed, parsed.getSideOutput(ReadInputs.REJECTED), null, rules, null,
+            DataStream<AccountEvent> timed = ChurnPipeline.inEventTimeOrder(parsed, maxOutOfOrderness);
+            ChurnTopology.build(timed, parsed.getSideOutput(ReadInputs.REJECTED), null, rules, null, EventOrdering.defaults().withSortedInput(),
                     BacktestOutputs.outputs(scratch, flinkConfig.get(SORT_RUN_BYTES),
                             io.churnradar.kpi.KpiSettings.of(flinkConfig.get(KPI_MRR_BANDS), flinkConfig.get(KPI_TOP_REASONS))));
             if (report) LabelEvents.collect(timed, scratch); // the report's churn labels need the events

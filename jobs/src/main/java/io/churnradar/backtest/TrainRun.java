@@ -6,7 +6,6 @@ import io.churnradar.config.Rules;
 import io.churnradar.events.PaymentStatus;
 import io.churnradar.events.SubscriptionAction;
 import io.churnradar.ingest.AccountEvent;
-import io.churnradar.ingest.EventTimeWatermarks;
 import io.churnradar.ingest.EventType;
 import io.churnradar.ingest.formats.FormatOptions;
 import io.churnradar.propensity.ChurnDefinition;
@@ -192,16 +191,15 @@ public final class TrainRun {
         env.getConfig().enableObjectReuse(); // every sink encodes what it gets at once
         SingleOutputStreamOperator<AccountEvent> parsed = BacktestReading.events(env, inputs, options,
                 io.churnradar.guard.BacktestLimits.defaults(), rules);
-        DataStream<AccountEvent> timed = parsed
-                .assignTimestampsAndWatermarks(EventTimeWatermarks.forEvents(maxOutOfOrderness))
-                .uid("event-time").name("Event time").setParallelism(1);
+        DataStream<AccountEvent> timed = io.churnradar.detect.ChurnPipeline.inEventTimeOrder(parsed, maxOutOfOrderness);
         timed.sinkTo(new BinaryFileSink<>(scratch, EVENTS, TrainRun::encodeEvent)).uid("training-events").name("Events for labels");
         Outputs<RejectedLine> outputs = Outputs.<RejectedLine>builder()
                 .alerts(Outputs.Output.of(new BinaryFileSink<>(scratch, ALERTS, TrainRun::encodeAlert), "Alerts to compare"))
                 .deadLetters(new DiscardingSink<>(), "Rejected lines")
                 .featureRows(Outputs.Output.of(new BinaryFileSink<>(scratch, ROWS, TrainRun::encodeRow), "Feature rows"), horizon)
                 .build();
-        ChurnTopology.build(timed, parsed.getSideOutput(ReadInputs.REJECTED), null, rules, null, outputs);
+        ChurnTopology.build(timed, parsed.getSideOutput(ReadInputs.REJECTED), null, rules, null,
+                io.churnradar.detect.EventOrdering.defaults().withSortedInput(), outputs);
         if (progress != null) progress.accept("  replaying the history through detection ...");
         // Submitted, then waited for: the launcher's Flink runs jobs detached, where execute() would return at once.
         env.executeAsync("churn-radar-train").getJobExecutionResult().get();

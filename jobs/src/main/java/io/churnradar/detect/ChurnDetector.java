@@ -271,6 +271,12 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         if (late || !ordering.eventTimeOrder()) {
             // A late event cannot wait for a watermark that has passed it: applied now, dated at the watermark.
             applyNow(ctx, s, e, watermark, engine, out);
+        } else if (ordering.inputSorted() && EventBuffer.size(s) == 0) {
+            // EventTimeSort passed it on once the watermark passed it, in the buffer's order: nothing can come
+            // before it any more, so it applies now as the buffer would release it (onTimer), without the buffer.
+            io.churnradar.alerts.HealthTier tierBefore = s.lastHealthTier;
+            applyInOrder(ctx.getCurrentKey(), s, e, engine, output(ctx, out));
+            tiers.move(tierBefore, s.lastHealthTier);
         } else {
             // Ahead of event time: held until the watermark passes it (onTimer), so that the order events
             // arrive in within the bound changes nothing. De-duplicated above, on arrival, all the same.
@@ -299,6 +305,17 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         tiers.move(tierBefore, s.lastHealthTier);
     }
 
+    /**
+     * An event the watermark has passed, in its place in event-time order: after the day closes and deadlines
+     * before it and before those at its own instant (events come before timers), as a sorted replay applies
+     * them: the event is applied under a watermark just behind it, so it is on time.
+     */
+    private static void applyInOrder(String key, AccountState s, AccountEvent e, SignalEngine engine, DetectionOutput output) {
+        long justBefore = e.eventTime - 1;
+        if (s.firstEventDay != NONE) engine.onTime(key, s, justBefore, output);
+        engine.onEvent(key, s, e, justBefore, output);
+    }
+
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RiskAlert> out) throws Exception {
         long watermark = ctx.timerService().currentWatermark();
@@ -317,14 +334,9 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         DetectionOutput output = output(ctx, out);
         String key = ctx.getCurrentKey();
         if (owesCloses) engine.onTime(key, s, lastWatermark, output);
-        // The held events the watermark passed, in event-time order, each after the day closes and deadlines
-        // before it and before those at its own instant (events come before timers), as a sorted replay
-        // applies them: the event is applied under a watermark just behind it, so it is on time.
+        // The held events the watermark passed, in event-time order.
         while (EventBuffer.size(s) > 0 && EventBuffer.earliestTime(s) <= watermark) {
-            AccountEvent e = EventBuffer.poll(s);
-            long justBefore = e.eventTime - 1;
-            if (s.firstEventDay != NONE) engine.onTime(key, s, justBefore, output);
-            engine.onEvent(key, s, e, justBefore, output);
+            applyInOrder(key, s, EventBuffer.poll(s), engine, output);
         }
         if (endOfInput) {
             // End of a bounded input: the held events applied with only the deadlines and day closes before

@@ -20,8 +20,12 @@ import java.time.Duration;
  * @param accountCache ({@code state.accountCache}) accounts a detection subtask on RocksDB keeps as objects between
  *     their reads and writes ({@link AccountCache}; 0: every change written at once). It changes no output, only
  *     how often an account is (de)serialized; the heap backend holds the objects anyway and ignores it.
+ * @param inputSorted the input comes through {@link EventTimeSort} (the backtest): every on-time event arrives once
+ *     the watermark passes it, in the order the account's buffer would apply it, so it applies on arrival, as the
+ *     buffer would release it, with no buffer and no timer of its own; not a setting of the streaming job
  */
-public record EventOrdering(Order order, int maxBufferedPerAccount, Duration dayCloseSpread, int accountCache) implements Serializable {
+public record EventOrdering(Order order, int maxBufferedPerAccount, Duration dayCloseSpread, int accountCache,
+        boolean inputSorted) implements Serializable {
     public static final int DEFAULT_MAX_BUFFERED = 1_000;
     public static final int MAX_MAX_BUFFERED = 100_000;
     /**
@@ -62,6 +66,11 @@ public record EventOrdering(Order order, int maxBufferedPerAccount, Duration day
         }
     }
 
+    /** For an input in arrival order (the streaming job). */
+    public EventOrdering(Order order, int maxBufferedPerAccount, Duration dayCloseSpread, int accountCache) {
+        this(order, maxBufferedPerAccount, dayCloseSpread, accountCache, false);
+    }
+
     /** With the default account cache. */
     public EventOrdering(Order order, int maxBufferedPerAccount, Duration dayCloseSpread) {
         this(order, maxBufferedPerAccount, dayCloseSpread, DEFAULT_ACCOUNT_CACHE);
@@ -73,11 +82,16 @@ public record EventOrdering(Order order, int maxBufferedPerAccount, Duration day
     }
 
     public EventOrdering withDayCloseSpread(Duration spread) {
-        return new EventOrdering(order, maxBufferedPerAccount, spread, accountCache);
+        return new EventOrdering(order, maxBufferedPerAccount, spread, accountCache, inputSorted);
     }
 
     public EventOrdering withAccountCache(int accounts) {
-        return new EventOrdering(order, maxBufferedPerAccount, dayCloseSpread, accounts);
+        return new EventOrdering(order, maxBufferedPerAccount, dayCloseSpread, accounts, inputSorted);
+    }
+
+    /** For an input that comes through {@link EventTimeSort}: event-time order, each event applied on arrival. */
+    public EventOrdering withSortedInput() {
+        return new EventOrdering(Order.EVENT_TIME, maxBufferedPerAccount, dayCloseSpread, accountCache, true);
     }
 
     /**

@@ -55,6 +55,11 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
                 .withTimestampAssigner((i, previous) -> i.event != null ? i.event.eventTime : Long.MIN_VALUE);
     }
 
+    /** The generator alone, for an operator that makes its input's event time itself (the backtest's sort). */
+    public static <T> WatermarkGenerator<T> generator(Duration maxOutOfOrderness) {
+        return new EventTimeWatermarks<>(maxOutOfOrderness);
+    }
+
     public static WatermarkStrategy<AccountEvent> forEvents(Duration maxOutOfOrderness) {
         return WatermarkStrategy
                 .<AccountEvent>forGenerator(ctx -> new EventTimeWatermarks<>(maxOutOfOrderness))

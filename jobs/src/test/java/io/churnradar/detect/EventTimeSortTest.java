@@ -1,0 +1,164 @@
+package io.churnradar.detect;
+
+import static io.churnradar.detect.Days.at;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.churnradar.config.Rules;
+import io.churnradar.events.SubscriptionAction;
+import io.churnradar.ingest.AccountEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The backtest's event time ({@link EventTimeSort} with the detector's {@link EventOrdering#withSortedInput}):
+ * the events within the bound come sorted in the order the account's buffer applies them, so the detector
+ * applies each on arrival; every output, every counter, is that of the streaming job's buffers and timers
+ * over the same read order, late events and duplicates included.
+ */
+class EventTimeSortTest {
+    private static final long BOUND = 6 * Days.HOUR;
+    private static final String[] ACCOUNTS = {"acme", "globex", "initech", "umbrella"};
+
+    /** A month of mixed traffic, with events at one instant and re-sent copies. */
+    private static List<AccountEvent> history() {
+        List<AccountEvent> events = new ArrayList<>();
+        for (int d = 0; d < 30; d++) {
+            for (int a = 0; a < ACCOUNTS.length; a++) {
+                String acc = ACCOUNTS[a];
+                boolean sliding = a % 2 == 1 && d >= 16;
+                events.add(Ev.usage(acc, at(d, 9 + a), sliding ? 2 : 10 + a));
+                events.add(Ev.usage(acc, at(d, 9 + a), "exports", sliding ? 1 : 3)); // the same instant as the one above
+                events.add(Ev.usage(acc, at(d, 15), d % 3 == 0 ? "exports" : "reports", sliding ? 1 : 4));
+                if (a != 2 || d < 10) events.add(Ev.login(acc, at(d, 8)));
+            }
+            if (d == 5 || d == 6 || d == 7) events.add(Ev.ticket("acme", at(d, 11)));
+            if (d == 12 || d == 13 || d == 19) events.add(Ev.failed("globex", at(d, 12)));
+            if (d == 22) events.add(Ev.succeeded("globex", at(d, 12)));
+            if (d == 9) events.add(Ev.nps("umbrella", at(d, 16), 3));
+        }
+        events.add(AccountEvent.subscription("umbrella-cancel", "umbrella", at(25, 10), SubscriptionAction.CANCEL_REQUESTED));
+        return events;
+    }
+
+    /**
+     * A read order with events up to the bound behind the newest, a re-sent copy of every tenth event a little later,
+     * and a few events read a day or more after their time (late).
+     */
+    private static List<AccountEvent> readOrder(long seed) {
+        List<AccountEvent> events = history();
+        Random r = new Random(seed);
+        List<Object[]> keyed = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            AccountEvent e = events.get(i);
+            keyed.add(new Object[] {e.eventTime + (long) (r.nextDouble() * BOUND / 2), i, e});
+            if (i % 10 == 0) keyed.add(new Object[] {e.eventTime + (long) (r.nextDouble() * BOUND), i, e});
+        }
+        keyed.add(new Object[] {at(12, 0), -1, Ev.failed("acme", at(10, 23))});
+        keyed.add(new Object[] {at(18, 0), -2, Ev.login("initech", at(16, 6))});
+        keyed.add(new Object[] {at(26, 0), -3, Ev.usage("globex", at(24, 20), 40)});
+        keyed.sort(Comparator.<Object[]>comparingLong(k -> (long) k[0]).thenComparingInt(k -> (int) k[1]));
+        return keyed.stream().map(k -> (AccountEvent) k[2]).toList();
+    }
+
+    @Test
+    void theSortedInputGivesEveryOutputAndCounterOfTheAccountsBuffers() throws Exception {
+        for (long seed : new long[] {1, 2, 3}) {
+            List<AccountEvent> read = readOrder(seed);
+            Result buffered = buffered(read);
+            Result sorted = sorted(read);
+            assertThat(buffered.outputs.alerts()).isNotEmpty();
+            assertThat(buffered.outputs.commands()).isNotEmpty();
+            assertThat(buffered.late).as("late events in the read order " + seed).isEqualTo(3);
+            assertThat(buffered.duplicates).as("duplicates in the read order " + seed).isPositive();
+            assertThat(sorted.outputs.alerts()).as("alerts, scores and tiers included, read order " + seed).isEqualTo(buffered.outputs.alerts());
+            assertThat(sorted.outputs.health()).as("health updates, read order " + seed).isEqualTo(buffered.outputs.health());
+            assertThat(sorted.outputs.commands()).as("playbook decisions, read order " + seed).isEqualTo(buffered.outputs.commands());
+            assertThat(List.of(sorted.accepted, sorted.duplicates, sorted.late))
+                    .as("accepted, duplicates, late").isEqualTo(List.of(buffered.accepted, buffered.duplicates, buffered.late));
+            assertThat(sorted.heldMost).as("the sorted input is never held by the detector").isZero();
+        }
+    }
+
+    @Test
+    void heldEventsGoOnInTheDetectorsOrderOnceTheWatermarkPassesThemAndLateOnesAtOnce() throws Exception {
+        AccountEvent a = Ev.login("acme", at(1, 10));
+        AccountEvent b = Ev.login("acme", at(1, 9)); // read after a, within the bound
+        AccountEvent tieLow = Ev.usage("acme", at(1, 12), 1);
+        AccountEvent tieHigh = Ev.usage("acme", at(1, 12), 2);
+        if (EventBuffer.compare(tieLow, tieHigh) > 0) {
+            AccountEvent t = tieLow;
+            tieLow = tieHigh;
+            tieHigh = t;
+        }
+        AccountEvent far = Ev.login("acme", at(2, 0));
+        AccountEvent late = Ev.login("acme", at(1, 8)); // behind the watermark once far is read
+        AccountEvent last = Ev.login("acme", at(2, 1));
+        List<Object> out = sort(List.of(a, b, tieHigh, tieLow, far, late, last)).stream()
+                .map(o -> o instanceof AccountEvent e ? e.eventId : o).toList();
+
+        assertThat(out).containsExactly(
+                new Watermark(at(1, 10) - BOUND - 1), // a's read moves the watermark; a and b wait for it to pass them
+                new Watermark(at(1, 12) - BOUND - 1),
+                b.eventId, a.eventId, tieLow.eventId, tieHigh.eventId, // once far's read moves it past them: in event time, a tie by the id's hash
+                new Watermark(at(2, 0) - BOUND - 1),
+                late.eventId, // at once, under the watermark it is late against
+                new Watermark(at(2, 1) - BOUND - 1),
+                far.eventId, last.eventId, Watermark.MAX_WATERMARK); // the end of the input: the rest in order, then the end of event time
+    }
+
+    /** What the sort passes on: its events (copies: the harness serializes them) and watermarks, in order. */
+    private static List<Object> sort(List<AccountEvent> read) throws Exception {
+        List<Object> out = new ArrayList<>();
+        try (var h = new OneInputStreamOperatorTestHarness<AccountEvent, AccountEvent>(new EventTimeSort(Duration.ofMillis(BOUND)))) {
+            h.open();
+            for (AccountEvent e : read) h.processElement(e, Long.MIN_VALUE);
+            h.endInput();
+            for (Object o : h.getOutput()) {
+                if (o instanceof StreamRecord<?> r) {
+                    assertThat(r.getTimestamp()).as("the record's timestamp is its event time").isEqualTo(((AccountEvent) r.getValue()).eventTime);
+                    out.add(r.getValue());
+                } else if (o instanceof Watermark w) {
+                    out.add(w);
+                }
+            }
+        }
+        return out;
+    }
+
+    private record Result(EventTimeOrderTest.Outputs outputs, long accepted, long duplicates, long late, int heldMost) {}
+
+    /** The streaming job's way: the read order as it comes, watermarks trailing the newest event by the bound. */
+    private static Result buffered(List<AccountEvent> read) throws Exception {
+        try (DetectorHarness h = DetectorHarness.inEventTimeOrder(Rules.defaults(), EventOrdering.defaults())) {
+            h.sendTrailing(read, Long.MIN_VALUE, BOUND);
+            h.watermark(Long.MAX_VALUE);
+            return new Result(EventTimeOrderTest.Outputs.of(h), h.counter(ChurnDetector.ACCEPTED), h.counter(ChurnDetector.DUPLICATES),
+                    h.counter(ChurnDetector.LATE), 0);
+        }
+    }
+
+    /** The backtest's way: the read order through the sort, the detector applying each event on arrival. */
+    private static Result sorted(List<AccountEvent> read) throws Exception {
+        try (DetectorHarness h = DetectorHarness.inEventTimeOrder(Rules.defaults(), EventOrdering.defaults().withSortedInput())) {
+            int heldMost = 0;
+            for (Object o : sort(read)) {
+                if (o instanceof AccountEvent e) {
+                    h.send(e);
+                    AccountState s = h.accountState(e.accountId);
+                    heldMost = Math.max(heldMost, EventBuffer.size(s));
+                } else {
+                    h.watermark(((Watermark) o).getTimestamp());
+                }
+            }
+            return new Result(EventTimeOrderTest.Outputs.of(h), h.counter(ChurnDetector.ACCEPTED), h.counter(ChurnDetector.DUPLICATES),
+                    h.counter(ChurnDetector.LATE), heldMost);
+        }
+    }
+}
