@@ -31,6 +31,8 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -40,11 +42,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Per-account churn detection, keyed by account id: de-duplicates events by id (the hashes kept in
  * the account's state, {@link SeenEventIds}: one state read and one write per event), runs the
- * {@link SignalEngine} on each event and on the passing of event time, and keeps exactly one
- * event-time timer per account. Shared by the streaming job and the backtest.
+ * {@link SignalEngine} on each event and on the passing of event time, and keeps at most one
+ * event-time timer per account (its next day close or deadline). Shared by the streaming job and the backtest.
  *
  * <p>Order: an event ahead of the watermark is held in its account's {@link EventBuffer} and applied when
- * the watermark passes it, in event-time order interleaved with the account's day closes and deadlines,
+ * the watermark passes it ({@link HeldAccounts}: the operator releases the account), in event-time order interleaved with the account's day closes and deadlines,
  * so every output (alerts with their scores, health updates, commands) is the same whatever order events
  * arrive in within the out-of-orderness bound, and the same after a restore. A late event (at or behind
  * the watermark) is applied on arrival, dated at the watermark. {@link EventOrdering} can switch to
@@ -86,6 +88,8 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
             new OutputTag<>("mrr-movements", TypeInformation.of(io.churnradar.kpi.MrrMovement.class));
     /** Broadcast state: the rules in force, as the YAML text of a validated rule set. */
     public static final String RULES_STATE = "rules";
+    /** Operator state (a union list): the accounts holding events and when the earliest is due ({@link HeldAccounts}). */
+    public static final String HELD_ACCOUNTS_STATE = "held-accounts";
     public static final String CURRENT_RULES = "current";
     public static final MapStateDescriptor<String, String> RULES = new MapStateDescriptor<>(RULES_STATE, Types.STRING, Types.STRING);
     /** The source name rule texts are parsed under, for log messages. */
@@ -130,6 +134,11 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     private transient Histogram alertLatency;
     private transient TierCounts tiers;
     private transient ListState<TierCounts.TierCount> tierState;
+    /** The accounts holding events, by their earliest one: released by the operator as the watermark passes it. */
+    private transient HeldAccounts held;
+    private transient ListState<HeldAccounts.Entry> heldState;
+    /** The broadcast state of the rules in force (the contexts' view of it, also outside an element or timer). */
+    private transient ReadOnlyBroadcastState<String, String> rulesState;
 
     /**
      * @param rules the rules in force until a rule set arrives on the broadcast input
@@ -227,6 +236,17 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
                 new ListStateDescriptor<>("accounts-by-tier", TypeInformation.of(TierCounts.TierCount.class)));
         tiers = new TierCounts();
         if (context.isRestored()) tiers.restore(tierState.get());
+        rulesState = context.getOperatorStateStore().getBroadcastState(RULES);
+        heldState = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>(HELD_ACCOUNTS_STATE, TypeInformation.of(HeldAccounts.Entry.class)));
+        held = new HeldAccounts();
+        if (context.isRestored()) {
+            var task = getRuntimeContext().getTaskInfo();
+            int maxParallelism = task.getMaxNumberOfParallelSubtasks();
+            KeyGroupRange own = KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(
+                    maxParallelism, task.getNumberOfParallelSubtasks(), task.getIndexOfThisSubtask());
+            held.restore(heldState.get(), account -> own.contains(KeyGroupRangeAssignment.assignToKeyGroup(account, maxParallelism)));
+        }
     }
 
     @Override
@@ -234,6 +254,12 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         // Before the keyed backend's snapshot (Flink snapshots the function's state first): every account in it.
         flushAccounts();
         tierState.update(tiers.snapshot());
+        heldState.update(held.snapshot());
+    }
+
+    /** Accounts holding events now (the tests' view of {@link HeldAccounts}). */
+    int accountsHoldingEvents() {
+        return held == null ? 0 : held.size();
     }
 
     private LongCounter counter(String name) {
@@ -244,7 +270,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
 
     @Override
     public void processElement(AccountEvent e, ReadOnlyContext ctx, Collector<RiskAlert> out) throws Exception {
-        SignalEngine engine = engine(ctx);
+        SignalEngine engine = engine();
         long watermark = ctx.timerService().currentWatermark();
         AccountState s = accounts.get(ctx.getCurrentKey());
         boolean folded = false;
@@ -257,7 +283,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         if (isDuplicate(e, s, engine)) {
             duplicateMetric.inc();
             duplicateCount.add(1);
-            if (folded) accounts.put(ctx.getCurrentKey(), s, EventBuffer.size(s) > 0); // the old map is gone: its ids must reach the state even now
+            if (folded) store(ctx.getCurrentKey(), s); // the old map is gone: its ids must reach the state even now
             return;
         }
         acceptedMetric.inc();
@@ -273,12 +299,12 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
             applyNow(ctx, s, e, watermark, engine, out);
         } else if (ordering.inputSorted() && EventBuffer.size(s) == 0) {
             // EventTimeSort passed it on once the watermark passed it, in the buffer's order: nothing can come
-            // before it any more, so it applies now as the buffer would release it (onTimer), without the buffer.
+            // before it any more, so it applies now as the buffer would release it (letTimePass), without the buffer.
             io.churnradar.alerts.HealthTier tierBefore = s.lastHealthTier;
-            applyInOrder(ctx.getCurrentKey(), s, e, engine, output(ctx, out));
+            applyInOrder(ctx.getCurrentKey(), s, e, engine, output(emitting(ctx, out)));
             tiers.move(tierBefore, s.lastHealthTier);
         } else {
-            // Ahead of event time: held until the watermark passes it (onTimer), so that the order events
+            // Ahead of event time: held until the watermark passes it (releaseHeld), so that the order events
             // arrive in within the bound changes nothing. De-duplicated above, on arrival, all the same.
             EventBuffer.add(s, e);
             if (EventBuffer.size(s) > ordering.maxBufferedPerAccount()) {
@@ -290,14 +316,20 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         }
         if (watermark != Long.MIN_VALUE) pruneEventIds(s, watermark, engine); // also for accounts that never need a timer
         reschedule(ctx.getCurrentKey(), s, engine, ctx.timerService());
-        accounts.put(ctx.getCurrentKey(), s, EventBuffer.size(s) > 0);
+        store(ctx.getCurrentKey(), s);
+    }
+
+    /** Stores the account, and when its earliest held event is due (none: it holds none). */
+    private void store(String key, AccountState s) throws java.io.IOException {
+        accounts.put(key, s, EventBuffer.size(s) > 0);
+        held.update(key, EventBuffer.earliestTime(s));
     }
 
     /** Today's path for late events and arrival order: the event applies at once under the current watermark. */
     private void applyNow(ReadOnlyContext ctx, AccountState s, AccountEvent e, long watermark, SignalEngine engine,
             Collector<RiskAlert> out) {
         io.churnradar.alerts.HealthTier tierBefore = s.lastHealthTier;
-        DetectionOutput output = output(ctx, out);
+        DetectionOutput output = output(emitting(ctx, out));
         // The closes and deadlines due by now whose timer the spread has not fired yet come first, as time
         // passing (as if the timer had fired): the event sees the state it would see without a spread.
         if (s.firstEventDay != NONE && watermark != Long.MIN_VALUE) engine.onTime(ctx.getCurrentKey(), s, watermark, output);
@@ -316,23 +348,47 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         engine.onEvent(key, s, e, justBefore, output);
     }
 
+    /** The account's timer: its next day close or deadline (or, in a checkpoint of an older version, a held event). */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RiskAlert> out) throws Exception {
-        long watermark = ctx.timerService().currentWatermark();
-        boolean endOfInput = watermark == Long.MAX_VALUE;
         AccountState s = accounts.get(ctx.getCurrentKey());
         if (s == null) return;
+        letTimePass(ctx.getCurrentKey(), s, timestamp, ctx.timerService().currentWatermark(), true, ctx.timerService(), emitting(ctx, out));
+    }
+
+    /**
+     * The watermark passed {@code watermark}: every account whose earliest held event it passed, earliest first, has
+     * its held events applied as its timer would apply them. The operator calls it before the timers the watermark
+     * makes due fire, with the current key switched to each account and its records timestamped at the release.
+     */
+    void releaseHeld(long watermark, org.apache.flink.streaming.api.operators.KeyContext keys, Releasing emit) throws Exception {
+        for (HeldAccounts.Entry due = held.pollDue(watermark); due != null; due = held.pollDue(watermark)) {
+            keys.setCurrentKey(due.accountId);
+            AccountState s = accounts.get(due.accountId);
+            if (s == null) continue; // expired by the state TTL meanwhile
+            emit.at(due.releaseAt);
+            letTimePass(due.accountId, s, due.releaseAt, watermark, false, timers, emit);
+        }
+    }
+
+    /**
+     * Event time reached {@code watermark} for an account: its held events the watermark passed, in event-time order
+     * with the day closes and deadlines between them, then the closes and deadlines due by the watermark, and its
+     * timer re-planned. {@code timerFired}: the account's timer (at {@code timestamp}) fired, else a release.
+     */
+    private void letTimePass(String key, AccountState s, long timestamp, long watermark, boolean timerFired, TimerService timerService,
+            Emitting emit) throws Exception {
+        boolean endOfInput = watermark == Long.MAX_VALUE;
         // End of a bounded input with nothing held: nothing may be detected later than the newest data.
         // A timer the spread pushed past the input's last event time still owes the closes due by that time.
-        boolean owesCloses = endOfInput && lastWatermark != Long.MIN_VALUE && s.firstEventDay != NONE
-                && timestamp - ordering.wakeUpOffset(ctx.getCurrentKey()) <= lastWatermark;
+        boolean owesCloses = timerFired && endOfInput && lastWatermark != Long.MIN_VALUE && s.firstEventDay != NONE
+                && timestamp - ordering.wakeUpOffset(key) <= lastWatermark;
         if (endOfInput && EventBuffer.size(s) == 0 && !owesCloses) return;
         if (s.oldestEventIdAt != NONE) foldOldEventIds(s);
-        SignalEngine engine = engine(ctx);
-        s.pendingTimer = NONE; // this one has fired
+        SignalEngine engine = engine();
+        if (timerFired) s.pendingTimer = NONE; // this one has fired
         io.churnradar.alerts.HealthTier tierBefore = s.lastHealthTier;
-        DetectionOutput output = output(ctx, out);
-        String key = ctx.getCurrentKey();
+        DetectionOutput output = output(emit);
         if (owesCloses) engine.onTime(key, s, lastWatermark, output);
         // The held events the watermark passed, in event-time order.
         while (EventBuffer.size(s) > 0 && EventBuffer.earliestTime(s) <= watermark) {
@@ -342,14 +398,14 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
             // End of a bounded input: the held events applied with only the deadlines and day closes before
             // them; nothing may be detected later than the newest data, and no timer is set any more.
             tiers.move(tierBefore, s.lastHealthTier);
-            accounts.put(key, s, EventBuffer.size(s) > 0);
+            store(key, s);
             return;
         }
         engine.onTime(key, s, watermark, output);
         tiers.move(tierBefore, s.lastHealthTier);
         pruneEventIds(s, watermark, engine);
-        reschedule(key, s, engine, ctx.timerService());
-        accounts.put(key, s, EventBuffer.size(s) > 0);
+        reschedule(key, s, engine, timerService);
+        store(key, s);
     }
 
     /**
@@ -390,9 +446,8 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
      * The engine of the rules in force: the broadcast state's text, else the initial rules. The state
      * hands back the same String until the rules change, so the check costs one lookup per element.
      */
-    private SignalEngine engine(ReadOnlyContext ctx) throws Exception {
-        ReadOnlyBroadcastState<String, String> state = ctx.getBroadcastState(RULES);
-        String text = state.get(CURRENT_RULES);
+    private SignalEngine engine() throws Exception {
+        String text = rulesState.get(CURRENT_RULES);
         if (text != engineText) {
             engine = text == null ? initialEngine : restore(text);
             engineText = text;
@@ -413,41 +468,70 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         }
     }
 
+    /**
+     * Where the records of a detection go: the main output (alerts) and the side outputs, through the context of an
+     * element or a timer, or straight to the operator's output when it releases held accounts.
+     */
+    interface Emitting {
+        void alert(RiskAlert alert);
+
+        <X> void side(OutputTag<X> tag, X value);
+    }
+
+    /** The operator's own output, for {@link #releaseHeld}: every record timestamped at the release, as a timer's would be. */
+    interface Releasing extends Emitting {
+        void at(long timestamp);
+    }
+
+    private static Emitting emitting(ReadOnlyContext ctx, Collector<RiskAlert> out) {
+        return new Emitting() {
+            @Override
+            public void alert(RiskAlert alert) {
+                out.collect(alert);
+            }
+
+            @Override
+            public <X> void side(OutputTag<X> tag, X value) {
+                ctx.output(tag, value);
+            }
+        };
+    }
+
     /** Alerts to the main output; health updates, playbook decisions and outcomes to their side outputs. */
-    private DetectionOutput output(ReadOnlyContext ctx, Collector<RiskAlert> out) {
+    private DetectionOutput output(Emitting ctx) {
         return new DetectionOutput() {
             @Override
             public void accept(RiskAlert alert) {
                 alertsOut.inc(alert.getSignal(), alert.getSeverity().name(), alert.getStatus().name());
                 alertLatency.update(Math.max(0, System.currentTimeMillis() - alert.getDetectedAt().toEpochMilli()));
-                out.collect(alert);
+                ctx.alert(alert);
             }
 
             @Override
             public void health(AccountHealth health) {
-                ctx.output(HEALTH, health);
+                ctx.side(HEALTH, health);
             }
 
             @Override
             public void dayClosed(String accountId, AccountState s, long day) {
                 // Dropped where nothing consumes the side output (the streaming job); serialized on the way where something does.
-                ctx.output(DAY_CLOSES, new DayClose(accountId, day, s));
+                ctx.side(DAY_CLOSES, new DayClose(accountId, day, s));
             }
 
             @Override
             public void command(RetentionCommand command) {
                 commandsOut.inc(command.getAction(), command.getDisposition().name());
-                ctx.output(COMMANDS, command);
+                ctx.side(COMMANDS, command);
             }
 
             @Override
             public void outcome(OutcomeEvent outcome) {
-                ctx.output(OUTCOMES, outcome);
+                ctx.side(OUTCOMES, outcome);
             }
 
             @Override
             public void mrrMovement(io.churnradar.kpi.MrrMovement movement) {
-                ctx.output(MRR_MOVEMENTS, movement);
+                ctx.side(MRR_MOVEMENTS, movement);
             }
         };
     }
@@ -486,13 +570,12 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     }
 
     /**
-     * The account's one timer: its next deadline or day close (plus the account's offset within the spread), or
-     * its earliest held event if sooner. A held event needs no offset: it runs the closes due before it itself.
+     * The account's one timer: its next deadline or day close (plus the account's offset within the spread). Its held
+     * events are released by the operator instead ({@link #releaseHeld}), and run the closes due before them themselves.
      */
     private void reschedule(String key, AccountState s, SignalEngine engine, TimerService timers) {
         long wakeUp = engine.nextWakeup(s);
-        if (wakeUp != NONE) wakeUp += ordering.wakeUpOffset(key);
-        long want = io.churnradar.detect.state.EventTime.earliest(wakeUp, EventBuffer.earliestTime(s));
+        long want = wakeUp == NONE ? NONE : wakeUp + ordering.wakeUpOffset(key);
         if (want == s.pendingTimer) return;
         if (s.pendingTimer != NONE) timers.deleteEventTimeTimer(s.pendingTimer);
         if (want != NONE) timers.registerEventTimeTimer(want);

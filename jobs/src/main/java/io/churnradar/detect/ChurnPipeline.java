@@ -14,8 +14,10 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * The one detection workflow: timestamped events in, alerts out, the rules in force on a broadcast
@@ -95,6 +97,7 @@ public final class ChurnPipeline {
         @Override
         public void open() throws Exception {
             super.open();
+            releasing = new Releasing();
             super.processWatermarkStatus(WatermarkStatus.IDLE, RULES_INPUT);
             // The timer service that open() created, by name: the detector re-plans timers when the rules change.
             ((ChurnDetector) userFunction).useTimerService(new SimpleTimerService(
@@ -109,11 +112,39 @@ public final class ChurnPipeline {
             ((ChurnDetector) userFunction).useKeyContext(this, capacity);
         }
 
-        /** The events' event time, before the timers it makes due fire: the detector keeps the last one short of the end. */
+        /**
+         * The events' event time: the detector keeps the last one short of the end, and the accounts whose held events
+         * it passed are released, before the timers it makes due fire.
+         */
         @Override
         public void processWatermark(Watermark mark) throws Exception {
-            ((ChurnDetector) userFunction).watermarkAdvanced(mark.getTimestamp());
+            ChurnDetector detector = (ChurnDetector) userFunction;
+            detector.watermarkAdvanced(mark.getTimestamp());
+            detector.releaseHeld(mark.getTimestamp(), this, releasing);
             super.processWatermark(mark);
+        }
+
+        /** The detector's records while it releases held accounts: to this operator's outputs, timestamped at the release. */
+        private transient Releasing releasing;
+
+        private final class Releasing implements ChurnDetector.Releasing {
+            private final StreamRecord<RiskAlert> alerts = new StreamRecord<>(null);
+            private long timestamp;
+
+            @Override
+            public void at(long timestamp) {
+                this.timestamp = timestamp;
+            }
+
+            @Override
+            public void alert(RiskAlert alert) {
+                output.collect(alerts.replace(alert, timestamp));
+            }
+
+            @Override
+            public <X> void side(OutputTag<X> tag, X value) {
+                output.collect(tag, new StreamRecord<>(value, timestamp));
+            }
         }
 
         @Override

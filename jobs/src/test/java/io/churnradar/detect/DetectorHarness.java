@@ -30,8 +30,13 @@ final class DetectorHarness implements AutoCloseable {
     private int healthTaken;
 
     private DetectorHarness(Rules rules, StateBackend backend, OperatorSubtaskState restoreFrom, EventOrdering ordering) throws Exception {
+        this(rules, backend, restoreFrom, ordering, 1, 1, 0);
+    }
+
+    private DetectorHarness(Rules rules, StateBackend backend, OperatorSubtaskState restoreFrom, EventOrdering ordering,
+            int maxParallelism, int parallelism, int subtask) throws Exception {
         h = new KeyedBroadcastOperatorTestHarness<>(
-                ChurnPipeline.operator(new ChurnDetector(rules, null, ordering)), e -> e.accountId, Types.STRING, 1, 1, 0);
+                ChurnPipeline.operator(new ChurnDetector(rules, null, ordering)), e -> e.accountId, Types.STRING, maxParallelism, parallelism, subtask);
         if (backend != null) h.setStateBackend(backend);
         if (restoreFrom != null) {
             h.initializeState(restoreFrom);
@@ -67,6 +72,27 @@ final class DetectorHarness implements AutoCloseable {
 
     static DetectorHarness restore(OperatorSubtaskState snapshot, StateBackend backend) throws Exception {
         return new DetectorHarness(signalsOnly(), backend, snapshot, EventOrdering.arrival());
+    }
+
+    /**
+     * One subtask of a detector of {@code parallelism} subtasks (key groups: {@code maxParallelism}), restored from
+     * {@code restoreFrom} (null: none), which {@link #repartition} cut for it.
+     */
+    static DetectorHarness subtask(Rules rules, EventOrdering ordering, OperatorSubtaskState restoreFrom, int maxParallelism,
+            int parallelism, int subtask) throws Exception {
+        return new DetectorHarness(rules, null, restoreFrom, ordering, maxParallelism, parallelism, subtask);
+    }
+
+    /** The part of a snapshot of one subtask (of {@code fromParallelism}) that subtask {@code subtask} of {@code toParallelism} restores. */
+    static OperatorSubtaskState repartition(OperatorSubtaskState snapshot, int maxParallelism, int fromParallelism, int toParallelism,
+            int subtask) {
+        return org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                snapshot, maxParallelism, fromParallelism, toParallelism, subtask);
+    }
+
+    /** Accounts holding events now, released when the watermark passes their earliest one (no timer of their own). */
+    int accountsHoldingEvents() {
+        return detector().accountsHoldingEvents();
     }
 
     /** The job's default: events ahead of the watermark held and applied in event-time order. */

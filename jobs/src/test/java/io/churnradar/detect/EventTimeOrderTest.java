@@ -147,6 +147,62 @@ class EventTimeOrderTest {
         }
     }
 
+    /**
+     * Held events have no timer of their own: the operator releases the accounts holding them as the watermark passes
+     * their earliest ({@link HeldAccounts}), and checkpoints which they are. Restored into two subtasks, each releases
+     * the accounts of its own key groups, and every output is the one of a detector that never stopped.
+     */
+    @Test
+    void heldAccountsNeedNoTimerAndARescaledRestoreReleasesEachOnce() throws Exception {
+        int maxParallelism = 128;
+        List<AccountEvent> arrival = arrivalOrder(history(), 5);
+        Outputs uninterrupted = run(arrival);
+
+        int part = arrival.size() * 2 / 3;
+        OperatorSubtaskState snapshot;
+        Outputs before;
+        long watermark;
+        int holding;
+        try (DetectorHarness h = DetectorHarness.subtask(Rules.defaults(), EventOrdering.defaults(), null, maxParallelism, 1, 0)) {
+            watermark = h.sendTrailing(arrival.subList(0, part), Long.MIN_VALUE, BOUND);
+            holding = h.accountsHoldingEvents();
+            int held = 0;
+            for (String acc : ACCOUNTS) held += EventBuffer.size(h.accountState(acc)) > 0 ? 1 : 0;
+            assertThat(holding).as("accounts holding events at the snapshot").isPositive().isEqualTo(held);
+            assertThat(h.timers()).as("a timer an account at most: its next close or deadline, none for held events")
+                    .isLessThanOrEqualTo(ACCOUNTS.length);
+            snapshot = h.snapshot(1);
+            before = Outputs.of(h);
+        }
+        DetectorHarness[] subtasks = new DetectorHarness[2];
+        try {
+            for (int i = 0; i < 2; i++) {
+                subtasks[i] = DetectorHarness.subtask(Rules.defaults(), EventOrdering.defaults(),
+                        DetectorHarness.repartition(snapshot, maxParallelism, 1, 2, i), maxParallelism, 2, i);
+            }
+            assertThat(subtasks[0].accountsHoldingEvents() + subtasks[1].accountsHoldingEvents())
+                    .as("each account holding events restored on the subtask of its key group, once").isEqualTo(holding);
+            long max = Long.MIN_VALUE;
+            for (AccountEvent e : arrival.subList(part, arrival.size())) {
+                subtasks[org.apache.flink.runtime.state.KeyGroupRangeAssignment.assignKeyToParallelOperator(e.accountId, maxParallelism, 2)].send(e);
+                max = Math.max(max, e.eventTime);
+                if (max - BOUND - 1 > watermark) {
+                    watermark = max - BOUND - 1;
+                    for (DetectorHarness h : subtasks) h.watermark(watermark);
+                }
+            }
+            for (DetectorHarness h : subtasks) {
+                h.watermark(day(31));
+                h.watermark(Long.MAX_VALUE);
+                assertThat(h.accountsHoldingEvents()).isZero();
+            }
+            assertThat(before.plus(Outputs.of(subtasks[0])).plus(Outputs.of(subtasks[1])))
+                    .usingRecursiveComparison().isEqualTo(uninterrupted);
+        } finally {
+            for (DetectorHarness h : subtasks) if (h != null) h.close();
+        }
+    }
+
     @Test
     void onceReleasedTheBufferLeavesNoStateOrTimerBehind() throws Exception {
         try (DetectorHarness h = DetectorHarness.inEventTimeOrder(DetectorHarness.signalsOnly(), EventOrdering.defaults())) {

@@ -38,6 +38,16 @@ public final class DetectorSnapshots {
         return h;
     }
 
+    /**
+     * Version 4 (events held in event-time order, the job's default then): a held event had a Flink timer of its own,
+     * which a later version, releasing held accounts without one, must still honour.
+     */
+    static KeyedBroadcastOperatorTestHarness<String, AccountEvent, String, io.churnradar.alerts.RiskAlert> harnessInEventTimeOrder() throws Exception {
+        return new KeyedBroadcastOperatorTestHarness<>(
+                ChurnPipeline.operator(new ChurnDetector(Rules.defaults(), Duration.ofDays(90), io.churnradar.detect.EventOrdering.defaults())),
+                e -> e.accountId, Types.STRING, 1, 1, 0);
+    }
+
     static long at(int day, int hour) {
         return T0.toEpochMilli() + day * DAY + hour * 3_600_000L;
     }
@@ -115,12 +125,24 @@ public final class DetectorSnapshots {
         }
     }
 
+    /**
+     * Version 4: the history of {@link #feedHistoryV3} in event-time order, and then three events ahead of the
+     * watermark, held at the snapshot (acct-a's login, acct-c's failed payment, acct-d's usage), each with its timer.
+     */
+    static void feedHistoryV4(KeyedBroadcastOperatorTestHarness<String, AccountEvent, String, ?> h) throws Exception {
+        feedHistoryV3(h);
+        h.processElement(AccountEvent.login("acct-a-l10", "acct-a", at(10, 2)), at(10, 2));
+        h.processElement(AccountEvent.payment(ACCT_C + "-p10f", ACCT_C, at(10, 3), PaymentStatus.FAILED), at(10, 3));
+        h.processElement(AccountEvent.usage(ACCT_D + "-u10", ACCT_D, at(10, 4), "reports", 3), at(10, 4));
+    }
+
     public static void main(String[] args) throws Exception {
         String version = args.length > 0 ? args[0] : "v1";
-        try (var h = harness()) {
+        try (var h = version.equals("v4") ? harnessInEventTimeOrder() : harness()) {
             h.setup();
             h.open();
             if (version.equals("v1")) feedHistory(h);
+            else if (version.equals("v4")) feedHistoryV4(h);
             else feedHistoryV3(h);
             var snapshot = h.snapshot(1, at(10, 0));
             String file = "jobs/src/test/resources/snapshots/detector-" + version + ".snapshot";

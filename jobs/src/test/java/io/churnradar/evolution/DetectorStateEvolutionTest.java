@@ -26,6 +26,7 @@ import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -155,6 +156,48 @@ class DetectorStateEvolutionTest {
             assertThat(duplicates(h)).as("the re-sent events").isEqualTo(3);
             assertThat(uninterruptedDuplicates).isEqualTo(3);
             assertThat(account(h, "acct-b").oldestEventIdAt).isEqualTo(AccountState.NONE);
+        }
+    }
+
+    /**
+     * Version 4 held events ahead of the watermark in the account's buffer, each with a Flink timer of its own; this
+     * version releases held accounts without one ({@code HeldAccounts}). Restored, the three events held at the
+     * snapshot are applied when the watermark passes them, by the timers that came with them, and from then on the
+     * detector goes on as one that never stopped: the same alerts and playbook decisions, nothing held, one timer an
+     * account at most.
+     */
+    @Test
+    void appliesTheEventsHeldInASnapshotOfVersion4() throws Exception {
+        List<String> uninterrupted;
+        try (var h = DetectorSnapshots.harnessInEventTimeOrder()) {
+            h.setup();
+            h.open();
+            DetectorSnapshots.feedHistoryV4(h);
+            int before = h.extractOutputValues().size();
+            int commandsBefore = commands(h).size();
+            continuation(h);
+            uninterrupted = new ArrayList<>(lines(h.extractOutputValues().subList(before, h.extractOutputValues().size())));
+            uninterrupted.addAll(commandLines(commands(h).subList(commandsBefore, commands(h).size())));
+        }
+
+        try (var h = DetectorSnapshots.harnessInEventTimeOrder()) {
+            h.setup();
+            h.initializeState(snapshot("v4"));
+            h.open();
+            assertThat(h.numEventTimeTimers()).as("version 4's timers, the held events' among them").isPositive();
+            for (String held : new String[] {"acct-a", DetectorSnapshots.ACCT_C, DetectorSnapshots.ACCT_D}) {
+                assertThat(account(h, held).buffered).as(held + " holds its event").hasSize(1);
+            }
+            continuation(h);
+            List<String> restored = new ArrayList<>(lines(h.extractOutputValues()));
+            restored.addAll(commandLines(commands(h)));
+            // Accounts' timers and releases at one watermark may come in any order between accounts: compared as sets of lines.
+            assertThat(restored).isNotEmpty().containsExactlyInAnyOrderElementsOf(uninterrupted);
+            assertThat(restored).anyMatch(l -> l.startsWith(DetectorSnapshots.ACCT_C + " PAYMENT_FAILED RESOLVED"));
+            for (String acct : new String[] {"acct-a", "acct-b", DetectorSnapshots.ACCT_C, DetectorSnapshots.ACCT_D}) {
+                assertThat(account(h, acct).buffered).as(acct + " holds nothing").isNullOrEmpty();
+            }
+            assertThat(h.numEventTimeTimers()).as("one timer an account at most").isLessThanOrEqualTo(4);
         }
     }
 
