@@ -35,10 +35,10 @@ import org.junit.jupiter.api.Test;
 class EventTimeOrderTest {
     /** Wide on purpose: events of different days arrive interleaved, which is where arrival order changes scores. */
     private static final long BOUND = 2 * Days.DAY;
-    private static final String[] ACCOUNTS = {"acme", "globex", "initech", "umbrella"};
+    static final String[] ACCOUNTS = {"acme", "globex", "initech", "umbrella"};
 
     /** A month of mixed traffic: usage sliding on two accounts, logins stopping, failed payments, tickets, a detractor, a cancellation. */
-    private static List<AccountEvent> history() {
+    static List<AccountEvent> history() {
         List<AccountEvent> events = new ArrayList<>();
         for (int d = 0; d < 30; d++) {
             for (int a = 0; a < ACCOUNTS.length; a++) {

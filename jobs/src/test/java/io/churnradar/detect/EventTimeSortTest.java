@@ -4,7 +4,6 @@ import static io.churnradar.detect.Days.at;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.churnradar.config.Rules;
-import io.churnradar.events.SubscriptionAction;
 import io.churnradar.ingest.AccountEvent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,26 +23,15 @@ import org.junit.jupiter.api.Test;
  */
 class EventTimeSortTest {
     private static final long BOUND = 6 * Days.HOUR;
-    private static final String[] ACCOUNTS = {"acme", "globex", "initech", "umbrella"};
 
-    /** A month of mixed traffic, with events at one instant and re-sent copies. */
+    /** EventTimeOrderTest's month of mixed traffic, plus a second usage event at the same instant as each account's first of the day. */
     private static List<AccountEvent> history() {
-        List<AccountEvent> events = new ArrayList<>();
+        List<AccountEvent> events = new ArrayList<>(EventTimeOrderTest.history());
         for (int d = 0; d < 30; d++) {
-            for (int a = 0; a < ACCOUNTS.length; a++) {
-                String acc = ACCOUNTS[a];
-                boolean sliding = a % 2 == 1 && d >= 16;
-                events.add(Ev.usage(acc, at(d, 9 + a), sliding ? 2 : 10 + a));
-                events.add(Ev.usage(acc, at(d, 9 + a), "exports", sliding ? 1 : 3)); // the same instant as the one above
-                events.add(Ev.usage(acc, at(d, 15), d % 3 == 0 ? "exports" : "reports", sliding ? 1 : 4));
-                if (a != 2 || d < 10) events.add(Ev.login(acc, at(d, 8)));
+            for (int a = 0; a < EventTimeOrderTest.ACCOUNTS.length; a++) {
+                events.add(Ev.usage(EventTimeOrderTest.ACCOUNTS[a], at(d, 9 + a), "exports", a % 2 == 1 && d >= 16 ? 1 : 3));
             }
-            if (d == 5 || d == 6 || d == 7) events.add(Ev.ticket("acme", at(d, 11)));
-            if (d == 12 || d == 13 || d == 19) events.add(Ev.failed("globex", at(d, 12)));
-            if (d == 22) events.add(Ev.succeeded("globex", at(d, 12)));
-            if (d == 9) events.add(Ev.nps("umbrella", at(d, 16), 3));
         }
-        events.add(AccountEvent.subscription("umbrella-cancel", "umbrella", at(25, 10), SubscriptionAction.CANCEL_REQUESTED));
         return events;
     }
 
