@@ -29,10 +29,10 @@ import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.streaming.api.TimerService;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * event-time timer per account (its next day close or deadline). Shared by the streaming job and the backtest.
  *
  * <p>Order: an event ahead of the watermark is held in its account's {@link EventBuffer} and applied when
- * the watermark passes it ({@link HeldAccounts}: the operator releases the account), in event-time order interleaved with the account's day closes and deadlines,
+ * the watermark passes it ({@link HeldAccounts}: the operator releases the account), in event-time order
+ * interleaved with the account's day closes and deadlines,
  * so every output (alerts with their scores, health updates, commands) is the same whatever order events
  * arrive in within the out-of-orderness bound, and the same after a restore. A late event (at or behind
  * the watermark) is applied on arrival, dated at the watermark. {@link EventOrdering} can switch to

@@ -119,9 +119,4 @@ public final class EventTimeSort extends AbstractStreamOperator<AccountEvent>
     public void processWatermarkStatus(WatermarkStatus status) {
         // The reader is never idle while it reads; its status says nothing about event time here.
     }
-
-    /** Events held now (for tests). */
-    int heldCount() {
-        return held == null ? 0 : held.size();
-    }
 }
