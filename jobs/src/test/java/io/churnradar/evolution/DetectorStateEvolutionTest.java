@@ -131,11 +131,7 @@ class DetectorStateEvolutionTest {
             h.setup();
             h.open();
             DetectorSnapshots.feedHistoryV3(h);
-            int before = h.extractOutputValues().size();
-            int commandsBefore = commands(h).size();
-            continuation(h);
-            uninterrupted = new ArrayList<>(lines(h.extractOutputValues().subList(before, h.extractOutputValues().size())));
-            uninterrupted.addAll(commandLines(commands(h).subList(commandsBefore, commands(h).size())));
+            uninterrupted = continuationLines(h);
             uninterruptedDuplicates = duplicates(h);
         }
 
@@ -149,9 +145,7 @@ class DetectorStateEvolutionTest {
             assertThat(c.urgentTickets.ids).containsExactly("T-77");
             assertThat(account(h, DetectorSnapshots.ACCT_D).plays.outcomes).anyMatch(o -> o.heldOut);
 
-            continuation(h);
-            List<String> restored = new ArrayList<>(lines(h.extractOutputValues()));
-            restored.addAll(commandLines(commands(h)));
+            List<String> restored = continuationLines(h);
             assertThat(restored).isNotEmpty().containsExactlyElementsOf(uninterrupted);
             assertThat(duplicates(h)).as("the re-sent events").isEqualTo(3);
             assertThat(uninterruptedDuplicates).isEqualTo(3);
@@ -173,11 +167,7 @@ class DetectorStateEvolutionTest {
             h.setup();
             h.open();
             DetectorSnapshots.feedHistoryV4(h);
-            int before = h.extractOutputValues().size();
-            int commandsBefore = commands(h).size();
-            continuation(h);
-            uninterrupted = new ArrayList<>(lines(h.extractOutputValues().subList(before, h.extractOutputValues().size())));
-            uninterrupted.addAll(commandLines(commands(h).subList(commandsBefore, commands(h).size())));
+            uninterrupted = continuationLines(h);
         }
 
         try (var h = DetectorSnapshots.harnessInEventTimeOrder()) {
@@ -188,9 +178,7 @@ class DetectorStateEvolutionTest {
             for (String held : new String[] {"acct-a", DetectorSnapshots.ACCT_C, DetectorSnapshots.ACCT_D}) {
                 assertThat(account(h, held).buffered).as(held + " holds its event").hasSize(1);
             }
-            continuation(h);
-            List<String> restored = new ArrayList<>(lines(h.extractOutputValues()));
-            restored.addAll(commandLines(commands(h)));
+            List<String> restored = continuationLines(h);
             // Accounts' timers and releases at one watermark may come in any order between accounts: compared as sets of lines.
             assertThat(restored).isNotEmpty().containsExactlyInAnyOrderElementsOf(uninterrupted);
             assertThat(restored).anyMatch(l -> l.startsWith(DetectorSnapshots.ACCT_C + " PAYMENT_FAILED RESOLVED"));
@@ -216,6 +204,16 @@ class DetectorStateEvolutionTest {
         h.processElement(AccountEvent.usage(c + "-u9", c, DetectorSnapshots.at(9, 11), "dashboards", 11.5), DetectorSnapshots.at(10, 1));
         h.processElement(AccountEvent.payment(c + "-p10", c, DetectorSnapshots.at(10, 12), PaymentStatus.SUCCEEDED), DetectorSnapshots.at(10, 12));
         for (int d = 10; d < 30; d++) h.processWatermark(DetectorSnapshots.at(d, 23));
+    }
+
+    /** Runs the {@link #continuation} and returns the alerts and playbook decisions it added, as lines. */
+    static List<String> continuationLines(KeyedBroadcastOperatorTestHarness<String, AccountEvent, String, RiskAlert> h) throws Exception {
+        int before = h.extractOutputValues().size();
+        int commandsBefore = commands(h).size();
+        continuation(h);
+        List<String> added = new ArrayList<>(lines(h.extractOutputValues().subList(before, h.extractOutputValues().size())));
+        added.addAll(commandLines(commands(h).subList(commandsBefore, commands(h).size())));
+        return added;
     }
 
     static List<RetentionCommand> commands(KeyedBroadcastOperatorTestHarness<String, AccountEvent, String, RiskAlert> h) {
