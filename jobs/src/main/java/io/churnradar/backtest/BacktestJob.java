@@ -8,7 +8,6 @@ import io.churnradar.config.Rules;
 import io.churnradar.detect.ChurnDetector;
 import io.churnradar.guard.BacktestLimits;
 import io.churnradar.ingest.AccountEvent;
-import io.churnradar.detect.ChurnPipeline;
 import io.churnradar.detect.EventOrdering;
 import io.churnradar.ingest.formats.FormatOptions;
 import io.churnradar.ingest.formats.InputFormat;
@@ -31,7 +30,6 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -47,10 +45,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <p>It runs in STREAMING mode over a bounded input: BATCH mode would fire event-time timers only at
  * the end of each key's input and lose day-by-day semantics (an inactivity gap in the middle of the
- * data). One reader merges the inputs by event time, each input's files in name order, and its
- * watermarks follow the events alone, so the same input yields the same alerts at any parallelism and speed.
- * The events within the out-of-orderness bound are sorted before detection ({@link ChurnPipeline#inEventTimeOrder}),
- * so the detector applies each on arrival instead of holding it in its account's buffer until a timer.
+ * data). Each input is read by a {@code FileSource} of its own, its files in name order, its watermarks made
+ * from its events alone; the inputs meet sorted within the out-of-orderness bound ({@link BacktestReading}),
+ * so the detector applies each event on arrival instead of holding it in its account's buffer until a timer,
+ * and the same input yields the same alerts at any parallelism and speed.
  */
 public final class BacktestJob {
     public static final String JOB_NAME = "churn-radar-backtest";
@@ -151,9 +149,8 @@ public final class BacktestJob {
             env.setParallelism(parallelism);
             env.getConfig().enableObjectReuse(); // no function keeps a reference to its input
 
-            SingleOutputStreamOperator<AccountEvent> parsed = BacktestReading.events(env, inputs, options, limits, rules);
-            DataStream<AccountEvent> timed = ChurnPipeline.inEventTimeOrder(parsed, maxOutOfOrderness);
-            ChurnTopology.build(timed, parsed.getSideOutput(ReadInputs.REJECTED), null, rules, null, EventOrdering.defaults().withSortedInput(),
+            SingleOutputStreamOperator<AccountEvent> timed = BacktestReading.events(env, inputs, options, limits, rules, maxOutOfOrderness);
+            ChurnTopology.build(timed, timed.getSideOutput(BacktestReading.REJECTED), null, rules, null, EventOrdering.defaults().withSortedInput(),
                     BacktestOutputs.outputs(scratch, flinkConfig.get(SORT_RUN_BYTES),
                             io.churnradar.kpi.KpiSettings.of(flinkConfig.get(KPI_MRR_BANDS), flinkConfig.get(KPI_TOP_REASONS))));
             if (report) LabelEvents.collect(timed, scratch); // the report's churn labels need the events
@@ -194,10 +191,10 @@ public final class BacktestJob {
 
     private static BacktestSummary summary(JobExecutionResult result, BacktestOutputs.Counts counts, Rules rules) {
         BacktestSummary s = new BacktestSummary();
-        s.linesRead = count(result, ReadInputs.LINES_READ);
-        s.blankLines = count(result, ReadInputs.BLANK_LINES);
-        s.deadLettered = count(result, ReadInputs.DEAD_LETTERED);
-        s.skipped = count(result, ReadInputs.SKIPPED);
+        s.linesRead = count(result, EventTimeMerge.LINES_READ);
+        s.blankLines = count(result, EventTimeMerge.BLANK_LINES);
+        s.deadLettered = count(result, EventTimeMerge.DEAD_LETTERED);
+        s.skipped = count(result, EventTimeMerge.SKIPPED);
         s.eventsAccepted = count(result, ChurnDetector.ACCEPTED);
         s.duplicates = count(result, ChurnDetector.DUPLICATES);
         s.lateEvents = count(result, ChurnDetector.LATE);
@@ -211,8 +208,8 @@ public final class BacktestJob {
         s.commandDecisions.putAll(counts.commandDecisions);
         s.commandsSent = counts.commandsSent;
         if (s.eventsAccepted + s.duplicates > 0) {
-            s.firstEventTime = Instant.ofEpochMilli(result.<Long>getAccumulatorResult(ReadInputs.FIRST_EVENT_TIME)).toString();
-            s.lastEventTime = Instant.ofEpochMilli(result.<Long>getAccumulatorResult(ReadInputs.LAST_EVENT_TIME)).toString();
+            s.firstEventTime = Instant.ofEpochMilli(result.<Long>getAccumulatorResult(EventTimeMerge.FIRST_EVENT_TIME)).toString();
+            s.lastEventTime = Instant.ofEpochMilli(result.<Long>getAccumulatorResult(EventTimeMerge.LAST_EVENT_TIME)).toString();
         }
         return s;
     }

@@ -103,8 +103,8 @@ final class BacktestProgress implements AutoCloseable {
             } catch (Exception e) {
                 return null; // the job is finishing or gone: the summary follows
             }
-            long lines = number(acc.get(ReadInputs.LINES_READ));
-            long chars = number(acc.get(ReadInputs.CHARS_READ));
+            long lines = number(acc.get(EventTimeMerge.LINES_READ));
+            long chars = number(acc.get(EventTimeMerge.CHARS_READ));
             still = lines == lastLines ? still + 1 : 0;
             lastLines = lines;
             boolean allRead = totalChars > 0 ? chars >= totalChars : lines > 0 && still >= STILL_REPORTS;

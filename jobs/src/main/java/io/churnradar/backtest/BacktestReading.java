@@ -3,39 +3,119 @@ package io.churnradar.backtest;
 import io.churnradar.config.Rules;
 import io.churnradar.guard.BacktestLimits;
 import io.churnradar.ingest.AccountEvent;
+import io.churnradar.ingest.EventTimeWatermarks;
 import io.churnradar.ingest.formats.FormatOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.file.src.enumerate.NonSplittingRecursiveEnumerator;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.OutputTag;
 
 /**
- * The backtest's reading and mapping of its inputs, as a stream of events, for pipelines that must read
- * exactly as the backtest does: the benchmark's ceiling and its Flink SQL baseline (./churn-radar bench)
- * compare against {@link BacktestJob} on equal terms only if their parsing is the same code. Rejected
- * payloads go to the side output {@link #rejected()}, which these pipelines may leave unread.
+ * The backtest's reading of its inputs, in event time: each input through a {@code FileSource} of its own
+ * ({@link PayloadFormat}: file and line of every payload), its files in name order, its watermarks made
+ * per event from its events alone ({@link EventTimeWatermarks}), as a Kafka partition's are; the inputs
+ * then meet in {@link EventTimeMerge}, which passes the events on sorted within the bound, with the
+ * slowest input's watermarks, and the dead letters to {@link #REJECTED}. Several inputs (Stripe, Segment and
+ * Zendesk histories of the same months) are kept within a day of event time of each other by Flink's
+ * watermark alignment, so the merge holds hours of events, not a fast input's whole history.
+ *
+ * <p>The benchmark's ceiling and its Flink SQL baseline (./churn-radar bench) read through here too: they
+ * compare against {@link BacktestJob} on equal terms only if their reading is the same code.
  */
 public final class BacktestReading {
+    /** What the inputs rejected: dead letters with file, line and reason. */
+    public static final OutputTag<RejectedLine> REJECTED = EventTimeMerge.REJECTED;
+    /** How far in event time one input may read ahead of the slowest. */
+    static final Duration INPUT_DRIFT = Duration.ofDays(1);
+    /** How often the inputs tell each other how far they are. */
+    static final Duration ALIGNMENT_INTERVAL = Duration.ofMillis(100);
+
     private BacktestReading() {}
 
-    /** One reader (parallelism 1) of every input, merged by event time, with the default limits on hostile input. */
+    /** Every input with the default limits on hostile input and the default rules' de-duplication window. */
     public static SingleOutputStreamOperator<AccountEvent> events(StreamExecutionEnvironment env, List<BacktestInput> inputs,
-            FormatOptions options) {
-        return events(env, inputs, options, BacktestLimits.defaults(), Rules.defaults());
+            FormatOptions options, Duration maxOutOfOrderness) {
+        return events(env, inputs, options, BacktestLimits.defaults(), Rules.defaults(), maxOutOfOrderness);
     }
 
-    /** One reader (parallelism 1) of every input, merged by event time, as {@link BacktestJob} reads them. */
+    /** Every input, in event time within {@code maxOutOfOrderness}, as {@link BacktestJob} reads them. */
     public static SingleOutputStreamOperator<AccountEvent> events(StreamExecutionEnvironment env, List<BacktestInput> inputs,
-            FormatOptions options, BacktestLimits limits, Rules rules) {
-        return env.fromData(Types.INT, 0)
-                .uid("input-files").name("Input files").setParallelism(1)
-                .process(new ReadInputs(inputs, options, limits.guard(Duration.ofDays(rules.dedupWindowDays)), limits.maxLineBytes))
-                .uid("parse-events").name("Read and map payloads").setParallelism(1);
+            FormatOptions options, BacktestLimits limits, Rules rules, Duration maxOutOfOrderness) {
+        if (inputs.isEmpty()) throw new IllegalArgumentException("a backtest needs at least one input");
+        DataStream<InputRecord> all = null;
+        for (int i = 0; i < inputs.size(); i++) {
+            DataStream<InputRecord> one = read(env, i, inputs, options, limits, rules, maxOutOfOrderness);
+            all = all == null ? one : all.union(one);
+        }
+        return all.transform("Events in event time", TypeInformation.of(AccountEvent.class), new EventTimeMerge(maxOutOfOrderness))
+                .uid("event-time")
+                .setParallelism(1);
+    }
+
+    private static DataStream<InputRecord> read(StreamExecutionEnvironment env, int i, List<BacktestInput> inputs,
+            FormatOptions options, BacktestLimits limits, Rules rules, Duration maxOutOfOrderness) {
+        BacktestInput in = inputs.get(i);
+        List<Path> files;
+        try {
+            files = in.files();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the files of " + in, e);
+        }
+        PayloadFormat format = new PayloadFormat(i, in.format, options, limits.guard(Duration.ofDays(rules.dedupWindowDays)),
+                limits.maxLineBytes);
+        FileSource<InputRecord> source = FileSource
+                .forBulkFileFormat(format, files.stream().map(f -> new org.apache.flink.core.fs.Path(f.toUri())).toArray(org.apache.flink.core.fs.Path[]::new))
+                // Every file named is read: Flink's default skips names that start with '.' or '_'.
+                .setFileEnumerator(() -> new NonSplittingRecursiveEnumerator(p -> true))
+                .setSplitAssigner(FilesInOrder.provider(files.stream().map(f -> f.toUri().toString()).toList()))
+                .build();
+        WatermarkStrategy<InputRecord> watermarks = WatermarkStrategy
+                .<InputRecord>forGenerator(ctx -> new EventsOnly(EventTimeWatermarks.generator(maxOutOfOrderness)))
+                .withTimestampAssigner((r, previous) -> r.event != null ? r.event.eventTime : Long.MIN_VALUE);
+        if (inputs.size() > 1) watermarks = watermarks.withWatermarkAlignment("backtest-inputs", INPUT_DRIFT, ALIGNMENT_INTERVAL);
+        String name = inputs.size() == 1 ? "Input files" : "Input " + (i + 1) + " files";
+        String suffix = inputs.size() == 1 ? "" : "-" + (i + 1);
+        return env.fromSource(new FilesInTurn<>(source), watermarks, name)
+                .uid("input-files" + suffix)
+                .setParallelism(1)
+                .process(new MarkLate())
+                .uid("late-events" + suffix)
+                .name(inputs.size() == 1 ? "Late events" : "Late events of input " + (i + 1))
+                .setParallelism(1);
+    }
+
+    /** Watermarks from the events; dead letters and counts carry no event time and do not move it. */
+    private static final class EventsOnly implements WatermarkGenerator<InputRecord> {
+        private final WatermarkGenerator<InputRecord> inner;
+
+        EventsOnly(WatermarkGenerator<InputRecord> inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void onEvent(InputRecord r, long timestamp, WatermarkOutput output) {
+            if (r.event != null) inner.onEvent(r, timestamp, output);
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            inner.onPeriodicEmit(output);
+        }
     }
 
     /** The accumulator of lines read, in the job's result. */
     public static String linesReadAccumulator() {
-        return ReadInputs.LINES_READ;
+        return EventTimeMerge.LINES_READ;
     }
 }

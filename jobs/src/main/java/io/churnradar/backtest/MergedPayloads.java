@@ -1,14 +1,11 @@
 package io.churnradar.backtest;
 
 import io.churnradar.ingest.AccountEvent;
-import io.churnradar.ingest.InvalidEventException;
 import io.churnradar.ingest.formats.FormatOptions;
 import io.churnradar.ingest.formats.Mapped;
-import io.churnradar.ingest.formats.PayloadMapper;
 import io.churnradar.ingest.formats.UserLinks;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,6 +27,8 @@ public final class MergedPayloads implements Closeable {
         public String rejected;
         public String skipped;
         public boolean blank;
+        /** Mapped, its events not yet given their accounts ({@link PayloadMapping#resolve}). */
+        Mapped mapped;
     }
 
     private final List<Cursor> cursors = new ArrayList<>();
@@ -44,8 +43,7 @@ public final class MergedPayloads implements Closeable {
     /** @param maxLineBytes a longer line is rejected unread, its first bytes, size and hash kept */
     public MergedPayloads(List<BacktestInput> inputs, FormatOptions options, int maxLineBytes) throws IOException {
         for (BacktestInput in : inputs) {
-            Cursor c = new Cursor(cursors.size(), in.files(), in.format.mapper(null, options),
-                    in.format == io.churnradar.ingest.formats.InputFormat.AVRO_CONFLUENT, maxLineBytes);
+            Cursor c = new Cursor(cursors.size(), in.files(), new PayloadMapping(in.format, options, maxLineBytes), maxLineBytes);
             cursors.add(c);
             if (c.advance()) heads.add(c);
         }
@@ -56,13 +54,7 @@ public final class MergedPayloads implements Closeable {
         Cursor c = heads.poll();
         if (c == null) return null;
         Outcome o = c.head;
-        if (c.headMapped != null) {
-            try {
-                o.events = c.headMapped.resolve(links);
-            } catch (InvalidEventException e) {
-                o.rejected = e.getMessage();
-            }
-        }
+        PayloadMapping.resolve(o, links);
         if (c.advance()) heads.add(c);
         return o;
     }
@@ -76,33 +68,18 @@ public final class MergedPayloads implements Closeable {
     private static final class Cursor implements Closeable {
         final int index;
         final List<Path> files;
-        final PayloadMapper mapper;
+        final PayloadMapping mapping;
+        final int maxLineBytes;
         int nextFile;
         PayloadFile open;
         Outcome head;
-        Mapped headMapped;
         long headTime;
 
-        /** Lines are base64 of binary records (Confluent-framed Avro), not text payloads. */
-        final boolean base64;
-
-        final int maxLineBytes;
-
-        Cursor(int index, List<Path> files, PayloadMapper mapper, boolean base64, int maxLineBytes) {
-            this.maxLineBytes = maxLineBytes;
+        Cursor(int index, List<Path> files, PayloadMapping mapping, int maxLineBytes) {
             this.index = index;
             this.files = files;
-            this.mapper = mapper;
-            this.base64 = base64;
-        }
-
-        private byte[] bytes(String line) throws InvalidEventException {
-            if (!base64) return line.getBytes(StandardCharsets.UTF_8);
-            try {
-                return java.util.Base64.getDecoder().decode(line.strip());
-            } catch (IllegalArgumentException e) {
-                throw new InvalidEventException("not a base64-encoded record: " + e.getMessage());
-            }
+            this.mapping = mapping;
+            this.maxLineBytes = maxLineBytes;
         }
 
         boolean advance() throws IOException {
@@ -117,31 +94,8 @@ public final class MergedPayloads implements Closeable {
                     open = null;
                     continue;
                 }
-                head = new Outcome();
-                head.payload = p;
-                headMapped = null;
-                headTime = Long.MIN_VALUE; // what carries no time goes at once
-                if (p.oversize() != null) {
-                    head.rejected = p.oversize().reason(maxLineBytes, "--max-line-bytes");
-                    return true;
-                }
-                if (p.text().isBlank()) {
-                    head.blank = true;
-                    return true;
-                }
-                try {
-                    Mapped m = mapper.map(bytes(p.text()));
-                    if (m.skipped != null) {
-                        head.skipped = m.skipped;
-                    } else {
-                        headMapped = m;
-                        headTime = m.time();
-                    }
-                } catch (InvalidEventException e) {
-                    head.rejected = e.getMessage();
-                } catch (RuntimeException e) {
-                    head.rejected = "cannot map the payload: " + e;
-                }
+                head = mapping.map(p);
+                headTime = head.mapped != null ? head.mapped.time() : Long.MIN_VALUE; // what carries no time goes at once
                 return true;
             }
         }

@@ -189,16 +189,15 @@ public final class TrainRun {
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         env.setParallelism(parallelism);
         env.getConfig().enableObjectReuse(); // every sink encodes what it gets at once
-        SingleOutputStreamOperator<AccountEvent> parsed = BacktestReading.events(env, inputs, options,
-                io.churnradar.guard.BacktestLimits.defaults(), rules);
-        DataStream<AccountEvent> timed = io.churnradar.detect.ChurnPipeline.inEventTimeOrder(parsed, maxOutOfOrderness);
+        SingleOutputStreamOperator<AccountEvent> timed = BacktestReading.events(env, inputs, options,
+                io.churnradar.guard.BacktestLimits.defaults(), rules, maxOutOfOrderness);
         timed.sinkTo(new BinaryFileSink<>(scratch, EVENTS, TrainRun::encodeEvent)).uid("training-events").name("Events for labels");
         Outputs<RejectedLine> outputs = Outputs.<RejectedLine>builder()
                 .alerts(Outputs.Output.of(new BinaryFileSink<>(scratch, ALERTS, TrainRun::encodeAlert), "Alerts to compare"))
                 .deadLetters(new DiscardingSink<>(), "Rejected lines")
                 .featureRows(Outputs.Output.of(new BinaryFileSink<>(scratch, ROWS, TrainRun::encodeRow), "Feature rows"), horizon)
                 .build();
-        ChurnTopology.build(timed, parsed.getSideOutput(ReadInputs.REJECTED), null, rules, null,
+        ChurnTopology.build(timed, timed.getSideOutput(BacktestReading.REJECTED), null, rules, null,
                 io.churnradar.detect.EventOrdering.defaults().withSortedInput(), outputs);
         if (progress != null) progress.accept("  replaying the history through detection ...");
         // Submitted, then waited for: the launcher's Flink runs jobs detached, where execute() would return at once.

@@ -299,7 +299,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
             // A late event cannot wait for a watermark that has passed it: applied now, dated at the watermark.
             applyNow(ctx, s, e, watermark, engine, out);
         } else if (ordering.inputSorted() && EventBuffer.size(s) == 0) {
-            // EventTimeSort passed it on once the watermark passed it, in the buffer's order: nothing can come
+            // The backtest's merge (EventTimeMerge) passed it on once the watermark passed it, in the buffer's order: nothing can come
             // before it any more, so it applies now as the buffer would release it (letTimePass), without the buffer.
             io.churnradar.alerts.HealthTier tierBefore = s.lastHealthTier;
             applyInOrder(ctx.getCurrentKey(), s, e, engine, output(emitting(ctx, out)));

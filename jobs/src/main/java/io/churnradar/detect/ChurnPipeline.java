@@ -26,17 +26,6 @@ import org.apache.flink.util.OutputTag;
 public final class ChurnPipeline {
     private ChurnPipeline() {}
 
-    /**
-     * Event time for an input that one reader reads whole (the backtest): the events within the out-of-orderness
-     * bound sorted into the order the detector applies them ({@link EventTimeSort}), with their watermarks. Detect
-     * them with {@link EventOrdering#withSortedInput}: the outputs are those of the streaming job's buffers and timers.
-     */
-    public static SingleOutputStreamOperator<AccountEvent> inEventTimeOrder(DataStream<AccountEvent> read, Duration maxOutOfOrderness) {
-        return read.transform("Event time (sorted within the bound)", read.getType(), new EventTimeSort(maxOutOfOrderness))
-                .uid("event-time")
-                .setParallelism(1);
-    }
-
     /** Detection under fixed rules: the backtest, and tests. */
     public static SingleOutputStreamOperator<RiskAlert> detect(DataStream<AccountEvent> events, Rules rules, Duration stateTtl) {
         return detect(events, rules, stateTtl, EventOrdering.defaults());

@@ -59,7 +59,7 @@ public final class EventBuffer {
     }
 
     /** The order events are applied in: event time, then the id's hash, then the id (a hash collision). */
-    static int compare(AccountEvent a, AccountEvent b) {
+    public static int compare(AccountEvent a, AccountEvent b) {
         int c = Long.compare(a.eventTime, b.eventTime);
         if (c != 0) return c;
         c = Long.compare(idHash(a), idHash(b));

@@ -20,7 +20,7 @@ import java.time.Duration;
  * @param accountCache ({@code state.accountCache}) accounts a detection subtask on RocksDB keeps as objects between
  *     their reads and writes ({@link AccountCache}; 0: every change written at once). It changes no output, only
  *     how often an account is (de)serialized; the heap backend holds the objects anyway and ignores it.
- * @param inputSorted the input comes through {@link EventTimeSort} (the backtest): every on-time event arrives once
+ * @param inputSorted the input comes through the backtest's merge of its inputs ({@code backtest.EventTimeMerge}): every on-time event arrives once
  *     the watermark passes it, in the order the account's buffer would apply it, so it applies on arrival, as the
  *     buffer would release it, with no buffer and no timer of its own; not a setting of the streaming job
  */
@@ -89,7 +89,7 @@ public record EventOrdering(Order order, int maxBufferedPerAccount, Duration day
         return new EventOrdering(order, maxBufferedPerAccount, dayCloseSpread, accounts, inputSorted);
     }
 
-    /** For an input that comes through {@link EventTimeSort}: event-time order, each event applied on arrival. */
+    /** For an input that comes through the backtest's merge of its inputs: event-time order, each event applied on arrival. */
     public EventOrdering withSortedInput() {
         return new EventOrdering(Order.EVENT_TIME, maxBufferedPerAccount, dayCloseSpread, accountCache, true);
     }

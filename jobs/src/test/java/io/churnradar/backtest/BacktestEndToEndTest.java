@@ -120,9 +120,12 @@ class BacktestEndToEndTest {
     @Test
     void readsAFolderOfPlainAndGzippedFilesInNameOrder() throws Exception {
         List<String> lines = new PlantedHistory().lines;
+        int third = lines.size() / 3;
         int half = lines.size() / 2;
         Path dir = Files.createDirectories(tmp.resolve("in"));
-        write(dir.resolve("part-1.jsonl"), lines.subList(0, half));
+        // A name Flink's file source would skip by default (a leading underscore), read first, by name.
+        write(dir.resolve("_part-0.jsonl"), lines.subList(0, third));
+        write(dir.resolve("part-1.jsonl"), lines.subList(third, half));
         try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(dir.resolve("part-2.jsonl.gz")))) {
             gz.write((String.join("\n", lines.subList(half, lines.size())) + "\n").getBytes(StandardCharsets.UTF_8));
         }
@@ -132,6 +135,12 @@ class BacktestEndToEndTest {
         run(write(tmp.resolve("one.jsonl"), lines), tmp.resolve("single"), 2);
 
         assertThat(Files.readString(tmp.resolve("folder/alerts.jsonl"))).isEqualTo(Files.readString(tmp.resolve("single/alerts.jsonl")));
+        JsonNode folder = JSON.readTree(tmp.resolve("folder/summary.json").toFile());
+        JsonNode single = JSON.readTree(tmp.resolve("single/summary.json").toFile());
+        assertThat(folder.get("files").asInt()).isEqualTo(3);
+        for (String count : List.of("linesRead", "eventsAccepted", "lateEvents", "duplicates")) {
+            assertThat(folder.get(count)).as(count).isEqualTo(single.get(count));
+        }
     }
 
     @Test

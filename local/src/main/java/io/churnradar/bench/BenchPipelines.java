@@ -92,9 +92,8 @@ final class BenchPipelines {
 
     /** The backtest's reading, in event time, as every pipeline that reads like the backtest needs it. */
     private static DataStream<AccountEvent> timedEvents(StreamExecutionEnvironment env, Path file) {
-        return BacktestReading.events(env, List.of(new BacktestInput(InputFormat.CHURN_RADAR, file)), FormatOptions.defaults())
-                .assignTimestampsAndWatermarks(EventTimeWatermarks.forEvents(MAX_OUT_OF_ORDERNESS))
-                .uid("event-time").name("Event time").setParallelism(1);
+        return BacktestReading.events(env, List.of(new BacktestInput(InputFormat.CHURN_RADAR, file)), FormatOptions.defaults(),
+                MAX_OUT_OF_ORDERNESS);
     }
 
     /** What a run did: the lines its reader read (the benchmark checks that each read the whole file), and the job. */
