@@ -53,6 +53,7 @@ public final class ValueChecks {
         }
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
+            if (c >= 0x20 && c < 0x7F) continue; // printable ASCII, nearly every id: nothing to check
             String bad = null;
             if (Character.isISOControl(c)) bad = String.format("the control character U+%04X", (int) c);
             else if (c == '\uFFFD') bad = "invalid UTF-8 (U+FFFD)";
