@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.accumulators.LongCounter;
-import org.apache.flink.api.common.eventtime.WatermarkGenerator;
-import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
@@ -121,7 +119,7 @@ public final class BacktestReading {
                 .setSplitAssigner(FilesInOrder.provider(files.stream().map(f -> f.toUri().toString()).toList()))
                 .build();
         WatermarkStrategy<InputRecord> watermarks = WatermarkStrategy
-                .<InputRecord>forGenerator(ctx -> new EventsOnly(EventTimeWatermarks.generator(maxOutOfOrderness)))
+                .<InputRecord>forGenerator(ctx -> EventTimeWatermarks.generatorOfEvents(maxOutOfOrderness, r -> r.event != null))
                 .withTimestampAssigner((r, previous) -> r.event != null ? r.event.eventTime : Long.MIN_VALUE);
         if (inputs.size() > 1) watermarks = watermarks.withWatermarkAlignment("backtest-inputs", INPUT_DRIFT, ALIGNMENT_INTERVAL);
         String name = inputs.size() == 1 ? "Input files" : "Input " + (i + 1) + " files";
@@ -133,25 +131,6 @@ public final class BacktestReading {
                 .uid("late-events" + suffix)
                 .name(inputs.size() == 1 ? "Late events" : "Late events of input " + (i + 1))
                 .setParallelism(1);
-    }
-
-    /** Watermarks from the events; dead letters and counts carry no event time and do not move it. */
-    private static final class EventsOnly implements WatermarkGenerator<InputRecord> {
-        private final WatermarkGenerator<InputRecord> inner;
-
-        EventsOnly(WatermarkGenerator<InputRecord> inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public void onEvent(InputRecord r, long timestamp, WatermarkOutput output) {
-            if (r.event != null) inner.onEvent(r, timestamp, output);
-        }
-
-        @Override
-        public void onPeriodicEmit(WatermarkOutput output) {
-            inner.onPeriodicEmit(output);
-        }
     }
 
     /** The accumulator of lines read, in the job's result. */

@@ -1,15 +1,12 @@
 package io.churnradar.backtest;
 
+import io.churnradar.ingest.ForwardingSourceReader;
 import java.util.Collection;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.watermark.WatermarkDeclaration;
 import org.apache.flink.api.connector.source.Boundedness;
-import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.SplitEnumerator;
@@ -18,7 +15,6 @@ import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.connector.file.src.PendingSplitsCheckpoint;
-import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
@@ -80,66 +76,14 @@ final class FilesInTurn<T> implements Source<T, FileSourceSplit, PendingSplitsCh
     }
 
     /** The file source's reader, with nothing to do when alignment pauses or resumes its split. */
-    private static final class Reader<T> implements SourceReader<T, FileSourceSplit> {
-        private final SourceReader<T, FileSourceSplit> files;
-
+    private static final class Reader<T> extends ForwardingSourceReader<T, FileSourceSplit> {
         Reader(SourceReader<T, FileSourceSplit> files) {
-            this.files = files;
-        }
-
-        @Override
-        public void start() {
-            files.start();
-        }
-
-        @Override
-        public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
-            return files.pollNext(output);
-        }
-
-        @Override
-        public List<FileSourceSplit> snapshotState(long checkpointId) {
-            return files.snapshotState(checkpointId);
-        }
-
-        @Override
-        public CompletableFuture<Void> isAvailable() {
-            return files.isAvailable();
-        }
-
-        @Override
-        public void addSplits(List<FileSourceSplit> splits) {
-            files.addSplits(splits);
-        }
-
-        @Override
-        public void notifyNoMoreSplits() {
-            files.notifyNoMoreSplits();
-        }
-
-        @Override
-        public void handleSourceEvents(SourceEvent event) {
-            files.handleSourceEvents(event);
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) throws Exception {
-            files.notifyCheckpointComplete(checkpointId);
-        }
-
-        @Override
-        public void notifyCheckpointAborted(long checkpointId) throws Exception {
-            files.notifyCheckpointAborted(checkpointId);
+            super(files);
         }
 
         @Override
         public void pauseOrResumeSplits(Collection<String> toPause, Collection<String> toResume) {
             // The source is paused as a whole while its one split is ahead.
-        }
-
-        @Override
-        public void close() throws Exception {
-            files.close();
         }
     }
 }

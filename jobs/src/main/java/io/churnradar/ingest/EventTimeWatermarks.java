@@ -2,6 +2,7 @@ package io.churnradar.ingest;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.LongSupplier;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
@@ -50,7 +51,7 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
         Duration dflt = idleness == null ? Duration.ZERO : idleness;
         Duration grace = backlogGrace == null ? Duration.ZERO : backlogGrace;
         return WatermarkStrategy
-                .<Ingested>forGenerator(ctx -> new PartitionIdleness(new Filtered(new EventTimeWatermarks<>(maxOutOfOrderness)),
+                .<Ingested>forGenerator(ctx -> new PartitionIdleness(Filtered.ofIngested(new EventTimeWatermarks<>(maxOutOfOrderness)),
                         dflt, byTopic, grace, ctx.getInputActivityClock(), System::currentTimeMillis))
                 .withTimestampAssigner((i, previous) -> i.event != null ? i.event.eventTime : Long.MIN_VALUE);
     }
@@ -58,6 +59,11 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
     /** The generator alone, for an operator that makes its input's event time itself (the backtest's sort). */
     public static <T> WatermarkGenerator<T> generator(Duration maxOutOfOrderness) {
         return new EventTimeWatermarks<>(maxOutOfOrderness);
+    }
+
+    /** The generator for a record that may carry an event: what is not one ({@code isEvent} false) leaves event time alone. */
+    public static <T> WatermarkGenerator<T> generatorOfEvents(Duration maxOutOfOrderness, Predicate<T> isEvent) {
+        return new Filtered<>(new EventTimeWatermarks<>(maxOutOfOrderness), isEvent);
     }
 
     public static WatermarkStrategy<AccountEvent> forEvents(Duration maxOutOfOrderness) {
@@ -222,17 +228,23 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
         }
     }
 
-    /** Lets dead letters pass without moving event time. */
-    static final class Filtered implements WatermarkGenerator<Ingested> {
-        private final EventTimeWatermarks<Ingested> inner;
+    /** Lets what is not an event (a dead letter, a count) pass without moving event time. */
+    static final class Filtered<T> implements WatermarkGenerator<T> {
+        private final EventTimeWatermarks<T> inner;
+        private final Predicate<T> isEvent;
 
-        Filtered(EventTimeWatermarks<Ingested> inner) {
+        Filtered(EventTimeWatermarks<T> inner, Predicate<T> isEvent) {
             this.inner = inner;
+            this.isEvent = isEvent;
+        }
+
+        static Filtered<Ingested> ofIngested(EventTimeWatermarks<Ingested> inner) {
+            return new Filtered<>(inner, i -> i.event != null);
         }
 
         @Override
-        public void onEvent(Ingested i, long timestamp, WatermarkOutput output) {
-            if (i.event != null) inner.onEvent(i, timestamp, output);
+        public void onEvent(T record, long timestamp, WatermarkOutput output) {
+            if (isEvent.test(record)) inner.onEvent(record, timestamp, output);
         }
 
         @Override

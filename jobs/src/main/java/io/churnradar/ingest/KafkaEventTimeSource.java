@@ -1,7 +1,6 @@
 package io.churnradar.ingest;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
@@ -169,8 +167,7 @@ public final class KafkaEventTimeSource<T>
     }
 
     /** The Kafka source's reader, plus the end-offset look-ups and the per-partition outputs that track first records. */
-    static final class Reader<T> implements SourceReader<T, KafkaPartitionSplit> {
-        private final SourceReader<T, KafkaPartitionSplit> kafka;
+    static final class Reader<T> extends ForwardingSourceReader<T, KafkaPartitionSplit> {
         private final Properties adminProperties;
         /** Splits assigned and not finished, by id (task thread only). */
         private final Map<String, KafkaPartitionSplit> assigned = new HashMap<>();
@@ -184,18 +181,13 @@ public final class KafkaEventTimeSource<T>
         private Outputs<T> outputs;
 
         Reader(SourceReader<T, KafkaPartitionSplit> kafka, Properties adminProperties) {
-            this.kafka = kafka;
+            super(kafka);
             this.adminProperties = adminProperties;
         }
 
         @Override
-        public void start() {
-            kafka.start();
-        }
-
-        @Override
         public void addSplits(List<KafkaPartitionSplit> splits) {
-            kafka.addSplits(splits);
+            inner.addSplits(splits);
             List<KafkaPartitionSplit> toLookUp = new ArrayList<>();
             for (KafkaPartitionSplit s : splits) {
                 assigned.put(s.splitId(), s);
@@ -278,7 +270,7 @@ public final class KafkaEventTimeSource<T>
                 // already is active, and a finished one has no output any more.
                 if (assigned.containsKey(id) && !outputs.delivered(id)) ((PartitionOutput<T>) outputs.createOutputForSplit(id)).markEmpty();
             }
-            return kafka.pollNext(outputs);
+            return inner.pollNext(outputs);
         }
 
         @Override
@@ -287,45 +279,15 @@ public final class KafkaEventTimeSource<T>
             // no record comes to wake the reader. Always both: the task may wait on this future from
             // before the splits (and their look-up) arrive.
             if (!foundEmpty.isEmpty()) return CompletableFuture.completedFuture(null);
-            CompletableFuture<Void> records = kafka.isAvailable();
+            CompletableFuture<Void> records = inner.isAvailable();
             if (records.isDone()) return records;
             return CompletableFuture.anyOf(records, lookupAnswered).thenApply(x -> null);
         }
 
         @Override
-        public List<KafkaPartitionSplit> snapshotState(long checkpointId) {
-            return kafka.snapshotState(checkpointId);
-        }
-
-        @Override
-        public void notifyNoMoreSplits() {
-            kafka.notifyNoMoreSplits();
-        }
-
-        @Override
-        public void handleSourceEvents(SourceEvent event) {
-            kafka.handleSourceEvents(event);
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) throws Exception {
-            kafka.notifyCheckpointComplete(checkpointId);
-        }
-
-        @Override
-        public void notifyCheckpointAborted(long checkpointId) throws Exception {
-            kafka.notifyCheckpointAborted(checkpointId);
-        }
-
-        @Override
-        public void pauseOrResumeSplits(Collection<String> splitsToPause, Collection<String> splitsToResume) {
-            kafka.pauseOrResumeSplits(splitsToPause, splitsToResume);
-        }
-
-        @Override
         public void close() throws Exception {
             try {
-                kafka.close();
+                inner.close();
             } finally {
                 if (lookups != null) lookups.shutdownNow();
                 if (admin != null) admin.close(java.time.Duration.ofSeconds(5));

@@ -31,7 +31,7 @@ class BacklogGraceTest {
     private final ManualClock clock = new ManualClock();
     private final Recorded out = new Recorded();
     private final EventTimeWatermarks.PartitionIdleness partition = new EventTimeWatermarks.PartitionIdleness(
-            new EventTimeWatermarks.Filtered(new EventTimeWatermarks<>(BOUND)), IDLENESS, Map.of(), GRACE, clock, () -> NOW);
+            EventTimeWatermarks.Filtered.ofIngested(new EventTimeWatermarks<>(BOUND)), IDLENESS, Map.of(), GRACE, clock, () -> NOW);
 
     @Test
     void aPartitionTakenForEmptyThatWakesWithABacklogHoldsEventTimeForTheGrace() {
@@ -57,7 +57,7 @@ class BacklogGraceTest {
     @Test
     void aQuietPartitionPassesOnWhatItHeldWhenTheGraceEndsEvenIfItsIdlenessIsShorter() {
         EventTimeWatermarks.PartitionIdleness quick = new EventTimeWatermarks.PartitionIdleness(
-                new EventTimeWatermarks.Filtered(new EventTimeWatermarks<>(BOUND)), Duration.ofSeconds(1), Map.of(), GRACE,
+                EventTimeWatermarks.Filtered.ofIngested(new EventTimeWatermarks<>(BOUND)), Duration.ofSeconds(1), Map.of(), GRACE,
                 clock, () -> NOW);
         long first = NOW - 30 * DAY;
         KafkaEventTimeSource.emitFirst(new KafkaEventTimeSource.PartitionStart("events.login", true),
