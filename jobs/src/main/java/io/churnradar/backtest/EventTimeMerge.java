@@ -11,8 +11,6 @@ import org.apache.flink.api.common.accumulators.Accumulator;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.accumulators.LongMaximum;
 import org.apache.flink.api.common.accumulators.LongMinimum;
-import org.apache.flink.api.common.eventtime.WatermarkGenerator;
-import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -68,10 +66,8 @@ public final class EventTimeMerge extends AbstractStreamOperator<AccountEvent>
     private transient StreamRecord<AccountEvent> out;
     private transient StreamRecord<RejectedLine> deadLetter;
     private transient boolean ended;
-    /** The watermarks of every input's events together: the one of the newest event is where event time ends. */
-    private transient WatermarkGenerator<AccountEvent> newest;
-    private transient long newestWatermark;
-    private transient WatermarkOutput toNewest;
+    /** The newest event time of every input: the watermark that trails it is where event time ends. */
+    private transient long newestTime;
 
     private transient LongCounter linesRead;
     private transient LongCounter charsRead;
@@ -91,20 +87,7 @@ public final class EventTimeMerge extends AbstractStreamOperator<AccountEvent>
     @Override
     public void open() throws Exception {
         super.open();
-        newest = EventTimeWatermarks.generator(maxOutOfOrderness);
-        newestWatermark = Long.MIN_VALUE;
-        toNewest = new WatermarkOutput() {
-            @Override
-            public void emitWatermark(org.apache.flink.api.common.eventtime.Watermark w) {
-                newestWatermark = Math.max(newestWatermark, w.getTimestamp());
-            }
-
-            @Override
-            public void markIdle() {}
-
-            @Override
-            public void markActive() {}
-        };
+        newestTime = Long.MIN_VALUE;
         onTime = new PriorityQueue<>((a, b) -> {
             int c = READ_ORDER.compare(a.record, b.record);
             return c != 0 ? c : Long.compare(a.arrival, b.arrival);
@@ -146,7 +129,7 @@ public final class EventTimeMerge extends AbstractStreamOperator<AccountEvent>
         if (e == null) return;
         firstEventTime.add(e.eventTime);
         lastEventTime.add(e.eventTime);
-        newest.onEvent(e, e.eventTime, toNewest);
+        if (e.eventTime > newestTime) newestTime = e.eventTime;
         if (!r.isLate()) {
             onTime.add(new Held(r, arrivals++));
         } else if (r.lateAgainst <= watermark) {
@@ -163,7 +146,10 @@ public final class EventTimeMerge extends AbstractStreamOperator<AccountEvent>
     }
 
     private void advance(long to) {
-        if (to == Long.MAX_VALUE && newestWatermark > watermark) advance(newestWatermark);
+        if (to == Long.MAX_VALUE && newestTime != Long.MIN_VALUE) {
+            long end = EventTimeWatermarks.trailing(newestTime, maxOutOfOrderness);
+            if (end > watermark) advance(end);
+        }
         while (!late.isEmpty() && late.peek().record.lateAgainst <= to) {
             long at = late.peek().record.lateAgainst;
             moveTo(at);

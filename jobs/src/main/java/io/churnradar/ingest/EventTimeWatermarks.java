@@ -72,11 +72,20 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
                 .withTimestampAssigner((e, previous) -> e.eventTime);
     }
 
+    /** The watermark once the newest event read is at {@code newest}: everything up to the bound behind it may still come. */
+    public static long trailing(long newest, Duration maxOutOfOrderness) {
+        return trailing(newest, maxOutOfOrderness.toMillis());
+    }
+
+    private static long trailing(long newest, long boundMs) {
+        return newest - boundMs - 1;
+    }
+
     @Override
     public void onEvent(T event, long timestamp, WatermarkOutput output) {
         if (timestamp <= maxTimestamp) return;
         maxTimestamp = timestamp;
-        long wm = maxTimestamp - bound - 1;
+        long wm = trailing(maxTimestamp, bound);
         if (wm > emitted) {
             emitted = wm;
             output.emitWatermark(new Watermark(wm));
