@@ -198,7 +198,7 @@ public final class TrainRun {
                 .featureRows(Outputs.Output.of(new BinaryFileSink<>(scratch, ROWS, TrainRun::encodeRow), "Feature rows"), horizon)
                 .build();
         ChurnTopology.build(timed, timed.getSideOutput(BacktestReading.REJECTED), null, rules, null,
-                io.churnradar.detect.EventOrdering.defaults().withSortedInput(), outputs);
+                io.churnradar.detect.EventOrdering.defaults().withSortedInput().withEveryActiveDayClosed(), outputs);
         if (progress != null) progress.accept("  replaying the history through detection ...");
         // Submitted, then waited for: the launcher's Flink runs jobs detached, where execute() would return at once.
         env.executeAsync("churn-radar-train").getJobExecutionResult().get();

@@ -152,9 +152,9 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
 
     /** @param ordering the order events apply in: event time through a bounded buffer per account (the default), or arrival */
     public ChurnDetector(Rules rules, Duration stateTtl, EventOrdering ordering) {
-        this.initialEngine = new SignalEngine(rules);
         this.stateTtl = stateTtl;
         this.ordering = ordering == null ? EventOrdering.defaults() : ordering;
+        this.initialEngine = new SignalEngine(rules, this.ordering.closeEveryActiveDay());
     }
 
     /** The order it applies events in, and its account cache. */
@@ -417,7 +417,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     public void processBroadcastElement(String rulesYaml, Context ctx, Collector<RiskAlert> out) throws Exception {
         SignalEngine next;
         try {
-            next = new SignalEngine(Rules.parse(rulesYaml, RULES_SOURCE));
+            next = new SignalEngine(Rules.parse(rulesYaml, RULES_SOURCE), ordering.closeEveryActiveDay());
         } catch (RuntimeException ex) {
             // Validated upstream with the same code: only a bug gets here. The rules in force stay.
             LOG.error("Ignoring a rule set that does not build: {}", ex.getMessage());
@@ -459,7 +459,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     /** The engine of a text restored from a checkpoint; the initial rules when this version no longer accepts it. */
     private SignalEngine restore(String text) {
         try {
-            SignalEngine restored = new SignalEngine(Rules.parse(text, RULES_SOURCE));
+            SignalEngine restored = new SignalEngine(Rules.parse(text, RULES_SOURCE), ordering.closeEveryActiveDay());
             LOG.info("Rules {} restored from the checkpoint", restored.rules().version);
             return restored;
         } catch (RuntimeException ex) {

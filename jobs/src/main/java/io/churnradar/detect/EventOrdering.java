@@ -23,9 +23,12 @@ import java.time.Duration;
  * @param inputSorted the input comes through the backtest's merge of its inputs ({@code backtest.EventTimeMerge}): every on-time event arrives once
  *     the watermark passes it, in the order the account's buffer would apply it, so it applies on arrival, as the
  *     buffer would release it, with no buffer and no timer of its own; not a setting of the streaming job
+ * @param closeEveryActiveDay close every day an account has usage or tickets in the look-back, not only the days
+ *     whose close can change an output ({@code SignalEngine}): a training run, where each close is a row of the
+ *     training set; not a setting of the streaming job
  */
 public record EventOrdering(Order order, int maxBufferedPerAccount, Duration dayCloseSpread, int accountCache,
-        boolean inputSorted) implements Serializable {
+        boolean inputSorted, boolean closeEveryActiveDay) implements Serializable {
     public static final int DEFAULT_MAX_BUFFERED = 1_000;
     public static final int MAX_MAX_BUFFERED = 100_000;
     /**
@@ -68,7 +71,7 @@ public record EventOrdering(Order order, int maxBufferedPerAccount, Duration day
 
     /** For an input in arrival order (the streaming job). */
     public EventOrdering(Order order, int maxBufferedPerAccount, Duration dayCloseSpread, int accountCache) {
-        this(order, maxBufferedPerAccount, dayCloseSpread, accountCache, false);
+        this(order, maxBufferedPerAccount, dayCloseSpread, accountCache, false, false);
     }
 
     /** With the default account cache. */
@@ -82,16 +85,21 @@ public record EventOrdering(Order order, int maxBufferedPerAccount, Duration day
     }
 
     public EventOrdering withDayCloseSpread(Duration spread) {
-        return new EventOrdering(order, maxBufferedPerAccount, spread, accountCache, inputSorted);
+        return new EventOrdering(order, maxBufferedPerAccount, spread, accountCache, inputSorted, closeEveryActiveDay);
     }
 
     public EventOrdering withAccountCache(int accounts) {
-        return new EventOrdering(order, maxBufferedPerAccount, dayCloseSpread, accounts, inputSorted);
+        return new EventOrdering(order, maxBufferedPerAccount, dayCloseSpread, accounts, inputSorted, closeEveryActiveDay);
     }
 
     /** For an input that comes through the backtest's merge of its inputs: event-time order, each event applied on arrival. */
     public EventOrdering withSortedInput() {
-        return new EventOrdering(Order.EVENT_TIME, maxBufferedPerAccount, dayCloseSpread, accountCache, true);
+        return new EventOrdering(Order.EVENT_TIME, maxBufferedPerAccount, dayCloseSpread, accountCache, true, closeEveryActiveDay);
+    }
+
+    /** Every day an account has usage or tickets in the look-back closes: a training run, each close a row. */
+    public EventOrdering withEveryActiveDayClosed() {
+        return new EventOrdering(order, maxBufferedPerAccount, dayCloseSpread, accountCache, inputSorted, true);
     }
 
     /**

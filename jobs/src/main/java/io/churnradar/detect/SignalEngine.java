@@ -43,12 +43,23 @@ public final class SignalEngine implements Serializable {
     private final PlaybookEngine plays;
     /** In the catalog's order: the order they see each event and each day close (RENEWAL_AT_RISK last: it reads the score). */
     private final List<SignalFamily> families;
+    /** Close every day the account has day buckets, whether or not a family needs it ({@link EventOrdering#closeEveryActiveDay}). */
+    private final boolean closeEveryActiveDay;
+    /** {@link Rules#lookbackDays}, once: each day close drops the buckets older than it. */
+    private final int lookbackDays;
 
     public SignalEngine(Rules rules) {
+        this(rules, false);
+    }
+
+    /** @param closeEveryActiveDay close every day the account has usage or tickets in the look-back (a training run) */
+    public SignalEngine(Rules rules, boolean closeEveryActiveDay) {
         this.rules = rules;
+        this.closeEveryActiveDay = closeEveryActiveDay;
         this.health = new AccountHealthModel(rules);
         this.plays = new PlaybookEngine(rules.playbooks, rules.version);
         this.families = SignalCatalog.families(rules);
+        this.lookbackDays = rules.lookbackDays();
     }
 
     public Rules rules() {
@@ -137,7 +148,7 @@ public final class SignalEngine implements Serializable {
             for (SignalFamily f : families) f.onDayClose(s, d, emit);
             emit.decide();
             s.lastClosedDay = d;
-            DayBuckets.dropBefore(s, d + 2 - rules.lookbackDays());
+            DayBuckets.dropBefore(s, d + 2 - lookbackDays);
             if (emit.hasChurnScore()) {
                 health.publish(s, EventTime.closeAt(d), emit::publishHealth); // the churn score rides on it
             } else {
@@ -148,7 +159,12 @@ public final class SignalEngine implements Serializable {
         if (s.lastClosedDay < target) s.lastClosedDay = target; // nothing can change on a quiet day: skip ahead
     }
 
+    /**
+     * The first day from {@code from} whose close a family or the score asks for: a close only where it can change
+     * something, since on RocksDB each one is a timer, a read and a write of the account.
+     */
     private long firstDayNeedingClose(AccountState s, long from) {
+        if (closeEveryActiveDay && !DayBuckets.isEmpty(s)) return from;
         long first = health.firstDayNeedingClose(s, from);
         for (SignalFamily f : families) first = EventTime.earliest(first, f.firstDayNeedingClose(s, from));
         return first;

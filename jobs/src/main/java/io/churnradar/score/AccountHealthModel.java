@@ -61,10 +61,14 @@ public final class AccountHealthModel implements Serializable {
     }
 
     /**
-     * Day closes the score needs to follow time: while login recency is still falling (until the
-     * INACTIVITY deadline, which samples its last value, or one close past it when INACTIVITY is off)
-     * and while a feature may still leave the breadth window. Usage trend and ticket counts move with
-     * the day buckets, whose closes the detector keeps anyway.
+     * Day closes the score needs to follow time: while login recency is still falling (until the INACTIVITY
+     * deadline, which samples its last value, or one close past it when INACTIVITY is off); the close where a
+     * feature leaves the breadth window, and where an opened ticket enters or leaves the TICKET_SPIKE window;
+     * and, for an account with usage or tickets in the look-back (day buckets), the next close when the score
+     * there differs from the one last published: a change too small to publish on the day it happened is
+     * published at the first moment of the next day (a quiet account's waits for its next event or close). The
+     * usage trend moves at the closes USAGE_DROP asks for. Between these closes the score stays what it was at
+     * the last one, so no close is skipped that would publish anything.
      */
     public long firstDayNeedingClose(AccountState s, long from) {
         if (s.lastLoginAt != NONE) {
@@ -73,9 +77,25 @@ public final class AccountHealthModel implements Serializable {
             long closeAt = (from + 1) * DAY_MS;
             if (closeAt < zeroAt || (!inactivity.enabled && from * DAY_MS < zeroAt)) return from;
         }
-        long lastUse = FeatureUsage.latestUse(s);
-        if (lastUse != NONE && lastUse + rules.health.featureWindowDays * DAY_MS > from * DAY_MS) return from;
-        return NONE;
+        if (s.lastHealthScore >= 0 && !DayBuckets.isEmpty(s)) {
+            int score = HealthScore.score(facts(s, Math.max(EventTime.closeAt(from), s.lastHealthAt)), rules);
+            if (score != s.lastHealthScore || HealthScore.tier(score, rules.health) != s.lastHealthTier) return from;
+        }
+        long next = NONE;
+        for (long used : s.featureLastUsedAt) {
+            // Counted at a close while its use is within the window before it: the last such close is the one of
+            // the use's day plus the window, so the close after it is the first without it.
+            long leaves = Math.floorDiv(used - 1, DAY_MS) + rules.health.featureWindowDays;
+            if (leaves >= from) next = EventTime.earliest(next, leaves);
+        }
+        int ticketWindow = rules.signal(TicketSpikeSignal.SPEC).windowDays;
+        for (int i = 0; i < s.bucketDays.length; i++) {
+            if (s.bucketTicketsOpened[i] == 0) continue;
+            long day = s.bucketDays[i];
+            if (day >= from) next = EventTime.earliest(next, day);
+            else if (day + ticketWindow >= from) next = EventTime.earliest(next, day + ticketWindow);
+        }
+        return next;
     }
 
     /**

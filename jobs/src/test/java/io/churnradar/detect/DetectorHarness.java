@@ -208,6 +208,12 @@ final class DetectorHarness implements AutoCloseable {
         return out == null ? List.of() : out.stream().map(StreamRecord::getValue).toList();
     }
 
+    /** The days each account closed, in the order closed (the detector's day-close side output). */
+    List<String> dayCloses() {
+        Queue<StreamRecord<DayClose>> out = h.getSideOutput(ChurnDetector.DAY_CLOSES);
+        return out == null ? List.of() : out.stream().map(r -> r.getValue().accountId + "@" + r.getValue().day).toList();
+    }
+
     int timers() {
         return h.numEventTimeTimers();
     }

@@ -66,6 +66,11 @@ public final class DayBuckets {
         s.bucketTicketsOpened = java.util.Arrays.copyOfRange(s.bucketTicketsOpened, n, s.bucketTicketsOpened.length);
     }
 
+    /** The newest day with a bucket; the buckets must not be empty. */
+    public static long newestDay(AccountState s) {
+        return s.bucketDays[s.bucketDays.length - 1];
+    }
+
     public static boolean isEmpty(AccountState s) {
         return s.bucketDays.length == 0;
     }

@@ -21,9 +21,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * USAGE_DROP: at the close of day D, usage over D-6..D against D-13..D-7. Also keeps the day buckets
- * (usage and opened tickets) alive: while any is left, every day close is needed. Records both
- * windows at each close for the health score's usage trend.
+ * USAGE_DROP: at the close of day D, usage over D-6..D against D-13..D-7. Records both windows at each
+ * close for the health score's usage trend, and asks for the closes that can change them; the close of
+ * the newest bucket's last day in the look-back drops the day buckets (usage and opened tickets).
  */
 public final class UsageDropSignal implements SignalFamily {
     private static final long serialVersionUID = 1L;
@@ -75,9 +75,40 @@ public final class UsageDropSignal implements SignalFamily {
         }
     }
 
+    /**
+     * Only the closes that change what this family computes: the windows' sums and whether the baseline is full
+     * are piecewise constant in D, so a close between their steps would find what the latest one found and
+     * decide the same. The steps: a window at {@code fromDay} that differs from the latest close's (an event
+     * since, late or not), a day of usage moving from the current window to the previous one or out of it, the
+     * baseline becoming full, and the close that drops the buckets (the newest one's last day in the look-back).
+     * On RocksDB every close is a timer, a read and a write of the account: a quiet account with one day of
+     * usage needs three closes instead of one a day for two weeks.
+     */
     @Override
     public long firstDayNeedingClose(AccountState s, long fromDay) {
-        return DayBuckets.isEmpty(s) ? NONE : fromDay;
+        if (DayBuckets.isEmpty(s)) return NONE;
+        int n = u.windowDays;
+        if (s.trendDay == NONE || baselineFull(s, fromDay) != baselineFull(s, s.trendDay)
+                || DayBuckets.usage(s, fromDay - n + 1, fromDay) != s.trendCurUsage
+                || DayBuckets.usage(s, fromDay - 2L * n + 1, fromDay - n) != s.trendPrevUsage) {
+            return fromDay;
+        }
+        long next = DayBuckets.newestDay(s) + lookbackDays - 1; // its close drops every bucket
+        long full = s.firstEventDay + 2L * n - 1;
+        if (full >= fromDay) next = Math.min(next, full);
+        for (int i = 0; i < s.bucketDays.length; i++) {
+            if (s.bucketUsage[i] == 0) continue;
+            long toPrevious = s.bucketDays[i] + n;
+            long out = toPrevious + n;
+            if (toPrevious >= fromDay) next = Math.min(next, toPrevious);
+            else if (out >= fromDay) next = Math.min(next, out);
+        }
+        return Math.max(next, fromDay);
+    }
+
+    /** Whether the close of day {@code d} has a full baseline: the account's first day at least 2n-1 days before it. */
+    private boolean baselineFull(AccountState s, long d) {
+        return s.firstEventDay <= d - (2L * u.windowDays - 1);
     }
 
     @Override
@@ -89,7 +120,7 @@ public final class UsageDropSignal implements SignalFamily {
         s.trendDay = d;
         s.trendCurUsage = cur;
         s.trendPrevUsage = prev;
-        if (!u.enabled || s.firstEventDay > d - (2L * n - 1) || prev < u.minBaseline) return;
+        if (!u.enabled || !baselineFull(s, d) || prev < u.minBaseline) return;
 
         boolean dropped = cur <= prev * (1 - u.dropRatio) + EPSILON * Math.max(1, prev);
         if (dropped == (s.episode(Signal.USAGE_DROP) != null)) return; // nothing changes: no evidence to write
