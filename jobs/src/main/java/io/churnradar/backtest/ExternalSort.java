@@ -45,12 +45,21 @@ public final class ExternalSort {
         final Object[] parts;
         /** Worked out once: a writer sizes every record against its budget, and again when a later one replaces it. */
         private final long size;
+        /**
+         * The first part as a long when it is a Long (most keys lead with a time): sorting a run compares keys
+         * millions of times, and a profile of a million accounts' backtest put a sixth of the detection thread in
+         * comparing boxed parts through Comparable.
+         */
+        private final long first;
+        private final boolean firstIsLong;
 
         private Key(Object[] parts) {
             this.parts = parts;
             long n = 16L * parts.length;
             for (Object p : parts) if (p instanceof String str) n += str.length() + 40;
             this.size = n;
+            this.firstIsLong = parts.length > 0 && parts[0] instanceof Long;
+            this.first = firstIsLong ? (Long) parts[0] : 0;
         }
 
         /** Parts of type Long, Integer or String (null strings sort first). */
@@ -64,18 +73,30 @@ public final class ExternalSort {
         }
 
         @Override
-        @SuppressWarnings({"unchecked", "rawtypes"})
         public int compareTo(Key o) {
-            for (int i = 0; i < Math.min(parts.length, o.parts.length); i++) {
+            int i = 0;
+            if (firstIsLong && o.firstIsLong) {
+                int c = Long.compare(first, o.first);
+                if (c != 0) return c;
+                i = 1;
+            }
+            for (int n = Math.min(parts.length, o.parts.length); i < n; i++) {
                 Object a = parts[i];
                 Object b = o.parts[i];
                 if (a == b) continue;
                 if (a == null) return -1;
                 if (b == null) return 1;
-                int c = ((Comparable) a).compareTo(b);
+                int c = comparePart(a, b);
                 if (c != 0) return c;
             }
             return Integer.compare(parts.length, o.parts.length);
+        }
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private static int comparePart(Object a, Object b) {
+            if (a instanceof String x && b instanceof String y) return x.compareTo(y);
+            if (a instanceof Long x && b instanceof Long y) return Long.compare(x, y);
+            return ((Comparable) a).compareTo(b); // Integers, or parts of different types (which fail as before)
         }
 
         @Override

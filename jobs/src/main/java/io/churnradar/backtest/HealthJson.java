@@ -53,11 +53,10 @@ public final class HealthJson {
         for (HealthComponent c : h.getComponents()) {
             if (!first) b.append(',');
             first = false;
-            b.append("{\"name\":\"").append(c.getName())
-                    .append("\",\"value\":").append(c.getValue())
-                    .append(",\"weight\":").append(c.getWeight())
-                    .append(",\"contribution\":").append(c.getContribution())
-                    .append('}');
+            b.append("{\"name\":\"").append(c.getName()).append("\",\"value\":");
+            DecimalText.append(b, c.getValue()).append(",\"weight\":");
+            DecimalText.append(b, c.getWeight()).append(",\"contribution\":");
+            DecimalText.append(b, c.getContribution()).append('}');
         }
         b.append("],\"ruleVersion\":\"").append(h.getRuleVersion()).append("\",").append(isFinal ? FINAL_END : NOT_FINAL_END);
         return b.toString();
