@@ -3,7 +3,7 @@ package io.churnradar.backtest;
 /**
  * Appends a double exactly as {@link Double#toString} writes it, at a fraction of its cost for the numbers the
  * result files mostly hold: a health update writes 18 of them (each component's value, weight and contribution,
- * rounded to tenths and hundredths), and a backtest of a million accounts spent a tenth of its detection thread in
+ * rounded to tenths and hundredths), and a backtest of a million accounts spent about 6% of its detection thread in
  * the JDK's general conversion. Any other number goes through the JDK. {@code DecimalTextTest} compares the two
  * over every hundredth up to ±10,000 and over random numbers.
  */

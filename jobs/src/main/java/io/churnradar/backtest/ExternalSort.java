@@ -48,7 +48,7 @@ public final class ExternalSort {
         /**
          * The first part as a long when it is a Long (most keys lead with a time): sorting a run compares keys
          * millions of times, and a profile of a million accounts' backtest put a sixth of the detection thread in
-         * comparing boxed parts through Comparable.
+         * sorting, most of it comparing boxed parts through Comparable.
          */
         private final long first;
         private final boolean firstIsLong;
