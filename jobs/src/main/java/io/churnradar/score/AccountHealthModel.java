@@ -77,10 +77,6 @@ public final class AccountHealthModel implements Serializable {
             long closeAt = (from + 1) * DAY_MS;
             if (closeAt < zeroAt || (!inactivity.enabled && from * DAY_MS < zeroAt)) return from;
         }
-        if (s.lastHealthScore >= 0 && !DayBuckets.isEmpty(s)) {
-            int score = HealthScore.score(facts(s, Math.max(EventTime.closeAt(from), s.lastHealthAt)), rules);
-            if (score != s.lastHealthScore || HealthScore.tier(score, rules.health) != s.lastHealthTier) return from;
-        }
         long next = NONE;
         for (long used : s.featureLastUsedAt) {
             // Counted at a close while its use is within the window before it: the last such close is the one of
@@ -94,6 +90,11 @@ public final class AccountHealthModel implements Serializable {
             long day = s.bucketDays[i];
             if (day >= from) next = EventTime.earliest(next, day);
             else if (day + ticketWindow >= from) next = EventTime.earliest(next, day + ticketWindow);
+        }
+        // Last, as the one that evaluates the score: this runs after every event of the account.
+        if (next != from && s.lastHealthScore >= 0 && !DayBuckets.isEmpty(s)) {
+            int score = HealthScore.score(facts(s, Math.max(EventTime.closeAt(from), s.lastHealthAt)), rules);
+            if (score != s.lastHealthScore || HealthScore.tier(score, rules.health) != s.lastHealthTier) return from;
         }
         return next;
     }

@@ -134,7 +134,7 @@ public final class ChurnRiskSignal implements SignalFamily {
         for (long t : s.featureLastUsedAt) last = Math.max(last, t);
         if (!DayBuckets.isEmpty(s)) {
             // Usage without a feature and tickets live only in the day buckets: the end of their latest day.
-            last = Math.max(last, EventTime.closeAt(s.bucketDays[s.bucketDays.length - 1]) - 1);
+            last = Math.max(last, EventTime.closeAt(DayBuckets.newestDay(s)) - 1);
         }
         if (s.feedback != null) last = Math.max(last, Math.max(s.feedback.lastNpsAt, s.feedback.lastCsatAt));
         if (s.subscription != null) last = Math.max(last, s.subscription.lifecycleAt);
