@@ -50,6 +50,12 @@ final class AlertLatencyReader implements AutoCloseable {
                 return committed.getTotalCount();
             }
         }
+
+        long uncommittedCount() {
+            synchronized (this) {
+                return uncommitted.getTotalCount();
+            }
+        }
     }
 
     private static final class Pending {

@@ -97,6 +97,30 @@ final class LatencyTraffic implements AutoCloseable {
         return sent;
     }
 
+    /**
+     * Sends usage and logins only, none of which raises an alert, open loop at {@code rate} from {@code start} (event n
+     * due at start + n / rate, {@code sentBefore} of them sent already) until {@code untilNanos}: the stream going on
+     * after a step, as a live one does. In event-time order an event applies only once newer events move the watermark
+     * past it, so without it the alerts of a step's last seconds would wait for the next step.
+     * @return the events sent in this call
+     */
+    long filler(double rate, long start, long sentBefore, long untilNanos) {
+        long sent = 0;
+        for (long now = System.nanoTime(); now < untilNanos; now = System.nanoTime()) {
+            long due = (long) ((now - start) / 1e9 * rate) - sentBefore;
+            while (sent < due) {
+                sendOne(null);
+                sent++;
+            }
+            check();
+            LockSupport.parkNanos(200_000);
+        }
+        producer.flush();
+        check();
+        return sent;
+    }
+
+    /** One event of a random account; {@code triggers} null: no payment, so no alert. */
     private void sendOne(Triggers triggers) {
         int a = rnd.nextInt(accounts.length);
         String acct = accounts[a];
@@ -106,7 +130,11 @@ final class LatencyTraffic implements AutoCloseable {
         Instant at = Instant.ofEpochMilli(t);
         byte[] key = acct.getBytes(StandardCharsets.UTF_8);
         double r = rnd.nextDouble();
-        if (r < alertShare) {
+        if (r < alertShare && triggers == null && !failureOpen[a]) {
+            // Filler keeps the payment partitions moving too (no wait for their idleness): a success settles nothing.
+            send(paymentTopic, t, key, AvroEvents.encode(PaymentEvent.newBuilder().setEventId(id).setAccountId(acct).setEventTime(at)
+                    .setStatus(PaymentStatus.SUCCEEDED).setAmountMinor(4900).setCurrency("EUR").setInvoiceId("inv-" + id).build()));
+        } else if (r < alertShare && triggers != null) {
             PaymentStatus status = failureOpen[a] ? PaymentStatus.SUCCEEDED : PaymentStatus.FAILED;
             failureOpen[a] = !failureOpen[a];
             String invoice = "inv-" + id;
