@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -207,12 +208,12 @@ final class BenchCommand implements Callable<Integer> {
     private int dayClose(Path flinkConf) throws Exception {
         int accounts = Values.range(spec, "--accounts", this.accounts == null ? 1_000_000 : this.accounts, 1, 100_000_000);
         int others = Values.range(spec, "--other-events", this.otherEvents == null ? Math.min(200_000, accounts) : this.otherEvents, 1, accounts);
-        if (timeout.toMillis() < 1000) throw Values.usage(spec, "--timeout must be at least 1s, got '" + timeout + "'");
+        if (timeout.toMillis() < 1000) throw Values.usage(spec, "--timeout must be at least 1s, got '" + TimeUtils.formatWithHighestUnit(timeout) + "'");
         int defaultParallelism = GlobalConfiguration.loadConfiguration(flinkConf.toString()).get(CoreOptions.DEFAULT_PARALLELISM);
         int parallelism = Values.range(spec, "--parallelism", this.parallelism == null ? defaultParallelism : this.parallelism, 1, 256);
         Duration spread = this.spread == null ? io.churnradar.detect.EventOrdering.DEFAULT_DAY_CLOSE_SPREAD : this.spread;
         if (spread.isNegative() || spread.compareTo(io.churnradar.detect.EventOrdering.MAX_DAY_CLOSE_SPREAD) > 0) {
-            throw Values.usage(spec, "--spread must be between 0s and 1h, got '" + spread + "'");
+            throw Values.usage(spec, "--spread must be between 0s and 1h, got '" + TimeUtils.formatWithHighestUnit(spread) + "'");
         }
         DayCloseBenchmark.Result r = new DayCloseBenchmark(
                 new DayCloseBenchmark.Settings(accounts, others, parallelism, flinkConf, timeout, spread), out).run();
@@ -225,7 +226,7 @@ final class BenchCommand implements Callable<Integer> {
         for (double f : fractions) {
             if (!(f > 0 && f <= 2)) throw Values.usage(spec, "--fractions must be numbers above 0 and up to 2, separated by commas, got '" + f + "'");
         }
-        if (stepDuration.toMillis() < 1000) throw Values.usage(spec, "--step-duration must be at least 1s, got '" + stepDuration + "'");
+        if (stepDuration.toMillis() < 1000) throw Values.usage(spec, "--step-duration must be at least 1s, got '" + TimeUtils.formatWithHighestUnit(stepDuration) + "'");
         int accounts = this.accounts == null ? 10_000 : this.accounts;
         Values.range(spec, "--accounts", accounts, 1, 10_000_000);
         Values.range(spec, "--alert-share", alertShare, 0.001, 1);

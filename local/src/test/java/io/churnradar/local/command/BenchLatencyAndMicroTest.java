@@ -91,7 +91,10 @@ class BenchLatencyAndMicroTest {
         assertThat(run("bench", "--latency", "--fractions", "0.5,x")).isEqualTo(2);
         assertThat(run("bench", "--latency", "--step-duration", "soon")).isEqualTo(2);
         assertThat(run("bench", "--latency", "--delivery", "at-most-once")).isEqualTo(2);
+        assertThat(run("bench", "--latency", "--step-duration", "500ms")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("'--fractions'", "'x' is not a number", "'--step-duration'", "'soon' is not a duration",
-                "--delivery must be one of exactly-once, at-least-once, got 'at-most-once'");
+                "--delivery must be one of exactly-once, at-least-once, got 'at-most-once'",
+                // The duration as a user writes it, not Java's PT0.5S.
+                "--step-duration must be at least 1s, got '500 ms'");
     }
 }
