@@ -81,10 +81,27 @@ final class LatencyTraffic implements AutoCloseable {
      */
     long paced(double rate, long nanos, java.util.function.BooleanSupplier stop, Triggers triggers) {
         long start = System.nanoTime();
-        long end = start + nanos;
+        return pace(rate, start, 0, start + nanos, stop, triggers);
+    }
+
+    /**
+     * Sends events none of which raises an alert (usage, logins, and payments that succeed where no failure is
+     * open), open loop at {@code rate} from {@code start} ({@code sentBefore} of them sent already) until
+     * {@code untilNanos}: the stream going on after a step, as a live one does. In event-time order an event applies
+     * only once newer events move the watermark past it, so without it the alerts of a step's last seconds would
+     * wait for the next step.
+     * @return the events sent in this call
+     */
+    long filler(double rate, long start, long sentBefore, long untilNanos) {
+        return pace(rate, start, sentBefore, untilNanos, () -> false, null);
+    }
+
+    /** Event n is due at start + n / rate; {@code triggers} null: events that raise no alert. */
+    private long pace(double rate, long start, long sentBefore, long untilNanos, java.util.function.BooleanSupplier stop,
+            Triggers triggers) {
         long sent = 0;
-        for (long now = start; now < end && !stop.getAsBoolean(); now = System.nanoTime()) {
-            long due = (long) ((now - start) / 1e9 * rate);
+        for (long now = System.nanoTime(); now < untilNanos && !stop.getAsBoolean(); now = System.nanoTime()) {
+            long due = (long) ((now - start) / 1e9 * rate) - sentBefore;
             while (sent < due) {
                 sendOne(triggers);
                 sent++;
@@ -97,30 +114,7 @@ final class LatencyTraffic implements AutoCloseable {
         return sent;
     }
 
-    /**
-     * Sends usage and logins only, none of which raises an alert, open loop at {@code rate} from {@code start} (event n
-     * due at start + n / rate, {@code sentBefore} of them sent already) until {@code untilNanos}: the stream going on
-     * after a step, as a live one does. In event-time order an event applies only once newer events move the watermark
-     * past it, so without it the alerts of a step's last seconds would wait for the next step.
-     * @return the events sent in this call
-     */
-    long filler(double rate, long start, long sentBefore, long untilNanos) {
-        long sent = 0;
-        for (long now = System.nanoTime(); now < untilNanos; now = System.nanoTime()) {
-            long due = (long) ((now - start) / 1e9 * rate) - sentBefore;
-            while (sent < due) {
-                sendOne(null);
-                sent++;
-            }
-            check();
-            LockSupport.parkNanos(200_000);
-        }
-        producer.flush();
-        check();
-        return sent;
-    }
-
-    /** One event of a random account; {@code triggers} null: no payment, so no alert. */
+    /** One event of a random account; {@code triggers} null: one that raises no alert. */
     private void sendOne(Triggers triggers) {
         int a = rnd.nextInt(accounts.length);
         String acct = accounts[a];
