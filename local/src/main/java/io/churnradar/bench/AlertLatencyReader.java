@@ -87,7 +87,7 @@ final class AlertLatencyReader implements AutoCloseable {
         pending.put(invoiceId, new Pending(step, producedNanos));
     }
 
-    /** Alerts read committed that no registered event explains (e.g. those of the rate probe). */
+    /** Alerts read committed that no registered event explains (the warm-up's, those of the rate probe in arrival order). */
     long otherAlerts() {
         return otherAlerts.get();
     }

@@ -244,7 +244,7 @@ public final class LatencyBenchmark {
     /**
      * In event-time order the job holds an event until newer ones move the watermark past it, and it commits the
      * offsets of held events too: the offsets would measure reading, not the work (one run took 61,170 events/s for
-     * a job that works off about 1,900). So the end of the burst is when its last alert is written (read
+     * a job that works off about 4,500). So the end of the burst is when its last alert is written (read
      * uncommitted), with the stream going on meanwhile without alerts so that the watermark passes the burst: the
      * rate is a lower bound, as it includes the out-of-orderness bound the last events wait.
      */
