@@ -40,7 +40,7 @@ public final class AccountHealthModel implements Serializable {
 
     public HealthFacts facts(AccountState s, long at) {
         int n = rules.signal(UsageDropSignal.SPEC).windowDays;
-        boolean judged = s.trendDay != NONE && s.firstEventDay != NONE && s.firstEventDay <= s.trendDay - (2L * n - 1);
+        boolean judged = s.trendDay != NONE && UsageDropSignal.baselineFull(s, s.trendDay, n);
         Double sinceLogin = s.lastLoginAt == NONE ? null : Math.max(0, at - s.lastLoginAt) / (double) DAY_MS;
         int features = FeatureUsage.countUsedSince(s, at - rules.health.featureWindowDays * DAY_MS + 1);
         long lastDay = EventTime.dayOf(at - 1); // at a day close, the day just closed

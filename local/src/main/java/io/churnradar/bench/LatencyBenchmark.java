@@ -3,6 +3,7 @@ package io.churnradar.bench;
 import io.churnradar.StreamingJob;
 import io.churnradar.config.JobSettings;
 import io.churnradar.config.Rules;
+import io.churnradar.detect.EventOrdering;
 import io.churnradar.local.runtime.EmbeddedKafka;
 import io.churnradar.local.runtime.LocalFlink;
 import java.io.PrintStream;
@@ -62,7 +63,7 @@ public final class LatencyBenchmark {
      *     without waiting for a checkpoint to commit them
      */
     public record Settings(int accounts, double alertShare, Double maxRate, long probeEvents, List<Double> fractions,
-            Duration stepDuration, Path flinkConf, long seed, io.churnradar.detect.EventOrdering ordering, Duration maxOutOfOrderness,
+            Duration stepDuration, Path flinkConf, long seed, EventOrdering ordering, Duration maxOutOfOrderness,
             JobSettings.Delivery delivery) {
         public Settings(int accounts, double alertShare, Double maxRate, long probeEvents, List<Double> fractions,
                 Duration stepDuration, Path flinkConf, long seed) {
@@ -138,7 +139,7 @@ public final class LatencyBenchmark {
                 max = probe.eventsPerSecond();
                 progress.printf("  the job worked the burst off at %,.0f events/s%s (the producer sent it at %,.0f events/s).%n", max,
                         !probe.lowerBound() ? ""
-                                : job.eventOrdering.order() == io.churnradar.detect.EventOrdering.Order.EVENT_TIME
+                                : job.eventOrdering.order() == EventOrdering.Order.EVENT_TIME
                                         ? " at least (to its last alert, which waited for the out-of-orderness bound)"
                                         : " at least (too few checkpoints in the burst to measure more closely)",
                         probe.producedPerSecond());
@@ -187,7 +188,7 @@ public final class LatencyBenchmark {
      */
     private LatencyReport.Probe probe(Admin admin, JobSettings job, JobClient client, LatencyTraffic traffic, AlertLatencyReader reader,
             long events) throws Exception {
-        if (job.eventOrdering.order() == io.churnradar.detect.EventOrdering.Order.EVENT_TIME) {
+        if (job.eventOrdering.order() == EventOrdering.Order.EVENT_TIME) {
             return probeInEventTime(client, traffic, reader, events);
         }
         long base = committedTotal(admin, job);

@@ -106,9 +106,16 @@ public final class UsageDropSignal implements SignalFamily {
         return Math.max(next, fromDay);
     }
 
-    /** Whether the close of day {@code d} has a full baseline: the account's first day at least 2n-1 days before it. */
     private boolean baselineFull(AccountState s, long d) {
-        return s.firstEventDay <= d - (2L * u.windowDays - 1);
+        return baselineFull(s, d, u.windowDays);
+    }
+
+    /**
+     * Whether the close of day {@code d} has a full baseline: the account's first day at least 2n-1 days before it
+     * ({@code n} the window). The health score's usage trend counts only where this rule judges.
+     */
+    public static boolean baselineFull(AccountState s, long d, int windowDays) {
+        return s.firstEventDay != NONE && s.firstEventDay <= d - (2L * windowDays - 1);
     }
 
     @Override
