@@ -47,7 +47,7 @@ class ProductionConfigTest {
     private static final List<Class<?>> OPTION_CLASSES = List.of(CheckpointingOptions.class, CoreOptions.class,
             HighAvailabilityOptions.class, JobManagerOptions.class, MetricOptions.class, PipelineOptions.class,
             RestOptions.class, RestartStrategyOptions.class, StateBackendOptions.class, TaskManagerOptions.class,
-            org.apache.flink.state.rocksdb.RocksDBOptions.class);
+            org.apache.flink.state.rocksdb.RocksDBOptions.class, org.apache.flink.state.rocksdb.RocksDBConfigurableOptions.class);
 
     private final Configuration conf = GlobalConfiguration.loadConfiguration(PRODUCTION.toString());
 
