@@ -140,6 +140,8 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     private transient ListState<HeldAccounts.Entry> heldState;
     /** The broadcast state of the rules in force (the contexts' view of it, also outside an element or timer). */
     private transient ReadOnlyBroadcastState<String, String> rulesState;
+    /** The most accounts this subtask may create (a backtest on the heap sets it), or null. */
+    private transient AccountLimit accountLimit;
 
     /**
      * @param rules the rules in force until a rule set arrives on the broadcast input
@@ -210,6 +212,8 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         accounts = AccountCache.writeThrough(account); // until the operator gives its key context (useKeyContext)
         oldSeenEventIds = null;
         engine = initialEngine;
+        accountLimit = AccountLimit.of(getRuntimeContext().getGlobalJobParameters(),
+                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
         engineText = null;
 
         var metrics = getRuntimeContext().getMetricGroup();
@@ -276,6 +280,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         AccountState s = accounts.get(ctx.getCurrentKey());
         boolean folded = false;
         if (s == null) {
+            if (accountLimit != null) accountLimit.created();
             s = new AccountState();
         } else if (s.oldestEventIdAt != NONE) {
             foldOldEventIds(s);

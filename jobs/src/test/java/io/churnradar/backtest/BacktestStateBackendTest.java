@@ -48,6 +48,51 @@ class BacktestStateBackendTest {
         assertThat(roomy.applyTo(new Configuration()).containsKey("state.backend.rocksdb.timer-service.factory")).isFalse();
     }
 
+    /** {@code lines} short lines of our format, the accounts by {@code account(i)}. */
+    private Path lines(String name, int lines, java.util.function.IntFunction<String> account) throws Exception {
+        Path f = dir.resolve(name);
+        try (var w = Files.newBufferedWriter(f)) {
+            for (int i = 0; i < lines; i++) w.append("{\"accountId\":\"").append(account.apply(i)).append("\"}\n");
+        }
+        return f;
+    }
+
+    @Test
+    void aDenseHistoryThatItsFirstLinesOverstateIsCountedBySamplesThroughItAndGoesOntoTheHeapWithItsLimit() throws Exception {
+        // 1,000 accounts over 500,000 lines: the first 200,000 lines hold all of them, scaled up to the file 2,500.
+        List<BacktestInput> in = List.of(new BacktestInput(InputFormat.CHURN_RADAR, lines("dense.jsonl", 500_000, i -> "acct-" + i % 1_000)));
+        long heap = 3L * BacktestStateBackend.HEAP_BYTES_PER_ACCOUNT * 2_200; // room for 2,200 accounts
+        assertThat(BacktestStateBackend.estimateAccounts(in)).isEqualTo(2_500);
+        assertThat(BacktestStateBackend.sampledAccounts(in)).isEqualTo(1_000);
+
+        BacktestStateBackend.Decision d = BacktestStateBackend.decide(BacktestStateBackend.Choice.AUTO, in, heap);
+        assertThat(d.heap()).isTrue();
+        assertThat(d.estimatedAccounts()).isEqualTo(1_000);
+        assertThat(d.maxAccounts()).isEqualTo(2_200);
+        assertThat(d.reason()).contains("about 1,000 accounts in samples through the input", "suggested 2,500", "past 2,200");
+        assertThat(d.applyTo(new Configuration()).get(org.apache.flink.configuration.PipelineOptions.GLOBAL_JOB_PARAMETERS))
+                .containsEntry(io.churnradar.detect.AccountLimit.PARAMETER, "2200");
+        // Twice the count must fit: with room for 1,900 it goes to RocksDB.
+        assertThat(BacktestStateBackend.decide(BacktestStateBackend.Choice.AUTO, in, 3L * BacktestStateBackend.HEAP_BYTES_PER_ACCOUNT * 1_900)
+                .heap()).isFalse();
+    }
+
+    @Test
+    void aHistoryOfEverNewAccountsStaysOnRocksDb() throws Exception {
+        List<BacktestInput> in = List.of(new BacktestInput(InputFormat.CHURN_RADAR, lines("sparse.jsonl", 500_000, i -> "acct-" + i)));
+        assertThat(BacktestStateBackend.sampledAccounts(in)).isGreaterThan(1_000_000);
+        assertThat(BacktestStateBackend.decide(BacktestStateBackend.Choice.AUTO, in, 2L << 30).heap()).isFalse();
+    }
+
+    @Test
+    void aTailOfAccountsEachSeenInOneBurstIsNotTakenForAFewAccounts() throws Exception {
+        // 1,000 accounts all through the file and about 41,700 that come in a burst of three lines once (trials that
+        // never came back): each of the latter is in one sample at most, so the estimate is at least all of them.
+        List<BacktestInput> in = List.of(new BacktestInput(InputFormat.CHURN_RADAR,
+                lines("tail.jsonl", 500_000, i -> i % 4 == 0 ? "trial-" + i / 12 : "acct-" + i % 1_000)));
+        assertThat(BacktestStateBackend.sampledAccounts(in)).isGreaterThan(42_667);
+    }
+
     @Test
     void otherFormatsCountEveryLineAsAnAccount() throws Exception {
         List<BacktestInput> in = List.of(new BacktestInput(InputFormat.STRIPE, history(25, 1_000)));

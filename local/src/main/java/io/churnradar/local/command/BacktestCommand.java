@@ -12,6 +12,7 @@ import io.churnradar.ingest.formats.FormatOptions;
 import io.churnradar.ingest.formats.InputFormat;
 import io.churnradar.local.runtime.ChurnRadarHome;
 import io.churnradar.local.runtime.Durations;
+import io.churnradar.local.runtime.ExpectedFailureLogging;
 import io.churnradar.local.runtime.LocalFlink;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -85,7 +86,8 @@ final class BacktestCommand implements Callable<Integer> {
 
     @Option(names = "--state-backend", paramLabel = "heap|rocksdb|auto", description = {"Where the accounts' state lives: heap (faster,"
             + " bounded by the JVM's heap), rocksdb (off-heap and on disk, for more accounts than the heap holds) or auto (default:"
-            + " the heap when the accounts estimated from the first lines of the input take at most a third of the heap)."})
+            + " the heap when the accounts estimated from samples of the input take at most a third of the heap, and RocksDB from the"
+            + " start again if they turn out to take more)."})
     String stateBackend = "auto";
 
     @Option(names = "--report", description = {"Also write report.html: one self-contained page (no network needed) with the alerts"
@@ -131,10 +133,15 @@ final class BacktestCommand implements Callable<Integer> {
         Duration finalMaxOutOfOrderness = maxOutOfOrderness;
         // No checkpoints: a bounded replay gains nothing from them, and they would hold back the collected alerts.
         try (LocalFlink flink = LocalFlink.start(flinkConf, false, false, parallelism)) {
-            org.apache.flink.configuration.Configuration jobConfig = new org.apache.flink.configuration.Configuration(flink.configuration());
-            BacktestJob.setKpiSettings(jobConfig, jobSettings.kpis); // the MRR bands of --config's kpis block
-            s = flink.asContextEnvironment(() -> BacktestJob.run(inputs, options, outDir, rules, finalMaxOutOfOrderness, parallelism,
-                    backend.applyTo(jobConfig), limits, out::println, report));
+            // A heap run that meets more accounts than auto's estimate starts again on RocksDB (BacktestStateBackend), and
+            // says so in a line of its own instead of Flink's stack of the failed task.
+            ExpectedFailureLogging.quiet(io.churnradar.detect.AccountLimit.Exceeded.class.getName());
+            s = BacktestStateBackend.runFallingBack(backend, decided -> {
+                org.apache.flink.configuration.Configuration jobConfig = new org.apache.flink.configuration.Configuration(flink.configuration());
+                BacktestJob.setKpiSettings(jobConfig, jobSettings.kpis); // the MRR bands of --config's kpis block
+                return flink.asContextEnvironment(() -> BacktestJob.run(inputs, options, outDir, rules, finalMaxOutOfOrderness, parallelism,
+                        decided.applyTo(jobConfig), limits, out::println, report));
+            }, out::println);
         }
         out.printf("  files            %d%n", s.files);
         out.printf("  lines read       %,d (%,d blank)%n", s.linesRead, s.blankLines);

@@ -1,0 +1,41 @@
+package io.churnradar.local.runtime;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Filter;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.config.LoggerConfig;
+import org.apache.logging.log4j.core.filter.AbstractFilter;
+
+/**
+ * Keeps Flink's log quiet about a failure the launcher expects and answers itself: a task that fails with one of
+ * the given exceptions anywhere in its causes logs a warning with the whole stack, twice for two subtasks, just
+ * before the launcher says in one line what happened and what it does instead (a heap backtest that met more
+ * accounts than its heap allows starts again on RocksDB). Every other warning still shows.
+ *
+ * <p>Written by hand: log4j's own filters match a message's text, and Flink's message of a failed task does not
+ * name the exception (it is the event's throwable).
+ */
+public final class ExpectedFailureLogging {
+    private ExpectedFailureLogging() {}
+
+    /** Drops Flink's log events whose throwable has a cause of class {@code className} (the launcher's log4j only). */
+    public static void quiet(String className) {
+        if (!(LogManager.getContext(false) instanceof LoggerContext ctx)) return; // another logging backend: leave it
+        LoggerConfig flink = ctx.getConfiguration().getLoggerConfig("org.apache.flink");
+        flink.addFilter(new AbstractFilter(Filter.Result.DENY, Filter.Result.NEUTRAL) {
+            @Override
+            public Result filter(LogEvent event) {
+                return hasCause(event.getThrown(), className) ? onMatch : onMismatch;
+            }
+        });
+        ctx.updateLoggers();
+    }
+
+    static boolean hasCause(Throwable t, String className) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c.getClass().getName().equals(className)) return true;
+        }
+        return false;
+    }
+}
