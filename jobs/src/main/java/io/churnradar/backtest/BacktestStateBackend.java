@@ -1,14 +1,13 @@
 package io.churnradar.backtest;
 
 import io.churnradar.detect.AccountLimit;
+import io.churnradar.guard.BacktestLimits;
+import io.churnradar.guard.BoundedLines;
 import io.churnradar.ingest.formats.InputFormat;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -179,18 +178,19 @@ public final class BacktestStateBackend {
         long lines = 0;
         long chars = 0;
         boolean whole = true;
+        // Lines read as the backtest reads them (BoundedLines): a line of gigabytes is counted, never held whole.
         try (InputStream raw = Files.newInputStream(file);
                 InputStream in = gz ? new GZIPInputStream(raw, 1 << 16) : raw;
-                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                BoundedLines r = new BoundedLines(in, BacktestLimits.DEFAULT_MAX_LINE_BYTES)) {
+            for (BoundedLines.Line line = r.next(); line != null; line = r.next()) {
                 if (lines == SAMPLE_LINES) {
                     whole = false;
                     break;
                 }
                 lines++;
-                chars += line.length() + 1;
-                if (ours) {
-                    Matcher m = ACCOUNT.matcher(line);
+                chars += (line.text != null ? line.text.length() : line.oversize.size) + 1;
+                if (ours && line.text != null) {
+                    Matcher m = ACCOUNT.matcher(line.text);
                     if (m.find()) accounts.add(m.group(1));
                 }
             }
@@ -251,14 +251,15 @@ public final class BacktestStateBackend {
     /** The accounts of {@link #SPREAD_LINES} whole lines from byte {@code at} into {@code into}; {lines, bytes} read. */
     private static long[] sample(FileChannel ch, long at, Set<String> into) throws IOException {
         ch.position(at);
-        BufferedReader r = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8), 1 << 16);
-        if (at > 0) r.readLine(); // the rest of a line begun before the step
+        BoundedLines r = new BoundedLines(Channels.newInputStream(ch), BacktestLimits.DEFAULT_MAX_LINE_BYTES);
+        if (at > 0) r.next(); // the rest of a line begun before the step
         long lines = 0;
         long chars = 0;
-        for (String line = r.readLine(); line != null && lines < SPREAD_LINES; line = r.readLine()) {
+        for (BoundedLines.Line line = r.next(); line != null && lines < SPREAD_LINES; line = r.next()) {
             lines++;
-            chars += line.length() + 1;
-            Matcher m = ACCOUNT.matcher(line);
+            chars += (line.text != null ? line.text.length() : line.oversize.size) + 1;
+            if (line.text == null) continue;
+            Matcher m = ACCOUNT.matcher(line.text);
             if (m.find()) into.add(m.group(1));
         }
         return new long[] {lines, chars};

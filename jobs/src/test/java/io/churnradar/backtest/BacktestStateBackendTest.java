@@ -94,6 +94,22 @@ class BacktestStateBackendTest {
     }
 
     @Test
+    void aLineLongerThanAnyEventIsCountedNotHeld() throws Exception {
+        // Read as the backtest reads (BoundedLines): a line of gigabytes would otherwise be held whole, in 2 bytes a char.
+        Path f = dir.resolve("one-line.jsonl");
+        try (var w = Files.newBufferedWriter(f)) {
+            w.append("{\"accountId\":\"acct-1\"}\n{\"accountId\":\"acct-2\",\"x\":\"");
+            char[] chunk = new char[1 << 20];
+            java.util.Arrays.fill(chunk, 'y');
+            for (int i = 0; i < 8; i++) w.write(chunk); // 8 MB, 32 times the longest line an event may have
+            w.append("\"}\n{\"accountId\":\"acct-3\"}\n");
+        }
+        List<BacktestInput> in = List.of(new BacktestInput(InputFormat.CHURN_RADAR, f));
+        assertThat(BacktestStateBackend.estimateAccounts(in)).as("the long line's account is not read, the others are").isEqualTo(2);
+        assertThat(BacktestStateBackend.sampledAccounts(in)).isEqualTo(2);
+    }
+
+    @Test
     void otherFormatsCountEveryLineAsAnAccount() throws Exception {
         List<BacktestInput> in = List.of(new BacktestInput(InputFormat.STRIPE, history(25, 1_000)));
         assertThat(BacktestStateBackend.estimateAccounts(in)).isEqualTo(1_000);
