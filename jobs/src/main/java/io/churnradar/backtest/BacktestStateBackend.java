@@ -35,10 +35,11 @@ import org.apache.flink.configuration.PipelineOptions;
  * new accounts all through its first 200,000 lines, and scaled up to the file they make 1.6 million). So when
  * they say RocksDB, an uncompressed file of ours is sampled again at even steps through it, and its accounts
  * estimated from how many samples each one is seen in ({@link #sampledAccounts}): a history that keeps coming back
- * to the same accounts is taken onto the heap when twice that estimate fits. Every heap run chosen by {@code auto} carries the count its heap allows
- * ({@link io.churnradar.detect.AccountLimit}): a history with more accounts than the samples saw fails at once
- * when it passes that count, and {@link #runFallingBack} starts it again on RocksDB, instead of running out of
- * memory after a long while.
+ * to the same accounts is taken onto the heap when twice that estimate fits. Every heap run chosen by
+ * {@code auto} carries the count its heap allows ({@link io.churnradar.detect.AccountLimit}): a history with more
+ * accounts than the samples saw fails at once when it passes that count, and {@link #runFallingBack} starts it
+ * again on RocksDB, instead of running out of memory after a long while. The estimates read lines with the
+ * default --max-line-bytes; a longer limit given to the backtest only means such lines count no account here.
  */
 public final class BacktestStateBackend {
     /** The options of {@code --state-backend}. */
