@@ -339,7 +339,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         // The closes and deadlines due by now whose timer the spread has not fired yet come first, as time
         // passing (as if the timer had fired): the event sees the state it would see without a spread.
         if (s.firstEventDay != NONE && watermark != Long.MIN_VALUE) engine.onTime(ctx.getCurrentKey(), s, watermark, output);
-        engine.onEvent(ctx.getCurrentKey(), s, e, watermark == Long.MIN_VALUE ? NONE : watermark, output);
+        engine.onEventAfterTime(ctx.getCurrentKey(), s, e, watermark == Long.MIN_VALUE ? NONE : watermark, output);
         tiers.move(tierBefore, s.lastHealthTier);
     }
 
@@ -351,7 +351,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     private static void applyInOrder(String key, AccountState s, AccountEvent e, SignalEngine engine, DetectionOutput output) {
         long justBefore = e.eventTime - 1;
         if (s.firstEventDay != NONE) engine.onTime(key, s, justBefore, output);
-        engine.onEvent(key, s, e, justBefore, output);
+        engine.onEventAfterTime(key, s, e, justBefore, output);
     }
 
     /** The account's timer: its next day close or deadline (or, in a checkpoint of an older version, a held event). */
