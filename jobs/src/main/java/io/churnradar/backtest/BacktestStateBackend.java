@@ -176,29 +176,15 @@ public final class BacktestStateBackend {
         boolean gz = file.toString().endsWith(".gz");
         long size = Files.size(file) * (gz ? GZIP_RATIO : 1);
         Set<String> accounts = new HashSet<>();
-        long lines = 0;
-        long chars = 0;
-        boolean whole = true;
-        // Lines read as the backtest reads them (BoundedLines): a line of gigabytes is counted, never held whole.
+        Read read;
         try (InputStream raw = Files.newInputStream(file);
                 InputStream in = gz ? new GZIPInputStream(raw, 1 << 16) : raw;
                 BoundedLines r = new BoundedLines(in, BacktestLimits.DEFAULT_MAX_LINE_BYTES)) {
-            for (BoundedLines.Line line = r.next(); line != null; line = r.next()) {
-                if (lines == SAMPLE_LINES) {
-                    whole = false;
-                    break;
-                }
-                lines++;
-                chars += (line.text != null ? line.text.length() : line.oversize.size) + 1;
-                if (ours && line.text != null) {
-                    Matcher m = ACCOUNT.matcher(line.text);
-                    if (m.find()) accounts.add(m.group(1));
-                }
-            }
+            read = read(r, SAMPLE_LINES, ours ? accounts : null);
         }
-        long sampled = ours ? accounts.size() : lines;
-        if (whole || chars == 0) return sampled;
-        return (long) Math.ceil(sampled * ((double) size / chars));
+        long sampled = ours ? accounts.size() : read.lines;
+        if (read.whole || read.chars == 0) return sampled;
+        return (long) Math.ceil(sampled * ((double) size / read.chars));
     }
 
     /**
@@ -237,9 +223,9 @@ public final class BacktestStateBackend {
                 long span = Math.max(0, size - bytesPerLine * SPREAD_LINES * 11 / 10);
                 long at = i == 0 ? 0 : span * i / (SPREAD_SAMPLES - 1);
                 Set<String> accounts = new HashSet<>();
-                long[] read = sample(ch, at, accounts);
+                Read read = sample(ch, at, accounts);
                 for (String a : accounts) samplesSeenIn.merge(a, 1, Integer::sum);
-                if (i == 0 && read[0] > 0) bytesPerLine = Math.max(1, read[1] / read[0]);
+                if (i == 0 && read.lines > 0) bytesPerLine = Math.max(1, read.chars / read.lines);
             }
         }
         long once = samplesSeenIn.values().stream().filter(n -> n == 1).count();
@@ -249,20 +235,32 @@ public final class BacktestStateBackend {
         return samplesSeenIn.size() + (long) Math.ceil(unseen);
     }
 
-    /** The accounts of {@link #SPREAD_LINES} whole lines from byte {@code at} into {@code into}; {lines, bytes} read. */
-    private static long[] sample(FileChannel ch, long at, Set<String> into) throws IOException {
+    /** The accounts of {@link #SPREAD_LINES} whole lines from byte {@code at} into {@code into}. */
+    private static Read sample(FileChannel ch, long at, Set<String> into) throws IOException {
         ch.position(at);
         BoundedLines r = new BoundedLines(Channels.newInputStream(ch), BacktestLimits.DEFAULT_MAX_LINE_BYTES);
         if (at > 0) r.next(); // the rest of a line begun before the step
+        return read(r, SPREAD_LINES, into);
+    }
+
+    /** Lines read, their characters (with line ends), and whether they were all the input had. */
+    private record Read(long lines, long chars, boolean whole) {}
+
+    /**
+     * Up to {@code maxLines} lines of {@code r}, each {@code accountId} into {@code into} (null: none looked for). Read as
+     * the backtest reads them (BoundedLines): a line of gigabytes is counted, never held whole.
+     */
+    private static Read read(BoundedLines r, int maxLines, Set<String> into) throws IOException {
         long lines = 0;
         long chars = 0;
-        for (BoundedLines.Line line = r.next(); line != null && lines < SPREAD_LINES; line = r.next()) {
+        for (BoundedLines.Line line = r.next(); line != null; line = r.next()) {
+            if (lines == maxLines) return new Read(lines, chars, false);
             lines++;
             chars += (line.text != null ? line.text.length() : line.oversize.size) + 1;
-            if (line.text == null) continue;
+            if (into == null || line.text == null) continue;
             Matcher m = ACCOUNT.matcher(line.text);
             if (m.find()) into.add(m.group(1));
         }
-        return new long[] {lines, chars};
+        return new Read(lines, chars, true);
     }
 }

@@ -2,7 +2,7 @@ package io.churnradar.detect;
 
 import java.util.Map;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
-import org.apache.flink.util.SerializedThrowable;
+import org.apache.flink.util.ExceptionUtils;
 
 /**
  * The most accounts a job may hold, as its global job parameter {@value #PARAMETER} (absent: no limit). A backtest
@@ -58,13 +58,7 @@ public final class AccountLimit {
 
         /** Whether {@code t} or one of its causes is an {@code Exceeded}, also as Flink passes a failure on (serialized). */
         public static boolean isCause(Throwable t) {
-            for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-                if (c instanceof Exceeded) return true;
-                if (c instanceof SerializedThrowable s && Exceeded.class.getName().equals(s.getOriginalErrorClassName())) {
-                    return true;
-                }
-            }
-            return false;
+            return ExceptionUtils.findThrowableSerializedAware(t, Exceeded.class, Exceeded.class.getClassLoader()).isPresent();
         }
     }
 }

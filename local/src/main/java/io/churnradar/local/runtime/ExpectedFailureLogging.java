@@ -1,5 +1,6 @@
 package io.churnradar.local.runtime;
 
+import org.apache.flink.util.ExceptionUtils;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.Filter;
 import org.apache.logging.log4j.core.LogEvent;
@@ -26,16 +27,11 @@ public final class ExpectedFailureLogging {
         flink.addFilter(new AbstractFilter(Filter.Result.DENY, Filter.Result.NEUTRAL) {
             @Override
             public Result filter(LogEvent event) {
-                return hasCause(event.getThrown(), className) ? onMatch : onMismatch;
+                Throwable thrown = event.getThrown();
+                return thrown != null && ExceptionUtils.findThrowable(thrown, c -> c.getClass().getName().equals(className)).isPresent()
+                        ? onMatch : onMismatch;
             }
         });
         ctx.updateLoggers();
-    }
-
-    static boolean hasCause(Throwable t, String className) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c.getClass().getName().equals(className)) return true;
-        }
-        return false;
     }
 }
