@@ -1,10 +1,13 @@
 package io.churnradar.local.runtime;
 
+import java.util.List;
 import org.apache.flink.util.ExceptionUtils;
+import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.Filter;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.filter.AbstractFilter;
 
@@ -33,5 +36,17 @@ public final class ExpectedFailureLogging {
             }
         });
         ctx.updateLoggers();
+    }
+
+    /**
+     * Silences Flink, Kafka and Pekko for the rest of the JVM's life: once the user stopped a run (Ctrl-C, SIGTERM)
+     * and the launcher said so, closing the local Flink under a running job fails every task, and each logs its
+     * failure with a stack, about 200 lines after that one line, none of them news.
+     */
+    public static void silenceRuntime() {
+        if (!(LogManager.getContext(false) instanceof LoggerContext)) return; // another logging backend: leave it
+        for (String logger : List.of("org.apache.flink", "org.apache.kafka", "org.apache.pekko", "kafka")) {
+            Configurator.setLevel(logger, Level.OFF);
+        }
     }
 }
