@@ -17,6 +17,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.HighAvailabilityOptions;
@@ -45,7 +46,7 @@ class ProductionConfigTest {
     private static final String PROMETHEUS = "metrics.reporter.prom.";
     /** Flink's option classes that hold the keys a cluster's config.yaml may set. */
     private static final List<Class<?>> OPTION_CLASSES = List.of(CheckpointingOptions.class, CoreOptions.class,
-            org.apache.flink.configuration.ExecutionOptions.class,
+            ExecutionOptions.class,
             HighAvailabilityOptions.class, JobManagerOptions.class, MetricOptions.class, PipelineOptions.class,
             RestOptions.class, RestartStrategyOptions.class, StateBackendOptions.class, TaskManagerOptions.class,
             org.apache.flink.state.rocksdb.RocksDBOptions.class, org.apache.flink.state.rocksdb.RocksDBConfigurableOptions.class);
@@ -82,7 +83,7 @@ class ProductionConfigTest {
                 .isGreaterThan(conf.get(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF));
         assertThat(conf.get(PipelineOptions.AUTO_GENERATE_UIDS)).isFalse();
         // Alerts cross two network hops; Flink's default flushes a half-empty buffer only after 100 ms.
-        assertThat(conf.get(org.apache.flink.configuration.ExecutionOptions.BUFFER_TIMEOUT)).isEqualTo(java.time.Duration.ofMillis(10));
+        assertThat(conf.get(ExecutionOptions.BUFFER_TIMEOUT)).isEqualTo(Duration.ofMillis(10));
         assertThat(conf.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
         // One timer per account, a million of them firing at a midnight: RocksDB's sorted timers (docs/operations.md, "Timers").
         assertThat(conf.get(org.apache.flink.state.rocksdb.RocksDBOptions.TIMER_SERVICE_FACTORY))

@@ -182,15 +182,15 @@ public final class RunGuard {
 
         PrintStream out = err;
         boolean abnormal = out != null && !finished;
+        Map.Entry<Thread, StackTraceElement[]> exiting = exitingThread();
         if (abnormal && !explained) {
-            String why = explanation(!stops.isEmpty());
+            String why = explanation(!stops.isEmpty(), exiting);
             if (why != null) {
                 out.println(why);
                 out.flush();
             }
         }
-        Map.Entry<Thread, StackTraceElement[]> exiting = exitingThread();
-        if (exiting != null && exiting.getKey().getName().startsWith("SIG")) ExpectedFailureLogging.silenceRuntime();
+        if (bySignal(exiting)) ExpectedFailureLogging.silenceRuntime();
         List<String> removed = new ArrayList<>();
         boolean gate = false;
         try {
@@ -232,10 +232,9 @@ public final class RunGuard {
     }
 
     /** Why the JVM exits before the command returned: who asked, and what to change. */
-    private static String explanation(boolean commandListens) {
-        Map.Entry<Thread, StackTraceElement[]> exiting = exitingThread();
+    private static String explanation(boolean commandListens, Map.Entry<Thread, StackTraceElement[]> exiting) {
         String name = exiting == null ? null : exiting.getKey().getName();
-        if (name != null && name.startsWith("SIG")) {
+        if (bySignal(exiting)) {
             // Ctrl-C (SIGINT) or kill (SIGTERM): a command that listens says "Interrupted" with its summary itself.
             return commandListens ? null : "churn-radar: interrupted (" + name.replace(" handler", "") + "); stopping and removing temporary folders.";
         }
@@ -253,6 +252,11 @@ public final class RunGuard {
                     + outOfMemoryAdvice(outOfMemorySeen, commandLine);
         }
         return "churn-radar: " + who + "; the log above says why. Temporary folders are removed.";
+    }
+
+    /** Whether the JVM ends because of Ctrl-C (SIGINT) or kill (SIGTERM): the thread exiting is the signal's handler. */
+    private static boolean bySignal(Map.Entry<Thread, StackTraceElement[]> exiting) {
+        return exiting != null && exiting.getKey().getName().startsWith("SIG");
     }
 
     /** The thread inside {@code System.exit} or a signal's handler, if any: who ends the JVM. */
