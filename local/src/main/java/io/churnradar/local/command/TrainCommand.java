@@ -54,7 +54,7 @@ final class TrainCommand implements Callable<Integer> {
     Duration horizon;
 
     @Option(names = "--until", paramLabel = "DATE", description = {"Learn only from what was known by the end of DATE (UTC), e.g. 2011-06-30;"
-            + " evaluate on the day closes after it. Default: 70% of the labelled history for training."})
+            + " evaluate on the day closes after it. Default: 70%% of the labelled history for training."})
     String until;
 
     @Option(names = "--config", paramLabel = "FILE", description = "Job settings (YAML) whose formats section sets the mappings.")
