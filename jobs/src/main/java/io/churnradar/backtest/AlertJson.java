@@ -1,6 +1,7 @@
 package io.churnradar.backtest;
 
 import io.churnradar.alerts.RiskAlert;
+import io.churnradar.detect.state.InstantText;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -15,8 +16,8 @@ public final class AlertJson {
             n.put("signal", a.getSignal());
             n.put("severity", a.getSeverity().name());
             n.put("status", a.getStatus().name());
-            n.put("detectedAt", a.getDetectedAt().toString());
-            n.put("episodeStart", a.getEpisodeStart().toString());
+            n.put("detectedAt", InstantText.of(a.getDetectedAt()));
+            n.put("episodeStart", InstantText.of(a.getEpisodeStart()));
             n.startObject("evidence");
             for (Map.Entry<String, String> e : new TreeMap<>(a.getEvidence()).entrySet()) {
                 n.put(e.getKey(), e.getValue());

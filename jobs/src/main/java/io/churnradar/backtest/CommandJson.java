@@ -1,6 +1,7 @@
 package io.churnradar.backtest;
 
 import io.churnradar.commands.RetentionCommand;
+import io.churnradar.detect.state.InstantText;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -24,7 +25,7 @@ public final class CommandJson {
             n.put("playbook", c.getReason().getPlaybook());
             n.put("step", c.getReason().getStep());
             n.endObject();
-            n.put("issuedAt", c.getIssuedAt().toString());
+            n.put("issuedAt", InstantText.of(c.getIssuedAt()));
             n.put("disposition", c.getDisposition().name());
             if (c.getDispositionReason() != null) n.put("dispositionReason", c.getDispositionReason());
             n.put("ruleVersion", c.getRuleVersion());

@@ -3,6 +3,7 @@ package io.churnradar.backtest;
 import io.churnradar.alerts.AccountHealth;
 import io.churnradar.alerts.ChurnContribution;
 import io.churnradar.alerts.HealthComponent;
+import io.churnradar.detect.state.InstantText;
 
 /**
  * A health update as one line of {@code health.jsonl}: the fields of {@link AccountHealth} (instants as
@@ -44,8 +45,8 @@ public final class HealthJson {
         }
         StringBuilder b = LINE.get();
         b.setLength(0);
-        b.append("{\"accountId\":\"").append(h.getAccountId())
-                .append("\",\"asOf\":\"").append(h.getAsOf())
+        b.append("{\"accountId\":\"").append(h.getAccountId()).append("\",\"asOf\":\"");
+        InstantText.append(b, h.getAsOf())
                 .append("\",\"score\":").append(h.getScore())
                 .append(",\"tier\":\"").append(h.getTier().name())
                 .append("\",\"components\":[");

@@ -63,6 +63,7 @@ final class AccountCache {
 
     /** The account of the current key {@code key}: the object stored last, or the state's. */
     AccountState get(String key) throws IOException {
+        if (unwritten.isEmpty()) return state.value(); // always so on the heap: no hash of a key just deserialized
         AccountState s = unwritten.get(key);
         return s != null ? s : state.value();
     }

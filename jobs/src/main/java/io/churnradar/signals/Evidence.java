@@ -1,6 +1,6 @@
 package io.churnradar.signals;
 
-import java.time.Instant;
+import io.churnradar.detect.state.InstantText;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,7 +13,7 @@ public final class Evidence {
     }
 
     public static String iso(long millis) {
-        return Instant.ofEpochMilli(millis).toString();
+        return InstantText.of(millis);
     }
 
     public static String num(double v) {

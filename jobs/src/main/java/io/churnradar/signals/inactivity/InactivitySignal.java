@@ -62,6 +62,7 @@ public final class InactivitySignal implements SignalFamily {
             raise(s, deadline, emit);
         }
         s.lastLoginAt = e.eventTime;
+        if (s.episode(Signal.INACTIVITY) == null) return; // nothing to resolve: no evidence to write (most logins)
         Map<String, String> ev = Evidence.map();
         ev.put("loginAt", Evidence.iso(e.eventTime));
         emit.resolve(Signal.INACTIVITY, e.eventTime, ev, "The account logged in again.");
