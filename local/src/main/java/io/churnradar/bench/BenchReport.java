@@ -25,8 +25,17 @@ public final class BenchReport {
         static Machine current() {
             var os = ManagementFactory.getOperatingSystemMXBean();
             return new Machine(System.getProperty("os.name") + " " + System.getProperty("os.version"), System.getProperty("os.arch"),
-                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+                    Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + " (" + collector() + ")",
                     Runtime.getRuntime().maxMemory(), os.getSystemLoadAverage());
+        }
+
+        /** The garbage collector, which moves CPU figures by 15 to 20% (the launcher picks it per command). */
+        static String collector() {
+            List<String> names = ManagementFactory.getGarbageCollectorMXBeans().stream().map(b -> b.getName()).toList();
+            if (names.stream().anyMatch(n -> n.startsWith("PS "))) return "Parallel GC";
+            if (names.stream().anyMatch(n -> n.startsWith("G1 "))) return "G1 GC";
+            return names.isEmpty() ? "GC unknown" : String.join(", ", names);
         }
     }
 
