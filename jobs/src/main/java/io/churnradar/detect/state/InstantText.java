@@ -7,7 +7,7 @@ import java.time.Instant;
  * {@code .SSS} before the {@code Z} when the milliseconds are not 0), without building the Instant,
  * LocalDateTime and formatter on the way: every health line, alert and command carries one or two, and
  * {@code Instant.toString} was 4% of a backtest's detection thread. Years 1970 to 9999 are written here;
- * any other instant goes to {@code Instant.toString} itself, so the text is always the same as its.
+ * any other instant goes to {@code Instant.toString} itself, so the text is always what that would write.
  */
 public final class InstantText {
     /** 10000-01-01T00:00:00Z: from there on years take five digits and a sign. */
@@ -15,6 +15,7 @@ public final class InstantText {
 
     private InstantText() {}
 
+    /** The text of an instant of epoch milliseconds. */
     public static String of(long epochMillis) {
         return append(new StringBuilder(24), epochMillis).toString();
     }
@@ -24,7 +25,7 @@ public final class InstantText {
         return append(new StringBuilder(24), instant).toString();
     }
 
-    /** Appends {@code instant} as its {@code toString} writes it (one finer than a millisecond: by that toString). */
+    /** Appends {@code instant} as its {@code toString} writes it (one with a fraction finer than milliseconds by that toString). */
     public static StringBuilder append(StringBuilder b, Instant instant) {
         return instant.getNano() % 1_000_000 == 0 ? append(b, instant.toEpochMilli()) : b.append(instant);
     }
@@ -33,7 +34,7 @@ public final class InstantText {
         if (epochMillis < 0 || epochMillis >= END) return b.append(Instant.ofEpochMilli(epochMillis));
         long days = epochMillis / EventTime.DAY_MS;
         int ms = (int) (epochMillis % EventTime.DAY_MS);
-        // The civil date of an epoch day: Howard Hinnant's days_from_civil inverted (http://howardhinnant.github.io/date_algorithms.html).
+        // The civil date of an epoch day: Howard Hinnant's civil_from_days (http://howardhinnant.github.io/date_algorithms.html).
         long z = days + 719_468;
         long era = z / 146_097;
         long doe = z - era * 146_097;
