@@ -23,7 +23,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.ConfigOption;
@@ -133,17 +132,9 @@ public final class BacktestJob {
         Files.createDirectories(outDir);
 
         // Under the output folder: the runs may be as large as the outputs, and a move into place stays on one disk.
-        Path scratch = Files.createTempDirectory(outDir, ".backtest-scratch-");
-        // Ctrl-C or a kill ends the JVM without the finally below: the runs may be GBs, never leave them behind.
-        Thread cleanUp = new Thread(() -> {
-            try {
-                deleteRecursively(scratch);
-            } catch (IOException | RuntimeException e) {
-                // Best effort while the JVM goes down.
-            }
-        }, "backtest-scratch-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanUp);
-        try {
+        // Removed however the run ends, also by Ctrl-C or a kill: the runs may be GBs, never leave them behind.
+        try (ScratchFolder folder = ScratchFolder.create(outDir, ".backtest-scratch-")) {
+            Path scratch = folder.path();
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfig);
             env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
             env.setParallelism(parallelism);
@@ -167,13 +158,6 @@ public final class BacktestJob {
             JSON.writeValue(outDir.resolve("summary.json").toFile(), s);
             if (report) BacktestReport.write(outDir, scratch, rules, s);
             return s;
-        } finally {
-            deleteRecursively(scratch);
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanUp);
-            } catch (IllegalStateException e) {
-                // The JVM is going down already: the hook runs anyway.
-            }
         }
     }
 
@@ -212,13 +196,6 @@ public final class BacktestJob {
             s.lastEventTime = Instant.ofEpochMilli(result.<Long>getAccumulatorResult(EventTimeMerge.LAST_EVENT_TIME)).toString();
         }
         return s;
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 
     /**

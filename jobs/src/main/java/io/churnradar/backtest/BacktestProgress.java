@@ -110,7 +110,7 @@ final class BacktestProgress implements AutoCloseable {
             boolean allRead = totalChars > 0 ? chars >= totalChars : lines > 0 && still >= STILL_REPORTS;
             // The accumulators reach the client with the TaskManagers' heartbeat, less often than we ask: no count twice.
             if (!allRead) return still > 0 ? null : line(lines, chars, totalChars, (System.nanoTime() - started) / 1e9);
-            return String.format("  all %,d lines read; detecting to the end of the input, %s of results written so far",
+            return String.format("  all %,d lines read; detecting to the end of the input, %s of sorted runs (compressed) written so far",
                     lines, bytes(Runs.in(scratch).bytes()));
         }
     }

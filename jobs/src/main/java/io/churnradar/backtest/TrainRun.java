@@ -64,15 +64,10 @@ public final class TrainRun {
      * missing) and shows the model's evaluation on its later period.
      */
     public static void writeReport(Result r, String modelName, Path file) throws IOException {
-        Path empty = Files.createTempDirectory("churn-radar-train-report");
-        try {
-            io.churnradar.report.ReportWriter.write(io.churnradar.report.ReportInput.of(empty)
+        try (ScratchFolder empty = ScratchFolder.create(null, "churn-radar-train-report")) {
+            io.churnradar.report.ReportWriter.write(io.churnradar.report.ReportInput.of(empty.path())
                     .title("Churn model " + modelName + " (" + r.definition + ")")
                     .model(io.churnradar.report.ModelEvaluation.of(r.model.evaluation(), "evaluation after " + r.split)), file);
-        } finally {
-            try (var files = Files.walk(empty)) {
-                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            }
         }
     }
 
@@ -124,10 +119,8 @@ public final class TrainRun {
     public static Result run(List<BacktestInput> inputs, FormatOptions options, Rules rules, ChurnDefinition definition,
             LocalDate until, Path modelOut, Duration maxOutOfOrderness, int parallelism, Configuration flinkConfig,
             ChurnTrainer.Options trainOptions, Consumer<String> progress) throws Exception {
-        Path scratch = Files.createTempDirectory("churn-radar-train-");
-        Thread cleanUp = new Thread(() -> delete(scratch), "train-scratch-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanUp);
-        try {
+        try (ScratchFolder folder = ScratchFolder.create(null, "churn-radar-train-")) {
+            Path scratch = folder.path();
             Result r = new Result();
             long t0 = System.nanoTime();
             replay(inputs, options, rules, definition.horizon(), maxOutOfOrderness, parallelism, flinkConfig, scratch, progress);
@@ -166,13 +159,6 @@ public final class TrainRun {
             r.scoreMicros = scoreMicros(r.model, eval);
             compare(r, eval, names, labels, splitAt, alerts(scratch, index));
             return r;
-        } finally {
-            delete(scratch);
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanUp);
-            } catch (IllegalStateException e) {
-                // The JVM is going down already: the hook runs anyway.
-            }
         }
     }
 
@@ -402,13 +388,5 @@ public final class TrainRun {
 
     private static DataInputStream open(Path f) throws IOException {
         return new DataInputStream(new BufferedInputStream(Files.newInputStream(f), 1 << 16));
-    }
-
-    private static void delete(Path dir) {
-        try (var all = Files.walk(dir)) {
-            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException | RuntimeException e) {
-            // Best effort: a temp folder.
-        }
     }
 }

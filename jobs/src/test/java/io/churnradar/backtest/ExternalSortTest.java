@@ -131,4 +131,30 @@ class ExternalSortTest {
         assertThat(Key.of("file", 3L).compareTo(Key.of("file", 3L))).isZero();
         assertThat(Key.of((String) null).compareTo(Key.of(""))).isNegative();
     }
+
+    @Test
+    void runsAreCompressedOnDisk() throws IOException {
+        // Health lines of one shape, as a backtest writes them by the million: the run takes a fraction of their size.
+        List<Entry> all = new ArrayList<>();
+        long chars = 0;
+        for (int i = 0; i < 20_000; i++) {
+            String line = "{\"accountId\":\"acct-" + (i % 997) + "\",\"score\":" + (i % 100) + ",\"tier\":\"YELLOW\",\"components\":"
+                    + "[{\"name\":\"usageTrend\",\"value\":75.0,\"weight\":25.0,\"contribution\":18.75}],\"asOf\":\"2026-03-01T00:00:00Z\"}";
+            all.add(new Entry(Key.of((long) i, "acct-" + (i % 997)), null, line));
+            chars += line.length();
+        }
+        Path run = tmp.resolve("health-00000-000000.run");
+        ExternalSort.writeRun(run, all);
+        assertThat(Files.size(run)).as("a run's bytes against its lines' characters").isLessThan(chars / 4);
+        assertThat(lines(merged(List.of(run), false))).containsExactlyElementsOf(lines(all));
+    }
+
+    @Test
+    void aDamagedRunFailsTheMergeWithAnError() throws IOException {
+        Path run = tmp.resolve("alerts-00000-000000.run");
+        ExternalSort.writeRun(run, records(2_000, 5));
+        byte[] bytes = Files.readAllBytes(run);
+        Files.write(run, java.util.Arrays.copyOf(bytes, bytes.length / 2)); // cut off, as by a full disk
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> merged(List.of(run), false)).isInstanceOf(IOException.class);
+    }
 }

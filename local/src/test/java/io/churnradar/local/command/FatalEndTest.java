@@ -63,10 +63,19 @@ class FatalEndTest {
     }
 
     private record Ended(int status, String stdout, String stderr, Path tmp) {
+        /** The launcher's temp folders, and the backtest's scratch folder of sorted runs under --out. */
         List<String> leftovers() throws Exception {
+            List<String> left = new ArrayList<>();
             try (Stream<Path> s = Files.list(tmp)) {
-                return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("churn-radar-")).toList();
+                s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("churn-radar-")).forEach(left::add);
             }
+            Path out = tmp.resolveSibling("out");
+            if (Files.isDirectory(out)) {
+                try (Stream<Path> s = Files.list(out)) {
+                    s.map(p -> "out/" + p.getFileName()).filter(n -> n.startsWith("out/.backtest-scratch-")).forEach(left::add);
+                }
+            }
+            return left;
         }
     }
 
