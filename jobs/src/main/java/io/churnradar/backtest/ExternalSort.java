@@ -17,8 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.function.Consumer;
+import java.util.zip.CRC32C;
 import net.jpountz.lz4.LZ4BlockInputStream;
 import net.jpountz.lz4.LZ4BlockOutputStream;
+import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4SafeDecompressor;
 
@@ -43,9 +45,10 @@ public final class ExternalSort {
      * Runs are written in LZ4 blocks of this size (lz4-java, which kafka-clients already brings), as Spark and Flink
      * compress what they spill: the sorted JSON lines of a run shrink 13 to 14 times (20.8 GB of runs became 1.6 GB for
      * 5,000,000 events of a million accounts), so a big backtest needs a fraction of the scratch disk, at about the
-     * same CPU (less time in the kernel, as much more in the compressor).
+     * same CPU (less time in the kernel, as much more in the compressor) and a faster merge.
      */
     private static final int LZ4_BLOCK = 64 * 1024;
+    private static final LZ4Compressor LZ4_WRITE = LZ4Factory.fastestInstance().fastCompressor();
     /** The decompressor that checks its input: a damaged run fails with an error instead of reading out of bounds. */
     private static final LZ4SafeDecompressor LZ4_READ = LZ4Factory.fastestInstance().safeDecompressor();
     /** A rough per-record overhead in memory (the entry, its key, the String headers), for the budget. */
@@ -199,9 +202,13 @@ public final class ExternalSort {
         }
     }
 
-    /** A run file to write, compressed; small writes are gathered before they reach the compressor. */
+    /**
+     * A run file to write, compressed; small writes are gathered before they reach the compressor. Each block carries a
+     * CRC32C (a CPU instruction) rather than the stream's default XXHash, which took three times the compression itself.
+     */
     private static DataOutputStream runOutput(Path file) throws IOException {
-        return new DataOutputStream(new BufferedOutputStream(new LZ4BlockOutputStream(Files.newOutputStream(file), LZ4_BLOCK), 8 * 1024));
+        return new DataOutputStream(new BufferedOutputStream(
+                new LZ4BlockOutputStream(Files.newOutputStream(file), LZ4_BLOCK, LZ4_WRITE, new CRC32C(), false), 8 * 1024));
     }
 
     private static void write(DataOutputStream out, Entry e) throws IOException {
@@ -243,7 +250,8 @@ public final class ExternalSort {
 
         RunReader(Path file, int index) throws IOException {
             this.in = new DataInputStream(new BufferedInputStream(
-                    LZ4BlockInputStream.newBuilder().withDecompressor(LZ4_READ).build(Files.newInputStream(file)), READ_BUFFER));
+                    LZ4BlockInputStream.newBuilder().withDecompressor(LZ4_READ).withChecksum(new CRC32C()).build(Files.newInputStream(file)),
+                    READ_BUFFER));
             this.index = index;
             advance();
         }

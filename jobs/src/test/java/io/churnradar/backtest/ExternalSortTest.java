@@ -156,5 +156,9 @@ class ExternalSortTest {
         byte[] bytes = Files.readAllBytes(run);
         Files.write(run, java.util.Arrays.copyOf(bytes, bytes.length / 2)); // cut off, as by a full disk
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> merged(List.of(run), false)).isInstanceOf(IOException.class);
+
+        bytes[bytes.length / 2] ^= 0x10; // one bit flipped inside a block: its checksum no longer matches
+        Files.write(run, bytes);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> merged(List.of(run), false)).isInstanceOf(IOException.class);
     }
 }
