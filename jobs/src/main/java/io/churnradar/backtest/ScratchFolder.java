@@ -49,17 +49,13 @@ final class ScratchFolder implements AutoCloseable {
         return f;
     }
 
-    Path path() {
+    synchronized Path path() {
         return dir;
     }
 
     @Override
     public void close() throws IOException {
-        Path d;
-        synchronized (this) {
-            ending = true;
-            d = dir;
-        }
+        Path d = end();
         try {
             if (d != null) deleteRecursively(d);
         } finally {
@@ -71,12 +67,14 @@ final class ScratchFolder implements AutoCloseable {
         }
     }
 
+    /** Marks the folder ending (none is made after this) and returns it, null if none was made. */
+    private synchronized Path end() {
+        ending = true;
+        return dir;
+    }
+
     private void deleteAtShutdown() {
-        Path d;
-        synchronized (this) {
-            ending = true;
-            d = dir;
-        }
+        Path d = end();
         if (d == null) return;
         long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
         while (true) {
@@ -96,7 +94,7 @@ final class ScratchFolder implements AutoCloseable {
         }
     }
 
-    static void deleteRecursively(Path dir) throws IOException {
+    private static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) return;
         try (Stream<Path> all = Files.walk(dir)) {
             for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
