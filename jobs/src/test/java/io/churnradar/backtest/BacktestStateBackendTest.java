@@ -113,6 +113,26 @@ class BacktestStateBackendTest {
     void otherFormatsCountEveryLineAsAnAccount() throws Exception {
         List<BacktestInput> in = List.of(new BacktestInput(InputFormat.STRIPE, history(25, 1_000)));
         assertThat(BacktestStateBackend.estimateAccounts(in)).isEqualTo(1_000);
+        assertThat(BacktestStateBackend.decide(BacktestStateBackend.Choice.AUTO, in, 64 * 1024).reason())
+                .contains("up to about 1,000 accounts", "every line taken for an account");
+    }
+
+    @Test
+    void aGzippedHistoryThatCannotBeSampledThroughSaysItsCountIsACeiling() throws Exception {
+        // 1,000 accounts over 300,000 lines, gzipped: no samples through it, only its first lines scaled up.
+        Path plain = lines("dense.jsonl", 300_000, i -> "acct-" + i % 1_000);
+        Path gz = dir.resolve("dense.jsonl.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            Files.copy(plain, out);
+        }
+        Files.delete(plain);
+        List<BacktestInput> in = List.of(new BacktestInput(InputFormat.CHURN_RADAR, gz));
+        assertThat(BacktestStateBackend.sampledAccounts(in)).isEqualTo(-1);
+
+        BacktestStateBackend.Decision d = BacktestStateBackend.decide(BacktestStateBackend.Choice.AUTO, in, 64 * 1024);
+        assertThat(d.heap()).isFalse();
+        assertThat(d.estimatedAccounts()).isPositive();
+        assertThat(d.reason()).startsWith("auto: up to about ").contains("a gzipped file cannot be sampled through");
     }
 
     @Test
