@@ -15,16 +15,14 @@ import org.apache.flink.core.execution.JobClient;
 
 /**
  * Progress lines of a running backtest, every few seconds, through each of its phases: while the inputs are
- * read, lines read, lines per second and, where the input's size tells it (plain files, not gzipped ones),
- * the share read and an estimate of the time left (from the reader's accumulators of the running job); once
+ * read, lines read, lines per second, the share of the files' bytes read (compressed ones of a gzipped file)
+ * and an estimate of the time left (from the reader's accumulators of the running job); once
  * everything is read, the results the job's sinks have written so far while detection runs to the end of the
  * input; then, while the sorted runs are merged into the result files, what has been written of them. A run
  * of a million accounts spends minutes after its last line is read: none of it passes in silence.
  */
 final class BacktestProgress implements AutoCloseable {
     static final long EVERY_SECONDS = 5;
-    /** Reports in a row with no new line read before a gzipped input (of unknown size) counts as read. */
-    private static final int STILL_REPORTS = 3;
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "backtest-progress");
@@ -43,14 +41,15 @@ final class BacktestProgress implements AutoCloseable {
      */
     static BacktestProgress ofJob(JobClient job, List<Path> files, Path scratch, Consumer<String> out) throws IOException {
         long total = 0;
-        boolean sized = true;
-        for (Path f : files) {
-            if (f.toString().endsWith(".gz")) sized = false;
-            total += Files.size(f);
-        }
-        long totalChars = sized ? total : -1;
+        for (Path f : files) total += Files.size(f);
         BacktestProgress p = new BacktestProgress();
-        JobStatus status = new JobStatus(job, totalChars, scratch, p.started);
+        JobStatus status = new JobStatus(() -> {
+            try {
+                return job.getAccumulators().get(EVERY_SECONDS, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                return null; // the job is finishing or gone: the summary follows
+            }
+        }, total, scratch, p.started);
         return p.start(status::next, out, TimeUnit.SECONDS.toMillis(EVERY_SECONDS));
     }
 
@@ -81,47 +80,46 @@ final class BacktestProgress implements AutoCloseable {
     }
 
     /** What a running backtest job has done: its reading, then the results it wrote after it. */
-    private static final class JobStatus {
-        private final JobClient job;
-        private final long totalChars;
+    static final class JobStatus {
+        /** The running job's accumulators, null when they cannot be had. */
+        private final Supplier<Map<String, Object>> accumulators;
+        private final long totalBytes;
         private final Path scratch;
         private final long started;
         private long lastLines = -1;
-        private int still;
 
-        JobStatus(JobClient job, long totalChars, Path scratch, long started) {
-            this.job = job;
-            this.totalChars = totalChars;
+        JobStatus(Supplier<Map<String, Object>> accumulators, long totalBytes, Path scratch, long started) {
+            this.accumulators = accumulators;
+            this.totalBytes = totalBytes;
             this.scratch = scratch;
             this.started = started;
         }
 
         String next() {
-            Map<String, Object> acc;
-            try {
-                acc = job.getAccumulators().get(EVERY_SECONDS, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                return null; // the job is finishing or gone: the summary follows
-            }
+            Map<String, Object> acc = accumulators.get();
+            if (acc == null) return null;
             long lines = number(acc.get(EventTimeMerge.LINES_READ));
-            long chars = number(acc.get(EventTimeMerge.CHARS_READ));
-            still = lines == lastLines ? still + 1 : 0;
+            long bytes = number(acc.get(EventTimeMerge.BYTES_READ));
+            boolean same = lines == lastLines;
             lastLines = lines;
-            boolean allRead = totalChars > 0 ? chars >= totalChars : lines > 0 && still >= STILL_REPORTS;
-            // The accumulators reach the client with the TaskManagers' heartbeat, less often than we ask: no count twice.
-            if (!allRead) return still > 0 ? null : line(lines, chars, totalChars, (System.nanoTime() - started) / 1e9);
+            // Read to the end only by the bytes: a pause in the reading (a slow disk, a gzipped file's reader waiting
+            // on detection) is not the end.
+            if (bytes < totalBytes) {
+                // The accumulators reach the client with the TaskManagers' heartbeat, less often than we ask: no count twice.
+                return same ? null : line(lines, bytes, totalBytes, (System.nanoTime() - started) / 1e9);
+            }
             return String.format("  all %,d lines read; detecting to the end of the input, %s of sorted runs (compressed) written so far",
                     lines, bytes(Runs.in(scratch).bytes()));
         }
     }
 
     /** e.g. "  read 1,234,567 lines (45%), 23,456 lines/s, about 1 min 10 s left" */
-    static String line(long lines, long chars, long totalChars, double secs) {
+    static String line(long lines, long bytes, long totalBytes, double secs) {
         StringBuilder b = new StringBuilder(String.format("  read %,d lines", lines));
-        if (totalChars > 0 && chars > 0) b.append(String.format(" (%d%%)", Math.min(100, chars * 100 / totalChars)));
+        if (totalBytes > 0 && bytes > 0) b.append(String.format(" (%d%%)", Math.min(100, bytes * 100 / totalBytes)));
         if (secs > 0) b.append(String.format(", %,.0f lines/s", lines / secs));
-        if (totalChars > 0 && chars > 0 && chars < totalChars) {
-            b.append(", about ").append(duration(Math.round(secs * (totalChars - chars) / chars))).append(" left");
+        if (totalBytes > 0 && bytes > 0 && bytes < totalBytes) {
+            b.append(", about ").append(duration(Math.round(secs * (totalBytes - bytes) / bytes))).append(" left");
         }
         return b.toString();
     }

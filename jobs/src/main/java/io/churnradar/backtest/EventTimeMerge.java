@@ -44,8 +44,8 @@ public final class EventTimeMerge extends AbstractStreamOperator<AccountEvent>
     private static final long serialVersionUID = 1L;
     public static final OutputTag<RejectedLine> REJECTED = new OutputTag<>("rejected-lines") {};
     public static final String LINES_READ = "linesRead";
-    /** Characters of input read (with line ends), against the size of the files: the backtest's progress. */
-    public static final String CHARS_READ = "charsRead";
+    /** Bytes of the input files read (compressed ones of gzipped files), against their size: the backtest's progress. */
+    public static final String BYTES_READ = "bytesRead";
     public static final String BLANK_LINES = "blankLines";
     public static final String SKIPPED = "skipped";
     public static final String DEAD_LETTERED = "deadLettered";
@@ -83,7 +83,7 @@ public final class EventTimeMerge extends AbstractStreamOperator<AccountEvent>
     private transient long newestTime;
 
     private transient LongCounter linesRead;
-    private transient LongCounter charsRead;
+    private transient LongCounter bytesRead;
     private transient LongCounter blankLines;
     private transient LongCounter skipped;
     private transient LongCounter deadLettered;
@@ -114,7 +114,7 @@ public final class EventTimeMerge extends AbstractStreamOperator<AccountEvent>
         out = new StreamRecord<>(null);
         deadLetter = new StreamRecord<>(null);
         linesRead = add(LINES_READ, new LongCounter());
-        charsRead = add(CHARS_READ, new LongCounter());
+        bytesRead = add(BYTES_READ, new LongCounter());
         blankLines = add(BLANK_LINES, new LongCounter());
         skipped = add(SKIPPED, new LongCounter());
         deadLettered = add(DEAD_LETTERED, new LongCounter());
@@ -132,7 +132,7 @@ public final class EventTimeMerge extends AbstractStreamOperator<AccountEvent>
         // Every record is a new object from the reader: holding it is safe with object reuse.
         InputRecord r = element.getValue();
         linesRead.add(r.lines);
-        charsRead.add(r.chars);
+        bytesRead.add(r.fileBytes);
         blankLines.add(r.blankLines);
         skipped.add(r.skipped);
         if (r.rejected != null) {

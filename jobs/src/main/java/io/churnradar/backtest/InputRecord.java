@@ -14,7 +14,8 @@ public class InputRecord {
     /** The input it came from, by its place on the command line: ties between inputs go in that order. */
     public int input;
     public long lines;
-    public long chars;
+    /** The bytes of its file read since the record before it (compressed ones of a gzipped file): the progress. */
+    public long fileBytes;
     public long blankLines;
     public long skipped;
     /**

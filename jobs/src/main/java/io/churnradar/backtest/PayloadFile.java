@@ -10,9 +10,12 @@ import io.churnradar.guard.Oversize;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.zip.GZIPInputStream;
@@ -39,14 +42,19 @@ public final class PayloadFile implements Closeable {
     private final BoundedLines lines;
     private final Deque<Payload> parsed;
     private long lineNo;
+    /** The file's bytes as they are read (null for a .json document, read whole when opened). */
+    private final FileChannel channel;
+    private final long size;
 
     private final int maxLineBytes;
 
-    private PayloadFile(String file, BoundedLines lines, Deque<Payload> parsed, int maxLineBytes) {
+    private PayloadFile(String file, BoundedLines lines, Deque<Payload> parsed, FileChannel channel, long size, int maxLineBytes) {
         this.maxLineBytes = maxLineBytes;
         this.file = file;
         this.lines = lines;
         this.parsed = parsed;
+        this.channel = channel;
+        this.size = size;
     }
 
     public static boolean isPayloadFile(String name) {
@@ -63,10 +71,22 @@ public final class PayloadFile implements Closeable {
      */
     public static PayloadFile open(Path path, int maxLineBytes) throws IOException {
         String file = path.toAbsolutePath().toString();
-        if (file.endsWith(".json")) return new PayloadFile(file, null, jsonDocument(file, path), maxLineBytes);
-        InputStream raw = Files.newInputStream(path);
+        if (file.endsWith(".json")) {
+            return new PayloadFile(file, null, jsonDocument(file, path), null, Files.size(path), maxLineBytes);
+        }
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+        InputStream raw = Channels.newInputStream(channel);
         InputStream in = file.endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
-        return new PayloadFile(file, new BoundedLines(in, maxLineBytes), null, maxLineBytes);
+        return new PayloadFile(file, new BoundedLines(in, maxLineBytes), null, channel, channel.size(), maxLineBytes);
+    }
+
+    /**
+     * The bytes of the file read so far, of a gzipped file its compressed bytes (up to a buffer ahead of the
+     * payloads returned): what the backtest's progress counts against the size of its files, which a count of
+     * characters cannot do for a gzipped file.
+     */
+    public long bytesRead() throws IOException {
+        return channel == null ? size : channel.position();
     }
 
     /** The next payload, or null at the end of the file. */

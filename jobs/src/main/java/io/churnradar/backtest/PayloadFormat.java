@@ -78,6 +78,8 @@ final class PayloadFormat implements BulkFormat<InputRecord, FileSourceSplit> {
         /** The records of the file before the batch's first: where a restore after that record starts. */
         private long batchStart;
         private final InputRecord counts = new InputRecord();
+        /** The file's bytes read as of the last record passed on. */
+        private long bytesCounted;
         private boolean done;
 
         Reader(FileSourceSplit split, long toSkip) throws IOException {
@@ -108,9 +110,8 @@ final class PayloadFormat implements BulkFormat<InputRecord, FileSourceSplit> {
             return it;
         }
 
-        private void read(PayloadFile.Payload p, List<InputRecord> batch) {
+        private void read(PayloadFile.Payload p, List<InputRecord> batch) throws IOException {
             counts.lines++;
-            counts.chars += PayloadMapping.chars(p);
             MergedPayloads.Outcome o = mapping.map(p);
             PayloadMapping.resolve(o, links);
             if (o.blank) {
@@ -140,13 +141,15 @@ final class PayloadFormat implements BulkFormat<InputRecord, FileSourceSplit> {
         }
 
         /** Adds a record with the counts since the last one, unless restored past it. */
-        private void add(List<InputRecord> batch, InputRecord r) {
+        private void add(List<InputRecord> batch, InputRecord r) throws IOException {
+            long bytesRead = file.bytesRead();
             r.input = input;
             r.lines = counts.lines;
-            r.chars = counts.chars;
+            r.fileBytes = bytesRead - bytesCounted;
             r.blankLines = counts.blankLines;
             r.skipped = counts.skipped;
-            counts.lines = counts.chars = counts.blankLines = counts.skipped = 0;
+            counts.lines = counts.blankLines = counts.skipped = 0;
+            bytesCounted = bytesRead;
             passedOn++;
             if (toSkip > 0) {
                 toSkip--;

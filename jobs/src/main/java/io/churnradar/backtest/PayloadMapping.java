@@ -58,15 +58,6 @@ final class PayloadMapping {
         o.mapped = null;
     }
 
-    /**
-     * The characters of input the payload took, with its line end: what the backtest's progress counts
-     * against the size of its files.
-     */
-    static long chars(PayloadFile.Payload p) {
-        if (p.oversize() != null) return p.oversize().size + 1;
-        return p.text() == null ? 1 : p.text().length() + 1;
-    }
-
     private byte[] bytes(String line) throws InvalidEventException {
         if (!base64) return line.getBytes(StandardCharsets.UTF_8);
         try {

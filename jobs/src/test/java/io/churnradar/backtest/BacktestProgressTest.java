@@ -31,6 +31,21 @@ class BacktestProgressTest {
     }
 
     @Test
+    void theReadingEndsWithTheFilesBytesNotWithAPause(@org.junit.jupiter.api.io.TempDir java.nio.file.Path scratch) {
+        java.util.Map<String, Object> acc = new java.util.HashMap<>();
+        BacktestProgress.JobStatus status = new BacktestProgress.JobStatus(() -> acc, 1_000, scratch, System.nanoTime());
+        acc.put(EventTimeMerge.LINES_READ, 10L);
+        acc.put(EventTimeMerge.BYTES_READ, 400L);
+        assertThat(status.next()).startsWith("  read 10 lines (40%)");
+        // The reader waits (on detection, on a slow disk): nothing new to say, however long, and not the end.
+        for (int i = 0; i < 10; i++) assertThat(status.next()).isNull();
+        acc.put(EventTimeMerge.LINES_READ, 25L);
+        acc.put(EventTimeMerge.BYTES_READ, 1_000L);
+        assertThat(status.next()).isEqualTo("  all 25 lines read; detecting to the end of the input, 0 KB of sorted runs"
+                + " (compressed) written so far");
+    }
+
+    @Test
     void aStatusIsPrintedWhenItChangesAndNeverTwice() throws Exception {
         AtomicInteger polls = new AtomicInteger();
         List<String> out = new CopyOnWriteArrayList<>();

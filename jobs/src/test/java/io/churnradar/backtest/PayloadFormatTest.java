@@ -46,13 +46,31 @@ class PayloadFormatTest {
         assertThat(all.get(3).event).as("the counts of the last blank line").isNull();
         assertThat(all.get(3).rejected).isNull();
         assertThat(all.stream().mapToLong(r -> r.lines).sum()).isEqualTo(5);
-        assertThat(all.stream().mapToLong(r -> r.chars).sum()).isEqualTo(Files.size(file));
+        assertThat(all.stream().mapToLong(r -> r.fileBytes).sum()).isEqualTo(Files.size(file));
         assertThat(all).allSatisfy(r -> assertThat(r.input).isEqualTo(3));
 
         List<InputRecord> rest = read(file, 2);
         assertThat(rest).as("restored after two records: the others, the same").hasSize(2);
         assertThat(rest.get(0).event.eventId).isEqualTo("e2");
         assertThat(rest.get(0).lines).isEqualTo(1);
+    }
+
+    @Test
+    void aGzippedFileCountsItsCompressedBytesAsTheyAreRead() throws Exception {
+        Path file = tmp.resolve("events.jsonl.gz");
+        // Random ids: a file that compresses to more than the reader's buffers, read in several steps.
+        java.util.Random random = new java.util.Random(7);
+        try (var out = new java.io.PrintWriter(new java.util.zip.GZIPOutputStream(Files.newOutputStream(file)), false,
+                java.nio.charset.StandardCharsets.UTF_8)) {
+            for (int i = 0; i < 40_000; i++) out.println(String.format(LOGIN, Long.toHexString(random.nextLong()), 1767225600000L + i));
+        }
+        List<InputRecord> all = read(file, 0);
+
+        assertThat(all).hasSize(40_000);
+        long size = Files.size(file);
+        assertThat(all.stream().mapToLong(r -> r.fileBytes).sum()).as("the file's own bytes, not its text's").isEqualTo(size);
+        long halfway = all.subList(0, 20_000).stream().mapToLong(r -> r.fileBytes).sum();
+        assertThat(halfway).as("the share read grows as it is read").isBetween(size / 4, size * 3 / 4);
     }
 
     private static List<InputRecord> read(Path file, long restoredAfter) throws Exception {
