@@ -12,7 +12,6 @@ import io.churnradar.detect.state.EventTime;
 import io.churnradar.detect.state.FeatureUsage;
 import io.churnradar.signals.card.CardExpiringSignal;
 import io.churnradar.signals.inactivity.InactivitySignal;
-import io.churnradar.signals.tickets.TicketSpikeSignal;
 import io.churnradar.signals.tickets.UrgentTicketAgingSignal;
 import io.churnradar.signals.usage.UsageDropSignal;
 import java.io.Serializable;
@@ -28,23 +27,23 @@ import java.util.function.ObjLongConsumer;
 public final class AccountHealthModel implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private final Rules rules;
+    private final ScoreSettings settings;
 
     public AccountHealthModel(Rules rules) {
-        this.rules = rules;
+        this.settings = ScoreSettings.of(rules);
     }
 
     public Health compute(AccountState s, long at) {
-        return HealthScore.compute(facts(s, at), rules);
+        return HealthScore.compute(HealthScore.values(facts(s, at), settings), settings);
     }
 
     public HealthFacts facts(AccountState s, long at) {
-        int n = rules.signal(UsageDropSignal.SPEC).windowDays;
+        int n = settings.usageDrop().windowDays;
         boolean judged = s.trendDay != NONE && UsageDropSignal.baselineFull(s, s.trendDay, n);
         Double sinceLogin = s.lastLoginAt == NONE ? null : Math.max(0, at - s.lastLoginAt) / (double) DAY_MS;
-        int features = FeatureUsage.countUsedSince(s, at - rules.health.featureWindowDays * DAY_MS + 1);
+        int features = FeatureUsage.countUsedSince(s, at - settings.health().featureWindowDays * DAY_MS + 1);
         long lastDay = EventTime.dayOf(at - 1); // at a day close, the day just closed
-        int tickets = DayBuckets.ticketsOpened(s, lastDay - rules.signal(TicketSpikeSignal.SPEC).windowDays + 1, lastDay);
+        int tickets = DayBuckets.ticketsOpened(s, lastDay - settings.ticketSpike().windowDays + 1, lastDay);
         FeedbackState f = s.feedback;
         return new HealthFacts(
                 judged,
@@ -53,9 +52,9 @@ public final class AccountHealthModel implements Serializable {
                 sinceLogin,
                 features,
                 tickets,
-                UrgentTicketAgingSignal.agedAt(s, at, rules.signal(UrgentTicketAgingSignal.SPEC)),
+                UrgentTicketAgingSignal.agedAt(s, at, settings.urgentTickets()),
                 s.failureStreak,
-                CardExpiringSignal.expiringAt(s, at, rules.signal(CardExpiringSignal.SPEC)),
+                CardExpiringSignal.expiringAt(s, at, settings.cardExpiring()),
                 f == null || f.lastNpsScore < 0 ? null : f.lastNpsScore,
                 f == null || f.lastCsatScore < 0 ? null : f.lastCsatScore);
     }
@@ -72,7 +71,7 @@ public final class AccountHealthModel implements Serializable {
      */
     public long firstDayNeedingClose(AccountState s, long from) {
         if (s.lastLoginAt != NONE) {
-            InactivitySignal.Settings inactivity = rules.signal(InactivitySignal.SPEC);
+            InactivitySignal.Settings inactivity = settings.inactivity();
             long zeroAt = s.lastLoginAt + inactivity.days * DAY_MS;
             long closeAt = (from + 1) * DAY_MS;
             if (closeAt < zeroAt || (!inactivity.enabled && from * DAY_MS < zeroAt)) return from;
@@ -81,10 +80,10 @@ public final class AccountHealthModel implements Serializable {
         for (long used : s.featureLastUsedAt) {
             // Counted at a close while its use is within the window before it: the last such close is the one of
             // the use's day plus the window, so the close after it is the first without it.
-            long leaves = Math.floorDiv(used - 1, DAY_MS) + rules.health.featureWindowDays;
+            long leaves = Math.floorDiv(used - 1, DAY_MS) + settings.health().featureWindowDays;
             if (leaves >= from) next = EventTime.earliest(next, leaves);
         }
-        int ticketWindow = rules.signal(TicketSpikeSignal.SPEC).windowDays;
+        int ticketWindow = settings.ticketSpike().windowDays;
         for (int i = 0; i < s.bucketDays.length; i++) {
             if (s.bucketTicketsOpened[i] == 0) continue;
             long day = s.bucketDays[i];
@@ -93,8 +92,8 @@ public final class AccountHealthModel implements Serializable {
         }
         // Last, as the one that evaluates the score: this runs after every event of the account.
         if (next != from && s.lastHealthScore >= 0 && !DayBuckets.isEmpty(s)) {
-            int score = HealthScore.score(facts(s, Math.max(EventTime.closeAt(from), s.lastHealthAt)), rules);
-            if (score != s.lastHealthScore || HealthScore.tier(score, rules.health) != s.lastHealthTier) return from;
+            int score = HealthScore.score(facts(s, Math.max(EventTime.closeAt(from), s.lastHealthAt)), settings);
+            if (score != s.lastHealthScore || HealthScore.tier(score, settings.health()) != s.lastHealthTier) return from;
         }
         return next;
     }
@@ -118,11 +117,11 @@ public final class AccountHealthModel implements Serializable {
     private void update(AccountState s, long at, boolean force, ObjLongConsumer<Health> publish) {
         long asOf = s.lastHealthAt == NONE ? at : Math.max(at, s.lastHealthAt);
         // The component values once: the score decides whether to publish, and a published update lists them.
-        double[] values = HealthScore.values(facts(s, asOf), rules);
-        int score = HealthScore.score(values, rules);
-        HealthTier tier = HealthScore.tier(score, rules.health);
-        if (force || HealthUpdatePolicy.due(s.lastHealthScore, s.lastHealthTier, s.lastHealthAt, score, tier, asOf, rules.health.minScoreChange)) {
-            publish.accept(HealthScore.compute(values, rules), asOf);
+        double[] values = HealthScore.values(facts(s, asOf), settings);
+        int score = HealthScore.score(values, settings);
+        HealthTier tier = HealthScore.tier(score, settings.health());
+        if (force || HealthUpdatePolicy.due(s.lastHealthScore, s.lastHealthTier, s.lastHealthAt, score, tier, asOf, settings.health().minScoreChange)) {
+            publish.accept(HealthScore.compute(values, settings), asOf);
             s.lastHealthScore = score;
             s.lastHealthTier = tier;
             s.lastHealthAt = asOf;

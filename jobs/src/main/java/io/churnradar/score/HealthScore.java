@@ -2,9 +2,6 @@ package io.churnradar.score;
 
 import io.churnradar.alerts.HealthTier;
 import io.churnradar.config.Rules;
-import io.churnradar.signals.inactivity.InactivitySignal;
-import io.churnradar.signals.payment.PaymentFailedSignal;
-import io.churnradar.signals.tickets.TicketSpikeSignal;
 import io.churnradar.signals.usage.UsageDropSignal;
 import java.util.List;
 
@@ -30,49 +27,42 @@ public final class HealthScore {
 
     /** The score with its tier and components. */
     public static Health compute(HealthFacts f, Rules rules) {
-        return compute(values(f, rules), rules);
+        ScoreSettings settings = ScoreSettings.of(rules);
+        return compute(values(f, settings), settings);
     }
 
     /** The score with its tier and components, from the component values of {@link #values}. */
-    static Health compute(double[] values, Rules rules) {
-        double[] weights = weights(rules.health.weights);
+    static Health compute(double[] values, ScoreSettings settings) {
+        double[] weights = settings.weights();
         ScoreComponent[] components = new ScoreComponent[NAMES.length];
         for (int i = 0; i < NAMES.length; i++) components[i] = new ScoreComponent(NAMES[i], values[i], weights[i]);
-        int score = score(values, weights);
-        return new Health(score, tier(score, rules.health), List.of(components));
+        int score = score(values, settings);
+        return new Health(score, tier(score, settings.health()), List.of(components));
     }
 
     /** The score alone, without building its components: what most evaluations need. */
-    public static int score(HealthFacts f, Rules rules) {
-        return score(values(f, rules), rules);
-    }
-
-    /** The score of the component values of {@link #values}. */
-    static int score(double[] values, Rules rules) {
-        return score(values, weights(rules.health.weights));
+    static int score(HealthFacts f, ScoreSettings settings) {
+        return score(values(f, settings), settings);
     }
 
     /** The rounded sum of the contributions, each {@code value * weight / 100} rounded to 0.01 as in {@link ScoreComponent}. */
-    private static int score(double[] values, double[] weights) {
+    static int score(double[] values, ScoreSettings settings) {
+        double[] weights = settings.weights();
         double sum = 0;
         for (int i = 0; i < values.length; i++) sum += ScoreComponent.contribution(values[i], weights[i]);
         return (int) Math.max(0, Math.min(100, Math.round(sum)));
     }
 
     /** The six component values, each rounded to 0.1, in the order of {@code NAMES}. */
-    static double[] values(HealthFacts f, Rules rules) {
+    static double[] values(HealthFacts f, ScoreSettings settings) {
         return new double[] {
-            round1(usageTrend(f, rules.signal(UsageDropSignal.SPEC))),
-            round1(loginRecency(f, rules.signal(InactivitySignal.SPEC).days)),
-            round1(featureBreadth(f, rules.health.featureTarget)),
-            round1(supportBurden(f, rules.signal(TicketSpikeSignal.SPEC).minOpened)),
-            round1(paymentHealth(f, rules.signal(PaymentFailedSignal.SPEC).criticalAfterFailures)),
+            round1(usageTrend(f, settings.usageDrop())),
+            round1(loginRecency(f, settings.inactivity().days)),
+            round1(featureBreadth(f, settings.health().featureTarget)),
+            round1(supportBurden(f, settings.ticketSpike().minOpened)),
+            round1(paymentHealth(f, settings.paymentFailed().criticalAfterFailures)),
             round1(sentiment(f))
         };
-    }
-
-    private static double[] weights(Rules.Weights w) {
-        return new double[] {w.usageTrend, w.loginRecency, w.featureBreadth, w.supportBurden, w.paymentHealth, w.sentiment};
     }
 
     public static HealthTier tier(int score, Rules.Health h) {
