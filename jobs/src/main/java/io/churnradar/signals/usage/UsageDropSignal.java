@@ -138,9 +138,9 @@ public final class UsageDropSignal implements SignalFamily {
         ev.put("curWindow", LocalDate.ofEpochDay(d - n + 1) + ".." + LocalDate.ofEpochDay(d));
         ev.put("prevWindow", LocalDate.ofEpochDay(d - 2L * n + 1) + ".." + LocalDate.ofEpochDay(d - n));
         if (dropped) {
-            emit.raise(Signal.USAGE_DROP, u.severity, closeAt, ev, String.format(
-                    "Usage fell %s%% over the last %d days (%s against %s the %d days before).",
-                    ev.get("dropPercent"), n, Evidence.num(cur), Evidence.num(prev), n));
+            // Concatenated, not String.format: as many raises as closes that drop, and the same text in every locale.
+            emit.raise(Signal.USAGE_DROP, u.severity, closeAt, ev, "Usage fell " + ev.get("dropPercent") + "% over the last " + n
+                    + " days (" + Evidence.num(cur) + " against " + Evidence.num(prev) + " the " + n + " days before).");
         } else {
             emit.resolve(Signal.USAGE_DROP, closeAt, ev,
                     "Usage recovered to " + Evidence.num(cur) + " against " + Evidence.num(prev) + ".");
