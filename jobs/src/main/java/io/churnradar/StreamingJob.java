@@ -80,6 +80,10 @@ public final class StreamingJob {
 
     /** Wires the whole job into {@code env}; tests and the local launcher call it too. */
     public static void build(StreamExecutionEnvironment env, JobSettings settings, Rules rules) {
+        // No copy of every record between chained operators: every function makes new objects for what it emits and
+        // keeps none of its inputs (records that cross the network are always fresh), as the backtest, which runs the
+        // same topology with object reuse, relies on too; the sinks encode each record as they get it.
+        env.getConfig().enableObjectReuse();
         if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
             // The exactly-once sinks commit on checkpoints: without them no alert would ever be visible (and the
             // source's offsets, which both guarantees restart from, are stored only in checkpoints).
