@@ -19,6 +19,33 @@ class BacktestProgressTest {
     }
 
     @Test
+    void aRunThatSlowsDownSaysTheTimeLeftAtItsRecentRate() {
+        // 5,000 of 10,000 bytes in 100 s, but only 600 in the last minute: 10 bytes/s now, not 50.
+        assertThat(BacktestProgress.line(1_000, 5_000, 10_000, 100, 120, 600, 60))
+                .isEqualTo("  read 1,000 lines (50%), 2 lines/s, about 8 min 20 s left");
+        // Under half a minute of window: the rates since the start.
+        assertThat(BacktestProgress.line(1_000, 5_000, 10_000, 100, 120, 600, 20))
+                .isEqualTo("  read 1,000 lines (50%), 10 lines/s, about 1 min 40 s left");
+
+        java.util.Map<String, Object> acc = new java.util.HashMap<>();
+        long[] clock = {0};
+        BacktestProgress.JobStatus status = new BacktestProgress.JobStatus(() -> acc, 300_000, java.nio.file.Path.of("."), 0,
+                () -> clock[0]);
+        // A report every 5 s: 1,000 bytes a second for three minutes, then 100 a second for three more.
+        String last = null;
+        long bytes = 0;
+        for (int s = 5; s <= 360; s += 5) {
+            clock[0] = java.util.concurrent.TimeUnit.SECONDS.toNanos(s);
+            bytes += s <= 180 ? 5_000 : 500;
+            acc.put(EventTimeMerge.LINES_READ, bytes / 10);
+            acc.put(EventTimeMerge.BYTES_READ, bytes);
+            last = status.next();
+        }
+        // 102,000 bytes left at the last two minutes' 100 a second (the average since the start would say 3 min 5 s).
+        assertThat(last).isEqualTo("  read 19,800 lines (66%), 10 lines/s, about 17 min 0 s left");
+    }
+
+    @Test
     void theMergeSaysItsRunsAndWhatItHasWritten() {
         assertThat(BacktestProgress.mergeLine(1_665, 13_314_398_618L, 3L << 30, 32))
                 .isEqualTo("  merging 1,665 sorted runs (12.4 GB) into the result files: 3.0 GB written, 96 MB/s");
@@ -33,7 +60,7 @@ class BacktestProgressTest {
     @Test
     void theReadingEndsWithTheFilesBytesNotWithAPause(@org.junit.jupiter.api.io.TempDir java.nio.file.Path scratch) {
         java.util.Map<String, Object> acc = new java.util.HashMap<>();
-        BacktestProgress.JobStatus status = new BacktestProgress.JobStatus(() -> acc, 1_000, scratch, System.nanoTime());
+        BacktestProgress.JobStatus status = new BacktestProgress.JobStatus(() -> acc, 1_000, scratch, System.nanoTime(), System::nanoTime);
         acc.put(EventTimeMerge.LINES_READ, 10L);
         acc.put(EventTimeMerge.BYTES_READ, 400L);
         assertThat(status.next()).startsWith("  read 10 lines (40%)");
