@@ -131,14 +131,10 @@ final class BacktestProgress implements AutoCloseable {
         }
     }
 
-    /** e.g. "  read 1,234,567 lines (45%), 23,456 lines/s, about 1 min 10 s left": rates since the start. */
-    static String line(long lines, long bytes, long totalBytes, double secs) {
-        return line(lines, bytes, totalBytes, secs, lines, bytes, secs);
-    }
-
     /**
-     * As above, with the rates of the reading's last {@code windowSecs} ({@code windowLines} and {@code windowBytes}
-     * read in them) once that spans {@link #MIN_WINDOW_SECONDS}, else since the start.
+     * e.g. "  read 1,234,567 lines (45%), 23,456 lines/s, about 1 min 10 s left": the rates of the reading's last
+     * {@code windowSecs} ({@code windowLines} and {@code windowBytes} read in them) once that spans
+     * {@link #MIN_WINDOW_SECONDS}, else since the start.
      */
     static String line(long lines, long bytes, long totalBytes, double secs, long windowLines, long windowBytes, double windowSecs) {
         boolean recent = windowSecs >= MIN_WINDOW_SECONDS && windowBytes > 0;

@@ -44,17 +44,18 @@ public final class PayloadFile implements Closeable {
     private long lineNo;
     /** The file's bytes as they are read (null for a .json document, read whole when opened). */
     private final FileChannel channel;
-    private final long size;
+    /** A .json document's size: all of it is read when it is opened. */
+    private final long documentSize;
 
     private final int maxLineBytes;
 
-    private PayloadFile(String file, BoundedLines lines, Deque<Payload> parsed, FileChannel channel, long size, int maxLineBytes) {
+    private PayloadFile(String file, BoundedLines lines, Deque<Payload> parsed, FileChannel channel, long documentSize, int maxLineBytes) {
         this.maxLineBytes = maxLineBytes;
         this.file = file;
         this.lines = lines;
         this.parsed = parsed;
         this.channel = channel;
-        this.size = size;
+        this.documentSize = documentSize;
     }
 
     public static boolean isPayloadFile(String name) {
@@ -77,7 +78,7 @@ public final class PayloadFile implements Closeable {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
         InputStream raw = Channels.newInputStream(channel);
         InputStream in = file.endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
-        return new PayloadFile(file, new BoundedLines(in, maxLineBytes), null, channel, channel.size(), maxLineBytes);
+        return new PayloadFile(file, new BoundedLines(in, maxLineBytes), null, channel, 0, maxLineBytes);
     }
 
     /**
@@ -86,7 +87,7 @@ public final class PayloadFile implements Closeable {
      * characters cannot do for a gzipped file.
      */
     public long bytesRead() throws IOException {
-        return channel == null ? size : channel.position();
+        return channel == null ? documentSize : channel.position();
     }
 
     /** The next payload, or null at the end of the file. */
