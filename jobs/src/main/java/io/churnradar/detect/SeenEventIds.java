@@ -19,6 +19,8 @@ public final class SeenEventIds {
     private SeenEventIds() {}
 
     public static long hash(String eventId) {
+        long h = AsciiMurmur3.firstHalf(eventId);
+        if (h != AsciiMurmur3.NOT_ASCII || !AsciiMurmur3.hasNonAscii(eventId)) return h;
         byte[] bytes = eventId.getBytes(StandardCharsets.UTF_8);
         return MurmurHash3.hash128x64(bytes, 0, bytes.length, 0)[0];
     }
