@@ -122,8 +122,9 @@ final class BacktestProgress implements AutoCloseable {
             // Read to the end only by the bytes: a pause in the reading (a slow disk, a gzipped file's reader waiting
             // on detection) is not the end.
             if (bytes < totalBytes) {
-                // The accumulators reach the client with the TaskManagers' heartbeat, less often than we ask: no count twice.
-                return same ? null : line(lines, bytes, totalBytes, (now - started) / 1e9,
+                // The accumulators reach the client with the TaskManagers' heartbeat, less often than we ask: no count twice,
+                // and no "read 0 lines" while the readers' first counts are on their way.
+                return same || lines == 0 ? null : line(lines, bytes, totalBytes, (now - started) / 1e9,
                         lines - first[1], bytes - first[2], (now - first[0]) / 1e9);
             }
             return String.format("  all %,d lines read; detecting to the end of the input, %s of sorted runs (compressed) written so far",

@@ -61,6 +61,10 @@ class BacktestProgressTest {
     void theReadingEndsWithTheFilesBytesNotWithAPause(@org.junit.jupiter.api.io.TempDir java.nio.file.Path scratch) {
         java.util.Map<String, Object> acc = new java.util.HashMap<>();
         BacktestProgress.JobStatus status = new BacktestProgress.JobStatus(() -> acc, 1_000, scratch, System.nanoTime(), System::nanoTime);
+        // Before the readers' first counts arrive: nothing to say yet.
+        acc.put(EventTimeMerge.LINES_READ, 0L);
+        acc.put(EventTimeMerge.BYTES_READ, 0L);
+        assertThat(status.next()).isNull();
         acc.put(EventTimeMerge.LINES_READ, 10L);
         acc.put(EventTimeMerge.BYTES_READ, 400L);
         assertThat(status.next()).startsWith("  read 10 lines (40%)");
