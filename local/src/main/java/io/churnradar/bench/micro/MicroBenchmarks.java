@@ -1,6 +1,9 @@
 package io.churnradar.bench.micro;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collection;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -27,6 +30,24 @@ public final class MicroBenchmarks {
         // Ours only, unless the command line names benchmarks itself.
         if (cli.getIncludes().isEmpty()) b.include(HotPathBenchmarks.class.getName());
         Options options = b.build();
-        return new Runner(options, OutputFormatFactory.createFormatInstance(out, cli.verbosity().orElse(VerboseMode.NORMAL))).run();
+        Path lock = lockFile();
+        boolean ours = !Files.exists(lock);
+        try {
+            return new Runner(options, OutputFormatFactory.createFormatInstance(out, cli.verbosity().orElse(VerboseMode.NORMAL))).run();
+        } finally {
+            // JMH locks this file against a second JMH run on the machine and leaves it behind: gone again when this run made it.
+            if (ours) {
+                try {
+                    Files.deleteIfExists(lock);
+                } catch (IOException e) {
+                    out.println("Could not remove JMH's lock file " + lock + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** JMH's lock file: {@code jmh.lock} in the temp folder. */
+    private static Path lockFile() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "jmh.lock");
     }
 }

@@ -84,6 +84,8 @@ class BenchLatencyAndMicroTest {
         for (String b : new String[] {"control", "parse", "dedup", "stateUpdate", "serializerRoundTrip"}) {
             assertThat(printed).containsPattern("HotPathBenchmarks\\." + b + "\\s+avgt\\s+[0-9.,]+\\s+ns/op");
         }
+        // JMH's lock file, made by this run, is not left in the temp folder.
+        assertThat(Path.of(System.getProperty("java.io.tmpdir"), "jmh.lock")).doesNotExist();
     }
 
     @Test
