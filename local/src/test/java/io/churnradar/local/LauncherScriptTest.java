@@ -74,6 +74,16 @@ class LauncherScriptTest {
     }
 
     @Test
+    void everyCommandInlinesLessIntoCompiledCodeUnlessTheOptionsSayOtherwise() throws Exception {
+        for (String command : List.of("backtest", "demo", "bench")) {
+            assertThat(javaArgs(null, command, "--help")).as(command).contains("-XX:InlineSmallCode=1000");
+        }
+        List<String> args = javaArgs("-XX:InlineSmallCode=2500", "backtest", "--help");
+        // The JVM takes the last value of a flag given twice.
+        assertThat(args.lastIndexOf("-XX:InlineSmallCode=2500")).isGreaterThan(args.indexOf("-XX:InlineSmallCode=1000"));
+    }
+
+    @Test
     void aCollectorAndAHeapGivenInTheOptionsWin() throws Exception {
         List<String> args = javaArgs("-XX:+UseG1GC -Xmx4g", "backtest", "--help");
         assertThat(args).contains("-XX:+UseG1GC", "-Xmx4g").doesNotContain("-XX:+UseParallelGC", "-Xms512m");
