@@ -10,8 +10,8 @@ import org.apache.commons.codec.digest.MurmurHash3;
  * value rather than one state entry per id, so an event costs one state read and one write.
  *
  * <p>The hash is the first half of MurmurHash3 x64 128 of the id's UTF-8 bytes (seed 0), from
- * commons-codec: a fixed, well-distributed algorithm, so hashes in savepoints stay valid across
- * versions (a test pins known values). Two distinct ids of one account collide with probability about
+ * commons-codec, or for an ASCII id the same value read from its characters ({@link AsciiMurmur3}): a fixed,
+ * well-distributed algorithm, so hashes in savepoints stay valid across versions (a test pins known values). Two distinct ids of one account collide with probability about
  * n²/2⁶⁵ for n ids in the window (about 10⁻¹⁵ for 10,000): an event wrongly taken as a duplicate is
  * that rare.
  */
