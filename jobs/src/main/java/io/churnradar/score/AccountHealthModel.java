@@ -121,7 +121,7 @@ public final class AccountHealthModel implements Serializable {
         int score = HealthScore.score(values, settings);
         HealthTier tier = HealthScore.tier(score, settings.health());
         if (force || HealthUpdatePolicy.due(s.lastHealthScore, s.lastHealthTier, s.lastHealthAt, score, tier, asOf, settings.health().minScoreChange)) {
-            publish.accept(HealthScore.compute(values, settings), asOf);
+            publish.accept(HealthScore.compute(values, score, settings), asOf);
             s.lastHealthScore = score;
             s.lastHealthTier = tier;
             s.lastHealthAt = asOf;

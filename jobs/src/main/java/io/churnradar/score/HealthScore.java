@@ -33,10 +33,14 @@ public final class HealthScore {
 
     /** The score with its tier and components, from the component values of {@link #values}. */
     static Health compute(double[] values, ScoreSettings settings) {
+        return compute(values, score(values, settings), settings);
+    }
+
+    /** As above, with the score of those values already worked out ({@link #score(double[], ScoreSettings)}). */
+    static Health compute(double[] values, int score, ScoreSettings settings) {
         double[] weights = settings.weights();
         ScoreComponent[] components = new ScoreComponent[NAMES.length];
         for (int i = 0; i < NAMES.length; i++) components[i] = new ScoreComponent(NAMES[i], values[i], weights[i]);
-        int score = score(values, settings);
         return new Health(score, tier(score, settings.health()), List.of(components));
     }
 
