@@ -245,7 +245,7 @@ final class DetectorHarness implements AutoCloseable {
     Map<Long, Long> seenEventIds(String account) throws Exception {
         AccountState s = accountState(account);
         Map<Long, Long> out = new HashMap<>();
-        if (s != null) for (int i = 0; i < s.seenIdHashes.length; i++) out.put(s.seenIdHashes[i], s.seenIdTimes[i]);
+        if (s != null) for (int i = 0; i < SeenEventIds.size(s); i++) out.put(SeenEventIds.hashAt(s, i), SeenEventIds.timeAt(s, i));
         return out;
     }
 

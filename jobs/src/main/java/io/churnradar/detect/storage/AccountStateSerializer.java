@@ -22,6 +22,7 @@ import io.churnradar.detect.AccountState;
 import io.churnradar.detect.CardState;
 import io.churnradar.detect.Episode;
 import io.churnradar.detect.FeedbackState;
+import io.churnradar.detect.SeenEventIds;
 import io.churnradar.detect.SubscriptionState;
 import io.churnradar.detect.UrgentTicketsState;
 import io.churnradar.play.OutcomeState;
@@ -115,6 +116,18 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
     AccountStateSerializer(Severity[] severities, HealthTier[] tiers) {
         this.severities = severities;
         this.tiers = tiers;
+    }
+
+    /**
+     * Whether the seen-id arrays have the compact form: parallel, their ids first, then only free slots
+     * ({@link SeenEventIds#FREE}), which the compact form leaves out. Anything else is written as it is.
+     */
+    private static boolean seenIdsCompact(AccountState s) {
+        if (s.seenIdHashes == null || s.seenIdTimes == null || s.seenIdHashes.length != s.seenIdTimes.length) return false;
+        for (int i = SeenEventIds.size(s); i < s.seenIdTimes.length; i++) {
+            if (s.seenIdTimes[i] != SeenEventIds.FREE || s.seenIdHashes[i] != 0) return false;
+        }
+        return true;
     }
 
     // ---- TypeSerializer ----
@@ -215,9 +228,8 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
         if (s.lastHealthScore != -1) bits |= bit(F_HEALTH_SCORE);
         if (s.lastHealthTier != null) bits |= bit(F_HEALTH_TIER);
         if (s.lastHealthAt != NONE) bits |= bit(F_HEALTH_AT);
-        boolean seenCompact = s.seenIdHashes != null && s.seenIdTimes != null && s.seenIdHashes.length == s.seenIdTimes.length;
-        if (!seenCompact) bits |= bit(F_SEEN_IDS_PLAIN);
-        else if (s.seenIdHashes.length > 0) bits |= bit(F_SEEN_IDS);
+        if (!seenIdsCompact(s)) bits |= bit(F_SEEN_IDS_PLAIN);
+        else if (SeenEventIds.size(s) > 0) bits |= bit(F_SEEN_IDS);
         if (s.failureStreak != 0) bits |= bit(F_FAILURE_STREAK);
         if (s.lastPaymentFailureAt != NONE) bits |= bit(F_LAST_PAYMENT_FAILURE_AT);
         if (!defaultEpisodes(s.episodes)) bits |= bit(F_EPISODES);
@@ -268,10 +280,13 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
         if (has(bits, F_HEALTH_AT)) writeTime(out, s.lastHealthAt, ref);
         if (has(bits, F_SEEN_IDS)) {
             // Hashes are uniformly random: 8 bytes each, nothing to gain from a varint.
-            writeVarLong(out, s.seenIdHashes.length);
-            for (long h : s.seenIdHashes) out.writeLong(h);
+            // The ids only: the free slots after them are the memory's business, not the state's.
+            int n = SeenEventIds.size(s);
+            writeVarLong(out, n);
+            for (int i = 0; i < n; i++) out.writeLong(s.seenIdHashes[i]);
             long prev = ref;
-            for (long t : s.seenIdTimes) {
+            for (int i = 0; i < n; i++) {
+                long t = s.seenIdTimes[i];
                 writeTime(out, t, prev);
                 prev = t;
             }
