@@ -7,9 +7,11 @@ import io.churnradar.events.TicketPriority;
 import io.churnradar.events.TicketStatus;
 
 /**
- * One validated event of any type, as the detector sees it. A flat POJO (Flink's own serializer, no
- * Kryo) so that the Kafka and file inputs meet in one stream; fields that do not apply to the type are null.
+ * One validated event of any type, as the detector sees it. A flat POJO so that the Kafka and file inputs
+ * meet in one stream; fields that do not apply to the type are null. Flink moves it with
+ * {@link AccountEventSerializer} (no Kryo), named by the annotation.
  */
+@org.apache.flink.api.common.typeinfo.TypeInfo(AccountEventTypeInfo.Factory.class)
 public class AccountEvent {
     public EventType type;
     public String eventId;
