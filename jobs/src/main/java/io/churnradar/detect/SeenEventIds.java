@@ -80,13 +80,14 @@ public final class SeenEventIds {
         long[] hashes = s.seenIdHashes;
         int n = size(s);
         int keep = 0;
-        for (int i = 0; i < n; i++) {
+        while (keep < n && times[keep] >= cutoff) keep++; // most calls end here: nothing to forget, nothing written
+        if (keep == n) return;
+        for (int i = keep + 1; i < n; i++) {
             if (times[i] >= cutoff) {
                 hashes[keep] = hashes[i];
                 times[keep++] = times[i];
             }
         }
-        if (keep == n) return;
         if (times.length > MIN_CAPACITY && keep < times.length / 4) {
             int capacity = Math.max(keep, MIN_CAPACITY);
             s.seenIdHashes = Arrays.copyOf(hashes, capacity);
