@@ -43,15 +43,18 @@ public final class SeenEventIds {
         long h = hash(eventId);
         normalize(s);
         long[] hashes = s.seenIdHashes;
-        int n = size(s);
-        for (int i = 0; i < n; i++) {
+        long[] times = s.seenIdTimes;
+        int i = 0;
+        for (; i < hashes.length; i++) {
+            long t = times[i];
+            if (t == FREE) break; // the ids end here
             if (hashes[i] == h) {
-                if (Math.abs(eventTime - s.seenIdTimes[i]) <= windowMs) return true;
-                s.seenIdTimes[i] = eventTime;
+                if (Math.abs(eventTime - t) <= windowMs) return true;
+                times[i] = eventTime;
                 return false;
             }
         }
-        append(s, n, h, eventTime);
+        append(s, i, h, eventTime);
         return false;
     }
 
@@ -78,14 +81,14 @@ public final class SeenEventIds {
         normalize(s);
         times = s.seenIdTimes;
         long[] hashes = s.seenIdHashes;
-        int n = size(s);
         int keep = 0;
-        while (keep < n && times[keep] >= cutoff) keep++; // most calls end here: nothing to forget, nothing written
-        if (keep == n) return;
-        for (int i = keep + 1; i < n; i++) {
-            if (times[i] >= cutoff) {
-                hashes[keep] = hashes[i];
-                times[keep++] = times[i];
+        while (keep < times.length && times[keep] != FREE && times[keep] >= cutoff) keep++;
+        if (keep == times.length || times[keep] == FREE) return; // most calls end here: nothing to forget, nothing written
+        int n = keep + 1;
+        for (; n < times.length && times[n] != FREE; n++) {
+            if (times[n] >= cutoff) {
+                hashes[keep] = hashes[n];
+                times[keep++] = times[n];
             }
         }
         if (times.length > MIN_CAPACITY && keep < times.length / 4) {
@@ -113,16 +116,9 @@ public final class SeenEventIds {
         long[] times = s.seenIdTimes;
         if (s.seenIdHashes == null || times == null) return 0;
         int length = Math.min(s.seenIdHashes.length, times.length);
-        if (length == 0 || times[length - 1] != FREE) return length;
-        // The ids remembered come first and the free slots after them: the first free one by bisection.
-        int lo = 0;
-        int hi = length - 1;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (times[mid] == FREE) hi = mid;
-            else lo = mid + 1;
-        }
-        return lo;
+        int n = 0;
+        while (n < length && times[n] != FREE) n++;
+        return n;
     }
 
     /**
