@@ -6,6 +6,7 @@ import io.churnradar.config.Rules;
 import io.churnradar.detect.EventOrdering;
 import io.churnradar.local.runtime.EmbeddedKafka;
 import io.churnradar.local.runtime.LocalFlink;
+import io.churnradar.local.runtime.RunningJob;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,7 +111,7 @@ public final class LatencyBenchmark {
                         job.delivery.id, interval.toMillis());
                 return measure(kafka, job, client, interval);
             } finally {
-                cancel(client);
+                new RunningJob(client).close();
             }
         }
     }
@@ -357,15 +358,6 @@ public final class LatencyBenchmark {
             // Every task running: the sources read and the sinks have opened their first transactions.
             if (s == JobStatus.RUNNING && flink.allTasksRunning(client.getJobID())) return;
             if (System.nanoTime() > deadline) throw new IllegalStateException("the job did not start within " + STARTUP_TIMEOUT);
-            Thread.sleep(100);
-        }
-    }
-
-    private static void cancel(JobClient client) throws Exception {
-        if (client.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()) return;
-        client.cancel().get(60, TimeUnit.SECONDS);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!client.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState() && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
     }

@@ -39,6 +39,16 @@ public final class ExpectedFailureLogging {
     }
 
     /**
+     * Drops Flink's warnings of failed checkpoints for the rest of the JVM's life: cancelling a job on purpose declines
+     * the checkpoint in flight (the coordinator is suspending, the tasks are closing), which Flink logs as a warning with
+     * a stack of 30 lines after the command's last figures. Errors still show.
+     */
+    public static void quietDeclinedCheckpoints() {
+        if (!(LogManager.getContext(false) instanceof LoggerContext)) return; // another logging backend: leave it
+        Configurator.setLevel("org.apache.flink.runtime.checkpoint.CheckpointFailureManager", Level.ERROR);
+    }
+
+    /**
      * Silences Flink, Kafka and Pekko for the rest of the JVM's life: once the user stopped a run (Ctrl-C, SIGTERM)
      * and the launcher said so, closing the local Flink under a running job fails every task, and each logs its
      * failure with a stack, about 200 lines after that one line, none of them news.

@@ -6,7 +6,10 @@ import java.util.function.BooleanSupplier;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 
-/** A submitted job; closing it cancels the job and waits until it has stopped. */
+/**
+ * A submitted job; closing it cancels the job and waits until it has stopped, so that the local Flink is not closed
+ * under running tasks (which logs each task's failure with a stack).
+ */
 public final class RunningJob implements AutoCloseable {
     private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(60);
 
@@ -51,6 +54,7 @@ public final class RunningJob implements AutoCloseable {
     @Override
     public void close() throws Exception {
         if (status().isGloballyTerminalState()) return;
+        ExpectedFailureLogging.quietDeclinedCheckpoints();
         client.cancel().get(CANCEL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         long deadline = System.nanoTime() + CANCEL_TIMEOUT.toNanos();
         while (!status().isGloballyTerminalState()) {
