@@ -1,5 +1,34 @@
 package io.churnradar.ingest;
 
+import static io.churnradar.ingest.EventFields.ACCOUNT_ID;
+import static io.churnradar.ingest.EventFields.ACTION;
+import static io.churnradar.ingest.EventFields.AMOUNT;
+import static io.churnradar.ingest.EventFields.CARD_EXPIRY;
+import static io.churnradar.ingest.EventFields.COMMENT;
+import static io.churnradar.ingest.EventFields.CSAT;
+import static io.churnradar.ingest.EventFields.CURRENCY;
+import static io.churnradar.ingest.EventFields.DO_NOT_CONTACT;
+import static io.churnradar.ingest.EventFields.EVENT_ID;
+import static io.churnradar.ingest.EventFields.FAILURE_CODE;
+import static io.churnradar.ingest.EventFields.FEATURE;
+import static io.churnradar.ingest.EventFields.INVOICE_ID;
+import static io.churnradar.ingest.EventFields.MRR;
+import static io.churnradar.ingest.EventFields.PAYMENT_STATUS;
+import static io.churnradar.ingest.EventFields.PLAN;
+import static io.churnradar.ingest.EventFields.PRIORITY;
+import static io.churnradar.ingest.EventFields.QUANTITY;
+import static io.churnradar.ingest.EventFields.REASON;
+import static io.churnradar.ingest.EventFields.RENEWAL_DATE;
+import static io.churnradar.ingest.EventFields.SCORE;
+import static io.churnradar.ingest.EventFields.SEATS;
+import static io.churnradar.ingest.EventFields.SURVEY;
+import static io.churnradar.ingest.EventFields.TICKET_ID;
+import static io.churnradar.ingest.EventFields.TICKET_STATUS;
+import static io.churnradar.ingest.EventFields.TYPE;
+import static io.churnradar.ingest.EventFields.USER_ID;
+import static io.churnradar.ingest.EventFields.has;
+import static io.churnradar.ingest.EventFields.present;
+
 import io.churnradar.events.PaymentStatus;
 import io.churnradar.events.SubscriptionAction;
 import io.churnradar.events.SurveyType;
@@ -25,10 +54,6 @@ import org.apache.flink.types.StringValue;
 public final class AccountEventSerializer extends TypeSerializer<AccountEvent> {
     private static final long serialVersionUID = 1L;
 
-    private static final int TYPE = 0, EVENT_ID = 1, ACCOUNT_ID = 2, USER_ID = 3, FEATURE = 4, QUANTITY = 5, TICKET_ID = 6,
-            TICKET_STATUS = 7, PRIORITY = 8, CSAT = 9, PAYMENT_STATUS = 10, AMOUNT = 11, CURRENCY = 12, INVOICE_ID = 13,
-            FAILURE_CODE = 14, CARD_EXPIRY = 15, SURVEY = 16, SCORE = 17, COMMENT = 18, ACTION = 19, PLAN = 20, MRR = 21,
-            SEATS = 22, RENEWAL_DATE = 23, REASON = 24, DO_NOT_CONTACT = 25;
 
     /** The enums written by ordinal, in this order in {@link #constants} and in the snapshot. */
     static final Class<?>[] ENUMS = {
@@ -117,7 +142,7 @@ public final class AccountEventSerializer extends TypeSerializer<AccountEvent> {
 
     @Override
     public void serialize(AccountEvent e, DataOutputView out) throws IOException {
-        int b = bits(e);
+        int b = present(e);
         out.writeInt(b);
         out.writeLong(e.eventTime);
         if (has(b, TYPE)) out.writeByte(e.type.ordinal());
@@ -199,44 +224,6 @@ public final class AccountEventSerializer extends TypeSerializer<AccountEvent> {
         serialize(deserialize(source), target); // rare (spilling), and exact by the round trip
     }
 
-    private static int bits(AccountEvent e) {
-        int b = 0;
-        if (e.type != null) b |= bit(TYPE);
-        if (e.eventId != null) b |= bit(EVENT_ID);
-        if (e.accountId != null) b |= bit(ACCOUNT_ID);
-        if (e.userId != null) b |= bit(USER_ID);
-        if (e.feature != null) b |= bit(FEATURE);
-        if (Double.doubleToRawLongBits(e.quantity) != 0) b |= bit(QUANTITY);
-        if (e.ticketId != null) b |= bit(TICKET_ID);
-        if (e.ticketStatus != null) b |= bit(TICKET_STATUS);
-        if (e.priority != null) b |= bit(PRIORITY);
-        if (e.csat != null) b |= bit(CSAT);
-        if (e.paymentStatus != null) b |= bit(PAYMENT_STATUS);
-        if (e.amountMinor != 0) b |= bit(AMOUNT);
-        if (e.currency != null) b |= bit(CURRENCY);
-        if (e.invoiceId != null) b |= bit(INVOICE_ID);
-        if (e.failureCode != null) b |= bit(FAILURE_CODE);
-        if (e.cardExpiry != null) b |= bit(CARD_EXPIRY);
-        if (e.survey != null) b |= bit(SURVEY);
-        if (e.score != 0) b |= bit(SCORE);
-        if (e.comment != null) b |= bit(COMMENT);
-        if (e.action != null) b |= bit(ACTION);
-        if (e.plan != null) b |= bit(PLAN);
-        if (e.mrrMinor != null) b |= bit(MRR);
-        if (e.seats != null) b |= bit(SEATS);
-        if (e.renewalDate != null) b |= bit(RENEWAL_DATE);
-        if (e.reason != null) b |= bit(REASON);
-        if (e.doNotContact != null) b |= bit(DO_NOT_CONTACT);
-        return b;
-    }
-
-    private static int bit(int i) {
-        return 1 << i;
-    }
-
-    private static boolean has(int bits, int i) {
-        return (bits & (1 << i)) != 0;
-    }
 
     @Override
     public boolean equals(Object o) {

@@ -12,8 +12,12 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
  * {@code @TypeInfo} names the {@link Factory}, so that every stream of events (the reading, the backtest's merge,
  * the keyed detector's input, the benchmark) gets it wherever Flink derives the type.
  */
-public final class AccountEventTypeInfo extends TypeInformation<AccountEvent> {
+public final class AccountEventTypeInfo extends SerializerTypeInfo<AccountEvent> {
     private static final long serialVersionUID = 1L;
+
+    public AccountEventTypeInfo() {
+        super(AccountEvent.class);
+    }
 
     /** Named by AccountEvent's {@code @TypeInfo}. */
     public static final class Factory extends TypeInfoFactory<AccountEvent> {
@@ -24,57 +28,7 @@ public final class AccountEventTypeInfo extends TypeInformation<AccountEvent> {
     }
 
     @Override
-    public boolean isBasicType() {
-        return false;
-    }
-
-    @Override
-    public boolean isTupleType() {
-        return false;
-    }
-
-    @Override
-    public int getArity() {
-        return 1;
-    }
-
-    @Override
-    public int getTotalFields() {
-        return 1;
-    }
-
-    @Override
-    public Class<AccountEvent> getTypeClass() {
-        return AccountEvent.class;
-    }
-
-    @Override
-    public boolean isKeyType() {
-        return false;
-    }
-
-    @Override
     public TypeSerializer<AccountEvent> createSerializer(SerializerConfig config) {
         return new AccountEventSerializer();
-    }
-
-    @Override
-    public String toString() {
-        return "AccountEvent";
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof AccountEventTypeInfo;
-    }
-
-    @Override
-    public int hashCode() {
-        return AccountEventTypeInfo.class.hashCode();
-    }
-
-    @Override
-    public boolean canEqual(Object o) {
-        return o instanceof AccountEventTypeInfo;
     }
 }

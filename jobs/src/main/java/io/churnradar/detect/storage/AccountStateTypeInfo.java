@@ -1,6 +1,7 @@
 package io.churnradar.detect.storage;
 
 import io.churnradar.detect.AccountState;
+import io.churnradar.ingest.SerializerTypeInfo;
 import java.lang.reflect.Type;
 import java.util.Map;
 import org.apache.flink.api.common.serialization.SerializerConfig;
@@ -14,8 +15,12 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
  * {@code new ValueStateDescriptor<>(name, AccountState.class)} (the detector, the state export, the SQL
  * savepoint connector's {@code value-class}, test harnesses) gets the same serializer.
  */
-public final class AccountStateTypeInfo extends TypeInformation<AccountState> {
+public final class AccountStateTypeInfo extends SerializerTypeInfo<AccountState> {
     private static final long serialVersionUID = 1L;
+
+    public AccountStateTypeInfo() {
+        super(AccountState.class);
+    }
 
     /** Named by AccountState's {@code @TypeInfo}. */
     public static final class Factory extends TypeInfoFactory<AccountState> {
@@ -26,36 +31,6 @@ public final class AccountStateTypeInfo extends TypeInformation<AccountState> {
     }
 
     @Override
-    public boolean isBasicType() {
-        return false;
-    }
-
-    @Override
-    public boolean isTupleType() {
-        return false;
-    }
-
-    @Override
-    public int getArity() {
-        return 1;
-    }
-
-    @Override
-    public int getTotalFields() {
-        return 1;
-    }
-
-    @Override
-    public Class<AccountState> getTypeClass() {
-        return AccountState.class;
-    }
-
-    @Override
-    public boolean isKeyType() {
-        return false;
-    }
-
-    @Override
     public TypeSerializer<AccountState> createSerializer(SerializerConfig config) {
         return new AccountStateSerializer();
     }
@@ -63,20 +38,5 @@ public final class AccountStateTypeInfo extends TypeInformation<AccountState> {
     @Override
     public String toString() {
         return "AccountState (compact layout " + AccountStateSerializer.LAYOUT + ")";
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof AccountStateTypeInfo;
-    }
-
-    @Override
-    public int hashCode() {
-        return AccountStateTypeInfo.class.hashCode();
-    }
-
-    @Override
-    public boolean canEqual(Object o) {
-        return o instanceof AccountStateTypeInfo;
     }
 }

@@ -13,6 +13,34 @@ import static io.churnradar.detect.storage.Compact.writeSigned;
 import static io.churnradar.detect.storage.Compact.writeString;
 import static io.churnradar.detect.storage.Compact.writeTime;
 import static io.churnradar.detect.storage.Compact.writeVarLong;
+import static io.churnradar.ingest.EventFields.ACCOUNT_ID;
+import static io.churnradar.ingest.EventFields.ACTION;
+import static io.churnradar.ingest.EventFields.AMOUNT;
+import static io.churnradar.ingest.EventFields.CARD_EXPIRY;
+import static io.churnradar.ingest.EventFields.COMMENT;
+import static io.churnradar.ingest.EventFields.CSAT;
+import static io.churnradar.ingest.EventFields.CURRENCY;
+import static io.churnradar.ingest.EventFields.DO_NOT_CONTACT;
+import static io.churnradar.ingest.EventFields.EVENT_ID;
+import static io.churnradar.ingest.EventFields.FAILURE_CODE;
+import static io.churnradar.ingest.EventFields.FEATURE;
+import static io.churnradar.ingest.EventFields.INVOICE_ID;
+import static io.churnradar.ingest.EventFields.MRR;
+import static io.churnradar.ingest.EventFields.PAYMENT_STATUS;
+import static io.churnradar.ingest.EventFields.PLAN;
+import static io.churnradar.ingest.EventFields.PRIORITY;
+import static io.churnradar.ingest.EventFields.QUANTITY;
+import static io.churnradar.ingest.EventFields.REASON;
+import static io.churnradar.ingest.EventFields.RENEWAL_DATE;
+import static io.churnradar.ingest.EventFields.SCORE;
+import static io.churnradar.ingest.EventFields.SEATS;
+import static io.churnradar.ingest.EventFields.SURVEY;
+import static io.churnradar.ingest.EventFields.TICKET_ID;
+import static io.churnradar.ingest.EventFields.TICKET_STATUS;
+import static io.churnradar.ingest.EventFields.TYPE;
+import static io.churnradar.ingest.EventFields.USER_ID;
+import static io.churnradar.ingest.EventFields.has;
+import static io.churnradar.ingest.EventFields.present;
 
 import io.churnradar.events.PaymentStatus;
 import io.churnradar.events.SubscriptionAction;
@@ -36,11 +64,6 @@ import org.apache.flink.core.memory.DataOutputView;
 final class EventCodec {
     private EventCodec() {}
 
-    private static final int TYPE = 0, EVENT_ID = 1, ACCOUNT_ID = 2, USER_ID = 3, FEATURE = 4, QUANTITY = 5, TICKET_ID = 6,
-            TICKET_STATUS = 7, PRIORITY = 8, CSAT = 9, PAYMENT_STATUS = 10, AMOUNT = 11, CURRENCY = 12, INVOICE_ID = 13,
-            FAILURE_CODE = 14, CARD_EXPIRY = 15, SURVEY = 16, SCORE = 17, COMMENT = 18, ACTION = 19, PLAN = 20, MRR = 21,
-            SEATS = 22, RENEWAL_DATE = 23, REASON = 24, DO_NOT_CONTACT = 25;
-
     static void writeEvents(DataOutputView out, AccountEvent[] events, long ref) throws IOException {
         writeLength(out, events == null ? -1 : events.length);
         if (events == null) return;
@@ -50,10 +73,11 @@ final class EventCodec {
                 writeVarLong(out, 0);
                 continue;
             }
-            writeVarLong(out, bits(e) + 1);
+            int present = present(e);
+            writeVarLong(out, present + 1L);
             writeTime(out, e.eventTime, prev);
             prev = e.eventTime;
-            writeFields(out, e, bits(e));
+            writeFields(out, e, present);
         }
     }
 
@@ -73,36 +97,6 @@ final class EventCodec {
         return events;
     }
 
-    private static long bits(AccountEvent e) {
-        long b = 0;
-        if (e.type != null) b |= bit(TYPE);
-        if (e.eventId != null) b |= bit(EVENT_ID);
-        if (e.accountId != null) b |= bit(ACCOUNT_ID);
-        if (e.userId != null) b |= bit(USER_ID);
-        if (e.feature != null) b |= bit(FEATURE);
-        if (Double.doubleToRawLongBits(e.quantity) != 0) b |= bit(QUANTITY);
-        if (e.ticketId != null) b |= bit(TICKET_ID);
-        if (e.ticketStatus != null) b |= bit(TICKET_STATUS);
-        if (e.priority != null) b |= bit(PRIORITY);
-        if (e.csat != null) b |= bit(CSAT);
-        if (e.paymentStatus != null) b |= bit(PAYMENT_STATUS);
-        if (e.amountMinor != 0) b |= bit(AMOUNT);
-        if (e.currency != null) b |= bit(CURRENCY);
-        if (e.invoiceId != null) b |= bit(INVOICE_ID);
-        if (e.failureCode != null) b |= bit(FAILURE_CODE);
-        if (e.cardExpiry != null) b |= bit(CARD_EXPIRY);
-        if (e.survey != null) b |= bit(SURVEY);
-        if (e.score != 0) b |= bit(SCORE);
-        if (e.comment != null) b |= bit(COMMENT);
-        if (e.action != null) b |= bit(ACTION);
-        if (e.plan != null) b |= bit(PLAN);
-        if (e.mrrMinor != null) b |= bit(MRR);
-        if (e.seats != null) b |= bit(SEATS);
-        if (e.renewalDate != null) b |= bit(RENEWAL_DATE);
-        if (e.reason != null) b |= bit(REASON);
-        if (e.doNotContact != null) b |= bit(DO_NOT_CONTACT);
-        return b;
-    }
 
     private static void writeFields(DataOutputView out, AccountEvent e, long b) throws IOException {
         if (has(b, TYPE)) writeString(out, e.type.name());
@@ -169,13 +163,5 @@ final class EventCodec {
         } catch (IllegalArgumentException gone) {
             return null;
         }
-    }
-
-    private static long bit(int i) {
-        return 1L << i;
-    }
-
-    private static boolean has(long bits, int i) {
-        return (bits & (1L << i)) != 0;
     }
 }
