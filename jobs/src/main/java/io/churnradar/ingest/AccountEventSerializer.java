@@ -54,7 +54,6 @@ import org.apache.flink.types.StringValue;
 public final class AccountEventSerializer extends TypeSerializer<AccountEvent> {
     private static final long serialVersionUID = 1L;
 
-
     /** The enums written by ordinal, in this order in {@link #constants} and in the snapshot. */
     static final Class<?>[] ENUMS = {
         EventType.class, TicketStatus.class, TicketPriority.class, PaymentStatus.class, SurveyType.class, SubscriptionAction.class
@@ -223,7 +222,6 @@ public final class AccountEventSerializer extends TypeSerializer<AccountEvent> {
     public void copy(DataInputView source, DataOutputView target) throws IOException {
         serialize(deserialize(source), target); // rare (spilling), and exact by the round trip
     }
-
 
     @Override
     public boolean equals(Object o) {

@@ -119,15 +119,17 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
     }
 
     /**
-     * Whether the seen-id arrays have the compact form: parallel, their ids first, then only free slots
-     * ({@link SeenEventIds#FREE}), which the compact form leaves out. Anything else is written as it is.
+     * The number of seen ids when their arrays have the compact form: parallel, the ids first, then only free slots
+     * ({@link SeenEventIds#FREE}), which the compact form leaves out; -1 for anything else, written as it is. Worked
+     * out once per write: the flags and the ids written both need it.
      */
-    private static boolean seenIdsCompact(AccountState s) {
-        if (s.seenIdHashes == null || s.seenIdTimes == null || s.seenIdHashes.length != s.seenIdTimes.length) return false;
-        for (int i = SeenEventIds.size(s); i < s.seenIdTimes.length; i++) {
-            if (s.seenIdTimes[i] != SeenEventIds.FREE || s.seenIdHashes[i] != 0) return false;
+    private static int compactSeenIds(AccountState s) {
+        if (s.seenIdHashes == null || s.seenIdTimes == null || s.seenIdHashes.length != s.seenIdTimes.length) return -1;
+        int n = SeenEventIds.size(s);
+        for (int i = n; i < s.seenIdTimes.length; i++) {
+            if (s.seenIdTimes[i] != SeenEventIds.FREE || s.seenIdHashes[i] != 0) return -1;
         }
-        return true;
+        return n;
     }
 
     // ---- TypeSerializer ----
@@ -228,8 +230,9 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
         if (s.lastHealthScore != -1) bits |= bit(F_HEALTH_SCORE);
         if (s.lastHealthTier != null) bits |= bit(F_HEALTH_TIER);
         if (s.lastHealthAt != NONE) bits |= bit(F_HEALTH_AT);
-        if (!seenIdsCompact(s)) bits |= bit(F_SEEN_IDS_PLAIN);
-        else if (SeenEventIds.size(s) > 0) bits |= bit(F_SEEN_IDS);
+        int seenIds = compactSeenIds(s);
+        if (seenIds < 0) bits |= bit(F_SEEN_IDS_PLAIN);
+        else if (seenIds > 0) bits |= bit(F_SEEN_IDS);
         if (s.failureStreak != 0) bits |= bit(F_FAILURE_STREAK);
         if (s.lastPaymentFailureAt != NONE) bits |= bit(F_LAST_PAYMENT_FAILURE_AT);
         if (!defaultEpisodes(s.episodes)) bits |= bit(F_EPISODES);
@@ -281,11 +284,10 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
         if (has(bits, F_SEEN_IDS)) {
             // Hashes are uniformly random: 8 bytes each, nothing to gain from a varint.
             // The ids only: the free slots after them are the memory's business, not the state's.
-            int n = SeenEventIds.size(s);
-            writeVarLong(out, n);
-            for (int i = 0; i < n; i++) out.writeLong(s.seenIdHashes[i]);
+            writeVarLong(out, seenIds);
+            for (int i = 0; i < seenIds; i++) out.writeLong(s.seenIdHashes[i]);
             long prev = ref;
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < seenIds; i++) {
                 long t = s.seenIdTimes[i];
                 writeTime(out, t, prev);
                 prev = t;

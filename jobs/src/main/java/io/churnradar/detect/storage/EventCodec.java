@@ -97,7 +97,6 @@ final class EventCodec {
         return events;
     }
 
-
     private static void writeFields(DataOutputView out, AccountEvent e, long b) throws IOException {
         if (has(b, TYPE)) writeString(out, e.type.name());
         if (has(b, EVENT_ID)) writeString(out, e.eventId);
