@@ -11,8 +11,9 @@ import io.churnradar.outcome.OutcomesJson;
 import io.churnradar.play.OutcomeEvent;
 import io.churnradar.retention.RetentionKpi;
 import io.churnradar.topology.Outputs;
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -122,7 +123,7 @@ final class BacktestOutputs {
     }
 
     /**
-     * How far the merge is, for its progress lines: the characters written to the result files, and those the
+     * How far the merge is, for its progress lines: the bytes written to the result files, and those the
      * passes that first merge more than {@link ExternalSort#MAX_FAN_IN} runs of one file into fewer have written.
      */
     static final class MergeProgress {
@@ -146,20 +147,20 @@ final class BacktestOutputs {
 
     /**
      * Merges the runs in {@code scratch} into the result files in {@code outDir}, outcomes.json included, and
-     * scores.jsonl when the rules carried a churn model ({@code scored}), adding the characters written to {@code progress}
+     * scores.jsonl when the rules carried a churn model ({@code scored}), adding the bytes written to {@code progress}
      * as it goes (the progress lines).
      */
     static Counts write(Path scratch, Path outDir, boolean scored, MergeProgress progress) throws IOException {
         Counts c = new Counts();
         java.util.function.IntConsumer runs = n -> c.runs += n;
-        c.alerts = merge(scratch, outDir.resolve("alerts.jsonl"), "\n", progress, e -> {
-            String[] signalStatus = e.tag().split("\t", 2);
+        c.alerts = merge(scratch, outDir.resolve("alerts.jsonl"), "\n", progress, r -> {
+            String[] signalStatus = r.tag().split("\t", 2);
             c.alertsBySignal.computeIfAbsent(signalStatus[0], k -> new TreeMap<>()).merge(signalStatus[1], 1L, Long::sum);
         }, ALERTS, runs);
-        merge(scratch, outDir.resolve("dead-letter.jsonl"), "\n", progress, e -> {}, DEAD_LETTERS, runs);
-        merge(scratch, outDir.resolve("command-audit.jsonl"), "\n", progress, e -> c.commandDecisions.merge(e.tag(), 1L, Long::sum), AUDIT, runs);
-        c.commandsSent = merge(scratch, outDir.resolve("commands.jsonl"), "\n", progress, e -> {}, COMMANDS, runs);
-        merge(scratch, outDir.resolve("kpis.jsonl"), "\n", progress, e -> {}, KPIS, runs);
+        merge(scratch, outDir.resolve("dead-letter.jsonl"), "\n", progress, r -> {}, DEAD_LETTERS, runs);
+        merge(scratch, outDir.resolve("command-audit.jsonl"), "\n", progress, r -> c.commandDecisions.merge(r.tag(), 1L, Long::sum), AUDIT, runs);
+        c.commandsSent = merge(scratch, outDir.resolve("commands.jsonl"), "\n", progress, r -> {}, COMMANDS, runs);
+        merge(scratch, outDir.resolve("kpis.jsonl"), "\n", progress, r -> {}, KPIS, runs);
         Path outcomes = scratch.resolve(OUTCOMES_FILE);
         if (Files.exists(outcomes)) {
             Files.move(outcomes, outDir.resolve(OUTCOMES_FILE), StandardCopyOption.REPLACE_EXISTING);
@@ -168,47 +169,55 @@ final class BacktestOutputs {
         }
         // health.jsonl: every change, then the last score of each account (as Files.write ended its lines).
         long[] counts = new long[2];
-        try (BufferedWriter w = Files.newBufferedWriter(outDir.resolve("health.jsonl"), StandardCharsets.UTF_8)) {
-            counts[0] = mergeInto(scratch, w, System.lineSeparator(), progress, e -> {}, HEALTH_CHANGES, runs);
-            counts[1] = mergeInto(scratch, w, System.lineSeparator(), progress, e -> {}, HEALTH_LAST, runs, HealthJson::asFinal);
+        try (OutputStream w = lines(outDir.resolve("health.jsonl"))) {
+            counts[0] = mergeInto(scratch, w, System.lineSeparator(), progress, r -> {}, HEALTH_CHANGES, runs, null);
+            counts[1] = mergeInto(scratch, w, System.lineSeparator(), progress, r -> {}, HEALTH_LAST, runs, HealthJson::asFinal);
         }
         // scores.jsonl: one line per account and scored day close, only with a model (no model: no runs, no file).
-        if (scored) c.churnScores = merge(scratch, outDir.resolve("scores.jsonl"), "\n", progress, e -> {}, SCORES, runs);
+        if (scored) c.churnScores = merge(scratch, outDir.resolve("scores.jsonl"), "\n", progress, r -> {}, SCORES, runs);
         c.healthUpdates = counts[0];
         c.healthAccounts = counts[1];
         return c;
     }
 
-    private static long merge(Path scratch, Path file, String newline, MergeProgress progress, Consumer<ExternalSort.Entry> count,
+    /** A result file written from the runs' bytes: lines are UTF-8 in the runs and in the file alike. */
+    private static OutputStream lines(Path file) throws IOException {
+        return new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024);
+    }
+
+    private static long merge(Path scratch, Path file, String newline, MergeProgress progress, Consumer<ExternalSort.Record> count,
             SortedRunSink.Stream stream, java.util.function.IntConsumer runCount) throws IOException {
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            return mergeInto(scratch, w, newline, progress, count, stream, runCount);
+        try (OutputStream w = lines(file)) {
+            return mergeInto(scratch, w, newline, progress, count, stream, runCount, null);
         }
     }
 
-    private static long mergeInto(Path scratch, BufferedWriter w, String newline, MergeProgress progress,
-            Consumer<ExternalSort.Entry> count, SortedRunSink.Stream stream, java.util.function.IntConsumer runCount) throws IOException {
-        return mergeInto(scratch, w, newline, progress, count, stream, runCount, line -> line);
-    }
-
-    /** As above, each line written as {@code finish} makes it. */
-    private static long mergeInto(Path scratch, BufferedWriter w, String newline, MergeProgress progress, Consumer<ExternalSort.Entry> count,
+    /** Merges the runs of {@code stream} into {@code w}, each line as it was or, with {@code finish}, as that makes it. */
+    private static long mergeInto(Path scratch, OutputStream w, String newline, MergeProgress progress, Consumer<ExternalSort.Record> count,
             SortedRunSink.Stream stream, java.util.function.IntConsumer runCount, java.util.function.UnaryOperator<String> finish)
             throws IOException {
+        byte[] end = newline.getBytes(StandardCharsets.UTF_8);
         long[] lines = {0};
         List<Path> runs = stream.runs(scratch);
         runCount.accept(runs.size());
         try {
-            ExternalSort.merge(runs, stream.lastPerKey(), scratch, e -> {
+            ExternalSort.merge(runs, stream.lastPerKey(), scratch, r -> {
                 try {
-                    String line = finish.apply(e.line());
-                    w.write(line);
-                    w.write(newline);
-                    progress.written.addAndGet(line.length() + newline.length());
+                    long bytes;
+                    if (finish == null) {
+                        r.writeLine(w);
+                        bytes = r.lineBytes();
+                    } else {
+                        byte[] line = finish.apply(r.line()).getBytes(StandardCharsets.UTF_8);
+                        w.write(line);
+                        bytes = line.length;
+                    }
+                    w.write(end);
+                    progress.written.addAndGet(bytes + end.length);
                 } catch (IOException x) {
                     throw new UncheckedIOException(x);
                 }
-                count.accept(e);
+                count.accept(r);
                 lines[0]++;
             }, progress.regrouped::addAndGet);
         } catch (UncheckedIOException e) {

@@ -27,7 +27,7 @@ class ExternalSortTest {
 
     private List<Entry> merged(List<Path> runs, boolean lastPerKey) throws IOException {
         List<Entry> out = new ArrayList<>();
-        ExternalSort.merge(runs, lastPerKey, tmp, out::add);
+        ExternalSort.merge(runs, lastPerKey, tmp, r -> out.add(r.toEntry()));
         return out;
     }
 
@@ -70,7 +70,7 @@ class ExternalSortTest {
         expected.sort(Comparator.comparing(Entry::key));
         List<Entry> got = new ArrayList<>();
         java.util.concurrent.atomic.AtomicLong regrouped = new java.util.concurrent.atomic.AtomicLong();
-        ExternalSort.merge(runs, false, tmp, got::add, regrouped::addAndGet);
+        ExternalSort.merge(runs, false, tmp, r -> got.add(r.toEntry()), regrouped::addAndGet);
         assertThat(lines(got)).containsExactlyElementsOf(lines(expected));
         // One pass merged the 785 runs into 4 first: every line went through it once (the progress lines count it).
         assertThat(regrouped.get()).isEqualTo(all.stream().mapToLong(e -> e.line().length()).sum());
@@ -160,5 +160,71 @@ class ExternalSortTest {
         bytes[bytes.length / 2] ^= 0x10; // one bit flipped inside a block: its checksum no longer matches
         Files.write(run, bytes);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> merged(List.of(run), false)).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void stringsSortAsStringCompareToOrdersThemWhateverTheirCharacters() throws IOException {
+        // UTF-8's byte order differs from String's between characters beyond U+FFFF and those from U+E000 up.
+        String[] texts = {"", "a", "ab", "a\u0000", "\u0000", "\u00ff", "\u0100", "\ud7ff", "\ue000", "\uffff", "\ud83d\ude00", "x\ud83d\ude00",
+            "x\uffff", "x\ue000z", "\ud800\udc00", "\uff21", "acct-1", "acct-10", "acct-2", "\u00e9t\u00e9", "et\u00e9"};
+        List<Entry> all = new ArrayList<>();
+        Random r = new Random(11);
+        for (int i = 0; i < 3_000; i++) {
+            all.add(new Entry(Key.of((long) r.nextInt(3), texts[r.nextInt(texts.length)], r.nextInt(2)), null, "#" + i));
+        }
+        ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "s-00000", 20_000, false);
+        for (Entry e : all) w.add(e);
+        List<Path> runs = w.finish();
+        assertThat(runs).hasSizeGreaterThan(3);
+
+        List<Entry> expected = new ArrayList<>(all);
+        expected.sort(Comparator.comparing(Entry::key));
+        List<Entry> got = merged(runs, false);
+        assertThat(lines(got)).containsExactlyElementsOf(lines(expected));
+        assertThat(got).extracting(Entry::key).containsExactlyElementsOf(expected.stream().map(Entry::key).toList());
+        for (String a : texts) {
+            for (String b : texts) {
+                byte[] x = a.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] y = b.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(Integer.signum(ExternalSort.compareUtf8(x, 0, x.length, y, 0, y.length))).as("%s against %s", a, b)
+                        .isEqualTo(Integer.signum(a.compareTo(b)));
+            }
+        }
+    }
+
+    @Test
+    void theStableSortKeepsTiesInTheirOrder() {
+        Random r = new Random(5);
+        for (int n : new int[] {0, 1, 2, 23, 24, 25, 100, 1_000, 10_007}) {
+            int[] value = new int[n];
+            for (int i = 0; i < n; i++) value[i] = r.nextInt(1 + n / 10);
+            int[] order = new int[n];
+            for (int i = 0; i < n; i++) order[i] = i;
+            ExternalSort.StableSort.sort(order, (a, b) -> Integer.compare(value[a], value[b]));
+            List<Integer> expected = new ArrayList<>();
+            for (int i = 0; i < n; i++) expected.add(i);
+            expected.sort(Comparator.comparingInt(i -> value[i]));
+            assertThat(order).as("n = %d", n).containsExactly(expected.stream().mapToInt(Integer::intValue).toArray());
+        }
+    }
+
+    @Test
+    void lastPerKeyGivesTheRoomOfReplacedRecordsBack() throws IOException {
+        // A few keys replaced thousands of times, within one run's budget: the buffer is compacted, never a run spilled.
+        List<Entry> all = new ArrayList<>();
+        Random r = new Random(9);
+        String pad = "x".repeat(200);
+        for (int i = 0; i < 30_000; i++) {
+            String account = "acct-" + r.nextInt(40);
+            all.add(new Entry(Key.of(account), null, account + " #" + i + pad));
+        }
+        ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "last-00000", 1L << 30, true);
+        for (Entry e : all) w.add(e);
+        List<Path> runs = w.finish();
+        assertThat(runs).hasSize(1);
+
+        Map<String, String> last = new java.util.TreeMap<>();
+        for (Entry e : all) last.put((String) e.key().parts[0], e.line());
+        assertThat(lines(merged(runs, true))).containsExactlyElementsOf(List.copyOf(last.values()));
     }
 }
