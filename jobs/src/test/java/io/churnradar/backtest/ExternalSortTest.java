@@ -72,8 +72,9 @@ class ExternalSortTest {
         java.util.concurrent.atomic.AtomicLong regrouped = new java.util.concurrent.atomic.AtomicLong();
         ExternalSort.merge(runs, false, tmp, r -> got.add(r.toEntry()), regrouped::addAndGet);
         assertThat(lines(got)).containsExactlyElementsOf(lines(expected));
-        // One pass merged the 785 runs into 4 first: every line went through it once (the progress lines count it).
-        assertThat(regrouped.get()).isEqualTo(all.stream().mapToLong(e -> e.line().length()).sum());
+        // A first pass merged three groups of 256 of the 785 runs (a run per record, in the order written), which with
+        // the 17 left makes 20 for the last merge: only their lines went through it (the progress lines count them).
+        assertThat(regrouped.get()).isEqualTo(all.subList(0, 3 * ExternalSort.MAX_FAN_IN).stream().mapToLong(e -> e.line().length()).sum());
         try (var left = Files.list(tmp)) {
             assertThat(left.filter(p -> p.getFileName().toString().startsWith("merge-")).toList())
                     .as("intermediate runs are removed").isEmpty();
@@ -166,7 +167,8 @@ class ExternalSortTest {
     void stringsSortAsStringCompareToOrdersThemWhateverTheirCharacters() throws IOException {
         // UTF-8's byte order differs from String's between characters beyond U+FFFF and those from U+E000 up.
         String[] texts = {"", "a", "ab", "a\u0000", "\u0000", "\u00ff", "\u0100", "\ud7ff", "\ue000", "\uffff", "\ud83d\ude00", "x\ud83d\ude00",
-            "x\uffff", "x\ue000z", "\ud800\udc00", "\uff21", "acct-1", "acct-10", "acct-2", "\u00e9t\u00e9", "et\u00e9"};
+            "x\uffff", "x\ue000z", "\ud800\udc00", "\uff21", "acct-1", "acct-10", "acct-2", "\u00e9t\u00e9", "et\u00e9", "acct-12345678",
+            "acct-12345679", "acct-1234567", "abcdefg\ue000", "abcdefg\ud83d\ude00", "abcdefgh\ue000", "abcdefgh\ud83d\ude00", "ab\u00ff\u00ff\u00ff\u00ff"};
         List<Entry> all = new ArrayList<>();
         Random r = new Random(11);
         for (int i = 0; i < 3_000; i++) {
@@ -186,8 +188,12 @@ class ExternalSortTest {
             for (String b : texts) {
                 byte[] x = a.getBytes(java.nio.charset.StandardCharsets.UTF_8);
                 byte[] y = b.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                assertThat(Integer.signum(ExternalSort.compareUtf8(x, 0, x.length, y, 0, y.length))).as("%s against %s", a, b)
+                assertThat(Integer.signum(SortKeyBytes.compareUtf8(x, 0, x.length, y, 0, y.length))).as("%s against %s", a, b)
                         .isEqualTo(Integer.signum(a.compareTo(b)));
+                // The packed prefix a run's index sorts by first: where two differ, they order as the strings do.
+                long pa = SortKeyBytes.prefix(new Object[] {a}, 0);
+                long pb = SortKeyBytes.prefix(new Object[] {b}, 0);
+                if (pa != pb) assertThat(Long.signum(Long.compare(pa, pb))).as("prefixes of %s and %s", a, b).isEqualTo(Integer.signum(a.compareTo(b)));
             }
         }
     }
@@ -200,7 +206,7 @@ class ExternalSortTest {
             for (int i = 0; i < n; i++) value[i] = r.nextInt(1 + n / 10);
             int[] order = new int[n];
             for (int i = 0; i < n; i++) order[i] = i;
-            ExternalSort.StableSort.sort(order, (a, b) -> Integer.compare(value[a], value[b]));
+            StableSort.sort(order, (a, b) -> Integer.compare(value[a], value[b]));
             List<Integer> expected = new ArrayList<>();
             for (int i = 0; i < n; i++) expected.add(i);
             expected.sort(Comparator.comparingInt(i -> value[i]));
@@ -226,5 +232,43 @@ class ExternalSortTest {
         Map<String, String> last = new java.util.TreeMap<>();
         for (Entry e : all) last.put((String) e.key().parts[0], e.line());
         assertThat(lines(merged(runs, true))).containsExactlyElementsOf(List.copyOf(last.values()));
+    }
+
+    @Test
+    void lastPerKeyHoldsAcrossAFirstPass() throws IOException {
+        List<Entry> all = new ArrayList<>();
+        Random r = new Random(13);
+        for (int i = 0; i < 2 * ExternalSort.MAX_FAN_IN + 90; i++) {
+            String account = "acct-" + r.nextInt(50);
+            all.add(new Entry(Key.of(account), null, account + " #" + i));
+        }
+        ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "last-00000", 1, true); // a run per record
+        for (Entry e : all) w.add(e);
+        List<Path> runs = w.finish();
+        assertThat(runs).hasSize(all.size());
+
+        Map<String, String> last = new java.util.TreeMap<>();
+        for (Entry e : all) last.put((String) e.key().parts[0], e.line());
+        assertThat(lines(merged(runs, true))).containsExactlyElementsOf(List.copyOf(last.values()));
+    }
+
+    @Test
+    void keysThatLeadWithLongStringsSortByTheWholeString() throws IOException {
+        // Days as text share their first eight bytes ("2026-03-"): the second part must not decide before the first does.
+        List<Entry> all = new ArrayList<>();
+        Random r = new Random(17);
+        String[] segments = {"all", "mrr=0-100", "mrr=100-1k", "plan=basic", "plan=pro"};
+        for (int i = 0; i < 4_000; i++) {
+            String day = String.format("2026-03-%02d", 1 + r.nextInt(28));
+            all.add(new Entry(Key.of(day, segments[r.nextInt(segments.length)]), null, day + " #" + i));
+        }
+        ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "kpis-00000", 30_000, false);
+        for (Entry e : all) w.add(e);
+        List<Path> runs = w.finish();
+        assertThat(runs).hasSizeGreaterThan(3);
+
+        List<Entry> expected = new ArrayList<>(all);
+        expected.sort(Comparator.comparing(Entry::key));
+        assertThat(lines(merged(runs, false))).containsExactlyElementsOf(lines(expected));
     }
 }
