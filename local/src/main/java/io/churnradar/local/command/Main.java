@@ -2,6 +2,7 @@ package io.churnradar.local.command;
 
 import io.churnradar.config.ConfigException;
 import io.churnradar.local.runtime.RunGuard;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -119,11 +120,39 @@ public final class Main {
             return FAILED;
         }
         if (RunGuard.shuttingDown()) return FAILED; // the JVM is exiting (Ctrl-C, Flink's fatal exit): its hook explains
+        IOException full = diskFull(e);
+        if (full != null) {
+            err.println(diskFullAdvice(full.getMessage(), "./churn-radar " + String.join(" ", args)));
+            return FAILED;
+        }
         e.printStackTrace(err);
         Throwable root = rootCause(e);
         err.println("churn-radar: " + (isJobFailure(e) ? "the job failed" : "failed") + ": " + describe(root));
         if (root != e) err.println("  (the root cause of: " + describe(e) + "; the full trace is above)");
         return FAILED;
+    }
+
+    /** The IOException of a full disk behind a failure (the JDK's messages for ENOSPC and EDQUOT), if that is what it was. */
+    static IOException diskFull(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            String m = c.getMessage();
+            if (c instanceof IOException io && m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded"))) {
+                return io;
+            }
+        }
+        return null;
+    }
+
+    /** What to change when a disk filled up: where the launcher's commands write, and how much. */
+    static String diskFullAdvice(String what, String command) {
+        return "churn-radar: a disk is full (" + what + ").\n"
+                + "  A backtest keeps its sorted runs in a scratch folder under --out while it runs (compressed, about a sixth of"
+                + " the results) and then writes the result files there: up to 20 times the input (11 GB for 648 MB of events"
+                + " of a million accounts). The local Flink, Kafka and RocksDB work in the temp folder ("
+                + System.getProperty("java.io.tmpdir") + ").\n"
+                + "  Free space there, choose --out on a larger disk, or move the temp folder, e.g.\n"
+                + "  CHURN_RADAR_JAVA_OPTS=-Djava.io.tmpdir=/big/tmp " + command + "\n"
+                + "  Temporary folders are removed.";
     }
 
     /** The OutOfMemoryError behind a failure, if that is what it was. */

@@ -145,4 +145,22 @@ class MainTest {
         assertThat(Main.outOfMemory(wrapped)).isSameAs(oom);
         assertThat(Main.outOfMemory(new RuntimeException("other"))).isNull();
     }
+
+    @Test
+    void aFullDiskSaysWhereTheLauncherWritesAndWhatToChange() {
+        java.io.IOException full = new java.io.IOException("No space left on device");
+        Exception wrapped = new RuntimeException("merge failed", new java.io.UncheckedIOException(full));
+        assertThat(Main.diskFull(wrapped)).isSameAs(full);
+        assertThat(Main.diskFull(new java.io.IOException("Connection reset"))).isNull();
+
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.failure(wrapped, new String[] {"backtest", "--events", "h.jsonl", "--out", "results"},
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertThat(code).isEqualTo(Main.FAILED);
+        assertThat(said).startsWith("churn-radar: a disk is full (No space left on device).")
+                .contains("--out", System.getProperty("java.io.tmpdir"),
+                        "CHURN_RADAR_JAVA_OPTS=-Djava.io.tmpdir=/big/tmp ./churn-radar backtest --events h.jsonl --out results")
+                .doesNotContain("\tat "); // what to change, not a stack trace
+    }
 }
