@@ -1,16 +1,11 @@
 package io.churnradar.backtest;
 
-import static io.churnradar.backtest.SortKeyBytes.INT;
-import static io.churnradar.backtest.SortKeyBytes.LONG;
-import static io.churnradar.backtest.SortKeyBytes.NULL;
 import static io.churnradar.backtest.SortKeyBytes.STRING;
 import static io.churnradar.backtest.SortKeyBytes.compareKeys;
 import static io.churnradar.backtest.SortKeyBytes.prefix;
 import static io.churnradar.backtest.SortKeyBytes.putBytes;
 import static io.churnradar.backtest.SortKeyBytes.putInt;
-import static io.churnradar.backtest.SortKeyBytes.putLong;
 import static io.churnradar.backtest.SortKeyBytes.readInt;
-import static io.churnradar.backtest.SortKeyBytes.readLong;
 import static io.churnradar.backtest.SortKeyBytes.skipKey;
 import static io.churnradar.backtest.SortKeyBytes.type;
 
@@ -171,29 +166,7 @@ public final class ExternalSort {
         }
 
         public Key key() {
-            int n = bytes[0];
-            Object[] parts = new Object[n];
-            int at = 1;
-            for (int i = 0; i < n; i++) {
-                byte type = bytes[at++];
-                switch (type) {
-                    case LONG -> {
-                        parts[i] = readLong(bytes, at);
-                        at += 8;
-                    }
-                    case INT -> {
-                        parts[i] = readInt(bytes, at);
-                        at += 4;
-                    }
-                    case STRING -> {
-                        int len = readInt(bytes, at);
-                        parts[i] = new String(bytes, at + 4, len, StandardCharsets.UTF_8);
-                        at += 4 + len;
-                    }
-                    default -> parts[i] = null;
-                }
-            }
-            return new Key(parts);
+            return new Key(SortKeyBytes.read(bytes, 0));
         }
 
         public String tag() {
@@ -292,11 +265,13 @@ public final class ExternalSort {
                 second = Arrays.copyOf(second, 2 * n);
             }
             place(n, kAt, rAt);
-            Object[] parts = e.key().parts;
-            firstType = n == 0 ? type(parts, 0) : firstType == type(parts, 0) ? firstType : 0;
-            secondType = n == 0 ? type(parts, 1) : secondType == type(parts, 1) ? secondType : 0;
-            first[n] = prefix(parts, 0);
-            second[n] = prefix(parts, 1);
+            byte[] k = keys.bytes;
+            byte t0 = type(k, kAt, 0);
+            byte t1 = type(k, kAt, 1);
+            firstType = n == 0 || firstType == t0 ? t0 : 0;
+            secondType = n == 0 || secondType == t1 ? t1 : 0;
+            first[n] = prefix(k, kAt, 0);
+            second[n] = prefix(k, kAt, 1);
             count = n + 1;
             if (budget() >= maxRunBytes) spill();
         }
@@ -333,12 +308,7 @@ public final class ExternalSort {
             StableSort.sort(order, this::compare);
             Path file = dir.resolve(String.format("%s-%06d.run", prefix, runs.size()));
             try (DataOutputStream out = runOutput(file)) {
-                for (int i : order) {
-                    out.writeByte(RECORD);
-                    out.writeInt(keyLength[i] + restLength[i]);
-                    out.write(keys.bytes, keyAt[i], keyLength[i]);
-                    out.write(rest.bytes, restAt[i], restLength[i]);
-                }
+                for (int i : order) writeRecord(out, keys.bytes, keyAt[i], keyLength[i], rest.bytes, restAt[i], restLength[i]);
                 out.writeByte(END);
             }
             runs.add(file);
@@ -405,41 +375,13 @@ public final class ExternalSort {
      */
     private static void encode(Entry e, Area keys, Area rest) {
         Object[] parts = e.key().parts;
-        int size = 1;
         byte[][] strings = new byte[parts.length][];
-        for (int i = 0; i < parts.length; i++) {
-            Object p = parts[i];
-            if (p instanceof Long) size += 9;
-            else if (p instanceof Integer) size += 5;
-            else if (p instanceof String s) {
-                strings[i] = s.getBytes(StandardCharsets.UTF_8);
-                size += 5 + strings[i].length;
-            } else size += 1;
-        }
-        keys.reserve(size);
-        byte[] b = keys.bytes;
-        int at = keys.used;
-        b[at++] = (byte) parts.length;
-        for (int i = 0; i < parts.length; i++) {
-            Object p = parts[i];
-            if (p instanceof Long l) {
-                b[at++] = LONG;
-                at = putLong(b, at, l);
-            } else if (p instanceof Integer v) {
-                b[at++] = INT;
-                at = putInt(b, at, v);
-            } else if (p instanceof String) {
-                b[at++] = STRING;
-                at = putBytes(b, at, strings[i]);
-            } else {
-                b[at++] = NULL;
-            }
-        }
-        keys.used = at;
+        keys.reserve(SortKeyBytes.size(parts, strings));
+        keys.used = SortKeyBytes.write(keys.bytes, keys.used, parts, strings);
         byte[] tag = e.tag() == null ? null : e.tag().getBytes(StandardCharsets.UTF_8);
         byte[] line = e.line().getBytes(StandardCharsets.UTF_8);
         rest.reserve(8 + (tag == null ? 0 : tag.length) + line.length);
-        at = tag == null ? putInt(rest.bytes, rest.used, -1) : putBytes(rest.bytes, rest.used, tag);
+        int at = tag == null ? putInt(rest.bytes, rest.used, -1) : putBytes(rest.bytes, rest.used, tag);
         rest.used = putBytes(rest.bytes, at, line);
     }
 
@@ -452,19 +394,19 @@ public final class ExternalSort {
                 keys.used = 0;
                 rest.used = 0;
                 encode(e, keys, rest);
-                out.writeByte(RECORD);
-                out.writeInt(keys.used + rest.used);
-                out.write(keys.bytes, 0, keys.used);
-                out.write(rest.bytes, 0, rest.used);
+                writeRecord(out, keys.bytes, 0, keys.used, rest.bytes, 0, rest.used);
             }
             out.writeByte(END);
         }
     }
 
-    private static void writeRecord(DataOutputStream out, byte[] b, int from, int length) throws IOException {
+    /** One record of a run: its key's bytes and then the rest's (its tag and line), with their length in front. */
+    private static void writeRecord(DataOutputStream out, byte[] key, int keyAt, int keyLength, byte[] rest, int restAt, int restLength)
+            throws IOException {
         out.writeByte(RECORD);
-        out.writeInt(length);
-        out.write(b, from, length);
+        out.writeInt(keyLength + restLength);
+        out.write(key, keyAt, keyLength);
+        out.write(rest, restAt, restLength);
     }
 
     /**
@@ -548,7 +490,7 @@ public final class ExternalSort {
                 try (DataOutputStream w = runOutput(merged)) {
                     mergeOnce(group, lastPerKey, r -> {
                         try {
-                            writeRecord(w, r.bytes, 0, r.length);
+                            writeRecord(w, r.bytes, 0, r.tagAt, r.bytes, r.tagAt, r.length - r.tagAt);
                             regrouped.accept(r.lineLength);
                         } catch (IOException x) {
                             throw new UncheckedIOException(x);

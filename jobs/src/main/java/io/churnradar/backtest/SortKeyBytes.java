@@ -17,37 +17,106 @@ final class SortKeyBytes {
 
     private SortKeyBytes() {}
 
-    /** The type byte of key part {@code i} as a run holds it ({@link #NULL} past the key's end too). */
-    static byte type(Object[] parts, int i) {
-        Object p = i < parts.length ? parts[i] : null;
-        return p instanceof Long ? LONG : p instanceof Integer ? INT : p instanceof String ? STRING : NULL;
+    /** The bytes {@link #write} takes for {@code parts}, whose strings' UTF-8 bytes are in {@code strings} (filled here). */
+    static int size(Object[] parts, byte[][] strings) {
+        int size = 1;
+        for (int i = 0; i < parts.length; i++) {
+            Object p = parts[i];
+            if (p instanceof Long) size += 9;
+            else if (p instanceof Integer) size += 5;
+            else if (p instanceof String s) {
+                strings[i] = s.getBytes(StandardCharsets.UTF_8);
+                size += 5 + strings[i].length;
+            } else size += 1;
+        }
+        return size;
+    }
+
+    /** Writes the key of {@code parts} at {@code b[at]} (after {@link #size} filled {@code strings}); returns its end. */
+    static int write(byte[] b, int at, Object[] parts, byte[][] strings) {
+        b[at++] = (byte) parts.length;
+        for (int i = 0; i < parts.length; i++) {
+            Object p = parts[i];
+            if (p instanceof Long l) {
+                b[at++] = LONG;
+                at = putLong(b, at, l);
+            } else if (p instanceof Integer v) {
+                b[at++] = INT;
+                at = putInt(b, at, v);
+            } else if (p instanceof String) {
+                b[at++] = STRING;
+                at = putBytes(b, at, strings[i]);
+            } else {
+                b[at++] = NULL;
+            }
+        }
+        return at;
+    }
+
+    /** The parts of the key at {@code b[at]}, as {@link ExternalSort.Key} holds them. */
+    static Object[] read(byte[] b, int at) {
+        Object[] parts = new Object[b[at++]];
+        for (int i = 0; i < parts.length; i++) {
+            byte type = b[at++];
+            switch (type) {
+                case LONG -> {
+                    parts[i] = readLong(b, at);
+                    at += 8;
+                }
+                case INT -> {
+                    parts[i] = readInt(b, at);
+                    at += 4;
+                }
+                case STRING -> {
+                    int len = readInt(b, at);
+                    parts[i] = new String(b, at + 4, len, StandardCharsets.UTF_8);
+                    at += 4 + len;
+                }
+                default -> parts[i] = null;
+            }
+        }
+        return parts;
+    }
+
+    /** Where part {@code i} of the key at {@code b[at]} starts (its type byte), or -1 past the key's end. */
+    private static int partAt(byte[] b, int at, int i) {
+        int n = b[at++];
+        if (i >= n) return -1;
+        for (int k = 0; k < i; k++) {
+            byte type = b[at++];
+            at += type == LONG ? 8 : type == INT ? 4 : type == STRING ? 4 + readInt(b, at) : 0;
+        }
+        return at;
+    }
+
+    /** The type byte of part {@code i} of the key at {@code b[at]} ({@link #NULL} past the key's end too). */
+    static byte type(byte[] b, int at, int i) {
+        int p = partAt(b, at, i);
+        return p < 0 ? NULL : b[p];
     }
 
     /**
-     * Key part {@code i} as a long whose signed order is the part's order wherever two differ: a long or int itself; a
-     * string's first eight UTF-8 bytes, zero-padded, with its lead bytes from E000 up reordered as UTF-16 orders them
-     * (see {@link #compareUtf8}) and the sign bit flipped. Equal prefixes say nothing: the keys' bytes decide.
+     * Part {@code i} of the key at {@code b[at]} as a long whose signed order is the part's order wherever two differ: a
+     * long or int itself; a string's first eight UTF-8 bytes, zero-padded, with its lead bytes from E000 up reordered as
+     * UTF-16 orders them (see {@link #compareUtf8}) and the sign bit flipped. Equal prefixes say nothing: the keys' bytes
+     * decide.
      */
-    static long prefix(Object[] parts, int i) {
-        Object p = i < parts.length ? parts[i] : null;
-        if (p instanceof Long l) return l;
-        if (p instanceof Integer v) return v;
-        if (!(p instanceof String str)) return 0;
-        long packed = 0;
-        int bytes = 0;
-        for (int c = 0; c < str.length() && bytes < 8; c++) {
-            char ch = str.charAt(c);
-            if (ch < 0x80) {
-                packed = packed << 8 | ch;
-                bytes++;
-            } else { // the rest from the string's UTF-8 bytes, as the key holds them (a lone surrogate as '?')
-                byte[] utf8 = str.getBytes(StandardCharsets.UTF_8);
-                for (int k = bytes; k < utf8.length && bytes < 8; k++, bytes++) packed = packed << 8 | utf16Rank(utf8[k] & 0xff);
-                break;
-            }
+    static long prefix(byte[] b, int at, int i) {
+        int p = partAt(b, at, i);
+        if (p < 0) return 0;
+        switch (b[p]) {
+            case LONG:
+                return readLong(b, p + 1);
+            case INT:
+                return readInt(b, p + 1);
+            case STRING:
+                int length = readInt(b, p + 1);
+                long packed = 0;
+                for (int k = 0; k < 8; k++) packed = packed << 8 | (k < length ? utf16Rank(b[p + 5 + k] & 0xff) : 0);
+                return packed ^ Long.MIN_VALUE;
+            default:
+                return 0;
         }
-        packed <<= 8 * (8 - bytes);
-        return packed ^ Long.MIN_VALUE;
     }
 
     /** A UTF-8 byte, with the lead bytes F0 to F4 (characters beyond U+FFFF) put before EE and EF (U+E000 to U+FFFF). */

@@ -191,8 +191,8 @@ class ExternalSortTest {
                 assertThat(Integer.signum(SortKeyBytes.compareUtf8(x, 0, x.length, y, 0, y.length))).as("%s against %s", a, b)
                         .isEqualTo(Integer.signum(a.compareTo(b)));
                 // The packed prefix a run's index sorts by first: where two differ, they order as the strings do.
-                long pa = SortKeyBytes.prefix(new Object[] {a}, 0);
-                long pb = SortKeyBytes.prefix(new Object[] {b}, 0);
+                long pa = SortKeyBytes.prefix(keyBytes(a), 0, 0);
+                long pb = SortKeyBytes.prefix(keyBytes(b), 0, 0);
                 if (pa != pb) assertThat(Long.signum(Long.compare(pa, pb))).as("prefixes of %s and %s", a, b).isEqualTo(Integer.signum(a.compareTo(b)));
             }
         }
@@ -270,5 +270,14 @@ class ExternalSortTest {
         List<Entry> expected = new ArrayList<>(all);
         expected.sort(Comparator.comparing(Entry::key));
         assertThat(lines(merged(runs, false))).containsExactlyElementsOf(lines(expected));
+    }
+
+    /** The one-part key of {@code text} as a run holds it. */
+    private static byte[] keyBytes(String text) {
+        Object[] parts = {text};
+        byte[][] strings = new byte[1][];
+        byte[] b = new byte[SortKeyBytes.size(parts, strings)];
+        SortKeyBytes.write(b, 0, parts, strings);
+        return b;
     }
 }
