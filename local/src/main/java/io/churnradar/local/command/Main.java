@@ -5,6 +5,7 @@ import io.churnradar.local.runtime.RunGuard;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import org.apache.flink.util.ExceptionUtils;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -134,13 +135,8 @@ public final class Main {
 
     /** The IOException of a full disk behind a failure (the JDK's messages for ENOSPC and EDQUOT), if that is what it was. */
     static IOException diskFull(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            String m = c.getMessage();
-            if (c instanceof IOException io && m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded"))) {
-                return io;
-            }
-        }
-        return null;
+        return (IOException) ExceptionUtils.findThrowable(t, c -> c instanceof IOException && c.getMessage() != null
+                && (c.getMessage().contains("No space left on device") || c.getMessage().contains("Disk quota exceeded"))).orElse(null);
     }
 
     /** What to change when a disk filled up: where the launcher's commands write, and how much. */
@@ -157,10 +153,7 @@ public final class Main {
 
     /** The OutOfMemoryError behind a failure, if that is what it was. */
     static OutOfMemoryError outOfMemory(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof OutOfMemoryError oom) return oom;
-        }
-        return null;
+        return ExceptionUtils.findThrowable(t, OutOfMemoryError.class).orElse(null);
     }
 
     static Throwable rootCause(Throwable t) {
@@ -170,10 +163,8 @@ public final class Main {
     }
 
     private static boolean isJobFailure(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c.getClass().getName().startsWith("org.apache.flink.runtime.client.JobExecutionException")) return true;
-        }
-        return false;
+        return ExceptionUtils.findThrowable(t, c -> c.getClass().getName().startsWith("org.apache.flink.runtime.client.JobExecutionException"))
+                .isPresent();
     }
 
     private static String describe(Throwable t) {
