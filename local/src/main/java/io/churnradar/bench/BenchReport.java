@@ -118,6 +118,30 @@ public final class BenchReport {
                     r.checkpointBytesPerAccount < 0 ? "-" : String.format(Locale.ROOT, "%,d", r.checkpointBytesPerAccount),
                     r.stateBytesPerAccount < 0 ? "-" : String.format(Locale.ROOT, "%,d", r.stateBytesPerAccount)));
         }
+        if (rows.stream().anyMatch(r -> !r.runs.isEmpty() && r.runs.get(0).cpuByThread() != null)) b.append('\n').append(cpuByThreadTable());
+        return b.toString();
+    }
+
+    /**
+     * Each pipeline's CPU-seconds a run by kind of thread (--cpu-by-thread), the median of each kind over the runs, and its
+     * operators' microseconds an event: what the pipeline's own work costs apart from its sources, the compiler and the collector.
+     */
+    String cpuByThreadTable() {
+        StringBuilder b = new StringBuilder("CPU-seconds a run by thread (median of each over the runs):\n\n| pipeline |");
+        for (ThreadCpu.Kind k : ThreadCpu.Kind.values()) b.append(' ').append(k.label).append(" |");
+        b.append(" operators µs/event |\n|---|");
+        b.append("---:|".repeat(ThreadCpu.Kind.values().length + 1)).append('\n');
+        for (Row r : rows) {
+            if (r.runs.isEmpty() || r.runs.get(0).cpuByThread() == null) continue;
+            b.append("| ").append(r.variant.label()).append(" |");
+            double operators = Double.NaN;
+            for (ThreadCpu.Kind k : ThreadCpu.Kind.values()) {
+                double m = median(r.runs.stream().mapToDouble(x -> x.cpuByThread().getOrDefault(k.label, 0.0)).toArray());
+                if (k == ThreadCpu.Kind.OPERATORS) operators = m;
+                b.append(String.format(Locale.ROOT, " %.1f |", m));
+            }
+            b.append(String.format(Locale.ROOT, " %.2f |%n", operators * 1e6 / input.events));
+        }
         return b.toString();
     }
 

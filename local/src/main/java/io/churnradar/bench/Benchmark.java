@@ -18,7 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -43,7 +45,7 @@ public final class Benchmark {
     /** What to run on what. {@code events} null: generate the input from the other fields. */
     public record Settings(Path events, long eventsCount, int accounts, int days, double skew, List<String> backends,
             int parallelism, int runs, Path flinkConf, long seed, List<String> pipelines, java.util.Map<String, String> flinkSettings,
-            int accountCache) {}
+            int accountCache, boolean cpuByThread) {}
 
     /** Every pipeline, in the order of a round. */
     public static final List<String> PIPELINES = List.of(CEILING, FLINK_SQL, BACKTEST, STREAMING);
@@ -55,8 +57,14 @@ public final class Benchmark {
         }
     }
 
-    /** One measured run. {@code checkpointBytes} is -1 when the pipeline completed no checkpoint. */
-    public record Run(double cpuSeconds, double wallSeconds, long peakHeapBytes, long checkpointBytes) {}
+    /**
+     * One measured run. {@code checkpointBytes} is -1 when the pipeline completed no checkpoint; {@code cpuByThread} the
+     * CPU-seconds by kind of thread ({@link ThreadCpu.Kind}'s labels), or null when not measured.
+     */
+    public record Run(double cpuSeconds, double wallSeconds, long peakHeapBytes, long checkpointBytes, Map<String, Double> cpuByThread) {}
+
+    /** How often the CPU by thread is sampled: a task thread's last interval before its job ends counts as ended unsampled. */
+    private static final java.time.Duration THREAD_SAMPLING = java.time.Duration.ofMillis(100);
 
     private final Settings settings;
     private final PrintStream progress;
@@ -124,23 +132,36 @@ public final class Benchmark {
         }
         List<List<Run>> runs = new ArrayList<>();
         for (int i = 0; i < variants.size(); i++) runs.add(new ArrayList<>());
-        for (int round = 1; round <= settings.runs(); round++) {
-            for (int i = 0; i < variants.size(); i++) {
-                Variant v = variants.get(i);
-                // Whole lines: Flink's own warnings may come between the start and the end of a run.
-                progress.printf("[run %d/%d] %s ...%n", round, settings.runs(), v.label());
-                Run r = runOnce(v, file, input.events(), scratch);
-                runs.get(i).add(r);
-                progress.printf("[run %d/%d] %-20s %6.1f s, %6.1f CPU-s, %,9.0f events/CPU-s, peak heap %,d MB%n", round,
-                        settings.runs(), v.label(), r.wallSeconds(), r.cpuSeconds(), input.events() / r.cpuSeconds(),
-                        r.peakHeapBytes() >> 20);
-            }
+        try (ThreadCpu threads = settings.cpuByThread() ? ThreadCpu.start(THREAD_SAMPLING) : null) {
+            rounds(variants, runs, file, input, scratch, threads);
         }
         return new BenchReport(BenchReport.Machine.current(), input, settings.parallelism(), settings.runs(), variants, runs,
                 busyAccountStateBytes());
     }
 
-    private Run runOnce(Variant v, Path file, long expectedLines, ScratchDir scratch) throws Exception {
+    private void rounds(List<Variant> variants, List<List<Run>> runs, Path file, BenchReport.Input input, ScratchDir scratch,
+            ThreadCpu threads) throws Exception {
+        for (int round = 1; round <= settings.runs(); round++) {
+            for (int i = 0; i < variants.size(); i++) {
+                Variant v = variants.get(i);
+                // Whole lines: Flink's own warnings may come between the start and the end of a run.
+                progress.printf("[run %d/%d] %s ...%n", round, settings.runs(), v.label());
+                Run r = runOnce(v, file, input.events(), scratch, threads);
+                runs.get(i).add(r);
+                progress.printf("[run %d/%d] %-20s %6.1f s, %6.1f CPU-s, %,9.0f events/CPU-s, peak heap %,d MB%n", round,
+                        settings.runs(), v.label(), r.wallSeconds(), r.cpuSeconds(), input.events() / r.cpuSeconds(),
+                        r.peakHeapBytes() >> 20);
+                if (r.cpuByThread() != null) {
+                    StringBuilder b = new StringBuilder();
+                    r.cpuByThread().forEach((kind, secs) -> b.append(b.length() == 0 ? "" : ", ").append(kind).append(' ')
+                            .append(String.format(java.util.Locale.ROOT, "%.1f", secs)));
+                    progress.printf("[run %d/%d] %-20s CPU-s by thread: %s%n", round, settings.runs(), v.label(), b);
+                }
+            }
+        }
+    }
+
+    private Run runOnce(Variant v, Path file, long expectedLines, ScratchDir scratch, ThreadCpu threads) throws Exception {
         boolean checkpointing = v.pipeline().equals(STREAMING);
         // The backtest on its own terms (RocksDB with its timers in RocksDB); the others on the cluster's config.
         Configuration backend = v.pipeline().equals(BACKTEST)
@@ -156,6 +177,7 @@ public final class Benchmark {
             // Each run starts from a collected heap, with the peaks of the run before forgotten.
             System.gc();
             for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) pool.resetPeakUsage();
+            Map<ThreadCpu.Kind, Double> threads0 = threads == null ? null : threads.now();
             long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             BenchPipelines.Done done = flink.asContextEnvironment(() -> switch (v.pipeline()) {
@@ -167,6 +189,11 @@ public final class Benchmark {
             });
             double wall = (System.nanoTime() - t0) / 1e9;
             double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+            Map<String, Double> byThread = null;
+            if (threads != null) {
+                byThread = new LinkedHashMap<>();
+                for (var e : ThreadCpu.between(threads0, threads.now()).entrySet()) byThread.put(e.getKey().label, e.getValue());
+            }
             long peakHeap = 0;
             for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
                 if (pool.getType() == MemoryType.HEAP) peakHeap += pool.getPeakUsage().getUsed();
@@ -176,7 +203,7 @@ public final class Benchmark {
                 throw new IllegalStateException(v.label() + " read " + done.linesRead() + " lines of " + expectedLines);
             }
             long checkpoint = checkpointing ? largestCheckpoint(flink.checkpointStats(done.job())) : -1;
-            return new Run(cpu, wall, peakHeap, checkpoint);
+            return new Run(cpu, wall, peakHeap, checkpoint, byThread);
         } finally {
             ScratchDir.deleteRecursively(outDir);
         }

@@ -85,6 +85,10 @@ final class BenchCommand implements Callable<Integer> {
             + " subtask (the job's state.accountCache, default 16384; 0 writes every change to RocksDB at once)."})
     int accountCache = io.churnradar.detect.EventOrdering.DEFAULT_ACCOUNT_CACHE;
 
+    @Option(names = "--cpu-by-thread", description = {"Also split each run's CPU by kind of thread: the job's operators, its"
+            + " sources, the JIT compiler, GC and VM, RocksDB's background threads, the rest (Linux only; sampled every 100 ms, which costs about 1.5% of a core)."})
+    boolean cpuByThread;
+
     @Option(names = "--runs", paramLabel = "N", description = "Runs of each pipeline, alternating (default 3, 1..100).")
     int runs = 3;
 
@@ -192,9 +196,12 @@ final class BenchCommand implements Callable<Integer> {
         }
         Values.range(spec, "--account-cache", accountCache, 0, io.churnradar.detect.EventOrdering.MAX_ACCOUNT_CACHE);
         if (pipelines.isEmpty()) throw Values.usage(spec, "--pipelines needs at least one of " + String.join(", ", Benchmark.PIPELINES));
+        if (cpuByThread && !io.churnradar.bench.ThreadCpu.available()) {
+            throw Values.usage(spec, "--cpu-by-thread needs Linux's /proc/self/task, which this system does not have");
+        }
 
         Benchmark.Settings settings = new Benchmark.Settings(events, eventsCount, accounts, days, skew, backends, parallelism, runs,
-                flinkConf, seed, List.copyOf(pipelines), Map.copyOf(flinkSettings), accountCache);
+                flinkConf, seed, List.copyOf(pipelines), Map.copyOf(flinkSettings), accountCache, cpuByThread);
         BenchReport report = new Benchmark(settings, out).run();
         out.println();
         out.print(report.table());

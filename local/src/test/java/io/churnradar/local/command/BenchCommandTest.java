@@ -45,13 +45,15 @@ class BenchCommandTest {
         List<String> benchDirsBefore = benchDirs();
 
         int code = run("bench", "--events-count", "3000", "--accounts", "40", "--days", "20", "--skew", "0.5", "--runs", "1",
-                "--json", json.toString());
+                "--cpu-by-thread", "--json", json.toString());
 
         String printed = out.toString(StandardCharsets.UTF_8);
         assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(printed).contains("Generating 3,000 events over 40 accounts and 20 days", "[run 1/1] ceiling ...",
                 "| pipeline | events/CPU-s median | min | max | events/s | x ceiling | x flink-sql |");
         for (String row : ROWS) assertThat(printed).contains("| " + row + " | ");
+        assertThat(printed).contains("CPU-s by thread: operators ",
+                "| pipeline | operators | sources | JIT | GC and VM | RocksDB background | runtime and rest | ended unsampled | operators µs/event |");
 
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         assertThat(root.path("machine").path("cores").asInt()).isPositive();
@@ -70,6 +72,13 @@ class BenchCommandTest {
             assertThat(p.path("ratioToFlinkSql").asDouble()).as(label).isPositive();
             assertThat(p.path("peakHeapBytes").asLong()).as(label).isPositive();
             assertThat(p.path("runs")).as(label).hasSize(1);
+            JsonNode byThread = p.path("runs").get(0).path("cpuByThread");
+            double spent = 0;
+            for (String kind : List.of("operators", "sources", "JIT", "GC and VM", "RocksDB background", "runtime and rest", "ended unsampled")) {
+                assertThat(byThread.path(kind).isNumber()).as(label + ": " + kind).isTrue();
+                spent += byThread.path(kind).asDouble();
+            }
+            assertThat(spent).as(label).isPositive();
             if (label.startsWith("backtest") || label.startsWith("streaming")) {
                 assertThat(p.path("stateBytesPerAccount").asLong()).as(label).isPositive();
             }
