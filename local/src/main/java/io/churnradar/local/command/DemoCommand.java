@@ -314,8 +314,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     static String rootMessage(Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        Throwable root = Main.rootCause(t);
         return root == t ? String.valueOf(t) : t.getMessage() + " (cause: " + root + ")";
     }
 
