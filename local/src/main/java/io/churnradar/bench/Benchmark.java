@@ -16,10 +16,12 @@ import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -44,7 +46,7 @@ public final class Benchmark {
 
     /** What to run on what. {@code events} null: generate the input from the other fields. */
     public record Settings(Path events, long eventsCount, int accounts, int days, double skew, List<String> backends,
-            int parallelism, int runs, Path flinkConf, long seed, List<String> pipelines, java.util.Map<String, String> flinkSettings,
+            int parallelism, int runs, Path flinkConf, long seed, List<String> pipelines, Map<String, String> flinkSettings,
             int accountCache, boolean cpuByThread) {}
 
     /** Every pipeline, in the order of a round. */
@@ -64,7 +66,7 @@ public final class Benchmark {
     public record Run(double cpuSeconds, double wallSeconds, long peakHeapBytes, long checkpointBytes, Map<String, Double> cpuByThread) {}
 
     /** How often the CPU by thread is sampled: a task thread's last interval before its job ends counts as ended unsampled. */
-    private static final java.time.Duration THREAD_SAMPLING = java.time.Duration.ofMillis(100);
+    private static final Duration THREAD_SAMPLING = Duration.ofMillis(100);
 
     private final Settings settings;
     private final PrintStream progress;
@@ -154,7 +156,7 @@ public final class Benchmark {
                 if (r.cpuByThread() != null) {
                     StringBuilder b = new StringBuilder();
                     r.cpuByThread().forEach((kind, secs) -> b.append(b.length() == 0 ? "" : ", ").append(kind).append(' ')
-                            .append(String.format(java.util.Locale.ROOT, "%.1f", secs)));
+                            .append(String.format(Locale.ROOT, "%.1f", secs)));
                     progress.printf("[run %d/%d] %-20s CPU-s by thread: %s%n", round, settings.runs(), v.label(), b);
                 }
             }

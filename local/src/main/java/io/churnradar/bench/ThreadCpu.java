@@ -15,16 +15,18 @@ import java.util.Set;
 
 /**
  * This JVM's CPU time by the kind of thread that spent it: the job's operators, its sources (reading and parsing),
- * the JIT compiler, the garbage collector and the VM, RocksDB's background flushes and compactions, and the rest (Flink's runtime, the launcher). A pipeline's
- * events per CPU-second count all of them; the split shows which moved between two runs, and what a pipeline's own
- * operators cost an event, apart from a compiler still warming up or a collector.
+ * the JIT compiler, the garbage collector and the VM, RocksDB's background flushes and compactions, and the rest
+ * (Flink's runtime, the launcher). A pipeline's events per CPU-second count all of them; the split shows which moved
+ * between two runs, and what a pipeline's own operators cost an event, apart from a compiler still warming up or a
+ * collector.
  *
  * <p>Read from Linux's {@code /proc/self/task/TID/stat} (user and system ticks) and {@code comm} (the first 15 bytes
  * of the thread's name), sampled every {@code interval} by a daemon thread, because no Java API gives the CPU time
  * of the compiler's or the collector's threads, nor of a thread after it ended: a Flink task thread ends with its
  * job, so its CPU is taken from its last sample, and what it spent after that is counted as {@link Kind#ENDED}
  * (the process's CPU that no sampled thread accounts for). A task thread is one of Flink's thread group
- * {@value #FLINK_TASK_THREADS}; one whose name starts with "Source" is a source, as are its split fetchers.
+ * {@value #FLINK_TASK_THREADS}; one whose name starts with "Source" is a source, as are its split fetchers and
+ * its coordinator.
  */
 public final class ThreadCpu implements AutoCloseable {
     /** The thread group of Flink's task threads (org.apache.flink.runtime.taskmanager.Task). */
