@@ -118,7 +118,7 @@ public final class BenchReport {
                     r.checkpointBytesPerAccount < 0 ? "-" : String.format(Locale.ROOT, "%,d", r.checkpointBytesPerAccount),
                     r.stateBytesPerAccount < 0 ? "-" : String.format(Locale.ROOT, "%,d", r.stateBytesPerAccount)));
         }
-        if (rows.stream().anyMatch(r -> !r.runs.isEmpty() && r.runs.get(0).cpuByThread() != null)) b.append('\n').append(cpuByThreadTable());
+        if (rows.stream().anyMatch(BenchReport::splitByThread)) b.append('\n').append(cpuByThreadTable());
         return b.toString();
     }
 
@@ -132,7 +132,7 @@ public final class BenchReport {
         b.append(" operators µs/event |\n|---|");
         b.append("---:|".repeat(ThreadCpu.Kind.values().length + 1)).append('\n');
         for (Row r : rows) {
-            if (r.runs.isEmpty() || r.runs.get(0).cpuByThread() == null) continue;
+            if (!splitByThread(r)) continue;
             b.append("| ").append(r.variant.label()).append(" |");
             double operators = Double.NaN;
             for (ThreadCpu.Kind k : ThreadCpu.Kind.values()) {
@@ -143,6 +143,11 @@ public final class BenchReport {
             b.append(String.format(Locale.ROOT, " %.2f |%n", operators * 1e6 / input.events));
         }
         return b.toString();
+    }
+
+    /** Whether the row's runs were measured with --cpu-by-thread. */
+    private static boolean splitByThread(Row r) {
+        return !r.runs.isEmpty() && r.runs.get(0).cpuByThread() != null;
     }
 
     private static String ratio(double r) {

@@ -35,6 +35,8 @@ public final class ThreadCpu implements AutoCloseable {
     private static final double TICKS_PER_SECOND = 100;
     private static final int COMM_BYTES = 15;
     private static final Path TASKS = Path.of("/proc/self/task");
+    /** Why there is no split on this system. */
+    public static final String UNAVAILABLE = "needs Linux's /proc/self/task, which this system does not have";
 
     /** Who spent the CPU. */
     public enum Kind {
@@ -95,7 +97,7 @@ public final class ThreadCpu implements AutoCloseable {
 
     /** Starts sampling every {@code interval}. */
     public static ThreadCpu start(Duration interval) {
-        if (!available()) throw new IllegalStateException("CPU by thread needs Linux's /proc/self/task, which this system does not have");
+        if (!available()) throw new IllegalStateException("CPU by thread " + UNAVAILABLE);
         return new ThreadCpu(interval);
     }
 

@@ -197,7 +197,7 @@ final class BenchCommand implements Callable<Integer> {
         Values.range(spec, "--account-cache", accountCache, 0, io.churnradar.detect.EventOrdering.MAX_ACCOUNT_CACHE);
         if (pipelines.isEmpty()) throw Values.usage(spec, "--pipelines needs at least one of " + String.join(", ", Benchmark.PIPELINES));
         if (cpuByThread && !io.churnradar.bench.ThreadCpu.available()) {
-            throw Values.usage(spec, "--cpu-by-thread needs Linux's /proc/self/task, which this system does not have");
+            throw Values.usage(spec, "--cpu-by-thread " + io.churnradar.bench.ThreadCpu.UNAVAILABLE);
         }
 
         Benchmark.Settings settings = new Benchmark.Settings(events, eventsCount, accounts, days, skew, backends, parallelism, runs,
