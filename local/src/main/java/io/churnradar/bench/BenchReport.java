@@ -51,15 +51,18 @@ public final class BenchReport {
     public final Input input;
     public final int parallelism;
     public final int runs;
+    /** Rounds run first and not counted (the compiler's warm-up). */
+    public final int warmups;
     public final Instant finishedAt = Instant.now();
     public final List<Row> rows;
 
-    BenchReport(Machine machine, Input input, int parallelism, int runs, List<Benchmark.Variant> variants,
+    BenchReport(Machine machine, Input input, int parallelism, int runs, int warmups, List<Benchmark.Variant> variants,
             List<List<Benchmark.Run>> measured, long busyAccountStateBytes) {
         this.machine = machine;
         this.input = input;
         this.parallelism = parallelism;
         this.runs = runs;
+        this.warmups = warmups;
         double[] medians = new double[variants.size()];
         for (int i = 0; i < variants.size(); i++) medians[i] = median(perCpuSecond(measured.get(i)));
         double ceiling = Double.NaN;
@@ -102,13 +105,18 @@ public final class BenchReport {
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
+    private String warmupsText() {
+        return warmups == 0 ? "" : String.format(Locale.ROOT, " after %d warm-up round%s", warmups, warmups == 1 ? "" : "s");
+    }
+
     /** The table the command prints (Markdown, so that the README can show it as it is). */
     public String table() {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%,d events%s, parallelism %d, %d run%s each; %d cores, %s, max heap %,d MB, load average %.1f%n%n",
+        b.append(String.format(Locale.ROOT, "%,d events%s, parallelism %d, %d run%s each%s; %d cores, %s, max heap %,d MB, load average %.1f%n%n",
                 input.events, input.file != null ? String.format(Locale.ROOT, " from %s (%,d accounts)", input.file, input.accounts)
                         : String.format(Locale.ROOT, " over %,d accounts and %d days (skew %s)", input.accounts, input.days, input.skew),
-                parallelism, runs, runs == 1 ? "" : "s", machine.cores, machine.java, machine.maxHeapBytes >> 20, machine.loadAverage));
+                parallelism, runs, runs == 1 ? "" : "s", warmupsText(), machine.cores, machine.java, machine.maxHeapBytes >> 20,
+                machine.loadAverage));
         b.append("| pipeline | events/CPU-s median | min | max | events/s | x ceiling | x flink-sql | peak heap | checkpoint | checkpoint B/account | state B/account |\n");
         b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
@@ -161,6 +169,7 @@ public final class BenchReport {
         root.set("input", JSON.valueToTree(input));
         root.put("parallelism", parallelism);
         root.put("runs", runs);
+        root.put("warmups", warmups);
         ArrayNode pipelines = root.putArray("pipelines");
         for (Row r : rows) {
             ObjectNode n = pipelines.addObject();

@@ -34,9 +34,10 @@ import org.apache.flink.runtime.checkpoint.CheckpointStatsStatus;
 
 /**
  * Runs every pipeline on one input file in this JVM, alternating them and repeating each {@code runs}
- * times, and measures each run: process CPU time (what stays comparable on a shared machine), wall time,
- * peak heap, and for the streaming pipeline its largest checkpoint. Each run has a local Flink of its own,
- * started before and stopped after the measured span, so no run inherits another's cluster, state or files.
+ * times after {@code warmups} rounds that are not counted, and measures each run: process CPU time (what
+ * stays comparable on a shared machine), wall time, peak heap, and for the streaming pipeline its largest
+ * checkpoint. Each run has a local Flink of its own, started before and stopped after the measured span, so
+ * no run inherits another's cluster, state or files.
  */
 public final class Benchmark {
     public static final String CEILING = "ceiling";
@@ -46,7 +47,7 @@ public final class Benchmark {
 
     /** What to run on what. {@code events} null: generate the input from the other fields. */
     public record Settings(Path events, long eventsCount, int accounts, int days, double skew, List<String> backends,
-            int parallelism, int runs, Path flinkConf, long seed, List<String> pipelines, Map<String, String> flinkSettings,
+            int parallelism, int runs, int warmups, Path flinkConf, long seed, List<String> pipelines, Map<String, String> flinkSettings,
             int accountCache, boolean cpuByThread) {}
 
     /** Every pipeline, in the order of a round. */
@@ -137,27 +138,35 @@ public final class Benchmark {
         try (ThreadCpu threads = settings.cpuByThread() ? ThreadCpu.start(THREAD_SAMPLING) : null) {
             rounds(variants, runs, file, input, scratch, threads);
         }
-        return new BenchReport(BenchReport.Machine.current(), input, settings.parallelism(), settings.runs(), variants, runs,
-                busyAccountStateBytes());
+        return new BenchReport(BenchReport.Machine.current(), input, settings.parallelism(), settings.runs(), settings.warmups(),
+                variants, runs, busyAccountStateBytes());
     }
 
+    /**
+     * The warm-up rounds, then the measured ones. A warm-up round runs every pipeline once and counts nothing: the
+     * first runs in a JVM spend most of their CPU compiling (a first backtest 8 CPU-seconds of JIT, a third 0.3), which
+     * measures the compiler rather than the pipeline, and falls hardest on the pipelines with the most code.
+     */
     private void rounds(List<Variant> variants, List<List<Run>> runs, Path file, BenchReport.Input input, ScratchDir scratch,
             ThreadCpu threads) throws Exception {
-        for (int round = 1; round <= settings.runs(); round++) {
+        for (int round = 1 - settings.warmups(); round <= settings.runs(); round++) {
+            String name = round < 1
+                    ? String.format("[warm-up %d/%d]", round + settings.warmups(), settings.warmups())
+                    : String.format("[run %d/%d]", round, settings.runs());
             for (int i = 0; i < variants.size(); i++) {
                 Variant v = variants.get(i);
                 // Whole lines: Flink's own warnings may come between the start and the end of a run.
-                progress.printf("[run %d/%d] %s ...%n", round, settings.runs(), v.label());
+                progress.printf("%s %s ...%n", name, v.label());
                 Run r = runOnce(v, file, input.events(), scratch, threads);
-                runs.get(i).add(r);
-                progress.printf("[run %d/%d] %-20s %6.1f s, %6.1f CPU-s, %,9.0f events/CPU-s, peak heap %,d MB%n", round,
-                        settings.runs(), v.label(), r.wallSeconds(), r.cpuSeconds(), input.events() / r.cpuSeconds(),
-                        r.peakHeapBytes() >> 20);
+                if (round >= 1) runs.get(i).add(r);
+                progress.printf("%s %-20s %6.1f s, %6.1f CPU-s, %,9.0f events/CPU-s, peak heap %,d MB%s%n", name, v.label(),
+                        r.wallSeconds(), r.cpuSeconds(), input.events() / r.cpuSeconds(), r.peakHeapBytes() >> 20,
+                        round < 1 ? " (not counted)" : "");
                 if (r.cpuByThread() != null) {
                     StringBuilder b = new StringBuilder();
                     r.cpuByThread().forEach((kind, secs) -> b.append(b.length() == 0 ? "" : ", ").append(kind).append(' ')
                             .append(String.format(Locale.ROOT, "%.1f", secs)));
-                    progress.printf("[run %d/%d] %-20s CPU-s by thread: %s%n", round, settings.runs(), v.label(), b);
+                    progress.printf("%s %-20s CPU-s by thread: %s%n", name, v.label(), b);
                 }
             }
         }

@@ -92,6 +92,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", paramLabel = "N", description = "Runs of each pipeline, alternating (default 3, 1..100).")
     int runs = 3;
 
+    @Option(names = "--warmups", paramLabel = "N", description = {"Rounds of every pipeline run first and not counted, so that the"
+            + " figures are not the JIT compiler's warm-up (default 1, 0..10)."})
+    int warmups = 1;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures, every run and the machine as JSON to FILE.")
     Path json;
 
@@ -189,6 +193,7 @@ final class BenchCommand implements Callable<Integer> {
         int defaultParallelism = GlobalConfiguration.loadConfiguration(flinkConf.toString()).get(CoreOptions.DEFAULT_PARALLELISM);
         int parallelism = Values.range(spec, "--parallelism", this.parallelism == null ? defaultParallelism : this.parallelism, 1, 256);
         Values.range(spec, "--runs", runs, 1, 100);
+        Values.range(spec, "--warmups", warmups, 0, 10);
         for (String p : pipelines) {
             if (!Benchmark.PIPELINES.contains(p)) {
                 throw Values.usage(spec, "--pipelines takes " + String.join(", ", Benchmark.PIPELINES) + ", got '" + p + "'");
@@ -201,7 +206,7 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         Benchmark.Settings settings = new Benchmark.Settings(events, eventsCount, accounts, days, skew, backends, parallelism, runs,
-                flinkConf, seed, List.copyOf(pipelines), Map.copyOf(flinkSettings), accountCache, cpuByThread);
+                warmups, flinkConf, seed, List.copyOf(pipelines), Map.copyOf(flinkSettings), accountCache, cpuByThread);
         BenchReport report = new Benchmark(settings, out).run();
         out.println();
         out.print(report.table());

@@ -45,7 +45,7 @@ class BenchCommandTest {
         List<String> benchDirsBefore = benchDirs();
 
         int code = run("bench", "--events-count", "3000", "--accounts", "40", "--days", "20", "--skew", "0.5", "--runs", "1",
-                "--cpu-by-thread", "--json", json.toString());
+                "--warmups", "0", "--cpu-by-thread", "--json", json.toString());
 
         String printed = out.toString(StandardCharsets.UTF_8);
         assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
@@ -87,6 +87,25 @@ class BenchCommandTest {
         assertThat(pipelines.get(0).path("ratioToCeiling").asDouble()).isEqualTo(1.0);
         // The generated input and every run's folders are gone.
         assertThat(benchDirs()).isEqualTo(benchDirsBefore);
+    }
+
+    @Test
+    void warmUpRoundsRunEveryPipelineAndAreNotCounted() throws Exception {
+        Path json = dir.resolve("warm.json");
+
+        int code = run("bench", "--events-count", "500", "--accounts", "10", "--days", "5", "--pipelines", "ceiling,backtest",
+                "--backend", "heap", "--runs", "1", "--warmups", "1", "--json", json.toString());
+
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(printed).contains("[warm-up 1/1] ceiling ...", "[warm-up 1/1] backtest (heap) ...", "(not counted)",
+                "[run 1/1] ceiling ...", "[run 1/1] backtest (heap) ...", "1 run each after 1 warm-up round;");
+        assertThat(printed.indexOf("[warm-up 1/1] backtest (heap) ...")).isLessThan(printed.indexOf("[run 1/1] ceiling ..."));
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertThat(root.path("warmups").asInt()).isEqualTo(1);
+        for (JsonNode p : root.path("pipelines")) assertThat(p.path("runs")).as(p.path("pipeline").asText()).hasSize(1);
+        assertThat(run("bench", "--warmups", "11")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--warmups");
     }
 
     @Test
