@@ -10,6 +10,8 @@ public enum EventType {
     SUBSCRIPTION("subscription");
 
     public final String jsonName;
+    /** values() copies its array at every call, and every line read asks for its type. */
+    private static final EventType[] ALL = values();
 
     EventType(String jsonName) {
         this.jsonName = jsonName;
@@ -23,7 +25,7 @@ public enum EventType {
     }
 
     public static EventType fromJsonName(String name) {
-        for (EventType t : values()) {
+        for (EventType t : ALL) {
             if (t.jsonName.equals(name)) return t;
         }
         return null;

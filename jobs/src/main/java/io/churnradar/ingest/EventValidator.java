@@ -15,43 +15,56 @@ public final class EventValidator {
 
     private EventValidator() {}
 
+    /**
+     * Each reason is made only when its check fails: a valid event (nearly every one) builds no message, where
+     * building them all took a number's text of every event's time and quantity.
+     */
     public static AccountEvent check(AccountEvent e) throws InvalidEventException {
-        require(e.type != null, "type is missing");
-        require(notBlank(e.eventId), "eventId is missing or empty");
-        require(notBlank(e.accountId), "accountId is missing or empty");
-        require(e.eventTime >= MIN_TIME && e.eventTime < MAX_TIME,
-                "eventTime " + e.eventTime + " is outside 2000-01-01..2100-01-01");
+        if (e.type == null) throw invalid("type is missing");
+        if (blank(e.eventId)) throw invalid("eventId is missing or empty");
+        if (blank(e.accountId)) throw invalid("accountId is missing or empty");
+        if (e.eventTime < MIN_TIME || e.eventTime >= MAX_TIME) {
+            throw invalid("eventTime " + e.eventTime + " is outside 2000-01-01..2100-01-01");
+        }
         switch (e.type) {
             case USAGE -> {
-                require(notBlank(e.feature), "feature is missing or empty");
-                require(Double.isFinite(e.quantity) && e.quantity >= 0, "quantity must be a finite number >= 0, got " + e.quantity);
+                if (blank(e.feature)) throw invalid("feature is missing or empty");
+                if (!(Double.isFinite(e.quantity) && e.quantity >= 0)) {
+                    throw invalid("quantity must be a finite number >= 0, got " + e.quantity);
+                }
             }
             case SUPPORT_TICKET -> {
-                require(notBlank(e.ticketId), "ticketId is missing or empty");
-                require(e.ticketStatus != null, "status is missing");
-                require(e.priority != null, "priority is missing");
-                require(e.csat == null || (e.csat >= 1 && e.csat <= 5), "csat must be 1..5, got " + e.csat);
+                if (blank(e.ticketId)) throw invalid("ticketId is missing or empty");
+                if (e.ticketStatus == null) throw invalid("status is missing");
+                if (e.priority == null) throw invalid("priority is missing");
+                if (e.csat != null && (e.csat < 1 || e.csat > 5)) throw invalid("csat must be 1..5, got " + e.csat);
             }
             case PAYMENT -> {
-                require(e.paymentStatus != null, "status is missing");
-                require(e.currency != null && CURRENCY.matcher(e.currency).matches(),
-                        "currency must be an ISO 4217 code of three upper-case letters, got " + e.currency);
-                require(notBlank(e.invoiceId), "invoiceId is missing or empty");
-                require(e.cardExpiry == null || CARD_EXPIRY.matcher(e.cardExpiry).matches(),
-                        "cardExpiry must be YYYY-MM, got " + e.cardExpiry);
+                if (e.paymentStatus == null) throw invalid("status is missing");
+                if (e.currency == null || !CURRENCY.matcher(e.currency).matches()) {
+                    throw invalid("currency must be an ISO 4217 code of three upper-case letters, got " + e.currency);
+                }
+                if (blank(e.invoiceId)) throw invalid("invoiceId is missing or empty");
+                if (e.cardExpiry != null && !CARD_EXPIRY.matcher(e.cardExpiry).matches()) {
+                    throw invalid("cardExpiry must be YYYY-MM, got " + e.cardExpiry);
+                }
             }
             case FEEDBACK -> {
-                require(e.survey != null, "survey is missing");
+                if (e.survey == null) throw invalid("survey is missing");
                 switch (e.survey) {
-                    case NPS -> require(e.score >= 0 && e.score <= 10, "an NPS score must be 0..10, got " + e.score);
-                    case CSAT -> require(e.score >= 1 && e.score <= 5, "a CSAT score must be 1..5, got " + e.score);
+                    case NPS -> {
+                        if (e.score < 0 || e.score > 10) throw invalid("an NPS score must be 0..10, got " + e.score);
+                    }
+                    case CSAT -> {
+                        if (e.score < 1 || e.score > 5) throw invalid("a CSAT score must be 1..5, got " + e.score);
+                    }
                 }
             }
             case SUBSCRIPTION -> {
-                require(e.action != null, "action is missing");
-                require(e.mrrMinor == null || e.mrrMinor >= 0, "mrrMinor must be >= 0, got " + e.mrrMinor);
-                require(e.seats == null || e.seats >= 0, "seats must be >= 0, got " + e.seats);
-                require(e.renewalDate == null || isDate(e.renewalDate), "renewalDate must be YYYY-MM-DD, got " + e.renewalDate);
+                if (e.action == null) throw invalid("action is missing");
+                if (e.mrrMinor != null && e.mrrMinor < 0) throw invalid("mrrMinor must be >= 0, got " + e.mrrMinor);
+                if (e.seats != null && e.seats < 0) throw invalid("seats must be >= 0, got " + e.seats);
+                if (e.renewalDate != null && !isDate(e.renewalDate)) throw invalid("renewalDate must be YYYY-MM-DD, got " + e.renewalDate);
             }
             case LOGIN -> {}
         }
@@ -68,11 +81,11 @@ public final class EventValidator {
         }
     }
 
-    private static boolean notBlank(String s) {
-        return s != null && !s.isBlank();
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
     }
 
-    private static void require(boolean ok, String reason) throws InvalidEventException {
-        if (!ok) throw new InvalidEventException(reason);
+    private static InvalidEventException invalid(String reason) {
+        return new InvalidEventException(reason);
     }
 }

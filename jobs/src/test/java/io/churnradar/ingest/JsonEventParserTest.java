@@ -150,7 +150,7 @@ class JsonEventParserTest {
     void twoEventsRunTogetherOnOneLineAreRejected() {
         String one = "{" + LOGIN + ",\"eventTime\":" + T + "}";
         // A lost newline must not silently drop the second event.
-        assertRejected(one + one, "not valid JSON");
+        assertRejected(one + one, "not valid JSON: '{' follows the event object; one event a line");
         assertRejected(one + " trailing", "not valid JSON");
     }
 

@@ -4,7 +4,6 @@ import io.churnradar.ingest.AvroEvents;
 import io.churnradar.ingest.EventType;
 import io.churnradar.ingest.InvalidEventException;
 import io.churnradar.ingest.JsonEventParser;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Our own formats: Avro single-object encoding of the topic's event type on Kafka; in a file (no
@@ -22,7 +21,8 @@ final class ChurnRadarAvroMapper implements PayloadMapper {
     @Override
     public Mapped map(byte[] payload) throws InvalidEventException {
         if (topicType == null) {
-            return Mapped.of(JsonEventParser.parse(payload == null ? "" : new String(payload, StandardCharsets.UTF_8)));
+            // A file's line, which its reader made a string of, so its bytes are UTF-8: no second string of them.
+            return Mapped.of(payload == null ? JsonEventParser.parse("") : JsonEventParser.parse(payload));
         }
         if (avro == null) avro = new AvroEvents();
         return Mapped.of(avro.decode(topicType, payload));

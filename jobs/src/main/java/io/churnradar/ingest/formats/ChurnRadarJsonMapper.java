@@ -1,5 +1,6 @@
 package io.churnradar.ingest.formats;
 
+import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
 import io.churnradar.ingest.InvalidEventException;
 import io.churnradar.ingest.JsonEventParser;
@@ -15,6 +16,7 @@ final class ChurnRadarJsonMapper implements PayloadMapper {
 
     @Override
     public Mapped map(byte[] payload) throws InvalidEventException {
-        return Mapped.of(JsonEventParser.parse(JsonPayload.object(payload), topicType));
+        AccountEvent e = payload == null ? null : JsonEventParser.parsePlain(payload, topicType);
+        return Mapped.of(e != null ? e : JsonEventParser.parse(JsonPayload.object(payload), topicType));
     }
 }
