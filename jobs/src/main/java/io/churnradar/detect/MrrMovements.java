@@ -33,8 +33,14 @@ final class MrrMovements {
         return new Before(sub.plan, sub.mrrMinor, sub.churnedAt != NONE);
     }
 
-    /** Emits the movement from {@code before} to the account's subscription now, if the event changed anything. */
-    static void emit(String accountId, Before before, AccountState s, AccountEvent e, DetectionOutput out) {
+    /**
+     * Emits the movement from {@code before} to the account's subscription now, if the event changed anything,
+     * dated at the event, or at the {@code watermark} (NONE: none yet) when the event is behind it. A late event's
+     * movement counts in the first day this subtask has not closed, decided here, where event time is this
+     * subtask's: the KPIs' operator reads the movements of every subtask, and its event time, the slowest of
+     * theirs, depends on how their records interleave; judged there, the same input made other KPIs from run to run.
+     */
+    static void emit(String accountId, Before before, AccountState s, AccountEvent e, long watermark, DetectionOutput out) {
         if (before == null) return;
         SubscriptionState sub = s.subscription;
         if (sub == null) return;
@@ -60,7 +66,7 @@ final class MrrMovements {
         }
         MrrMovement m = new MrrMovement();
         m.accountId = accountId;
-        m.at = e.eventTime;
+        m.at = watermark == NONE ? e.eventTime : Math.max(e.eventTime, watermark);
         m.kind = kind;
         m.planBefore = before.plan;
         m.planAfter = sub.plan;

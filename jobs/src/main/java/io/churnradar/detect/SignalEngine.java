@@ -129,7 +129,7 @@ public final class SignalEngine implements Serializable {
         }
         MrrMovements.Before subscriptionBefore = MrrMovements.before(s, e);
         for (SignalFamily f : families) f.onEvent(s, e, emit);
-        MrrMovements.emit(accountId, subscriptionBefore, s, e, out);
+        MrrMovements.emit(accountId, subscriptionBefore, s, e, watermark, out);
         emit.decide();
         advance(s, watermark, emit);
         health.update(s, watermark == NONE ? e.eventTime : Math.max(e.eventTime, watermark), emit::publishHealth);

@@ -164,6 +164,29 @@ class RetentionKpisTest {
                 .hasMessageContaining("kpis.mrrBands").hasMessageContaining("ascending").hasMessageContaining("kpis.topCancelReasons");
     }
 
+    @Test
+    void aLateEventsMovementIsDatedAtTheWatermarkItCameUnder() {
+        sub("A", 0, SubscriptionAction.STARTED, "basic", 5_000L, null);
+        assertThat(movements.get(0).at).isEqualTo(at(0)); // on time (no watermark yet): at the event
+        // A cancellation of day 1 arrives when this subtask's event time is at day 3, 12:00: its movement counts in
+        // day 3, the first day this subtask has not closed. Dated at day 1, the KPIs' operator would place it by
+        // its own event time, the slowest subtask's, which depends on how the subtasks' records interleave.
+        long watermark = DAY_0.plusDays(3).atTime(12, 0).toInstant(ZoneOffset.UTC).toEpochMilli();
+        AccountEvent cancel = AccountEvent.subscription("late", "A", at(1), SubscriptionAction.CANCELED);
+        engine.onEvent("A", accounts.get("A"), cancel, watermark, new DetectionOutput() {
+            @Override
+            public void accept(io.churnradar.alerts.RiskAlert alert) {}
+
+            @Override
+            public void mrrMovement(MrrMovement m) {
+                movements.add(m);
+            }
+        });
+        assertThat(movements).hasSize(2);
+        assertThat(movements.get(1).kind).isEqualTo(MovementKind.CHURNED);
+        assertThat(movements.get(1).at).isEqualTo(watermark);
+    }
+
     /** Applies one subscription event on day {@code day} (10:00) to the account, collecting its movement. */
     private void sub(String account, int day, SubscriptionAction action, String plan, Long mrr, String reason) {
         AccountEvent e = AccountEvent.subscription("e" + seq++, account, at(day), action);
