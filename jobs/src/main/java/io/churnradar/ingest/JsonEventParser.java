@@ -13,16 +13,18 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import io.churnradar.events.PaymentStatus;
 import io.churnradar.events.SubscriptionAction;
 import io.churnradar.events.SurveyType;
 import io.churnradar.events.TicketPriority;
 import io.churnradar.events.TicketStatus;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Reads one JSON Lines event, the backtest's input: {@code type} chooses the event, the other
@@ -154,19 +156,19 @@ public final class JsonEventParser {
 
     /**
      * The fields an event may have, each in a slot; any other is skipped. The last of a name repeated wins, as in
-     * Jackson's tree.
+     * Jackson's tree. A field the checks below read must be named here: {@link #get} fails on any other.
      */
     private static final class LineFields implements Fields {
         private static final String[] NAMES = {"type", "eventId", "accountId", "eventTime", "userId", "feature", "quantity",
             "ticketId", "status", "priority", "csat", "amountMinor", "currency", "invoiceId", "failureCode", "cardExpiry", "survey",
             "score", "comment", "action", "plan", "mrrMinor", "seats", "renewalDate", "reason", "doNotContact"};
-        private static final java.util.Map<String, Integer> SLOTS = slots();
+        private static final Map<String, Integer> SLOTS = slots();
         final JsonNode[] values = new JsonNode[NAMES.length];
 
-        private static java.util.Map<String, Integer> slots() {
-            java.util.Map<String, Integer> m = new java.util.HashMap<>();
+        private static Map<String, Integer> slots() {
+            Map<String, Integer> m = new HashMap<>();
             for (int i = 0; i < NAMES.length; i++) m.put(NAMES[i], i);
-            return java.util.Map.copyOf(m);
+            return Map.copyOf(m);
         }
 
         static int slot(String name) {
