@@ -20,7 +20,6 @@ import io.churnradar.events.TicketPriority;
 import io.churnradar.events.TicketStatus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -286,7 +285,7 @@ public final class JsonEventParser {
         if (v.isIntegralNumber()) return v.asLong();
         if (v.isTextual()) {
             try {
-                return Instant.parse(v.asText()).toEpochMilli();
+                return IsoInstants.toEpochMilli(v.asText());
             } catch (DateTimeParseException ex) {
                 throw new InvalidEventException("eventTime '" + v.asText() + "' is not an ISO-8601 instant such as 2026-03-02T10:15:00Z");
             }

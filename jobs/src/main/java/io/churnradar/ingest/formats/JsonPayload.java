@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.churnradar.ingest.InvalidEventException;
+import io.churnradar.ingest.IsoInstants;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -110,7 +111,7 @@ public final class JsonPayload {
         String s = text(n, path);
         if (s == null) return null;
         try {
-            return Instant.parse(s).toEpochMilli();
+            return IsoInstants.toEpochMilli(s);
         } catch (DateTimeParseException e) {
             try {
                 return java.time.OffsetDateTime.parse(s).toInstant().toEpochMilli();
