@@ -37,8 +37,9 @@ final class BacktestOutputs {
     private static final ObjectMapper JSON_LINE = new ObjectMapper();
 
     static final SortedRunSink.Stream ALERTS = new SortedRunSink.Stream("alerts", false);
-    static final SortedRunSink.Stream HEALTH_CHANGES = new SortedRunSink.Stream("health-changes", false);
     static final SortedRunSink.Stream HEALTH_LAST = new SortedRunSink.Stream("health-last", true);
+    /** Each change, and each account's last one (key part 1) in HEALTH_LAST. */
+    static final SortedRunSink.Stream HEALTH_CHANGES = new SortedRunSink.Stream("health-changes", false).keepingLastOf(1, HEALTH_LAST);
     /** The churn scores of the day closes, when the rules carry a model (scores.jsonl). */
     static final SortedRunSink.Stream SCORES = new SortedRunSink.Stream("scores", false);
     static final SortedRunSink.Stream AUDIT = new SortedRunSink.Stream("command-audit", false);
@@ -83,11 +84,10 @@ final class BacktestOutputs {
     }
 
     static void health(AccountHealth h, SortedRunSink.Emitter out) throws IOException {
+        // Also each account's last line, in HEALTH_LAST (the stream keeps it): the merge turns that one into its closing
+        // line (which differs only in its last field), once per account instead of once per update.
         String change = HealthJson.toJson(h, false);
         out.emit(0, new ExternalSort.Entry(ExternalSort.Key.of(h.getAsOf().toEpochMilli(), h.getAccountId()), null, change));
-        // The same line: only the last of each account is kept, and the merge turns that one into its closing line
-        // (which differs only in its last field), once per account instead of once per update.
-        out.emit(1, new ExternalSort.Entry(ExternalSort.Key.of(h.getAccountId()), null, change));
         if (h.getChurnProbability() != null) {
             out.emit(2, new ExternalSort.Entry(ExternalSort.Key.of(h.getChurnScoredAt().toEpochMilli(), h.getAccountId()), null,
                     HealthJson.scoreJson(h)));

@@ -9,8 +9,6 @@ import static io.churnradar.backtest.SortKeyBytes.readInt;
 import static io.churnradar.backtest.SortKeyBytes.skipKey;
 import static io.churnradar.backtest.SortKeyBytes.type;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -58,9 +56,8 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
  * account, whose records all come from one subtask in the detector's order.
  */
 public final class ExternalSort {
-    /** Runs at most in one merge pass: each open run holds an LZ4 block, compressed and not, and {@link #READ_BUFFER} bytes. */
+    /** Runs at most in one merge pass: each open run holds an LZ4 block, compressed and not. */
     static final int MAX_FAN_IN = 256;
-    static final int READ_BUFFER = 8 * 1024;
     /**
      * Runs are written in LZ4 blocks of this size (lz4-java, which kafka-clients already brings), as Spark and Flink
      * compress what they spill: the sorted JSON lines of a run shrink 13 to 14 times (20.8 GB of runs became 1.6 GB for
@@ -233,6 +230,11 @@ public final class ExternalSort {
         private byte secondType;
         /** With lastPerKey: each key's record number (a later record replaces an earlier one). */
         private final Map<Key, Integer> recordOfKey = new HashMap<>();
+        /** With {@link #keepingLastOf}: the writer given each value's last record at a spill, and the key part of the values. */
+        private RunWriter lastWriter;
+        private int lastOfPart = -1;
+        /** With {@link #keepingLastOf}: the record number of each value's last record in this run. */
+        private final Map<String, Integer> lastOfValue = new HashMap<>();
 
         public RunWriter(Path dir, String prefix, long maxRunBytes, boolean lastPerKey) {
             this.dir = dir;
@@ -241,13 +243,57 @@ public final class ExternalSort {
             this.lastPerKey = lastPerKey;
         }
 
+        /**
+         * Makes this writer also hand {@code last} (a writer that keeps the last record per key) the last record of each value of
+         * its records' key part {@code part}, a string, keyed by that value alone: at each spill, once per value and run. The
+         * health updates go to {@code health.jsonl} as changes and as each account's last score; written to two writers, every
+         * line was encoded, copied and looked up twice, where the last scores need one record per account and run.
+         * {@code last} must be finished after this writer.
+         */
+        public RunWriter keepingLastOf(int part, RunWriter last) {
+            if (lastPerKey) throw new IllegalStateException("a writer that keeps the last record per key cannot keep another's");
+            if (!last.lastPerKey) throw new IllegalArgumentException("the writer given the last records must keep the last record per key");
+            if (part < 0 || part > 126) throw new IllegalArgumentException("a key part is 0 to 126: " + part);
+            this.lastWriter = last;
+            this.lastOfPart = part;
+            return this;
+        }
+
         public void add(Entry e) throws IOException {
             int kAt = keys.used;
             int rAt = rest.used;
+            String value = null;
+            if (lastWriter != null) {
+                Object[] parts = e.key().parts;
+                if (parts.length <= lastOfPart || !(parts[lastOfPart] instanceof String v)) {
+                    throw new IllegalArgumentException("key part " + lastOfPart + " is not a string: " + e.key());
+                }
+                value = v;
+            }
             encode(e, keys, rest);
+            if (lastWriter != null) lastOfValue.put(value, count);
+            added(e.key(), kAt, rAt);
+        }
+
+        /** Adds a record whose rest (tag and line) is already encoded, {@code length} bytes at {@code at} in {@code restBytes}. */
+        private void addEncoded(Key key, byte[] restBytes, int at, int length) throws IOException {
+            int kAt = keys.used;
+            int rAt = rest.used;
+            Object[] parts = key.parts;
+            byte[][] strings = new byte[parts.length][];
+            keys.reserve(SortKeyBytes.size(parts, strings));
+            keys.used = SortKeyBytes.write(keys.bytes, keys.used, parts, strings);
+            rest.reserve(length);
+            System.arraycopy(restBytes, at, rest.bytes, rest.used, length);
+            rest.used += length;
+            added(key, kAt, rAt);
+        }
+
+        /** Indexes the record just encoded at {@code kAt} and {@code rAt}, and spills when the run is full. */
+        private void added(Key key, int kAt, int rAt) throws IOException {
             int n = count;
             if (lastPerKey) {
-                Integer old = recordOfKey.putIfAbsent(e.key(), n);
+                Integer old = recordOfKey.putIfAbsent(key, n);
                 if (old != null) {
                     replaced += keyLength[old] + restLength[old];
                     place(old, kAt, rAt);
@@ -285,7 +331,8 @@ public final class ExternalSort {
 
         /** What the run takes in memory: its live records' bytes and their index (and map) entries. */
         private long budget() {
-            return keys.used + rest.used - replaced + count * (INDEX_BYTES + (lastPerKey ? MAP_ENTRY_BYTES : 0));
+            return keys.used + rest.used - replaced + count * (INDEX_BYTES + (lastPerKey ? MAP_ENTRY_BYTES : 0))
+                    + lastOfValue.size() * MAP_ENTRY_BYTES;
         }
 
         /** Moves the live records to the front of their areas, dropping the replaced ones. */
@@ -312,6 +359,12 @@ public final class ExternalSort {
                 out.writeByte(END);
             }
             runs.add(file);
+            // In any order: the last writer sorts them, and one value has one record here.
+            for (Map.Entry<String, Integer> last : lastOfValue.entrySet()) {
+                int i = last.getValue();
+                lastWriter.addEncoded(Key.of(last.getKey()), rest.bytes, restAt[i], restLength[i]);
+            }
+            lastOfValue.clear();
             recordOfKey.clear();
             keys.clear(4 * maxRunBytes);
             rest.clear(4 * maxRunBytes);
@@ -346,11 +399,14 @@ public final class ExternalSort {
             bytes = Arrays.copyOf(bytes, (int) Math.min(Integer.MAX_VALUE - 16, Math.max(need, 2L * bytes.length)));
         }
 
-        /** Keeps only the {@code count} ranges given, moved to the front in their order, and updates their offsets. */
+        /**
+         * Keeps only the {@code count} ranges given, moved to the front in their order, and updates their offsets. The new
+         * array is as large as the old: one just large enough for what is kept was grown again, by copies, at once.
+         */
         void keepOnly(int[] at, int[] length, int count) {
             long live = 0;
             for (int i = 0; i < count; i++) live += length[i];
-            byte[] kept = new byte[(int) Math.max(64 * 1024, live)];
+            byte[] kept = new byte[(int) Math.max(Math.max(64 * 1024, live), bytes.length)];
             int to = 0;
             for (int i = 0; i < count; i++) {
                 System.arraycopy(bytes, at[i], kept, to, length[i]);
@@ -410,12 +466,12 @@ public final class ExternalSort {
     }
 
     /**
-     * A run file to write, compressed; small writes are gathered before they reach the compressor. Each block carries a
-     * CRC32C (a CPU instruction) rather than the stream's default XXHash, which took three times the compression itself.
+     * A run file to write, compressed. Each block carries a CRC32C (a CPU instruction) rather than the stream's default
+     * XXHash, which took three times the compression itself. No buffer in front: the compressor gathers writes in its block,
+     * and a buffer before it copied every byte of every run once more.
      */
     private static DataOutputStream runOutput(Path file) throws IOException {
-        return new DataOutputStream(new BufferedOutputStream(
-                new LZ4BlockOutputStream(Files.newOutputStream(file), LZ4_BLOCK, LZ4_WRITE, new CRC32C(), false), 8 * 1024));
+        return new DataOutputStream(new LZ4BlockOutputStream(Files.newOutputStream(file), LZ4_BLOCK, LZ4_WRITE, new CRC32C(), false));
     }
 
     /** Reads one run, a record at a time. */
@@ -427,9 +483,9 @@ public final class ExternalSort {
         private final Record record = new Record();
 
         RunReader(Path file, int index) throws IOException {
-            this.in = new DataInputStream(new BufferedInputStream(
-                    LZ4BlockInputStream.newBuilder().withDecompressor(LZ4_READ).withChecksum(new CRC32C()).build(Files.newInputStream(file)),
-                    READ_BUFFER));
+            // No buffer in front: the decompressor hands out its block, and a buffer copied every byte once more.
+            this.in = new DataInputStream(
+                    LZ4BlockInputStream.newBuilder().withDecompressor(LZ4_READ).withChecksum(new CRC32C()).build(Files.newInputStream(file)));
             this.index = index;
             advance();
         }

@@ -33,10 +33,29 @@ final class SortedRunSink<T> implements Sink<T> {
         void emit(int stream, ExternalSort.Entry entry) throws IOException;
     }
 
-    /** A stream of sorted runs: its name and whether only the last record of each key counts. */
-    record Stream(String name, boolean lastPerKey) implements Serializable {
+    /**
+     * A stream of sorted runs: its name, whether only the last record of each key counts, and, for a stream whose records'
+     * last one for each value of a key part another stream keeps ({@link #keepingLastOf}), that part and that stream's name
+     * (else -1 and null).
+     */
+    record Stream(String name, boolean lastPerKey, int lastOfPart, String lastIn) implements Serializable {
         Stream {
             if (!name.matches("[a-z][a-z-]*")) throw new IllegalArgumentException("a run stream's name is lower-case letters and dashes: " + name);
+            if ((lastIn == null) != (lastOfPart < 0)) throw new IllegalArgumentException("a key part and a stream, or neither: " + lastOfPart + ", " + lastIn);
+        }
+
+        Stream(String name, boolean lastPerKey) {
+            this(name, lastPerKey, -1, null);
+        }
+
+        /**
+         * This stream, whose last record for each value of its key part {@code part} (a string) goes to {@code last} as well,
+         * keyed by that value: the record is encoded once for both (see {@link ExternalSort.RunWriter#keepingLastOf}). The
+         * sink lists {@code last} after this stream.
+         */
+        Stream keepingLastOf(int part, Stream last) {
+            if (!last.lastPerKey) throw new IllegalArgumentException("the stream given the last records keeps the last record per key: " + last.name);
+            return new Stream(name, lastPerKey, part, last.name);
         }
 
         /** The runs of this stream in {@code scratch}, in merge order. */
@@ -54,6 +73,13 @@ final class SortedRunSink<T> implements Sink<T> {
     private final Encoder<T> encoder;
 
     SortedRunSink(Path scratch, List<Stream> streams, long maxRunBytes, Encoder<T> encoder) {
+        for (int i = 0; i < streams.size(); i++) {
+            String lastIn = streams.get(i).lastIn();
+            if (lastIn != null && lastStream(streams, i) < 0) {
+                throw new IllegalArgumentException("stream " + streams.get(i).name() + " keeps its last records in " + lastIn
+                        + ", which must come after it in the sink's streams");
+            }
+        }
         this.scratch = scratch.toString(); // a Path is not serializable
         this.streams = List.copyOf(streams);
         this.maxRunBytes = maxRunBytes;
@@ -73,7 +99,19 @@ final class SortedRunSink<T> implements Sink<T> {
             }
             writers[i] = new ExternalSort.RunWriter(dir, prefix, maxRunBytes, streams.get(i).lastPerKey());
         }
+        // After all are made; writers finish in the streams' order, a stream's before the one keeping its last records.
+        for (int i = 0; i < writers.length; i++) {
+            if (streams.get(i).lastIn() != null) writers[i].keepingLastOf(streams.get(i).lastOfPart(), writers[lastStream(streams, i)]);
+        }
         return new Writer<>(encoder, writers);
+    }
+
+    /** The index of the stream after {@code i} that keeps stream {@code i}'s last records, or -1. */
+    private static int lastStream(List<Stream> streams, int i) {
+        for (int j = i + 1; j < streams.size(); j++) {
+            if (streams.get(j).name().equals(streams.get(i).lastIn())) return j;
+        }
+        return -1;
     }
 
     private static final class Writer<T> implements SinkWriter<T> {

@@ -1,6 +1,7 @@
 package io.churnradar.backtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.churnradar.backtest.ExternalSort.Entry;
 import io.churnradar.backtest.ExternalSort.Key;
@@ -125,6 +126,47 @@ class ExternalSortTest {
     }
 
     @Test
+    void aWriterKeepingTheLastOfEachAccountHandsOnWhatAWriterOfEveryRecordWouldKeep() throws IOException {
+        // Health changes keyed by time and account, several runs of them, their last per account kept on the side.
+        List<Entry> all = records(4_000, 7);
+        Random r = new Random(8);
+        for (int i = 0; i < 4_000; i++) all.add(entry(r.nextInt(20), "acct-" + (10 + r.nextInt(300)), 4_000 + i));
+        ExternalSort.RunWriter kept = new ExternalSort.RunWriter(tmp, "kept-00000", 6_000, true);
+        ExternalSort.RunWriter changes = new ExternalSort.RunWriter(tmp, "changes-00000", 40_000, false).keepingLastOf(1, kept);
+        ExternalSort.RunWriter everyRecord = new ExternalSort.RunWriter(tmp, "every-00000", 6_000, true);
+        for (Entry e : all) {
+            changes.add(e);
+            everyRecord.add(new Entry(Key.of(e.key().parts[1]), e.tag(), e.line()));
+        }
+        List<Path> changeRuns = changes.finish();
+        List<Path> keptRuns = kept.finish();
+        assertThat(changeRuns).as("changes spilled several times").hasSizeGreaterThan(5);
+        assertThat(keptRuns).as("the last records spilled more than once").hasSizeGreaterThan(1);
+
+        List<Entry> expected = new ArrayList<>(all);
+        expected.sort(Comparator.comparing(Entry::key));
+        assertThat(lines(merged(changeRuns, false))).as("the changes as ever").containsExactlyElementsOf(lines(expected));
+        List<Entry> last = merged(keptRuns, true);
+        assertThat(last).hasSize(307).containsExactlyElementsOf(merged(everyRecord.finish(), true));
+    }
+
+    @Test
+    void onlyAWriterOfEveryRecordKeepsTheLastOfEachValueInAWriterOfLastRecords() throws IOException {
+        ExternalSort.RunWriter last = new ExternalSort.RunWriter(tmp, "last-00000", 1_000, true);
+        ExternalSort.RunWriter every = new ExternalSort.RunWriter(tmp, "every-00000", 1_000, false);
+        assertThatThrownBy(() -> new ExternalSort.RunWriter(tmp, "x-00000", 1_000, true).keepingLastOf(1, last))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new ExternalSort.RunWriter(tmp, "y-00000", 1_000, false).keepingLastOf(1, every))
+                .hasMessageContaining("must keep the last record per key");
+        ExternalSort.RunWriter changes = new ExternalSort.RunWriter(tmp, "z-00000", 1_000, false).keepingLastOf(0, last);
+        assertThatThrownBy(() -> changes.add(entry(5, "a", 1)))
+                .hasMessageContaining("key part 0 is not a string");
+        assertThatThrownBy(() -> new SortedRunSink<String>(tmp,
+                List.of(BacktestOutputs.HEALTH_LAST, BacktestOutputs.HEALTH_CHANGES), 1_000, (v, out) -> {}))
+                .hasMessageContaining("which must come after it");
+    }
+
+    @Test
     void keysCompareByTypeNotByText() {
         assertThat(Key.of(9L, "b").compareTo(Key.of(10L, "a"))).isNegative();
         assertThat(Key.of(-1L, "z").compareTo(Key.of(0L, "a"))).isNegative();
@@ -156,11 +198,11 @@ class ExternalSortTest {
         ExternalSort.writeRun(run, records(2_000, 5));
         byte[] bytes = Files.readAllBytes(run);
         Files.write(run, java.util.Arrays.copyOf(bytes, bytes.length / 2)); // cut off, as by a full disk
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> merged(List.of(run), false)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> merged(List.of(run), false)).isInstanceOf(IOException.class);
 
         bytes[bytes.length / 2] ^= 0x10; // one bit flipped inside a block: its checksum no longer matches
         Files.write(run, bytes);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> merged(List.of(run), false)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> merged(List.of(run), false)).isInstanceOf(IOException.class);
     }
 
     @Test
