@@ -4,6 +4,8 @@ import io.churnradar.alerts.AccountHealth;
 import io.churnradar.alerts.ChurnContribution;
 import io.churnradar.alerts.HealthComponent;
 import io.churnradar.detect.state.InstantText;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * A health update as one line of {@code health.jsonl}: the fields of {@link AccountHealth} (instants as
@@ -22,8 +24,45 @@ public final class HealthJson {
         return fast != null ? fast : generatedLine(h, isFinal);
     }
 
-    /** A builder per thread, reused from line to line. */
-    private static final ThreadLocal<StringBuilder> LINE = ThreadLocal.withInitial(() -> new StringBuilder(1024));
+    /** A builder per thread, reused from line to line, and the text of the components as last written. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * The text around each component's value and contribution, {@code {"name":"N","value":} and
+     * {@code ,"weight":W,"contribution":}, kept per place in the list with the name and weight it was written for: the
+     * names and weights are the rules' and the same on every line, and writing them (checking the name's characters,
+     * the weight's digits) was a third of the line's cost. Reused when the name is the same (first by reference: the
+     * score hands out its constants) and the weight has the same bits.
+     */
+    private static final class Scratch {
+        final StringBuilder line = new StringBuilder(1024);
+        String[] names = new String[0];
+        long[] weightBits = new long[0];
+        String[] heads = new String[0];
+        String[] middles = new String[0];
+        /** The rule version last found plain (by reference). */
+        String plainRuleVersion;
+
+        /** Whether component {@code i}'s text is there (made now if not); false when its name or weight needs the generator. */
+        boolean component(int i, String name, double weight) {
+            if (i >= names.length) {
+                int n = Math.max(8, 2 * i);
+                names = Arrays.copyOf(names, n);
+                weightBits = Arrays.copyOf(weightBits, n);
+                heads = Arrays.copyOf(heads, n);
+                middles = Arrays.copyOf(middles, n);
+            }
+            long bits = Double.doubleToRawLongBits(weight);
+            String known = names[i];
+            if (known != null && (known == name || known.equals(name)) && weightBits[i] == bits) return true;
+            if (!plain(name) || !Double.isFinite(weight)) return false;
+            names[i] = name;
+            weightBits[i] = bits;
+            heads[i] = "{\"name\":\"" + name + "\",\"value\":";
+            middles[i] = DecimalText.append(new StringBuilder(",\"weight\":"), weight).append(",\"contribution\":").toString();
+            return true;
+        }
+    }
 
     /**
      * The line of {@link #generatedLine}, written straight into a builder: a health line is written per
@@ -33,33 +72,37 @@ public final class HealthJson {
      * Numbers print as the generator prints them (int as decimal, double as {@link Double#toString}).
      */
     static String plainLine(AccountHealth h, boolean isFinal) {
-        if (h.getChurnProbability() != null || !plain(h.getAccountId()) || !plain(h.getRuleVersion()) || h.getAsOf() == null
-                || h.getTier() == null) {
+        String ruleVersion = h.getRuleVersion();
+        if (h.getChurnProbability() != null || !plain(h.getAccountId()) || h.getAsOf() == null || h.getTier() == null || ruleVersion == null) {
             return null;
         }
-        for (HealthComponent c : h.getComponents()) {
-            if (!plain(c.getName()) || !Double.isFinite(c.getValue()) || !Double.isFinite(c.getWeight())
-                    || !Double.isFinite(c.getContribution())) {
+        Scratch scratch = SCRATCH.get();
+        if (ruleVersion != scratch.plainRuleVersion) {
+            if (!plain(ruleVersion)) return null;
+            scratch.plainRuleVersion = ruleVersion;
+        }
+        List<HealthComponent> components = h.getComponents();
+        for (int i = 0; i < components.size(); i++) {
+            HealthComponent c = components.get(i);
+            if (!scratch.component(i, c.getName(), c.getWeight()) || !Double.isFinite(c.getValue()) || !Double.isFinite(c.getContribution())) {
                 return null;
             }
         }
-        StringBuilder b = LINE.get();
+        StringBuilder b = scratch.line;
         b.setLength(0);
         b.append("{\"accountId\":\"").append(h.getAccountId()).append("\",\"asOf\":\"");
         InstantText.append(b, h.getAsOf())
                 .append("\",\"score\":").append(h.getScore())
                 .append(",\"tier\":\"").append(h.getTier().name())
                 .append("\",\"components\":[");
-        boolean first = true;
-        for (HealthComponent c : h.getComponents()) {
-            if (!first) b.append(',');
-            first = false;
-            b.append("{\"name\":\"").append(c.getName()).append("\",\"value\":");
-            DecimalText.append(b, c.getValue()).append(",\"weight\":");
-            DecimalText.append(b, c.getWeight()).append(",\"contribution\":");
+        for (int i = 0; i < components.size(); i++) {
+            HealthComponent c = components.get(i);
+            if (i > 0) b.append(',');
+            b.append(scratch.heads[i]);
+            DecimalText.append(b, c.getValue()).append(scratch.middles[i]);
             DecimalText.append(b, c.getContribution()).append('}');
         }
-        b.append("],\"ruleVersion\":\"").append(h.getRuleVersion()).append("\",").append(isFinal ? FINAL_END : NOT_FINAL_END);
+        b.append("],\"ruleVersion\":\"").append(ruleVersion).append("\",").append(isFinal ? FINAL_END : NOT_FINAL_END);
         return b.toString();
     }
 

@@ -55,6 +55,28 @@ class HealthJsonTest {
     }
 
     @Test
+    void componentsThatChangeNameOrWeightFromLineToLineAreWrittenAsTheyAre() {
+        double[] values = {75, 75, 33.3, 100, 100, 75};
+        Random random = new Random(11);
+        String[] names = {"usageTrend", "loginRecency", "custom", "quote\"d", "tab\there", "x"};
+        double[] weights = {25, 20, 0.0, -0.0, 12.5, 1e7, Double.NaN, Double.POSITIVE_INFINITY};
+        for (int n = 0; n < 5_000; n++) {
+            AccountHealth h = health("acct-" + n, n % 7 == 0 ? "v\\" + n : "rules-" + (n % 3), values, 86_400_000L * n);
+            List<HealthComponent> components = new ArrayList<>(h.getComponents().subList(0, random.nextInt(7)));
+            for (int i = 0; i < components.size(); i++) {
+                if (random.nextInt(3) > 0) continue;
+                // A name equal to the last one but another string, another name, another weight.
+                String name = new String(names[random.nextInt(names.length)]);
+                components.set(i, new HealthComponent(name, values[i], weights[random.nextInt(weights.length)], 1.5));
+            }
+            h.setComponents(components);
+            String plain = HealthJson.plainLine(h, false);
+            assertThat(HealthJson.toJson(h, false)).isEqualTo(HealthJson.generatedLine(h, false));
+            if (plain != null) assertThat(plain).isEqualTo(HealthJson.generatedLine(h, false));
+        }
+    }
+
+    @Test
     void textThatNeedsEscapesOrOddNumbersGoToTheGenerator() {
         double[] values = {75, 75, 33.3, 100, 100, 75};
         for (String account : new String[] {"quote\"d", "back\\slash", "tab\there", "é-account", "line\nbreak"}) {
