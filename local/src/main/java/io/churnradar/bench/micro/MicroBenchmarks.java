@@ -28,7 +28,10 @@ public final class MicroBenchmarks {
         OptionsBuilder b = new OptionsBuilder();
         b.parent(cli);
         // Ours only, unless the command line names benchmarks itself.
-        if (cli.getIncludes().isEmpty()) b.include(HotPathBenchmarks.class.getName());
+        if (cli.getIncludes().isEmpty()) {
+            b.include(HotPathBenchmarks.class.getName());
+            b.include(HealthOutputBenchmarks.class.getName());
+        }
         Options options = b.build();
         Path lock = lockFile();
         boolean ours = !Files.exists(lock);

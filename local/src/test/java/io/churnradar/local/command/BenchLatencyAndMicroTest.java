@@ -75,7 +75,7 @@ class BenchLatencyAndMicroTest {
     }
 
     @Test
-    void microBenchmarksRunAndPrintJmhsTable() {
+    void microBenchmarksRunAndPrintJmhsTable() throws java.io.IOException {
         int code = run("bench", "--micro", "--jmh", "-f 0 -wi 1 -i 1 -w 100ms -r 100ms");
 
         String printed = out.toString(StandardCharsets.UTF_8);
@@ -83,6 +83,13 @@ class BenchLatencyAndMicroTest {
         assertThat(printed).contains("Benchmark", "Mode", "Score", "Units");
         for (String b : new String[] {"control", "parse", "dedup", "stateUpdate", "serializerRoundTrip"}) {
             assertThat(printed).containsPattern("HotPathBenchmarks\\." + b + "\\s+avgt\\s+[0-9.,]+\\s+ns/op");
+        }
+        for (String b : new String[] {"control", "healthLine", "healthLineToRuns"}) {
+            assertThat(printed).containsPattern("HealthOutputBenchmarks\\." + b + "\\s+avgt\\s+[0-9.,]+\\s+ns/op");
+        }
+        try (var left = java.nio.file.Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("the health benchmark's runs removed")
+                    .noneMatch(n -> n.startsWith("churn-radar-health-bench-"));
         }
         // JMH's lock file, made by this run, is not left in the temp folder.
         assertThat(Path.of(System.getProperty("java.io.tmpdir"), "jmh.lock")).doesNotExist();
