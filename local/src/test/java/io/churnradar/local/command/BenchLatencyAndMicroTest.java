@@ -6,8 +6,10 @@ import io.churnradar.local.TestTmp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,7 +77,7 @@ class BenchLatencyAndMicroTest {
     }
 
     @Test
-    void microBenchmarksRunAndPrintJmhsTable() throws java.io.IOException {
+    void microBenchmarksRunAndPrintJmhsTable() throws IOException {
         int code = run("bench", "--micro", "--jmh", "-f 0 -wi 1 -i 1 -w 100ms -r 100ms");
 
         String printed = out.toString(StandardCharsets.UTF_8);
@@ -87,7 +89,7 @@ class BenchLatencyAndMicroTest {
         for (String b : new String[] {"control", "healthLine", "healthLineToRuns"}) {
             assertThat(printed).containsPattern("HealthOutputBenchmarks\\." + b + "\\s+avgt\\s+[0-9.,]+\\s+ns/op");
         }
-        try (var left = java.nio.file.Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+        try (var left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             assertThat(left.map(p -> p.getFileName().toString())).as("the health benchmark's runs removed")
                     .noneMatch(n -> n.startsWith("churn-radar-health-bench-"));
         }
