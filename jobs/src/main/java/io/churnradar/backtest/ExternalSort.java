@@ -279,10 +279,7 @@ public final class ExternalSort {
         private void addEncoded(Key key, byte[] restBytes, int at, int length) throws IOException {
             int kAt = keys.used;
             int rAt = rest.used;
-            Object[] parts = key.parts;
-            byte[][] strings = new byte[parts.length][];
-            keys.reserve(SortKeyBytes.size(parts, strings));
-            keys.used = SortKeyBytes.write(keys.bytes, keys.used, parts, strings);
+            encodeKey(key, keys);
             rest.reserve(length);
             System.arraycopy(restBytes, at, rest.bytes, rest.used, length);
             rest.used += length;
@@ -430,15 +427,20 @@ public final class ExternalSort {
      * and UTF-8 bytes, -1 for a null tag). A run file holds the two one after the other.
      */
     private static void encode(Entry e, Area keys, Area rest) {
-        Object[] parts = e.key().parts;
-        byte[][] strings = new byte[parts.length][];
-        keys.reserve(SortKeyBytes.size(parts, strings));
-        keys.used = SortKeyBytes.write(keys.bytes, keys.used, parts, strings);
+        encodeKey(e.key(), keys);
         byte[] tag = e.tag() == null ? null : e.tag().getBytes(StandardCharsets.UTF_8);
         byte[] line = e.line().getBytes(StandardCharsets.UTF_8);
         rest.reserve(8 + (tag == null ? 0 : tag.length) + line.length);
         int at = tag == null ? putInt(rest.bytes, rest.used, -1) : putBytes(rest.bytes, rest.used, tag);
         rest.used = putBytes(rest.bytes, at, line);
+    }
+
+    /** Appends {@code key}'s part count and parts to {@code keys}, as {@link #encode} describes. */
+    private static void encodeKey(Key key, Area keys) {
+        Object[] parts = key.parts;
+        byte[][] strings = new byte[parts.length][];
+        keys.reserve(SortKeyBytes.size(parts, strings));
+        keys.used = SortKeyBytes.write(keys.bytes, keys.used, parts, strings);
     }
 
     /** Writes {@code entries} as one run, in the order given (tests write runs of their own). */
