@@ -9,6 +9,8 @@ import static io.churnradar.backtest.SortKeyBytes.readInt;
 import static io.churnradar.backtest.SortKeyBytes.skipKey;
 import static io.churnradar.backtest.SortKeyBytes.type;
 
+import com.carrotsearch.hppc.ObjectIntHashMap;
+import com.carrotsearch.hppc.cursors.ObjectIntCursor;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -20,10 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -228,13 +228,17 @@ public final class ExternalSort {
         /** The type of the first two key parts of every record so far, or 0 once two records differ: then no prefix counts. */
         private byte firstType;
         private byte secondType;
-        /** With lastPerKey: each key's record number (a later record replaces an earlier one). */
-        private final Map<Key, Integer> recordOfKey = new HashMap<>();
+        /**
+         * With lastPerKey: each key's record number (a later record replaces an earlier one). An open-addressing table of ints
+         * (HPPC's): a {@code HashMap} allocated a node and a boxed number for every record, which at a million accounts lived
+         * until the run spilled and made each young collection copy them.
+         */
+        private final ObjectIntHashMap<Key> recordOfKey = new ObjectIntHashMap<>();
         /** With {@link #keepingLastOf}: the writer given each value's last record at a spill, and the key part of the values. */
         private RunWriter lastWriter;
         private int lastOfPart = -1;
-        /** With {@link #keepingLastOf}: the record number of each value's last record in this run. */
-        private final Map<String, Integer> lastOfValue = new HashMap<>();
+        /** With {@link #keepingLastOf}: the record number of each value's last record in this run (a table of ints, as above). */
+        private final ObjectIntHashMap<String> lastOfValue = new ObjectIntHashMap<>();
 
         public RunWriter(Path dir, String prefix, long maxRunBytes, boolean lastPerKey) {
             this.dir = dir;
@@ -290,8 +294,11 @@ public final class ExternalSort {
         private void added(Key key, int kAt, int rAt) throws IOException {
             int n = count;
             if (lastPerKey) {
-                Integer old = recordOfKey.putIfAbsent(key, n);
-                if (old != null) {
+                int slot = recordOfKey.indexOf(key);
+                if (slot < 0) {
+                    recordOfKey.indexInsert(slot, key, n);
+                } else {
+                    int old = recordOfKey.indexGet(slot);
                     replaced += keyLength[old] + restLength[old];
                     place(old, kAt, rAt);
                     if (replaced > (keys.used + rest.used) / 2 && rest.used > (1 << 20)) compact();
@@ -356,10 +363,10 @@ public final class ExternalSort {
                 out.writeByte(END);
             }
             runs.add(file);
-            // In any order: the last writer sorts them, and one value has one record here.
-            for (Map.Entry<String, Integer> last : lastOfValue.entrySet()) {
-                int i = last.getValue();
-                lastWriter.addEncoded(Key.of(last.getKey()), rest.bytes, restAt[i], restLength[i]);
+            // In any order (the table's is its own): the last writer sorts them, and one value has one record here.
+            for (ObjectIntCursor<String> last : lastOfValue) {
+                int i = last.value;
+                lastWriter.addEncoded(Key.of(last.key), rest.bytes, restAt[i], restLength[i]);
             }
             lastOfValue.clear();
             recordOfKey.clear();

@@ -20,6 +20,8 @@ import java.util.concurrent.Callable;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.util.TimeUtils;
+import org.openjdk.jmh.runner.NoBenchmarksException;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -173,7 +175,15 @@ final class BenchCommand implements Callable<Integer> {
         if (dayClose) return dayClose(flinkConf);
         int accounts = this.accounts == null ? 10_000 : this.accounts;
         if (micro) {
-            MicroBenchmarks.run(jmh.isBlank() ? new String[0] : jmh.trim().split("\\s+"), out);
+            try {
+                MicroBenchmarks.run(jmh.isBlank() ? new String[0] : jmh.trim().split("\\s+"), out);
+            } catch (CommandLineOptionException e) {
+                throw Values.usage(spec, "--jmh '" + jmh + "': " + e.getMessage() + " (JMH's own options, e.g. \"-f 1 -wi 3 -i 5 -r 1s\")");
+            } catch (NoBenchmarksException e) {
+                throw Values.usage(spec, "--jmh '" + jmh + "' matches no benchmark. A benchmark is chosen by a regular expression found"
+                        + " in its full name (" + MicroBenchmarks.class.getPackageName() + ".Class.method): "
+                        + String.join(", ", MicroBenchmarks.names()));
+            }
             return 0;
         }
         if (events != null && !Files.isRegularFile(events)) throw Values.usage(spec, "--events " + events + " is not a file");

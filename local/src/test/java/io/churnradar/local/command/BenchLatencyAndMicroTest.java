@@ -98,6 +98,18 @@ class BenchLatencyAndMicroTest {
     }
 
     @Test
+    void aMicroBenchmarkExpressionThatMatchesNothingOrABadJmhOptionIsAUsageError() {
+        assertThat(run("bench", "--micro", "--jmh", "HealthOutput.healthLineToRuns")).isEqualTo(2);
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertThat(said).contains("--jmh 'HealthOutput.healthLineToRuns' matches no benchmark",
+                "HealthOutputBenchmarks.healthLineToRuns", "HotPathBenchmarks.parse", "HotPathBenchmarks.control");
+        assertThat(said).doesNotContain("NoBenchmarksException", "\tat org.openjdk");
+        assertThat(run("bench", "--micro", "--jmh", "-wi many")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--jmh '-wi many'");
+        assertThat(Path.of(System.getProperty("java.io.tmpdir"), "jmh.lock")).doesNotExist();
+    }
+
+    @Test
     void badLatencyOptionsAreUsageErrors() {
         assertThat(run("bench", "--latency", "--fractions", "0.5,x")).isEqualTo(2);
         assertThat(run("bench", "--latency", "--step-duration", "soon")).isEqualTo(2);
