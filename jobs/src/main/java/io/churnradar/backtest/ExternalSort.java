@@ -366,7 +366,7 @@ public final class ExternalSort {
             // In any order (the table's is its own): the last writer sorts them, and one value has one record here.
             for (ObjectIntCursor<String> last : lastOfValue) {
                 int i = last.value;
-                lastWriter.addEncoded(Key.of(last.key), rest.bytes, restAt[i], restLength[i]);
+                lastWriter.addEncoded(new Key(new Object[] {last.key}), rest.bytes, restAt[i], restLength[i]); // a string: add checked it
             }
             lastOfValue.clear();
             recordOfKey.clear();
