@@ -9,8 +9,6 @@ import static io.churnradar.backtest.SortKeyBytes.readInt;
 import static io.churnradar.backtest.SortKeyBytes.skipKey;
 import static io.churnradar.backtest.SortKeyBytes.type;
 
-import com.carrotsearch.hppc.ObjectIntHashMap;
-import com.carrotsearch.hppc.cursors.ObjectIntCursor;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -22,8 +20,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -229,16 +229,17 @@ public final class ExternalSort {
         private byte firstType;
         private byte secondType;
         /**
-         * With lastPerKey: each key's record number (a later record replaces an earlier one). An open-addressing table of ints
-         * (HPPC's): a {@code HashMap} allocated a node and a boxed number for every record, which at a million accounts lived
-         * until the run spilled and made each young collection copy them.
+         * With lastPerKey: each key's record number (a later record replaces an earlier one). A {@code HashMap}, node and boxed
+         * number per key included: it compares a key's stored hash before the key, where an open-addressing table (HPPC's,
+         * tried) compares the keys it probes, each a chain of cache misses once a million accounts' keys no longer fit in the
+         * caches (faster with 10,000 accounts, about 4% slower with a million: docs/benchmarks.md).
          */
-        private final ObjectIntHashMap<Key> recordOfKey = new ObjectIntHashMap<>();
+        private final Map<Key, Integer> recordOfKey = new HashMap<>();
         /** With {@link #keepingLastOf}: the writer given each value's last record at a spill, and the key part of the values. */
         private RunWriter lastWriter;
         private int lastOfPart = -1;
-        /** With {@link #keepingLastOf}: the record number of each value's last record in this run (a table of ints, as above). */
-        private final ObjectIntHashMap<String> lastOfValue = new ObjectIntHashMap<>();
+        /** With {@link #keepingLastOf}: the record number of each value's last record in this run (a {@code HashMap}, as above). */
+        private final Map<String, Integer> lastOfValue = new HashMap<>();
 
         public RunWriter(Path dir, String prefix, long maxRunBytes, boolean lastPerKey) {
             this.dir = dir;
@@ -294,11 +295,8 @@ public final class ExternalSort {
         private void added(Key key, int kAt, int rAt) throws IOException {
             int n = count;
             if (lastPerKey) {
-                int slot = recordOfKey.indexOf(key);
-                if (slot < 0) {
-                    recordOfKey.indexInsert(slot, key, n);
-                } else {
-                    int old = recordOfKey.indexGet(slot);
+                Integer old = recordOfKey.putIfAbsent(key, n);
+                if (old != null) {
                     replaced += keyLength[old] + restLength[old];
                     place(old, kAt, rAt);
                     if (replaced > (keys.used + rest.used) / 2 && rest.used > (1 << 20)) compact();
@@ -363,10 +361,10 @@ public final class ExternalSort {
                 out.writeByte(END);
             }
             runs.add(file);
-            // In any order (the table's is its own): the last writer sorts them, and one value has one record here.
-            for (ObjectIntCursor<String> last : lastOfValue) {
-                int i = last.value;
-                lastWriter.addEncoded(new Key(new Object[] {last.key}), rest.bytes, restAt[i], restLength[i]); // a string: add checked it
+            // In any order: the last writer sorts them, and one value has one record here.
+            for (Map.Entry<String, Integer> last : lastOfValue.entrySet()) {
+                int i = last.getValue();
+                lastWriter.addEncoded(new Key(new Object[] {last.getKey()}), rest.bytes, restAt[i], restLength[i]); // a string: add checked it
             }
             lastOfValue.clear();
             recordOfKey.clear();
