@@ -20,9 +20,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * Runs {@link HotPathBenchmarks} and {@link HealthOutputBenchmarks} with JMH, its progress and result table to {@code out}. JMH's own command-line
- * options (e.g. {@code -f 0 -wi 1 -i 1 -w 100ms -r 100ms}, or a regular expression of the benchmarks to run)
- * override the defaults annotated on the benchmarks.
+ * Runs {@link HotPathBenchmarks} and {@link HealthOutputBenchmarks} with JMH, its progress and result table to
+ * {@code out}. JMH's own command-line options (e.g. {@code -f 0 -wi 1 -i 1 -w 100ms -r 100ms}, or a regular expression
+ * of the benchmarks to run) override the defaults annotated on the benchmarks.
  */
 public final class MicroBenchmarks {
     /** The classes of our benchmarks, run when the command line names none. */
