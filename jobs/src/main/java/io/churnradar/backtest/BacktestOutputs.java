@@ -33,7 +33,7 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * playbook tally its outcomes.json), then {@link #write} merges the runs into the result files. Nothing
  * holds every record anywhere: the sinks a run each, the merge a record and a buffer per run.
  */
-final class BacktestOutputs {
+public final class BacktestOutputs {
     private static final ObjectMapper JSON_LINE = new ObjectMapper();
 
     static final SortedRunSink.Stream ALERTS = new SortedRunSink.Stream("alerts", false);
@@ -86,12 +86,16 @@ final class BacktestOutputs {
     static void health(AccountHealth h, SortedRunSink.Emitter out) throws IOException {
         // Also each account's last line, in HEALTH_LAST (the stream keeps it): the merge turns that one into its closing
         // line (which differs only in its last field), once per account instead of once per update.
-        String change = HealthJson.toJson(h, false);
-        out.emit(0, new ExternalSort.Entry(ExternalSort.Key.of(h.getAsOf().toEpochMilli(), h.getAccountId()), null, change));
+        out.emit(0, healthChange(h));
         if (h.getChurnProbability() != null) {
             out.emit(2, new ExternalSort.Entry(ExternalSort.Key.of(h.getChurnScoredAt().toEpochMilli(), h.getAccountId()), null,
                     HealthJson.scoreJson(h)));
         }
+    }
+
+    /** A health update's record among the changes: its line, keyed by its time and account (the micro-benchmark adds it too). */
+    public static ExternalSort.Entry healthChange(AccountHealth h) {
+        return new ExternalSort.Entry(ExternalSort.Key.of(h.getAsOf().toEpochMilli(), h.getAccountId()), null, HealthJson.toJson(h, false));
     }
 
     static void command(RetentionCommand c, SortedRunSink.Emitter out) throws IOException {

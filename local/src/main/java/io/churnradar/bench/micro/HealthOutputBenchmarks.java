@@ -3,19 +3,18 @@ package io.churnradar.bench.micro;
 import io.churnradar.alerts.AccountHealth;
 import io.churnradar.alerts.HealthComponent;
 import io.churnradar.alerts.HealthTier;
+import io.churnradar.backtest.BacktestOutputs;
 import io.churnradar.backtest.ExternalSort;
 import io.churnradar.backtest.HealthJson;
+import io.churnradar.local.runtime.ScratchDir;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -56,7 +55,7 @@ public class HealthOutputBenchmarks {
     private ExternalSort.RunWriter last;
 
     @Setup(Level.Trial)
-    public void setUp() throws IOException {
+    public void setUp() {
         String[] names = {"usageTrend", "loginRecency", "featureBreadth", "supportBurden", "paymentHealth", "sentiment"};
         double[] weights = {25, 20, 15, 15, 15, 10};
         Random r = new Random(5);
@@ -77,38 +76,24 @@ public class HealthOutputBenchmarks {
             updates[i] = new AccountHealth("acct-" + r.nextInt(1_000), score, tier, components, Instant.ofEpochMilli(asOf), "default-1",
                     null, null, List.of());
         }
-        scratch = Files.createTempDirectory("churn-radar-health-bench-");
     }
 
     @Setup(Level.Iteration)
-    public void newRuns() {
+    public void newRuns() throws IOException {
+        scratch = Files.createTempDirectory("churn-radar-health-bench-");
+        // As the health sink pairs its streams (BacktestOutputs.HEALTH_CHANGES keeping the last of key part 1, the account).
         last = new ExternalSort.RunWriter(scratch, "health-last-00000", RUN_BYTES, true);
         changes = new ExternalSort.RunWriter(scratch, "health-changes-00000", RUN_BYTES, false).keepingLastOf(1, last);
     }
 
-    /** The runs an iteration spilled, removed: the benchmark writes hundreds of megabytes a second. */
+    /** The runs an iteration spilled, removed with their folder: the benchmark writes hundreds of megabytes a second. */
     @TearDown(Level.Iteration)
     public void dropRuns() throws IOException {
-        changes.finish();
-        last.finish();
-        deleteContents(scratch);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() throws IOException {
-        deleteContents(scratch);
-        Files.deleteIfExists(scratch);
-    }
-
-    private static void deleteContents(Path dir) throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> {
-                try {
-                    Files.deleteIfExists(f);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
+        try {
+            changes.finish();
+            last.finish();
+        } finally {
+            ScratchDir.deleteRecursively(scratch);
         }
     }
 
@@ -130,7 +115,6 @@ public class HealthOutputBenchmarks {
 
     @Benchmark
     public void healthLineToRuns() throws IOException {
-        AccountHealth h = nextUpdate();
-        changes.add(new ExternalSort.Entry(ExternalSort.Key.of(h.getAsOf().toEpochMilli(), h.getAccountId()), null, HealthJson.toJson(h, false)));
+        changes.add(BacktestOutputs.healthChange(nextUpdate()));
     }
 }
