@@ -392,6 +392,8 @@ public final class ExternalSort {
     private static final class Area {
         byte[] bytes = new byte[64 * 1024];
         int used;
+        /** {@link #keepOnly}'s order of the ranges, kept from one compaction to the next. */
+        private long[] byOffset = new long[0];
 
         /** Room for {@code more} bytes at the end: grown by doubling, so that appending stays linear. */
         void reserve(int more) {
@@ -402,20 +404,23 @@ public final class ExternalSort {
         }
 
         /**
-         * Keeps only the {@code count} ranges given, moved to the front in their order, and updates their offsets. The new
-         * array is as large as the old: one just large enough for what is kept was grown again, by copies, at once.
+         * Keeps only the {@code count} ranges given, moved to the front of the same array in the order they lie in it (so
+         * each moves toward the front, over bytes already moved or dropped), and updates their offsets. In place: a new
+         * array for each compaction, as large as the old (megabytes), was garbage for the collector and, while it lived,
+         * copied by each young collection it outlived (docs/benchmarks.md).
          */
         void keepOnly(int[] at, int[] length, int count) {
-            long live = 0;
-            for (int i = 0; i < count; i++) live += length[i];
-            byte[] kept = new byte[(int) Math.max(Math.max(64 * 1024, live), bytes.length)];
+            // Each range's offset (high half) and number (low half): sorted, the ranges in the order they lie.
+            if (byOffset.length < count) byOffset = new long[Math.max(count, 2 * byOffset.length)];
+            for (int i = 0; i < count; i++) byOffset[i] = ((long) at[i] << 32) | i;
+            Arrays.sort(byOffset, 0, count);
             int to = 0;
-            for (int i = 0; i < count; i++) {
-                System.arraycopy(bytes, at[i], kept, to, length[i]);
+            for (int k = 0; k < count; k++) {
+                int i = (int) byOffset[k];
+                System.arraycopy(bytes, at[i], bytes, to, length[i]);
                 at[i] = to;
                 to += length[i];
             }
-            bytes = kept;
             used = to;
         }
 
