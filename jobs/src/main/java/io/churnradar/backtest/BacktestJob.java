@@ -151,7 +151,7 @@ public final class BacktestJob {
             try (BacktestProgress ignored = BacktestProgress.ofJob(job, allFiles, scratch, progress)) {
                 result = job.getJobExecutionResult().get();
             }
-            BacktestOutputs.Counts counts = writeResults(scratch, outDir, rules.model != null, progress);
+            BacktestOutputs.Counts counts = writeResults(scratch, outDir, rules.model != null, flinkConfig.get(SORT_RUN_BYTES), progress);
             if (progress != null) progress.accept(String.format("  merged %,d sorted runs into the result files", counts.runs));
             BacktestSummary s = summary(result, counts, rules);
             s.files = fileCount;
@@ -162,14 +162,14 @@ public final class BacktestJob {
     }
 
     /** Merges the job's sorted runs into the result files, with a progress line every few seconds: GBs take minutes. */
-    private static BacktestOutputs.Counts writeResults(Path scratch, Path outDir, boolean scored,
+    private static BacktestOutputs.Counts writeResults(Path scratch, Path outDir, boolean scored, long runBytes,
             java.util.function.Consumer<String> progress) throws IOException {
         BacktestProgress.Runs runs = BacktestProgress.Runs.in(scratch);
         BacktestOutputs.MergeProgress merged = new BacktestOutputs.MergeProgress();
         long started = System.nanoTime();
         try (BacktestProgress ignored = BacktestProgress.of(() -> BacktestProgress.mergeLine(runs.count(), runs.bytes(),
                 merged.written.get(), merged.regrouped.get(), (System.nanoTime() - started) / 1e9), progress)) {
-            return BacktestOutputs.write(scratch, outDir, scored, merged);
+            return BacktestOutputs.write(scratch, outDir, scored, runBytes, merged);
         }
     }
 

@@ -36,16 +36,17 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 public final class BacktestOutputs {
     private static final ObjectMapper JSON_LINE = new ObjectMapper();
 
-    static final SortedRunSink.Stream ALERTS = new SortedRunSink.Stream("alerts", false);
-    static final SortedRunSink.Stream HEALTH_LAST = new SortedRunSink.Stream("health-last", true);
-    /** Each change, and each account's last one (key part 1) in HEALTH_LAST. */
-    static final SortedRunSink.Stream HEALTH_CHANGES = new SortedRunSink.Stream("health-changes", false).keepingLastOf(1, HEALTH_LAST);
+    static final SortedRunSink.Stream ALERTS = new SortedRunSink.Stream("alerts");
+    /** A mark of each account's last change: its account, and the key of that change. */
+    static final SortedRunSink.Stream HEALTH_LAST = new SortedRunSink.Stream("health-last");
+    /** Each change, and a mark of each account's last one (key part 1) in HEALTH_LAST. */
+    static final SortedRunSink.Stream HEALTH_CHANGES = new SortedRunSink.Stream("health-changes").keepingLastOf(1, HEALTH_LAST);
     /** The churn scores of the day closes, when the rules carry a model (scores.jsonl). */
-    static final SortedRunSink.Stream SCORES = new SortedRunSink.Stream("scores", false);
-    static final SortedRunSink.Stream AUDIT = new SortedRunSink.Stream("command-audit", false);
-    static final SortedRunSink.Stream COMMANDS = new SortedRunSink.Stream("commands", false);
-    static final SortedRunSink.Stream DEAD_LETTERS = new SortedRunSink.Stream("dead-letters", false);
-    static final SortedRunSink.Stream KPIS = new SortedRunSink.Stream("kpis", false);
+    static final SortedRunSink.Stream SCORES = new SortedRunSink.Stream("scores");
+    static final SortedRunSink.Stream AUDIT = new SortedRunSink.Stream("command-audit");
+    static final SortedRunSink.Stream COMMANDS = new SortedRunSink.Stream("commands");
+    static final SortedRunSink.Stream DEAD_LETTERS = new SortedRunSink.Stream("dead-letters");
+    static final SortedRunSink.Stream KPIS = new SortedRunSink.Stream("kpis");
     static final String OUTCOMES_FILE = "outcomes.json";
 
     private BacktestOutputs() {}
@@ -84,8 +85,8 @@ public final class BacktestOutputs {
     }
 
     static void health(AccountHealth h, SortedRunSink.Emitter out) throws IOException {
-        // Also each account's last line, in HEALTH_LAST (the stream keeps it): the merge turns that one into its closing
-        // line (which differs only in its last field), once per account instead of once per update.
+        // Also a mark of each account's last change, in HEALTH_LAST (the stream's writer adds it): the merge turns the change it
+        // points to into the account's closing line (which differs only in its last field), once per account.
         out.emit(0, healthChange(h));
         if (h.getChurnProbability() != null) {
             out.emit(2, new ExternalSort.Entry(ExternalSort.Key.of(h.getChurnScoredAt().toEpochMilli(), h.getAccountId()), null,
@@ -154,7 +155,7 @@ public final class BacktestOutputs {
      * scores.jsonl when the rules carried a churn model ({@code scored}), adding the bytes written to {@code progress}
      * as it goes (the progress lines).
      */
-    static Counts write(Path scratch, Path outDir, boolean scored, MergeProgress progress) throws IOException {
+    static Counts write(Path scratch, Path outDir, boolean scored, long runBytes, MergeProgress progress) throws IOException {
         Counts c = new Counts();
         java.util.function.IntConsumer runs = n -> c.runs += n;
         c.alerts = merge(scratch, outDir.resolve("alerts.jsonl"), "\n", progress, r -> {
@@ -171,11 +172,17 @@ public final class BacktestOutputs {
         } else {
             OutcomesJson.write(new OutcomeTally(), outDir.resolve(OUTCOMES_FILE));
         }
-        // health.jsonl: every change, then the last score of each account (as Files.write ended its lines).
+        // health.jsonl: every change, then the last score of each account (as Files.write ended its lines), the
+        // change the account's mark points to, sorted by account.
         long[] counts = new long[2];
         try (OutputStream w = lines(outDir.resolve("health.jsonl"))) {
-            counts[0] = mergeInto(scratch, w, System.lineSeparator(), progress, r -> {}, HEALTH_CHANGES, runs, null);
-            counts[1] = mergeInto(scratch, w, System.lineSeparator(), progress, r -> {}, HEALTH_LAST, runs, HealthJson::asFinal);
+            List<Path> changes = HEALTH_CHANGES.runs(scratch);
+            List<Path> marks = HEALTH_LAST.runs(scratch);
+            runs.accept(changes.size() + marks.size());
+            byte[] end = System.lineSeparator().getBytes(StandardCharsets.UTF_8);
+            unchecked(() -> ExternalSort.mergeKeepingLast(changes, marks, scratch, runBytes,
+                    lineWriter(w, end, progress, r -> counts[0]++, null), lineWriter(w, end, progress, r -> counts[1]++, HealthJson::asFinal),
+                    progress.regrouped::addAndGet));
         }
         // scores.jsonl: one line per account and scored day close, only with a model (no model: no runs, no file).
         if (scored) c.churnScores = merge(scratch, outDir.resolve("scores.jsonl"), "\n", progress, r -> {}, SCORES, runs);
@@ -204,30 +211,47 @@ public final class BacktestOutputs {
         long[] lines = {0};
         List<Path> runs = stream.runs(scratch);
         runCount.accept(runs.size());
-        try {
-            ExternalSort.merge(runs, stream.lastPerKey(), scratch, r -> {
-                try {
-                    long bytes;
-                    if (finish == null) {
-                        r.writeLine(w);
-                        bytes = r.lineBytes();
-                    } else {
-                        byte[] line = finish.apply(r.line()).getBytes(StandardCharsets.UTF_8);
-                        w.write(line);
-                        bytes = line.length;
-                    }
-                    w.write(end);
-                    progress.written.addAndGet(bytes + end.length);
-                } catch (IOException x) {
-                    throw new UncheckedIOException(x);
+        unchecked(() -> ExternalSort.merge(runs, false, scratch, lineWriter(w, end, progress, r -> {
+            count.accept(r);
+            lines[0]++;
+        }, finish), progress.regrouped::addAndGet));
+        return lines[0];
+    }
+
+    /** Writes each record's line to {@code w}, as it was or, with {@code finish}, as that makes it, then counts it. */
+    private static Consumer<ExternalSort.Record> lineWriter(OutputStream w, byte[] end, MergeProgress progress,
+            Consumer<ExternalSort.Record> count, java.util.function.UnaryOperator<String> finish) {
+        return r -> {
+            try {
+                long bytes;
+                if (finish == null) {
+                    r.writeLine(w);
+                    bytes = r.lineBytes();
+                } else {
+                    byte[] line = finish.apply(r.line()).getBytes(StandardCharsets.UTF_8);
+                    w.write(line);
+                    bytes = line.length;
                 }
-                count.accept(r);
-                lines[0]++;
-            }, progress.regrouped::addAndGet);
+                w.write(end);
+                progress.written.addAndGet(bytes + end.length);
+            } catch (IOException x) {
+                throw new UncheckedIOException(x);
+            }
+            count.accept(r);
+        };
+    }
+
+    private interface MergeStep {
+        void run() throws IOException;
+    }
+
+    /** Runs a merge whose line writer reports a failure to write unchecked, as the IOException it was. */
+    private static void unchecked(MergeStep merge) throws IOException {
+        try {
+            merge.run();
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
-        return lines[0];
     }
 
     /** Tallies the outcome events per playbook in the job and writes outcomes.json into the scratch folder at the end. */

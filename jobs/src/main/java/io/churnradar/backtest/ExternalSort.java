@@ -68,7 +68,7 @@ public final class ExternalSort {
     private static final LZ4Compressor LZ4_WRITE = LZ4Factory.fastestInstance().fastCompressor();
     /** The decompressor that checks its input: a damaged run fails with an error instead of reading out of bounds. */
     private static final LZ4SafeDecompressor LZ4_READ = LZ4Factory.fastestInstance().safeDecompressor();
-    /** A record's index entries in memory (offsets, lengths, prefixes, its place in the order), and a key's in the last-per-key map, for the budget. */
+    /** A record's index entries in memory (offsets, lengths, prefixes, its place in the order), and a value's in the map of last records, for the budget. */
     private static final long INDEX_BYTES = 36;
     private static final long MAP_ENTRY_BYTES = 120;
 
@@ -196,14 +196,12 @@ public final class ExternalSort {
 
     /**
      * Sorts what it is given in runs of at most {@code maxRunBytes} (in memory) and spills each run to
-     * {@code dir/prefix-NNNNNN.run}. With {@code lastPerKey}, only the last record of each key is kept (and
-     * {@link #merge} must be told so too).
+     * {@code dir/prefix-NNNNNN.run}.
      */
     public static final class RunWriter {
         private final Path dir;
         private final String prefix;
         private final long maxRunBytes;
-        private final boolean lastPerKey;
         private final List<Path> runs = new ArrayList<>();
         /**
          * The records' keys, one after the other, apart from the rest of the records: the sort reads only keys, and
@@ -214,8 +212,6 @@ public final class ExternalSort {
         private final Area keys = new Area();
         /** The records' tags and lines, one after the other. */
         private final Area rest = new Area();
-        /** Bytes of records a later one of the same key replaced (with lastPerKey), given back when the areas are compacted. */
-        private long replaced;
         /** Per record: where its key and its rest are, and their lengths. */
         private int[] keyAt = new int[1024];
         private int[] keyLength = new int[1024];
@@ -228,36 +224,34 @@ public final class ExternalSort {
         /** The type of the first two key parts of every record so far, or 0 once two records differ: then no prefix counts. */
         private byte firstType;
         private byte secondType;
-        /**
-         * With lastPerKey: each key's record number (a later record replaces an earlier one). A {@code HashMap}, node and boxed
-         * number per key included: it compares a key's stored hash before the key, where an open-addressing table (HPPC's,
-         * tried) compares the keys it probes, each a chain of cache misses once a million accounts' keys no longer fit in the
-         * caches (faster with 10,000 accounts, about 4% slower with a million: docs/benchmarks.md).
-         */
-        private final Map<Key, Integer> recordOfKey = new HashMap<>();
-        /** With {@link #keepingLastOf}: the writer given each value's last record at a spill, and the key part of the values. */
+        /** With {@link #keepingLastOf}: the writer given a mark of each value's last record at a spill, and the key part of the values. */
         private RunWriter lastWriter;
         private int lastOfPart = -1;
-        /** With {@link #keepingLastOf}: the record number of each value's last record in this run (a {@code HashMap}, as above). */
+        /**
+         * With {@link #keepingLastOf}: the record number of each value's last record in this run. A {@code HashMap}, node and
+         * boxed number per value included: it compares a key's stored hash before the key, where an open-addressing table
+         * (HPPC's, tried) compares the keys it probes, each a chain of cache misses once a million accounts' keys no longer
+         * fit in the caches (faster with 10,000 accounts, about 4% slower with a million: docs/benchmarks.md).
+         */
         private final Map<String, Integer> lastOfValue = new HashMap<>();
 
-        public RunWriter(Path dir, String prefix, long maxRunBytes, boolean lastPerKey) {
+        public RunWriter(Path dir, String prefix, long maxRunBytes) {
             this.dir = dir;
             this.prefix = prefix;
             this.maxRunBytes = Math.max(1, maxRunBytes);
-            this.lastPerKey = lastPerKey;
         }
 
         /**
-         * Makes this writer also hand {@code last} (a writer that keeps the last record per key) the last record of each value of
-         * its records' key part {@code part}, a string, keyed by that value alone: at each spill, once per value and run. The
-         * health updates go to {@code health.jsonl} as changes and as each account's last score; written to two writers, every
-         * line was encoded, copied and looked up twice, where the last scores need one record per account and run.
+         * Makes this writer also hand {@code last} (a writer of every record) a mark of the last record of
+         * each value of its records' key part {@code part}, a string: keyed by that value alone, its line the record's key. At
+         * each spill, once per value and run; {@link #mergeKeepingLast} finds the records the marks point to. The health
+         * updates go to {@code health.jsonl} as changes and as each account's last score. Marks instead of copies: with a
+         * million accounts nearly every record is its account's last in its run, and copying each into the last writer
+         * (then compressing, writing and merging it a second time) was an eighth of the detection thread.
          * {@code last} must be finished after this writer.
          */
         public RunWriter keepingLastOf(int part, RunWriter last) {
-            if (lastPerKey) throw new IllegalStateException("a writer that keeps the last record per key cannot keep another's");
-            if (!last.lastPerKey) throw new IllegalArgumentException("the writer given the last records must keep the last record per key");
+            if (last == this) throw new IllegalArgumentException("a writer cannot keep its own marks");
             if (part < 0 || part > 126) throw new IllegalArgumentException("a key part is 0 to 126: " + part);
             this.lastWriter = last;
             this.lastOfPart = part;
@@ -277,33 +271,51 @@ public final class ExternalSort {
             }
             encode(e, keys, rest);
             if (lastWriter != null) lastOfValue.put(value, count);
-            added(e.key(), kAt, rAt);
+            added(kAt, rAt);
         }
 
-        /** Adds a record whose rest (tag and line) is already encoded, {@code length} bytes at {@code at} in {@code restBytes}. */
-        private void addEncoded(Key key, byte[] restBytes, int at, int length) throws IOException {
+        /**
+         * Adds a mark keyed by {@code key}: no tag, and as its line the {@code length} bytes of a record's key at {@code at}.
+         * Every mark is kept, each value's last found by the merge: a writer that kept only the last per value held a map of
+         * the values in its run, which outlived young collections and cost the collector more than the marks' bytes.
+         */
+        private void addMark(Key key, byte[] keyBytes, int at, int length) throws IOException {
             int kAt = keys.used;
             int rAt = rest.used;
             encodeKey(key, keys);
-            rest.reserve(length);
-            System.arraycopy(restBytes, at, rest.bytes, rest.used, length);
-            rest.used += length;
-            added(key, kAt, rAt);
+            rest.reserve(8 + length);
+            int to = putInt(rest.bytes, rest.used, -1);
+            to = putInt(rest.bytes, to, length);
+            System.arraycopy(keyBytes, at, rest.bytes, to, length);
+            rest.used = to + length;
+            added(kAt, rAt);
+        }
+
+        /** Adds a record already encoded: its key's {@code keyLength} bytes at {@code keyAt}, its rest's (tag and line) at {@code restAt}. */
+        private void addEncoded(byte[] keyBytes, int keyAt, int keyLength, byte[] restBytes, int restAt, int restLength) throws IOException {
+            int kAt = keys.used;
+            int rAt = rest.used;
+            keys.reserve(keyLength);
+            System.arraycopy(keyBytes, keyAt, keys.bytes, kAt, keyLength);
+            keys.used += keyLength;
+            rest.reserve(restLength);
+            System.arraycopy(restBytes, restAt, rest.bytes, rAt, restLength);
+            rest.used += restLength;
+            added(kAt, rAt);
+        }
+
+        /** Adds the mark {@code m} (of {@link #addMark}) keyed by the record key it holds, its line the mark's key. */
+        private void addByMarkedKey(Record m) throws IOException {
+            byte[] line = new byte[8 + m.tagAt];
+            int to = putInt(line, 0, -1);
+            to = putInt(line, to, m.tagAt);
+            System.arraycopy(m.bytes, 0, line, to, m.tagAt);
+            addEncoded(m.bytes, m.lineAt, m.lineLength, line, 0, line.length);
         }
 
         /** Indexes the record just encoded at {@code kAt} and {@code rAt}, and spills when the run is full. */
-        private void added(Key key, int kAt, int rAt) throws IOException {
+        private void added(int kAt, int rAt) throws IOException {
             int n = count;
-            if (lastPerKey) {
-                Integer old = recordOfKey.putIfAbsent(key, n);
-                if (old != null) {
-                    replaced += keyLength[old] + restLength[old];
-                    place(old, kAt, rAt);
-                    if (replaced > (keys.used + rest.used) / 2 && rest.used > (1 << 20)) compact();
-                    if (budget() >= maxRunBytes) spill();
-                    return;
-                }
-            }
             if (n == keyAt.length) {
                 keyAt = Arrays.copyOf(keyAt, 2 * n);
                 keyLength = Arrays.copyOf(keyLength, 2 * n);
@@ -312,7 +324,10 @@ public final class ExternalSort {
                 first = Arrays.copyOf(first, 2 * n);
                 second = Arrays.copyOf(second, 2 * n);
             }
-            place(n, kAt, rAt);
+            keyAt[n] = kAt;
+            keyLength[n] = keys.used - kAt;
+            restAt[n] = rAt;
+            restLength[n] = rest.used - rAt;
             byte[] k = keys.bytes;
             byte t0 = type(k, kAt, 0);
             byte t1 = type(k, kAt, 1);
@@ -324,24 +339,9 @@ public final class ExternalSort {
             if (budget() >= maxRunBytes) spill();
         }
 
-        private void place(int n, int kAt, int rAt) {
-            keyAt[n] = kAt;
-            keyLength[n] = keys.used - kAt;
-            restAt[n] = rAt;
-            restLength[n] = rest.used - rAt;
-        }
-
-        /** What the run takes in memory: its live records' bytes and their index (and map) entries. */
+        /** What the run takes in memory: its records' bytes, their index entries and the map of last records. */
         private long budget() {
-            return keys.used + rest.used - replaced + count * (INDEX_BYTES + (lastPerKey ? MAP_ENTRY_BYTES : 0))
-                    + lastOfValue.size() * MAP_ENTRY_BYTES;
-        }
-
-        /** Moves the live records to the front of their areas, dropping the replaced ones. */
-        private void compact() {
-            keys.keepOnly(keyAt, keyLength, count);
-            rest.keepOnly(restAt, restLength, count);
-            replaced = 0;
+            return keys.used + rest.used + count * INDEX_BYTES + lastOfValue.size() * MAP_ENTRY_BYTES;
         }
 
         /** Spills what is buffered; the runs written, in order. */
@@ -361,16 +361,14 @@ public final class ExternalSort {
                 out.writeByte(END);
             }
             runs.add(file);
-            // In any order: the last writer sorts them, and one value has one record here.
+            // In any order: the last writer sorts them, and one value has one mark here.
             for (Map.Entry<String, Integer> last : lastOfValue.entrySet()) {
                 int i = last.getValue();
-                lastWriter.addEncoded(new Key(new Object[] {last.getKey()}), rest.bytes, restAt[i], restLength[i]); // a string: add checked it
+                lastWriter.addMark(new Key(new Object[] {last.getKey()}), keys.bytes, keyAt[i], keyLength[i]); // a string: add checked it
             }
             lastOfValue.clear();
-            recordOfKey.clear();
             keys.clear(4 * maxRunBytes);
             rest.clear(4 * maxRunBytes);
-            replaced = 0;
             count = 0;
         }
 
@@ -392,8 +390,6 @@ public final class ExternalSort {
     private static final class Area {
         byte[] bytes = new byte[64 * 1024];
         int used;
-        /** {@link #keepOnly}'s order of the ranges, kept from one compaction to the next. */
-        private long[] byOffset = new long[0];
 
         /** Room for {@code more} bytes at the end: grown by doubling, so that appending stays linear. */
         void reserve(int more) {
@@ -401,27 +397,6 @@ public final class ExternalSort {
             if (need <= bytes.length) return;
             if (need > Integer.MAX_VALUE - 16) throw new IllegalStateException("a sort run over 2 GB: lower churn-radar.backtest.sort-run-bytes");
             bytes = Arrays.copyOf(bytes, (int) Math.min(Integer.MAX_VALUE - 16, Math.max(need, 2L * bytes.length)));
-        }
-
-        /**
-         * Keeps only the {@code count} ranges given, moved to the front of the same array in the order they lie in it (so
-         * each moves toward the front, over bytes already moved or dropped), and updates their offsets. In place: a new
-         * array for each compaction, as large as the old (megabytes), was garbage for the collector and, while it lived,
-         * copied by each young collection it outlived (docs/benchmarks.md).
-         */
-        void keepOnly(int[] at, int[] length, int count) {
-            // Each range's offset (high half) and number (low half): sorted, the ranges in the order they lie.
-            if (byOffset.length < count) byOffset = new long[Math.max(count, 2 * byOffset.length)];
-            for (int i = 0; i < count; i++) byOffset[i] = ((long) at[i] << 32) | i;
-            Arrays.sort(byOffset, 0, count);
-            int to = 0;
-            for (int k = 0; k < count; k++) {
-                int i = (int) byOffset[k];
-                System.arraycopy(bytes, at[i], bytes, to, length[i]);
-                at[i] = to;
-                to += length[i];
-            }
-            used = to;
         }
 
         /** Empties the buffer; one that grew past {@code roomy} (an outsized record) gives its room back. */
@@ -539,15 +514,120 @@ public final class ExternalSort {
      */
     public static void merge(List<Path> runs, boolean lastPerKey, Path scratch, Consumer<Record> out, LongConsumer regrouped)
             throws IOException {
-        List<Path> current = List.copyOf(runs);
         Set<Path> intermediate = new HashSet<>();
+        try {
+            mergeOnce(regroup(runs, lastPerKey, scratch, regrouped, intermediate), lastPerKey, out);
+        } finally {
+            for (Path p : intermediate) Files.deleteIfExists(p); // runs of our own; the writers' runs are the caller's
+        }
+    }
+
+    /**
+     * Merges the runs of a writer that marked its last records in another ({@link RunWriter#keepingLastOf}): every
+     * record to {@code each}, in order, then the last record of each value to {@code last}, in the order of the values.
+     * The marks (one per value once merged) are sorted by the keys they hold, so that the merge of the records meets
+     * them in its own order and knows a value's last record when it reaches it; those records are sorted by value in
+     * runs of at most {@code maxRunBytes} and merged after. Memory follows the runs, as in {@link #merge}.
+     */
+    public static void mergeKeepingLast(List<Path> runs, List<Path> markRuns, Path scratch, long maxRunBytes, Consumer<Record> each,
+            Consumer<Record> last, LongConsumer regrouped) throws IOException {
+        Set<Path> ours = new HashSet<>();
+        try {
+            RunWriter byKey = new RunWriter(scratch, "merge-marks", maxRunBytes);
+            merge(markRuns, true, scratch, m -> {
+                try {
+                    byKey.addByMarkedKey(m);
+                } catch (IOException x) {
+                    throw new UncheckedIOException(x);
+                }
+            }, regrouped);
+            List<Path> marksByKey = byKey.finish();
+            ours.addAll(marksByKey);
+            RunWriter lastRecords = new RunWriter(scratch, "merge-last", maxRunBytes);
+            try (Cursor marks = new Cursor(regroup(marksByKey, false, scratch, regrouped, ours))) {
+                LastRecords found = new LastRecords(marks, lastRecords);
+                merge(runs, false, scratch, r -> {
+                    each.accept(r);
+                    found.next(r);
+                }, regrouped);
+                found.end();
+            }
+            List<Path> lastRuns = lastRecords.finish();
+            ours.addAll(lastRuns);
+            merge(lastRuns, false, scratch, last, regrouped);
+        } catch (UncheckedIOException e) {
+            throw e.getCause(); // a run that could not be written, from inside a merge's consumer
+        } finally {
+            for (Path p : ours) Files.deleteIfExists(p);
+        }
+    }
+
+    /**
+     * The records the marks point to, found as the merge hands out the records in order: the last of the records whose
+     * key a mark holds (equal keys are one value's, in the order written), written keyed by the mark's value.
+     */
+    private static final class LastRecords {
+        private final Cursor marks;
+        private final RunWriter out;
+        /** The record that the current mark points to, so far: a later one of the same key replaces it. */
+        private Record found;
+        private boolean pending;
+
+        LastRecords(Cursor marks, RunWriter out) {
+            this.marks = marks;
+            this.out = out;
+        }
+
+        void next(Record r) {
+            try {
+                if (pending) {
+                    if (found.sameKey(r)) {
+                        found.copyOf(r);
+                        return;
+                    }
+                    write();
+                }
+                Record m = marks.head();
+                if (m == null) return;
+                int c = compareKeys(r.bytes, 0, m.bytes, 0);
+                if (c > 0) throw new IllegalStateException("a mark of the last records points to no record: " + m.key());
+                if (c == 0) {
+                    if (found == null) found = new Record();
+                    found.copyOf(r);
+                    pending = true;
+                }
+            } catch (IOException x) {
+                throw new UncheckedIOException(x);
+            }
+        }
+
+        void end() throws IOException {
+            if (pending) write();
+            if (marks.head() != null) throw new IllegalStateException("a mark of the last records points to no record: " + marks.head().key());
+        }
+
+        /** The found record, keyed by the current mark's value (its line), and on to the next mark. */
+        private void write() throws IOException {
+            Record m = marks.head();
+            out.addEncoded(m.bytes, m.lineAt, m.lineLength, found.bytes, found.tagAt, found.length - found.tagAt);
+            pending = false;
+            marks.advance();
+        }
+    }
+
+    /**
+     * Brings {@code runs} down to at most {@link #MAX_FAN_IN} by merging groups of consecutive ones into runs in {@code scratch}
+     * (added to {@code intermediate}, for the caller to remove), as few as bring the number down to one merge's worth.
+     */
+    private static List<Path> regroup(List<Path> runs, boolean lastPerKey, Path scratch, LongConsumer regrouped, Set<Path> intermediate)
+            throws IOException {
+        List<Path> current = List.copyOf(runs);
         int pass = 0;
         while (current.size() > MAX_FAN_IN) {
             // Only as many groups as bring the runs down to one merge's worth, the rest left as they are (Knuth's
             // first pass of an optimal merge): with 750 runs two groups of 256 are merged first, not all 750.
             int groups = Math.min(ceilDiv(current.size() - MAX_FAN_IN, MAX_FAN_IN - 1), ceilDiv(current.size(), MAX_FAN_IN));
             List<Path> next = new ArrayList<>();
-            List<Path> ours = new ArrayList<>();
             for (int from = 0; from < current.size(); from += MAX_FAN_IN) {
                 List<Path> group = current.subList(from, Math.min(current.size(), from + MAX_FAN_IN));
                 if (from / MAX_FAN_IN >= groups) {
@@ -555,6 +635,7 @@ public final class ExternalSort {
                     continue;
                 }
                 Path merged = Files.createTempFile(scratch, "merge-" + pass + "-", ".run");
+                intermediate.add(merged); // removed by the caller, also when this pass fails
                 try (DataOutputStream w = runOutput(merged)) {
                     mergeOnce(group, lastPerKey, r -> {
                         try {
@@ -567,18 +648,12 @@ public final class ExternalSort {
                     w.writeByte(END);
                 }
                 next.add(merged);
-                ours.add(merged);
                 for (Path p : group) if (intermediate.remove(p)) Files.deleteIfExists(p); // merged runs of our own
             }
-            intermediate.addAll(ours);
             current = next;
             pass++;
         }
-        try {
-            mergeOnce(current, lastPerKey, out);
-        } finally {
-            for (Path p : intermediate) Files.deleteIfExists(p); // runs of our own; the writers' runs are the caller's
-        }
+        return current;
     }
 
     private static int ceilDiv(int a, int b) {
@@ -586,21 +661,9 @@ public final class ExternalSort {
     }
 
     private static void mergeOnce(List<Path> runs, boolean lastPerKey, Consumer<Record> out) throws IOException {
-        PriorityQueue<RunReader> heads = new PriorityQueue<>(Math.max(1, runs.size()), (a, b) -> {
-            int c = compareKeys(a.head.bytes, 0, b.head.bytes, 0);
-            return c != 0 ? c : Integer.compare(a.index, b.index);
-        });
-        List<RunReader> open = new ArrayList<>();
-        try {
-            for (int i = 0; i < runs.size(); i++) {
-                RunReader r = new RunReader(runs.get(i), i);
-                open.add(r);
-                if (r.head != null) heads.add(r);
-            }
+        try (Cursor records = new Cursor(runs)) {
             Record pending = null;
-            while (!heads.isEmpty()) {
-                RunReader r = heads.poll();
-                Record e = r.head;
+            for (Record e = records.head(); e != null; records.advance(), e = records.head()) {
                 if (!lastPerKey) {
                     out.accept(e); // before the reader reads its next record into the same buffer
                 } else {
@@ -608,13 +671,59 @@ public final class ExternalSort {
                     else if (!pending.sameKey(e)) out.accept(pending);
                     pending.copyOf(e);
                 }
-                r.advance();
-                if (r.head != null) heads.add(r);
             }
             if (pending != null) out.accept(pending);
-        } catch (EOFException e) {
-            throw new IOException("a sort run ended early (was its writer stopped?)", e);
-        } finally {
+        }
+    }
+
+    /**
+     * The records of at most {@link #MAX_FAN_IN} runs, one at a time in order: by key, equal keys in the order of the
+     * runs given. {@link #head} is valid until the next {@link #advance}.
+     */
+    private static final class Cursor implements AutoCloseable {
+        private final PriorityQueue<RunReader> heads;
+        private final List<RunReader> open = new ArrayList<>();
+        private RunReader current;
+
+        Cursor(List<Path> runs) throws IOException {
+            heads = new PriorityQueue<>(Math.max(1, runs.size()), (a, b) -> {
+                int c = compareKeys(a.head.bytes, 0, b.head.bytes, 0);
+                return c != 0 ? c : Integer.compare(a.index, b.index);
+            });
+            try {
+                for (int i = 0; i < runs.size(); i++) {
+                    RunReader r = new RunReader(runs.get(i), i);
+                    open.add(r);
+                    if (r.head != null) heads.add(r);
+                }
+            } catch (EOFException e) {
+                close();
+                throw new IOException("a sort run ended early (was its writer stopped?)", e);
+            } catch (IOException | RuntimeException e) {
+                close();
+                throw e;
+            }
+            current = heads.poll();
+        }
+
+        /** The current record, or null after the last. */
+        Record head() {
+            return current == null ? null : current.head;
+        }
+
+        void advance() throws IOException {
+            if (current == null) return;
+            try {
+                current.advance();
+            } catch (EOFException e) {
+                throw new IOException("a sort run ended early (was its writer stopped?)", e);
+            }
+            if (current.head != null) heads.add(current);
+            current = heads.poll();
+        }
+
+        @Override
+        public void close() throws IOException {
             for (RunReader r : open) r.close();
         }
     }

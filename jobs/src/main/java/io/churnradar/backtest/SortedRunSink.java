@@ -34,28 +34,28 @@ final class SortedRunSink<T> implements Sink<T> {
     }
 
     /**
-     * A stream of sorted runs: its name, whether only the last record of each key counts, and, for a stream whose records'
-     * last one for each value of a key part another stream keeps ({@link #keepingLastOf}), that part and that stream's name
+     * A stream of sorted runs: its name and, for a stream whose records' last one for each value of a key part another
+     * stream marks ({@link #keepingLastOf}), that part and that stream's name
      * (else -1 and null).
      */
-    record Stream(String name, boolean lastPerKey, int lastOfPart, String lastIn) implements Serializable {
+    record Stream(String name, int lastOfPart, String lastIn) implements Serializable {
         Stream {
             if (!name.matches("[a-z][a-z-]*")) throw new IllegalArgumentException("a run stream's name is lower-case letters and dashes: " + name);
             if ((lastIn == null) != (lastOfPart < 0)) throw new IllegalArgumentException("a key part and a stream, or neither: " + lastOfPart + ", " + lastIn);
         }
 
-        Stream(String name, boolean lastPerKey) {
-            this(name, lastPerKey, -1, null);
+        Stream(String name) {
+            this(name, -1, null);
         }
 
         /**
-         * This stream, whose last record for each value of its key part {@code part} (a string) goes to {@code last} as well,
-         * keyed by that value: the record is encoded once for both (see {@link ExternalSort.RunWriter#keepingLastOf}). The
-         * sink lists {@code last} after this stream.
+         * This stream, whose last record for each value of its key part {@code part} (a string) is marked in {@code last},
+         * keyed by that value (see {@link ExternalSort.RunWriter#keepingLastOf}); {@link ExternalSort#mergeKeepingLast} finds
+         * the records the marks point to. The sink lists {@code last} after this stream.
          */
         Stream keepingLastOf(int part, Stream last) {
-            if (!last.lastPerKey) throw new IllegalArgumentException("the stream given the last records keeps the last record per key: " + last.name);
-            return new Stream(name, lastPerKey, part, last.name);
+            if (last.name.equals(name)) throw new IllegalArgumentException("a stream cannot keep its own marks: " + name);
+            return new Stream(name, part, last.name);
         }
 
         /** The runs of this stream in {@code scratch}, in merge order. */
@@ -97,7 +97,7 @@ final class SortedRunSink<T> implements Sink<T> {
             try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, prefix + "-*.run")) {
                 for (Path p : old) Files.deleteIfExists(p);
             }
-            writers[i] = new ExternalSort.RunWriter(dir, prefix, maxRunBytes, streams.get(i).lastPerKey());
+            writers[i] = new ExternalSort.RunWriter(dir, prefix, maxRunBytes);
         }
         // After all are made; writers finish in the streams' order, a stream's before the one keeping its last records.
         for (int i = 0; i < writers.length; i++) {

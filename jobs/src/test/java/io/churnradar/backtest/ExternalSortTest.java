@@ -47,7 +47,7 @@ class ExternalSortTest {
     @Test
     void manySmallRunsMergeToTheStableSortOrder() throws IOException {
         List<Entry> all = records(5_000, 1);
-        ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "t-00000", 3_000, false);
+        ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "t-00000", 3_000);
         for (Entry e : all) w.add(e);
         List<Path> runs = w.finish();
         assertThat(runs).hasSizeGreaterThan(50);
@@ -62,7 +62,7 @@ class ExternalSortTest {
     @Test
     void moreRunsThanOneMergeTakesAreMergedInPassesWithTheSameOrder() throws IOException {
         List<Entry> all = records(3 * ExternalSort.MAX_FAN_IN + 17, 2);
-        ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "t-00000", 1, false); // a run per record
+        ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "t-00000", 1); // a run per record
         for (Entry e : all) w.add(e);
         List<Path> runs = w.finish();
         assertThat(runs).hasSize(all.size());
@@ -104,7 +104,7 @@ class ExternalSortTest {
         assertThat(merged(List.of(empty, one, empty), false)).extracting(Entry::line).containsExactly("{\"n\":1,\"account\":\"a\"}");
         assertThat(merged(List.of(), false)).isEmpty();
         assertThat(merged(List.of(empty), true)).isEmpty();
-        assertThat(new ExternalSort.RunWriter(tmp, "none-00000", 100, false).finish()).as("nothing written, no run").isEmpty();
+        assertThat(new ExternalSort.RunWriter(tmp, "none-00000", 100).finish()).as("nothing written, no run").isEmpty();
     }
 
     @Test
@@ -115,7 +115,7 @@ class ExternalSortTest {
             String account = "acct-" + r.nextInt(150);
             all.add(new Entry(Key.of(account), null, account + " #" + i));
         }
-        ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "last-00000", 2_000, true);
+        ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "last-00000", 2_000);
         for (Entry e : all) w.add(e);
         List<Path> runs = w.finish();
         assertThat(runs).hasSizeGreaterThan(5);
@@ -126,14 +126,15 @@ class ExternalSortTest {
     }
 
     @Test
-    void aWriterKeepingTheLastOfEachAccountHandsOnWhatAWriterOfEveryRecordWouldKeep() throws IOException {
-        // Health changes keyed by time and account, several runs of them, their last per account kept on the side.
+    void aWriterMarkingTheLastOfEachAccountLeadsTheMergeToWhatAWriterOfEveryRecordWouldKeep() throws IOException {
+        // Health changes keyed by time and account, several runs of them, their last per account marked on the side; against
+        // a writer of every record keyed by account alone, merged keeping the last per key.
         List<Entry> all = records(4_000, 7);
         Random r = new Random(8);
         for (int i = 0; i < 4_000; i++) all.add(entry(r.nextInt(20), "acct-" + (10 + r.nextInt(300)), 4_000 + i));
-        ExternalSort.RunWriter kept = new ExternalSort.RunWriter(tmp, "kept-00000", 6_000, true);
-        ExternalSort.RunWriter changes = new ExternalSort.RunWriter(tmp, "changes-00000", 40_000, false).keepingLastOf(1, kept);
-        ExternalSort.RunWriter everyRecord = new ExternalSort.RunWriter(tmp, "every-00000", 6_000, true);
+        ExternalSort.RunWriter kept = new ExternalSort.RunWriter(tmp, "kept-00000", 6_000);
+        ExternalSort.RunWriter changes = new ExternalSort.RunWriter(tmp, "changes-00000", 40_000).keepingLastOf(1, kept);
+        ExternalSort.RunWriter everyRecord = new ExternalSort.RunWriter(tmp, "every-00000", 6_000);
         for (Entry e : all) {
             changes.add(e);
             everyRecord.add(new Entry(Key.of(e.key().parts[1]), e.tag(), e.line()));
@@ -141,29 +142,78 @@ class ExternalSortTest {
         List<Path> changeRuns = changes.finish();
         List<Path> keptRuns = kept.finish();
         assertThat(changeRuns).as("changes spilled several times").hasSizeGreaterThan(5);
-        assertThat(keptRuns).as("the last records spilled more than once").hasSizeGreaterThan(1);
+        assertThat(keptRuns).as("the marks spilled more than once").hasSizeGreaterThan(1);
 
         List<Entry> expected = new ArrayList<>(all);
         expected.sort(Comparator.comparing(Entry::key));
-        assertThat(lines(merged(changeRuns, false))).as("the changes as ever").containsExactlyElementsOf(lines(expected));
-        List<Entry> last = merged(keptRuns, true);
+        List<Entry> each = new ArrayList<>();
+        List<Entry> last = new ArrayList<>();
+        // Runs of 2,000 bytes: the merge's own runs of marks and of last records spill several times too.
+        ExternalSort.mergeKeepingLast(changeRuns, keptRuns, tmp, 2_000, rec -> each.add(rec.toEntry()), rec -> last.add(rec.toEntry()), b -> {});
+        assertThat(lines(each)).as("the changes as ever").containsExactlyElementsOf(lines(expected));
         assertThat(last).hasSize(307).containsExactlyElementsOf(merged(everyRecord.finish(), true));
+        assertThat(runFiles()).as("the merge's own runs removed").allMatch(f -> !f.startsWith("merge-"));
     }
 
     @Test
-    void onlyAWriterOfEveryRecordKeepsTheLastOfEachValueInAWriterOfLastRecords() throws IOException {
-        ExternalSort.RunWriter last = new ExternalSort.RunWriter(tmp, "last-00000", 1_000, true);
-        ExternalSort.RunWriter every = new ExternalSort.RunWriter(tmp, "every-00000", 1_000, false);
-        assertThatThrownBy(() -> new ExternalSort.RunWriter(tmp, "x-00000", 1_000, true).keepingLastOf(1, last))
-                .isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> new ExternalSort.RunWriter(tmp, "y-00000", 1_000, false).keepingLastOf(1, every))
-                .hasMessageContaining("must keep the last record per key");
-        ExternalSort.RunWriter changes = new ExternalSort.RunWriter(tmp, "z-00000", 1_000, false).keepingLastOf(0, last);
+    void theLastOfEqualKeysIsTheLastRecordAndEveryValueHasOne() throws IOException {
+        // One account's changes at one instant (an event and a deadline at the same millisecond), spread over runs.
+        ExternalSort.RunWriter kept = new ExternalSort.RunWriter(tmp, "kept-00000", 200);
+        ExternalSort.RunWriter changes = new ExternalSort.RunWriter(tmp, "changes-00000", 300).keepingLastOf(1, kept);
+        List<Entry> all = new ArrayList<>();
+        for (int i = 0; i < 40; i++) all.add(new Entry(Key.of(i < 30 ? 5L : 9L, i % 2 == 0 ? "a" : "b"), null, "{\"n\":" + i + "}"));
+        for (Entry e : all) changes.add(e);
+        List<Path> changeRuns = changes.finish();
+        assertThat(changeRuns).hasSizeGreaterThan(3);
+        List<String> last = new ArrayList<>();
+        List<String> each = new ArrayList<>();
+        ExternalSort.mergeKeepingLast(changeRuns, kept.finish(), tmp, 200, rec -> each.add(rec.line()),
+                rec -> last.add(rec.key().parts[0] + " " + rec.line()), b -> {});
+        assertThat(each).hasSize(40);
+        assertThat(last).containsExactly("a {\"n\":38}", "b {\"n\":39}");
+    }
+
+    @Test
+    void moreMarkRunsThanOneMergeTakesAreMergedInPassesAndRemoved() throws IOException {
+        // Each run of marks holds one account: more runs than one merge opens at once.
+        int accounts = ExternalSort.MAX_FAN_IN + 40;
+        ExternalSort.RunWriter kept = new ExternalSort.RunWriter(tmp, "kept-00000", 1);
+        ExternalSort.RunWriter changes = new ExternalSort.RunWriter(tmp, "changes-00000", 1 << 20).keepingLastOf(1, kept);
+        for (int i = 0; i < 3 * accounts; i++) changes.add(entry(i / accounts, String.format("acct-%04d", i % accounts), i));
+        List<Path> changeRuns = changes.finish();
+        List<Path> keptRuns = kept.finish();
+        assertThat(keptRuns).hasSize(accounts);
+        long[] regrouped = {0};
+        List<Entry> last = new ArrayList<>();
+        ExternalSort.mergeKeepingLast(changeRuns, keptRuns, tmp, 1, rec -> {}, rec -> last.add(rec.toEntry()), b -> regrouped[0] += b);
+        assertThat(last).hasSize(accounts);
+        for (int a = 0; a < accounts; a++) {
+            assertThat(last.get(a)).isEqualTo(new Entry(Key.of(String.format("acct-%04d", a)), "tag-" + ((2 * accounts + a) % 3),
+                    entry(2, String.format("acct-%04d", a), 2 * accounts + a).line()));
+        }
+        assertThat(regrouped[0]).as("a pass merged runs first").isPositive();
+        assertThat(runFiles()).as("the merge's own runs removed").allMatch(f -> !f.startsWith("merge-"));
+    }
+
+    private List<String> runFiles() throws IOException {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(tmp)) {
+            return files.map(f -> f.getFileName().toString()).toList();
+        }
+    }
+
+    @Test
+    void aWriterMarksTheLastOfEachValueOfAStringKeyPartInAnotherWriter() throws IOException {
+        ExternalSort.RunWriter marks = new ExternalSort.RunWriter(tmp, "marks-00000", 1_000);
+        assertThatThrownBy(() -> marks.keepingLastOf(1, marks)).hasMessageContaining("its own marks");
+        assertThatThrownBy(() -> new ExternalSort.RunWriter(tmp, "x-00000", 1_000).keepingLastOf(127, marks)).hasMessageContaining("0 to 126");
+        ExternalSort.RunWriter changes = new ExternalSort.RunWriter(tmp, "z-00000", 1_000).keepingLastOf(0, marks);
         assertThatThrownBy(() -> changes.add(entry(5, "a", 1)))
                 .hasMessageContaining("key part 0 is not a string");
         assertThatThrownBy(() -> new SortedRunSink<String>(tmp,
                 List.of(BacktestOutputs.HEALTH_LAST, BacktestOutputs.HEALTH_CHANGES), 1_000, (v, out) -> {}))
                 .hasMessageContaining("which must come after it");
+        assertThatThrownBy(() -> new SortedRunSink.Stream("changes").keepingLastOf(1, new SortedRunSink.Stream("changes")))
+                .hasMessageContaining("its own marks");
     }
 
     @Test
@@ -216,7 +266,7 @@ class ExternalSortTest {
         for (int i = 0; i < 3_000; i++) {
             all.add(new Entry(Key.of((long) r.nextInt(3), texts[r.nextInt(texts.length)], r.nextInt(2)), null, "#" + i));
         }
-        ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "s-00000", 20_000, false);
+        ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "s-00000", 20_000);
         for (Entry e : all) w.add(e);
         List<Path> runs = w.finish();
         assertThat(runs).hasSizeGreaterThan(3);
@@ -257,26 +307,6 @@ class ExternalSortTest {
     }
 
     @Test
-    void lastPerKeyGivesTheRoomOfReplacedRecordsBack() throws IOException {
-        // A few keys replaced thousands of times, within one run's budget: the buffer is compacted, never a run spilled.
-        List<Entry> all = new ArrayList<>();
-        Random r = new Random(9);
-        String pad = "x".repeat(200);
-        for (int i = 0; i < 30_000; i++) {
-            String account = "acct-" + r.nextInt(40);
-            all.add(new Entry(Key.of(account), null, account + " #" + i + pad));
-        }
-        ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "last-00000", 1L << 30, true);
-        for (Entry e : all) w.add(e);
-        List<Path> runs = w.finish();
-        assertThat(runs).hasSize(1);
-
-        Map<String, String> last = new java.util.TreeMap<>();
-        for (Entry e : all) last.put((String) e.key().parts[0], e.line());
-        assertThat(lines(merged(runs, true))).containsExactlyElementsOf(List.copyOf(last.values()));
-    }
-
-    @Test
     void lastPerKeyHoldsAcrossAFirstPass() throws IOException {
         List<Entry> all = new ArrayList<>();
         Random r = new Random(13);
@@ -284,7 +314,7 @@ class ExternalSortTest {
             String account = "acct-" + r.nextInt(50);
             all.add(new Entry(Key.of(account), null, account + " #" + i));
         }
-        ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "last-00000", 1, true); // a run per record
+        ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "last-00000", 1); // a run per record
         for (Entry e : all) w.add(e);
         List<Path> runs = w.finish();
         assertThat(runs).hasSize(all.size());
@@ -304,7 +334,7 @@ class ExternalSortTest {
             String day = String.format("2026-03-%02d", 1 + r.nextInt(28));
             all.add(new Entry(Key.of(day, segments[r.nextInt(segments.length)]), null, day + " #" + i));
         }
-        ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "kpis-00000", 30_000, false);
+        ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "kpis-00000", 30_000);
         for (Entry e : all) w.add(e);
         List<Path> runs = w.finish();
         assertThat(runs).hasSizeGreaterThan(3);

@@ -81,9 +81,9 @@ public class HealthOutputBenchmarks {
     @Setup(Level.Iteration)
     public void newRuns() throws IOException {
         scratch = Files.createTempDirectory("churn-radar-health-bench-");
-        // As the health sink pairs its streams (BacktestOutputs.HEALTH_CHANGES keeping the last of key part 1, the account).
-        last = new ExternalSort.RunWriter(scratch, "health-last-00000", RUN_BYTES, true);
-        changes = new ExternalSort.RunWriter(scratch, "health-changes-00000", RUN_BYTES, false).keepingLastOf(1, last);
+        // As the health sink pairs its streams (BacktestOutputs.HEALTH_CHANGES marking the last of key part 1, the account).
+        last = new ExternalSort.RunWriter(scratch, "health-last-00000", RUN_BYTES);
+        changes = new ExternalSort.RunWriter(scratch, "health-changes-00000", RUN_BYTES).keepingLastOf(1, last);
     }
 
     /** The runs an iteration spilled, removed with their folder: the benchmark writes hundreds of megabytes a second. */
