@@ -56,8 +56,14 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
  * account, whose records all come from one subtask in the detector's order.
  */
 public final class ExternalSort {
-    /** Runs at most in one merge pass: each open run holds an LZ4 block, compressed and not. */
-    static final int MAX_FAN_IN = 256;
+    /**
+     * Runs at most in one merge pass: each open run holds an LZ4 block, compressed and not (about 130 KB, 133 MB for all
+     * 1,024 at once, while the merge runs after the job). With 256, a million accounts' 5,000,000 events (some 900 runs of
+     * health changes) first rewrote 9 GB of them into fewer runs, a second pass over nearly every line (docs/benchmarks.md).
+     */
+    static final int MAX_FAN_IN = 1024;
+    /** The fewest runs one merge pass takes, however few file descriptors are free. */
+    private static final int MIN_FAN_IN = 16;
     /**
      * Runs are written in LZ4 blocks of this size (lz4-java, which kafka-clients already brings), as Spark and Flink
      * compress what they spill: the sorted JSON lines of a run shrink 13 to 14 times (20.8 GB of runs became 1.6 GB for
@@ -501,7 +507,7 @@ public final class ExternalSort {
     /**
      * Merges sorted runs into one sorted sequence for {@code out}: by key, equal keys in the order of the
      * runs given and then of each run. With {@code lastPerKey} only the last record of each key comes out.
-     * With more runs than {@link #MAX_FAN_IN}, groups of consecutive runs are first merged into runs in {@code scratch},
+     * With more runs than {@link #fanIn}, groups of consecutive runs are first merged into runs in {@code scratch},
      * as few as bring the number down to one merge's worth.
      */
     public static void merge(List<Path> runs, boolean lastPerKey, Path scratch, Consumer<Record> out) throws IOException {
@@ -616,21 +622,22 @@ public final class ExternalSort {
     }
 
     /**
-     * Brings {@code runs} down to at most {@link #MAX_FAN_IN} by merging groups of consecutive ones into runs in {@code scratch}
+     * Brings {@code runs} down to at most {@link #fanIn} by merging groups of consecutive ones into runs in {@code scratch}
      * (added to {@code intermediate}, for the caller to remove), as few as bring the number down to one merge's worth.
      */
     private static List<Path> regroup(List<Path> runs, boolean lastPerKey, Path scratch, LongConsumer regrouped, Set<Path> intermediate)
             throws IOException {
         List<Path> current = List.copyOf(runs);
+        int fanIn = fanIn();
         int pass = 0;
-        while (current.size() > MAX_FAN_IN) {
+        while (current.size() > fanIn) {
             // Only as many groups as bring the runs down to one merge's worth, the rest left as they are (Knuth's
-            // first pass of an optimal merge): with 750 runs two groups of 256 are merged first, not all 750.
-            int groups = Math.min(ceilDiv(current.size() - MAX_FAN_IN, MAX_FAN_IN - 1), ceilDiv(current.size(), MAX_FAN_IN));
+            // first pass of an optimal merge): with 3,000 runs two groups of 1,024 are merged first, not all 3,000.
+            int groups = Math.min(ceilDiv(current.size() - fanIn, fanIn - 1), ceilDiv(current.size(), fanIn));
             List<Path> next = new ArrayList<>();
-            for (int from = 0; from < current.size(); from += MAX_FAN_IN) {
-                List<Path> group = current.subList(from, Math.min(current.size(), from + MAX_FAN_IN));
-                if (from / MAX_FAN_IN >= groups) {
+            for (int from = 0; from < current.size(); from += fanIn) {
+                List<Path> group = current.subList(from, Math.min(current.size(), from + fanIn));
+                if (from / fanIn >= groups) {
                     next.addAll(group); // consecutive runs keep their places: the merge stays stable
                     continue;
                 }
@@ -656,6 +663,19 @@ public final class ExternalSort {
         return current;
     }
 
+    /**
+     * Runs one merge pass opens at once: {@link #MAX_FAN_IN}, or half the file descriptors the process has free when that
+     * is fewer (a system whose limit is 1,024 fails the merge with "Too many open files" otherwise), but at least
+     * {@link #MIN_FAN_IN}.
+     */
+    static int fanIn() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os) {
+            long free = os.getMaxFileDescriptorCount() - os.getOpenFileDescriptorCount();
+            return (int) Math.max(MIN_FAN_IN, Math.min(MAX_FAN_IN, free / 2));
+        }
+        return MAX_FAN_IN;
+    }
+
     private static int ceilDiv(int a, int b) {
         return Math.max(0, (a + b - 1) / b);
     }
@@ -677,7 +697,7 @@ public final class ExternalSort {
     }
 
     /**
-     * The records of at most {@link #MAX_FAN_IN} runs, one at a time in order: by key, equal keys in the order of the
+     * The records of at most {@link #fanIn} runs, one at a time in order: by key, equal keys in the order of the
      * runs given. {@link #head} is valid until the next {@link #advance}.
      */
     private static final class Cursor implements AutoCloseable {

@@ -61,7 +61,7 @@ class ExternalSortTest {
 
     @Test
     void moreRunsThanOneMergeTakesAreMergedInPassesWithTheSameOrder() throws IOException {
-        List<Entry> all = records(3 * ExternalSort.MAX_FAN_IN + 17, 2);
+        List<Entry> all = records(3 * ExternalSort.fanIn() + 17, 2);
         ExternalSort.RunWriter w = new ExternalSort.RunWriter(tmp, "t-00000", 1); // a run per record
         for (Entry e : all) w.add(e);
         List<Path> runs = w.finish();
@@ -73,9 +73,9 @@ class ExternalSortTest {
         java.util.concurrent.atomic.AtomicLong regrouped = new java.util.concurrent.atomic.AtomicLong();
         ExternalSort.merge(runs, false, tmp, r -> got.add(r.toEntry()), regrouped::addAndGet);
         assertThat(lines(got)).containsExactlyElementsOf(lines(expected));
-        // A first pass merged three groups of 256 of the 785 runs (a run per record, in the order written), which with
+        // A first pass merged three groups of 1,024 of the 3,089 runs (a run per record, in the order written), which with
         // the 17 left makes 20 for the last merge: only their lines went through it (the progress lines count them).
-        assertThat(regrouped.get()).isEqualTo(all.subList(0, 3 * ExternalSort.MAX_FAN_IN).stream().mapToLong(e -> e.line().length()).sum());
+        assertThat(regrouped.get()).isEqualTo(all.subList(0, 3 * ExternalSort.fanIn()).stream().mapToLong(e -> e.line().length()).sum());
         try (var left = Files.list(tmp)) {
             assertThat(left.filter(p -> p.getFileName().toString().startsWith("merge-")).toList())
                     .as("intermediate runs are removed").isEmpty();
@@ -176,7 +176,7 @@ class ExternalSortTest {
     @Test
     void moreMarkRunsThanOneMergeTakesAreMergedInPassesAndRemoved() throws IOException {
         // Each run of marks holds one account: more runs than one merge opens at once.
-        int accounts = ExternalSort.MAX_FAN_IN + 40;
+        int accounts = ExternalSort.fanIn() + 40;
         ExternalSort.RunWriter kept = new ExternalSort.RunWriter(tmp, "kept-00000", 1);
         ExternalSort.RunWriter changes = new ExternalSort.RunWriter(tmp, "changes-00000", 1 << 20).keepingLastOf(1, kept);
         for (int i = 0; i < 3 * accounts; i++) changes.add(entry(i / accounts, String.format("acct-%04d", i % accounts), i));
@@ -310,7 +310,7 @@ class ExternalSortTest {
     void lastPerKeyHoldsAcrossAFirstPass() throws IOException {
         List<Entry> all = new ArrayList<>();
         Random r = new Random(13);
-        for (int i = 0; i < 2 * ExternalSort.MAX_FAN_IN + 90; i++) {
+        for (int i = 0; i < 2 * ExternalSort.fanIn() + 90; i++) {
             String account = "acct-" + r.nextInt(50);
             all.add(new Entry(Key.of(account), null, account + " #" + i));
         }
