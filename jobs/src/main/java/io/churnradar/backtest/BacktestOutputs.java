@@ -196,25 +196,19 @@ public final class BacktestOutputs {
         return new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024);
     }
 
+    /** Merges the runs of {@code stream} into {@code file}, each line as it was. */
     private static long merge(Path scratch, Path file, String newline, MergeProgress progress, Consumer<ExternalSort.Record> count,
             SortedRunSink.Stream stream, java.util.function.IntConsumer runCount) throws IOException {
-        try (OutputStream w = lines(file)) {
-            return mergeInto(scratch, w, newline, progress, count, stream, runCount, null);
-        }
-    }
-
-    /** Merges the runs of {@code stream} into {@code w}, each line as it was or, with {@code finish}, as that makes it. */
-    private static long mergeInto(Path scratch, OutputStream w, String newline, MergeProgress progress, Consumer<ExternalSort.Record> count,
-            SortedRunSink.Stream stream, java.util.function.IntConsumer runCount, java.util.function.UnaryOperator<String> finish)
-            throws IOException {
         byte[] end = newline.getBytes(StandardCharsets.UTF_8);
         long[] lines = {0};
         List<Path> runs = stream.runs(scratch);
         runCount.accept(runs.size());
-        unchecked(() -> ExternalSort.merge(runs, false, scratch, lineWriter(w, end, progress, r -> {
-            count.accept(r);
-            lines[0]++;
-        }, finish), progress.regrouped::addAndGet));
+        try (OutputStream w = lines(file)) {
+            unchecked(() -> ExternalSort.merge(runs, false, scratch, lineWriter(w, end, progress, r -> {
+                count.accept(r);
+                lines[0]++;
+            }, null), progress.regrouped::addAndGet));
+        }
         return lines[0];
     }
 

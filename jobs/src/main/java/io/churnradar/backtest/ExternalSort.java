@@ -289,11 +289,7 @@ public final class ExternalSort {
             int kAt = keys.used;
             int rAt = rest.used;
             encodeKey(key, keys);
-            rest.reserve(8 + length);
-            int to = putInt(rest.bytes, rest.used, -1);
-            to = putInt(rest.bytes, to, length);
-            System.arraycopy(keyBytes, at, rest.bytes, to, length);
-            rest.used = to + length;
+            rest.appendUntaggedLine(keyBytes, at, length);
             added(kAt, rAt);
         }
 
@@ -301,22 +297,18 @@ public final class ExternalSort {
         private void addEncoded(byte[] keyBytes, int keyAt, int keyLength, byte[] restBytes, int restAt, int restLength) throws IOException {
             int kAt = keys.used;
             int rAt = rest.used;
-            keys.reserve(keyLength);
-            System.arraycopy(keyBytes, keyAt, keys.bytes, kAt, keyLength);
-            keys.used += keyLength;
-            rest.reserve(restLength);
-            System.arraycopy(restBytes, restAt, rest.bytes, rAt, restLength);
-            rest.used += restLength;
+            keys.append(keyBytes, keyAt, keyLength);
+            rest.append(restBytes, restAt, restLength);
             added(kAt, rAt);
         }
 
         /** Adds the mark {@code m} (of {@link #addMark}) keyed by the record key it holds, its line the mark's key. */
         private void addByMarkedKey(Record m) throws IOException {
-            byte[] line = new byte[8 + m.tagAt];
-            int to = putInt(line, 0, -1);
-            to = putInt(line, to, m.tagAt);
-            System.arraycopy(m.bytes, 0, line, to, m.tagAt);
-            addEncoded(m.bytes, m.lineAt, m.lineLength, line, 0, line.length);
+            int kAt = keys.used;
+            int rAt = rest.used;
+            keys.append(m.bytes, m.lineAt, m.lineLength);
+            rest.appendUntaggedLine(m.bytes, 0, m.tagAt);
+            added(kAt, rAt);
         }
 
         /** Indexes the record just encoded at {@code kAt} and {@code rAt}, and spills when the run is full. */
@@ -403,6 +395,20 @@ public final class ExternalSort {
             if (need <= bytes.length) return;
             if (need > Integer.MAX_VALUE - 16) throw new IllegalStateException("a sort run over 2 GB: lower churn-radar.backtest.sort-run-bytes");
             bytes = Arrays.copyOf(bytes, (int) Math.min(Integer.MAX_VALUE - 16, Math.max(need, 2L * bytes.length)));
+        }
+
+        /** Appends {@code length} bytes of {@code from} at {@code at}. */
+        void append(byte[] from, int at, int length) {
+            reserve(length);
+            System.arraycopy(from, at, bytes, used, length);
+            used += length;
+        }
+
+        /** Appends a rest without a tag whose line is {@code length} bytes of {@code from} at {@code at}, as {@link #encode} writes one. */
+        void appendUntaggedLine(byte[] from, int at, int length) {
+            reserve(8 + length);
+            used = putInt(bytes, putInt(bytes, used, -1), length);
+            append(from, at, length);
         }
 
         /** Empties the buffer; one that grew past {@code roomy} (an outsized record) gives its room back. */
