@@ -1,5 +1,6 @@
 package io.churnradar.backtest;
 
+import io.churnradar.backtest.input.EventTimeMerge;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

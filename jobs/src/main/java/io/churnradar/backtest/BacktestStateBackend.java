@@ -1,5 +1,6 @@
 package io.churnradar.backtest;
 
+import io.churnradar.backtest.input.BacktestInput;
 import io.churnradar.detect.AccountLimit;
 import io.churnradar.guard.BacktestLimits;
 import io.churnradar.guard.BoundedLines;

@@ -2,6 +2,9 @@ package io.churnradar.backtest;
 
 import io.churnradar.alerts.AlertStatus;
 import io.churnradar.alerts.RiskAlert;
+import io.churnradar.backtest.input.BacktestInput;
+import io.churnradar.backtest.input.BacktestReading;
+import io.churnradar.backtest.input.RejectedLine;
 import io.churnradar.config.Rules;
 import io.churnradar.events.PaymentStatus;
 import io.churnradar.events.SubscriptionAction;

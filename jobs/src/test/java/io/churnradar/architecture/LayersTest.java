@@ -116,4 +116,22 @@ class LayersTest {
                 .orShould().dependOnClassesThat().resideInAnyPackage("io.churnradar.topology..", "io.churnradar.play..")
                 .check(classes);
     }
+
+    /**
+     * The backtest in three parts: reading the event files (io.churnradar.backtest.input), writing the sorted result
+     * files (io.churnradar.backtest.results), and the run that wires them around the topology (io.churnradar.backtest).
+     * The reading knows nothing of the results or the run; the results know of the reading only the rejected line
+     * (dead-letter.jsonl), and nothing of the run. Each part can be read, tested and replaced alone.
+     */
+    @Test
+    void theBacktestReadsAndWritesInPartsThatDoNotKnowTheRun() {
+        noClasses().that().resideInAnyPackage("io.churnradar.backtest.input..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.churnradar.backtest", "io.churnradar.backtest.results..")
+                .check(classes);
+        noClasses().that().resideInAnyPackage("io.churnradar.backtest.results..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.churnradar.backtest")
+                .orShould().dependOnClassesThat(JavaClass.Predicates.resideInAnyPackage("io.churnradar.backtest.input..")
+                        .and(DescribedPredicate.not(JavaClass.Predicates.simpleName("RejectedLine"))))
+                .check(classes);
+    }
 }

@@ -3,6 +3,7 @@ package io.churnradar.backtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.churnradar.backtest.input.BacktestInput;
 import io.churnradar.config.Rules;
 import io.churnradar.detect.AccountLimit;
 import io.churnradar.guard.BacktestLimits;

@@ -2,6 +2,7 @@ package io.churnradar.backtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.churnradar.backtest.input.EventTimeMerge;
 import io.churnradar.testing.Deadline;
 import java.time.Duration;
 import java.util.List;

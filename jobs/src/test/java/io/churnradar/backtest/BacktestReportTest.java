@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.churnradar.backtest.input.BacktestInput;
 import io.churnradar.config.Rules;
 import io.churnradar.guard.BacktestLimits;
 import io.churnradar.ingest.formats.FormatOptions;

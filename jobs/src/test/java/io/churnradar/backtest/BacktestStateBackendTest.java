@@ -3,6 +3,7 @@ package io.churnradar.backtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.churnradar.backtest.input.BacktestInput;
 import io.churnradar.ingest.formats.InputFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,6 +2,7 @@ package io.churnradar.backtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.churnradar.backtest.input.BacktestInput;
 import io.churnradar.config.Rules;
 import io.churnradar.events.LoginEvent;
 import io.churnradar.events.PaymentEvent;

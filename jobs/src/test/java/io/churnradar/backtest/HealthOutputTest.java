@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.churnradar.alerts.AccountHealth;
 import io.churnradar.alerts.HealthComponent;
 import io.churnradar.alerts.HealthTier;
+import io.churnradar.backtest.results.BacktestRecord;
 import io.churnradar.config.Rules;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package io.churnradar.backtest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.churnradar.backtest.input.BacktestInput;
 import io.churnradar.config.Rules;
 import io.churnradar.ingest.formats.FormatOptions;
 import io.churnradar.ingest.formats.InputFormat;

@@ -136,12 +136,12 @@ final class Outputs {
         }
         Map<String, Integer> commands = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : readAll(bootstrap, commandsTopic)) {
-            commands.merge(commandKey(withoutVersion(io.churnradar.backtest.CommandJson.toJson(
+            commands.merge(commandKey(withoutVersion(io.churnradar.backtest.results.CommandJson.toJson(
                     RetentionCommand.getDecoder().decode(r.value())))), 1, Integer::sum);
         }
         Map<String, Integer> health = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : readAll(bootstrap, healthTopic)) {
-            health.merge(healthKey(withoutVersion(io.churnradar.backtest.HealthJson.toJson(
+            health.merge(healthKey(withoutVersion(io.churnradar.backtest.results.HealthJson.toJson(
                     io.churnradar.alerts.AccountHealth.getDecoder().decode(r.value()), false))), 1, Integer::sum);
         }
         return new Seen(alerts, versions, commands, health, readAll(bootstrap, deadLetterTopic).size());

@@ -113,12 +113,12 @@ class InputSettingsTest {
 
     @Test
     void backtestInputsNameTheirFormat() {
-        assertThat(io.churnradar.backtest.BacktestInput.parse("stripe=history/stripe.jsonl").format).isEqualTo(InputFormat.STRIPE);
-        assertThat(io.churnradar.backtest.BacktestInput.parse("history/events.jsonl").format).isEqualTo(InputFormat.CHURN_RADAR);
-        assertThat(io.churnradar.backtest.BacktestInput.parse("/data/a=b/events.jsonl").path).isEqualTo("/data/a=b/events.jsonl");
-        assertThatThrownBy(() -> io.churnradar.backtest.BacktestInput.parse("hubspot=x.jsonl"))
+        assertThat(io.churnradar.backtest.input.BacktestInput.parse("stripe=history/stripe.jsonl").format).isEqualTo(InputFormat.STRIPE);
+        assertThat(io.churnradar.backtest.input.BacktestInput.parse("history/events.jsonl").format).isEqualTo(InputFormat.CHURN_RADAR);
+        assertThat(io.churnradar.backtest.input.BacktestInput.parse("/data/a=b/events.jsonl").path).isEqualTo("/data/a=b/events.jsonl");
+        assertThatThrownBy(() -> io.churnradar.backtest.input.BacktestInput.parse("hubspot=x.jsonl"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("'hubspot' is not a format; allowed:");
-        assertThat(io.churnradar.backtest.BacktestInput.parse("avro-confluent=dump.b64").format).isEqualTo(InputFormat.AVRO_CONFLUENT);
+        assertThat(io.churnradar.backtest.input.BacktestInput.parse("avro-confluent=dump.b64").format).isEqualTo(InputFormat.AVRO_CONFLUENT);
         assertThat(List.of(InputFormat.values())).hasSize(7);
     }
 

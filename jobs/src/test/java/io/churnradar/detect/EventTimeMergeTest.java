@@ -3,8 +3,8 @@ package io.churnradar.detect;
 import static io.churnradar.detect.Days.at;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.churnradar.backtest.EventTimeMerge;
-import io.churnradar.backtest.InputRecord;
+import io.churnradar.backtest.input.EventTimeMerge;
+import io.churnradar.backtest.input.InputRecord;
 import io.churnradar.config.Rules;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventTimeWatermarks;

@@ -6,9 +6,9 @@ import static io.churnradar.detect.Days.at;
 import static io.churnradar.detect.Days.day;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.churnradar.backtest.AlertJson;
-import io.churnradar.backtest.CommandJson;
-import io.churnradar.backtest.HealthJson;
+import io.churnradar.backtest.results.AlertJson;
+import io.churnradar.backtest.results.CommandJson;
+import io.churnradar.backtest.results.HealthJson;
 import io.churnradar.config.Rules;
 import io.churnradar.events.SubscriptionAction;
 import io.churnradar.ingest.AccountEvent;

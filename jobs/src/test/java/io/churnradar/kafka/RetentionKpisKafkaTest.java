@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.churnradar.backtest.BacktestJob;
-import io.churnradar.backtest.KpiJson;
+import io.churnradar.backtest.results.KpiJson;
 import io.churnradar.config.JobSettings;
 import io.churnradar.config.Rules;
 import io.churnradar.events.SubscriptionAction;

@@ -8,12 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.churnradar.alerts.AlertStatus;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.alerts.Severity;
-import io.churnradar.backtest.AlertJson;
-import io.churnradar.backtest.CommandJson;
-import io.churnradar.commands.CommandDisposition;
-import io.churnradar.commands.RetentionCommand;
 import io.churnradar.backtest.BacktestJob;
 import io.churnradar.backtest.BacktestSummary;
+import io.churnradar.backtest.results.AlertJson;
+import io.churnradar.backtest.results.CommandJson;
+import io.churnradar.commands.CommandDisposition;
+import io.churnradar.commands.RetentionCommand;
 import io.churnradar.config.JobSettings;
 import io.churnradar.config.Rules;
 import io.churnradar.detect.ChurnDetector;
@@ -30,10 +30,10 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.IsolationLevel;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The streaming job reading events from Kafka and the backtest reading the same events from one

@@ -1,9 +1,9 @@
 package io.churnradar.local.command;
 
-import io.churnradar.backtest.BacktestInput;
 import io.churnradar.backtest.BacktestJob;
 import io.churnradar.backtest.BacktestStateBackend;
 import io.churnradar.backtest.BacktestSummary;
+import io.churnradar.backtest.input.BacktestInput;
 import io.churnradar.config.JobSettings;
 import io.churnradar.config.ModelReference;
 import io.churnradar.config.Rules;

@@ -2,8 +2,8 @@ package io.churnradar.local.command;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.churnradar.backtest.BacktestInput;
-import io.churnradar.backtest.MergedPayloads;
+import io.churnradar.backtest.input.BacktestInput;
+import io.churnradar.backtest.input.MergedPayloads;
 import io.churnradar.config.JobSettings;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventJson;

@@ -1,7 +1,7 @@
 package io.churnradar.local.command;
 
-import io.churnradar.backtest.BacktestInput;
 import io.churnradar.backtest.TrainRun;
+import io.churnradar.backtest.input.BacktestInput;
 import io.churnradar.config.JobSettings;
 import io.churnradar.config.Rules;
 import io.churnradar.ingest.formats.FormatOptions;
