@@ -1,6 +1,7 @@
 package io.churnradar.local.command;
 
 import io.churnradar.config.ConfigException;
+import io.churnradar.local.runtime.ExpectedFailureLogging;
 import io.churnradar.local.runtime.RunGuard;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,6 +32,8 @@ public final class Main {
         // Before anything starts: however the run ends from here (an error in any thread, Flink's fatal exit,
         // Ctrl-C), the user is told why and the temp folders go.
         RunGuard.arm(System.err, "./churn-radar " + String.join(" ", args));
+        // A bounded run's last checkpoint, declined as its tasks close, is no news: no 30-line stack after the figures.
+        ExpectedFailureLogging.quietCheckpointsDeclinedAsTasksClose();
         int code = run(args, System.out, System.err);
         System.out.flush();
         RunGuard.finished();

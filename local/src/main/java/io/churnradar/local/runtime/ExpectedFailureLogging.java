@@ -1,6 +1,9 @@
 package io.churnradar.local.runtime;
 
+import java.util.Arrays;
 import java.util.List;
+import org.apache.flink.runtime.checkpoint.CheckpointException;
+import org.apache.flink.runtime.checkpoint.CheckpointFailureReason;
 import org.apache.flink.util.ExceptionUtils;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
@@ -10,6 +13,7 @@ import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.filter.AbstractFilter;
+import org.apache.logging.log4j.core.filter.CompositeFilter;
 
 /**
  * Keeps Flink's log quiet about a failure the launcher expects and answers itself: a task that fails with one of
@@ -46,6 +50,38 @@ public final class ExpectedFailureLogging {
     public static void quietDeclinedCheckpoints() {
         if (!(LogManager.getContext(false) instanceof LoggerContext)) return; // another logging backend: leave it
         Configurator.setLevel("org.apache.flink.runtime.checkpoint.CheckpointFailureManager", Level.ERROR);
+    }
+
+    /**
+     * Drops, for the rest of the JVM's life, Flink's warning of a checkpoint declined because a task was closing: a bounded
+     * run (bench, a backtest with checkpoints) ends with one as its sources finish, a warning with a stack of 30 lines after
+     * the run's figures, though nothing failed (the next checkpoint, or the end of the job, follows). Every other failed
+     * checkpoint still warns with its stack. Installed once, however often called.
+     */
+    public static synchronized void quietCheckpointsDeclinedAsTasksClose() {
+        if (!(LogManager.getContext(false) instanceof LoggerContext ctx)) return; // another logging backend: leave it
+        LoggerConfig flink = ctx.getConfiguration().getLoggerConfig("org.apache.flink");
+        Filter present = flink.getFilter();
+        boolean installed = present instanceof DeclinedAsTasksClose
+                || (present instanceof CompositeFilter all && Arrays.stream(all.getFiltersArray()).anyMatch(DeclinedAsTasksClose.class::isInstance));
+        if (installed) return;
+        flink.addFilter(new DeclinedAsTasksClose());
+        ctx.updateLoggers();
+    }
+
+    /** A log event whose throwable is a checkpoint declined because a task was closing. */
+    static final class DeclinedAsTasksClose extends AbstractFilter {
+        DeclinedAsTasksClose() {
+            super(Filter.Result.DENY, Filter.Result.NEUTRAL);
+        }
+
+        @Override
+        public Result filter(LogEvent event) {
+            Throwable thrown = event.getThrown();
+            return thrown != null && ExceptionUtils.findThrowable(thrown, CheckpointException.class)
+                    .filter(c -> c.getCheckpointFailureReason() == CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_CLOSING)
+                    .isPresent() ? onMatch : onMismatch;
+        }
     }
 
     /**
