@@ -82,6 +82,55 @@ class ExternalSortTest {
         }
     }
 
+    /**
+     * Runs as the backtest's writers make them: each writer's records come in time order with a little disorder, so
+     * its runs follow each other with ties and overlaps at their edges, and two writers' runs overlap each other. The
+     * merge lets a run join only when it reaches the run's first record; the order must be the stable sort's all the same.
+     */
+    @Test
+    void runsThatFollowEachOtherInTimeMergeToTheStableSortOrderWhicheverComesFirst() throws IOException {
+        Random random = new Random(3);
+        List<List<Entry>> writers = new ArrayList<>();
+        List<List<Path>> runs = new ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+            List<Entry> written = new ArrayList<>();
+            ExternalSort.RunWriter writer = new ExternalSort.RunWriter(tmp, "w" + w + "-00000", 2_000);
+            for (int i = 0; i < 4_000; i++) {
+                // Times that mostly rise, a few steps back within the bound, and many equal: ties across runs' edges.
+                Entry e = entry(i / 25 + (random.nextInt(10) == 0 ? -random.nextInt(3) : 0), "acct-" + random.nextInt(4), w * 10_000 + i);
+                written.add(e);
+                writer.add(e);
+            }
+            writers.add(written);
+            runs.add(writer.finish());
+            assertThat(runs.get(w)).hasSizeGreaterThan(20);
+        }
+        for (int first = 0; first < 2; first++) {
+            List<Path> given = new ArrayList<>(runs.get(first));
+            given.addAll(runs.get(1 - first));
+            List<Entry> expected = new ArrayList<>(writers.get(first));
+            expected.addAll(writers.get(1 - first));
+            expected.sort(Comparator.comparing(Entry::key));
+            assertThat(lines(merged(given, false))).as("writer %d's runs first", first).containsExactlyElementsOf(lines(expected));
+        }
+        // Interleaved as the spills came, and with the last of each key.
+        List<Path> interleaved = new ArrayList<>();
+        for (int i = 0; i < Math.max(runs.get(0).size(), runs.get(1).size()); i++) {
+            for (List<Path> w : runs) if (i < w.size()) interleaved.add(w.get(i));
+        }
+        List<Entry> expected = new ArrayList<>();
+        for (Path run : interleaved) {
+            List<Entry> one = new ArrayList<>();
+            ExternalSort.merge(List.of(run), false, tmp, r -> one.add(r.toEntry()));
+            expected.addAll(one);
+        }
+        expected.sort(Comparator.comparing(Entry::key));
+        assertThat(lines(merged(interleaved, false))).containsExactlyElementsOf(lines(expected));
+        Map<Key, Entry> last = new LinkedHashMap<>();
+        for (Entry e : expected) last.put(e.key(), e);
+        assertThat(lines(merged(interleaved, true))).containsExactlyElementsOf(lines(new ArrayList<>(last.values())));
+    }
+
     @Test
     void tiesAcrossRunsComeInTheOrderOfTheRuns() throws IOException {
         Path a = tmp.resolve("a.run");
