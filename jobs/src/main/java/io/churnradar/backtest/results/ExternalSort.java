@@ -708,9 +708,10 @@ public final class ExternalSort {
      *
      * <p>A run joins the heap only once the merge reaches its first record: the runs of one writer follow each other in
      * time (the detector writes in event time, and a run is what it wrote between two spills), so of a million
-     * accounts' 900 runs of health changes only a few overlap at any point. The heap holds those few instead of all
-     * 900, and a record costs a few comparisons instead of twenty (docs/benchmarks.md). The order is the same as with
-     * every run in the heap: a run waits while its first record comes after the heap's least.
+     * accounts' 800 runs of health changes only a few overlap at any point. The heap holds those few instead of all
+     * 800: comparing keys fell from 29% to 22% of the merge's time (docs/benchmarks.md; what remains is mostly the two
+     * subtasks' runs taking turns at equal times, compared by account). The order is the same as with every run in the
+     * heap: a run waits while its first record comes after the heap's least.
      */
     private static final class Cursor implements AutoCloseable {
         private static final java.util.Comparator<RunReader> ORDER = (a, b) -> {
