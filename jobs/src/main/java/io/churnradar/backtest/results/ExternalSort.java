@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -714,7 +715,7 @@ public final class ExternalSort {
      * heap: a run waits while its first record comes after the heap's least.
      */
     private static final class Cursor implements AutoCloseable {
-        private static final java.util.Comparator<RunReader> ORDER = (a, b) -> {
+        private static final Comparator<RunReader> ORDER = (a, b) -> {
             int c = compareKeys(a.head.bytes, 0, b.head.bytes, 0);
             return c != 0 ? c : Integer.compare(a.index, b.index);
         };
@@ -749,9 +750,7 @@ public final class ExternalSort {
         /** The run holding the least record: the heap's least, after the waiting runs that start before it have joined. */
         private RunReader next() {
             while (joined < waiting.length && (heads.isEmpty() || ORDER.compare(waiting[joined], heads.peek()) < 0)) {
-                RunReader r = waiting[joined];
-                waiting[joined++] = null;
-                heads.add(r);
+                heads.add(waiting[joined++]);
             }
             return heads.poll();
         }
