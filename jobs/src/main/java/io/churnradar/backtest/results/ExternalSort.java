@@ -491,18 +491,22 @@ public final class ExternalSort {
         }
 
         void advance() throws IOException {
-            byte marker = in.readByte();
-            if (marker == END) {
-                head = null;
-                return;
+            try {
+                byte marker = in.readByte();
+                if (marker == END) {
+                    head = null;
+                    return;
+                }
+                if (marker != RECORD) throw new IOException("not a sort run: record marker " + marker);
+                int n = in.readInt();
+                if (n < 0) throw new IOException("not a sort run: a record of " + n + " bytes");
+                if (record.bytes.length < n) record.bytes = new byte[Math.max(n, 2 * record.bytes.length)];
+                in.readFully(record.bytes, 0, n);
+                record.parse(n);
+                head = record;
+            } catch (EOFException e) {
+                throw new IOException("a sort run ended early (was its writer stopped?)", e);
             }
-            if (marker != RECORD) throw new IOException("not a sort run: record marker " + marker);
-            int n = in.readInt();
-            if (n < 0) throw new IOException("not a sort run: a record of " + n + " bytes");
-            if (record.bytes.length < n) record.bytes = new byte[Math.max(n, 2 * record.bytes.length)];
-            in.readFully(record.bytes, 0, n);
-            record.parse(n);
-            head = record;
         }
 
         @Override
@@ -735,9 +739,6 @@ public final class ExternalSort {
                     open.add(r);
                     if (r.head != null) started.add(r);
                 }
-            } catch (EOFException e) {
-                close();
-                throw new IOException("a sort run ended early (was its writer stopped?)", e);
             } catch (IOException | RuntimeException e) {
                 close();
                 throw e;
@@ -762,11 +763,7 @@ public final class ExternalSort {
 
         void advance() throws IOException {
             if (current == null) return;
-            try {
-                current.advance();
-            } catch (EOFException e) {
-                throw new IOException("a sort run ended early (was its writer stopped?)", e);
-            }
+            current.advance();
             if (current.head != null) {
                 if (stillLeast(current)) return; // the usual case with runs that follow each other: no heap at all
                 heads.add(current);

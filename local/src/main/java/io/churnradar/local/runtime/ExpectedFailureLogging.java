@@ -2,6 +2,7 @@ package io.churnradar.local.runtime;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 import org.apache.flink.runtime.checkpoint.CheckpointException;
 import org.apache.flink.runtime.checkpoint.CheckpointFailureReason;
 import org.apache.flink.util.ExceptionUtils;
@@ -11,7 +12,6 @@ import org.apache.logging.log4j.core.Filter;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.config.Configurator;
-import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.filter.AbstractFilter;
 import org.apache.logging.log4j.core.filter.CompositeFilter;
 
@@ -29,17 +29,7 @@ public final class ExpectedFailureLogging {
 
     /** Drops Flink's log events whose throwable has a cause of class {@code className} (the launcher's log4j only). */
     public static void quiet(String className) {
-        if (!(LogManager.getContext(false) instanceof LoggerContext ctx)) return; // another logging backend: leave it
-        LoggerConfig flink = ctx.getConfiguration().getLoggerConfig("org.apache.flink");
-        flink.addFilter(new AbstractFilter(Filter.Result.DENY, Filter.Result.NEUTRAL) {
-            @Override
-            public Result filter(LogEvent event) {
-                Throwable thrown = event.getThrown();
-                return thrown != null && ExceptionUtils.findThrowable(thrown, c -> c.getClass().getName().equals(className)).isPresent()
-                        ? onMatch : onMismatch;
-            }
-        });
-        ctx.updateLoggers();
+        addToFlink(new CauseFilter(c -> c.getClass().getName().equals(className)));
     }
 
     /**
@@ -60,27 +50,39 @@ public final class ExpectedFailureLogging {
      */
     public static synchronized void quietCheckpointsDeclinedAsTasksClose() {
         if (!(LogManager.getContext(false) instanceof LoggerContext ctx)) return; // another logging backend: leave it
-        LoggerConfig flink = ctx.getConfiguration().getLoggerConfig("org.apache.flink");
-        Filter present = flink.getFilter();
+        Filter present = ctx.getConfiguration().getLoggerConfig("org.apache.flink").getFilter();
         boolean installed = present instanceof DeclinedAsTasksClose
                 || (present instanceof CompositeFilter all && Arrays.stream(all.getFiltersArray()).anyMatch(DeclinedAsTasksClose.class::isInstance));
-        if (installed) return;
-        flink.addFilter(new DeclinedAsTasksClose());
+        if (!installed) addToFlink(new DeclinedAsTasksClose());
+    }
+
+    /** Adds {@code filter} to Flink's logger (the launcher's log4j only). */
+    private static void addToFlink(Filter filter) {
+        if (!(LogManager.getContext(false) instanceof LoggerContext ctx)) return; // another logging backend: leave it
+        ctx.getConfiguration().getLoggerConfig("org.apache.flink").addFilter(filter);
         ctx.updateLoggers();
     }
 
-    /** A log event whose throwable is a checkpoint declined because a task was closing. */
-    static final class DeclinedAsTasksClose extends AbstractFilter {
-        DeclinedAsTasksClose() {
+    /** Drops a log event whose throwable has a cause that {@code cause} accepts. */
+    private static class CauseFilter extends AbstractFilter {
+        private final Predicate<Throwable> cause;
+
+        CauseFilter(Predicate<Throwable> cause) {
             super(Filter.Result.DENY, Filter.Result.NEUTRAL);
+            this.cause = cause;
         }
 
         @Override
         public Result filter(LogEvent event) {
             Throwable thrown = event.getThrown();
-            return thrown != null && ExceptionUtils.findThrowable(thrown, CheckpointException.class)
-                    .filter(c -> c.getCheckpointFailureReason() == CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_CLOSING)
-                    .isPresent() ? onMatch : onMismatch;
+            return thrown != null && ExceptionUtils.findThrowable(thrown, cause).isPresent() ? onMatch : onMismatch;
+        }
+    }
+
+    /** A log event whose throwable is a checkpoint declined because a task was closing. */
+    static final class DeclinedAsTasksClose extends CauseFilter {
+        DeclinedAsTasksClose() {
+            super(c -> c instanceof CheckpointException e && e.getCheckpointFailureReason() == CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_CLOSING);
         }
     }
 
