@@ -182,7 +182,7 @@ public final class BacktestOutputs {
             runs.accept(changes.size() + marks.size());
             byte[] end = System.lineSeparator().getBytes(StandardCharsets.UTF_8);
             unchecked(() -> ExternalSort.mergeKeepingLast(changes, marks, scratch, runBytes,
-                    lineWriter(w, end, progress, r -> counts[0]++, null), lineWriter(w, end, progress, r -> counts[1]++, HealthJson::asFinal),
+                    lineWriter(w, end, progress, r -> counts[0]++, null), lineWriter(w, end, progress, r -> counts[1]++, HealthJson::writeAsFinal),
                     progress.regrouped::addAndGet));
         }
         // scores.jsonl: one line per account and scored day close, only with a model (no model: no runs, no file).
@@ -215,7 +215,7 @@ public final class BacktestOutputs {
 
     /** Writes each record's line to {@code w}, as it was or, with {@code finish}, as that makes it, then counts it. */
     private static Consumer<ExternalSort.Record> lineWriter(OutputStream w, byte[] end, MergeProgress progress,
-            Consumer<ExternalSort.Record> count, java.util.function.UnaryOperator<String> finish) {
+            Consumer<ExternalSort.Record> count, ExternalSort.LineEdit finish) {
         return r -> {
             try {
                 long bytes;
@@ -223,9 +223,7 @@ public final class BacktestOutputs {
                     r.writeLine(w);
                     bytes = r.lineBytes();
                 } else {
-                    byte[] line = finish.apply(r.line()).getBytes(StandardCharsets.UTF_8);
-                    w.write(line);
-                    bytes = line.length;
+                    bytes = r.writeLine(w, finish);
                 }
                 w.write(end);
                 progress.written.addAndGet(bytes + end.length);

@@ -137,6 +137,13 @@ public final class ExternalSort {
     /** One record: its key, a tag that is counted but not sorted on (say the alert's signal), its line. */
     public record Entry(Key key, String tag, String line) {}
 
+    /** Writes a line given as the {@code length} UTF-8 bytes of {@code line} at {@code at}, changed, to {@code out}. */
+    @FunctionalInterface
+    public interface LineEdit {
+        /** @return the bytes written */
+        int write(byte[] line, int at, int length, OutputStream out) throws IOException;
+    }
+
     /**
      * A record as the merge hands it out: its bytes, read from a run, decoded only on demand. Valid until the
      * consumer returns (the next record is read into the same buffer).
@@ -190,6 +197,11 @@ public final class ExternalSort {
         /** Writes the line's UTF-8 bytes to {@code out}, as they were read. */
         public void writeLine(OutputStream out) throws IOException {
             out.write(bytes, lineAt, lineLength);
+        }
+
+        /** Writes the line to {@code out} as {@code edit} makes it from the line's UTF-8 bytes; the bytes {@code edit} wrote. */
+        public int writeLine(OutputStream out, LineEdit edit) throws IOException {
+            return edit.write(bytes, lineAt, lineLength, out);
         }
 
         public Entry toEntry() {

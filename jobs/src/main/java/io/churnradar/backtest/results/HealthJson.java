@@ -4,6 +4,9 @@ import io.churnradar.alerts.AccountHealth;
 import io.churnradar.alerts.ChurnContribution;
 import io.churnradar.alerts.HealthComponent;
 import io.churnradar.detect.state.InstantText;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 
@@ -16,6 +19,8 @@ import java.util.List;
 public final class HealthJson {
     private static final String NOT_FINAL_END = "\"final\":false}";
     private static final String FINAL_END = "\"final\":true}";
+    private static final byte[] NOT_FINAL_END_BYTES = NOT_FINAL_END.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FINAL_END_BYTES = FINAL_END.getBytes(StandardCharsets.US_ASCII);
 
     private HealthJson() {}
 
@@ -159,6 +164,23 @@ public final class HealthJson {
     public static String asFinal(String changeJson) {
         if (!changeJson.endsWith(NOT_FINAL_END)) throw new IllegalArgumentException("not a health change line: " + changeJson);
         return changeJson.substring(0, changeJson.length() - NOT_FINAL_END.length()) + FINAL_END;
+    }
+
+    /**
+     * Writes the closing line of a change line held as the {@code length} UTF-8 bytes of {@code line} at {@code at}, as
+     * {@link #asFinal} makes it, straight from the bytes: the merge writes one per account, and through a {@code String}
+     * each made four copies of the line, 1.4 GB of garbage for 611,214 accounts (the CPU was about the same).
+     *
+     * @return the bytes written
+     */
+    static int writeAsFinal(byte[] line, int at, int length, OutputStream out) throws IOException {
+        int kept = length - NOT_FINAL_END_BYTES.length;
+        if (kept < 0 || !Arrays.equals(line, at + kept, at + length, NOT_FINAL_END_BYTES, 0, NOT_FINAL_END_BYTES.length)) {
+            throw new IllegalArgumentException("not a health change line: " + new String(line, at, length, StandardCharsets.UTF_8));
+        }
+        out.write(line, at, kept);
+        out.write(FINAL_END_BYTES);
+        return kept + FINAL_END_BYTES.length;
     }
 
     /** One line of {@code scores.jsonl}: {@code {"accountId","at","probability"}} of a scored day close. */

@@ -30,7 +30,7 @@ class HealthJsonTest {
     }
 
     @Test
-    void theHandWrittenLineIsTheGeneratorsLine() {
+    void theHandWrittenLineIsTheGeneratorsLine() throws Exception {
         Random random = new Random(7);
         for (int n = 0; n < 20_000; n++) {
             double[] values = new double[6];
@@ -51,6 +51,7 @@ class HealthJsonTest {
                 assertThat(HealthJson.toJson(h, isFinal)).isEqualTo(plain);
             }
             assertThat(HealthJson.asFinal(HealthJson.toJson(h, false))).isEqualTo(HealthJson.toJson(h, true));
+            assertThat(finalFromBytes(HealthJson.toJson(h, false))).isEqualTo(HealthJson.toJson(h, true));
         }
     }
 
@@ -91,5 +92,16 @@ class HealthJsonTest {
         scored.setChurnScoredAt(Instant.EPOCH);
         assertThat(HealthJson.plainLine(scored, false)).isNull();
         assertThat(HealthJson.toJson(scored, false)).contains("\"churnProbability\":0.5");
+    }
+
+    /** The closing line as the merge writes it, from the change line's bytes amid others in a buffer. */
+    static String finalFromBytes(String changeLine) throws java.io.IOException {
+        byte[] line = changeLine.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] buffer = new byte[line.length + 7];
+        System.arraycopy(line, 0, buffer, 3, line.length);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int written = HealthJson.writeAsFinal(buffer, 3, line.length, out);
+        assertThat(written).isEqualTo(out.size());
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 }

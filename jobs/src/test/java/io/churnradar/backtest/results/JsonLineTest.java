@@ -47,8 +47,12 @@ class JsonLineTest {
     }
 
     @Test
-    void theClosingHealthLineDiffersOnlyInFinal() {
+    void theClosingHealthLineDiffersOnlyInFinal() throws Exception {
         assertThat(HealthJson.asFinal("{\"accountId\":\"a\",\"final\":false}")).isEqualTo("{\"accountId\":\"a\",\"final\":true}");
         assertThatThrownBy(() -> HealthJson.asFinal("{\"final\":true}")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> HealthJsonTest.finalFromBytes("{\"final\":true}")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a health change line");
+        assertThatThrownBy(() -> HealthJsonTest.finalFromBytes("}")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(HealthJsonTest.finalFromBytes("{\"accountId\":\"é\",\"final\":false}")).isEqualTo("{\"accountId\":\"é\",\"final\":true}");
     }
 }
