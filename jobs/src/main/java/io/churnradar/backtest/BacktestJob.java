@@ -157,7 +157,8 @@ public final class BacktestJob {
             try (BacktestProgress ignored = BacktestProgress.ofJob(job, allFiles, scratch, progress)) {
                 result = job.getJobExecutionResult().get();
             }
-            BacktestOutputs.Counts counts = writeResults(scratch, outDir, rules.model != null, flinkConfig.get(SORT_RUN_BYTES), progress);
+            BacktestOutputs.Counts counts = writeResults(scratch, outDir, rules.model != null, flinkConfig.get(SORT_RUN_BYTES),
+                    eventTime(result, EventTimeMerge.FIRST_EVENT_TIME), eventTime(result, EventTimeMerge.LAST_EVENT_TIME), progress);
             if (progress != null) progress.accept(String.format("  merged %,d sorted runs into the result files", counts.runs));
             BacktestSummary s = summary(result, counts, rules);
             s.files = fileCount;
@@ -167,14 +168,20 @@ public final class BacktestJob {
         }
     }
 
-    /** Merges the job's sorted runs into the result files, with a progress line every few seconds: GBs take minutes. */
-    private static BacktestOutputs.Counts writeResults(Path scratch, Path outDir, boolean scored, long runBytes,
+    /**
+     * Merges the job's sorted runs into the result files, with a progress line every few seconds (GBs take minutes) that
+     * says which file it writes and, for the files in time order, how far into the events' time {@code from..to}.
+     */
+    private static BacktestOutputs.Counts writeResults(Path scratch, Path outDir, boolean scored, long runBytes, long from, long to,
             java.util.function.Consumer<String> progress) throws IOException {
         BacktestProgress.Runs runs = BacktestProgress.Runs.in(scratch);
         BacktestOutputs.MergeProgress merged = new BacktestOutputs.MergeProgress();
         long started = System.nanoTime();
-        try (BacktestProgress ignored = BacktestProgress.of(() -> BacktestProgress.mergeLine(runs.count(), runs.bytes(),
-                merged.written.get(), merged.regrouped.get(), (System.nanoTime() - started) / 1e9), progress)) {
+        try (BacktestProgress ignored = BacktestProgress.of(() -> {
+            long now = System.nanoTime();
+            return BacktestProgress.mergeLine(runs.count(), runs.bytes(), merged.written.get(), merged.regrouped.get(), (now - started) / 1e9)
+                    + BacktestProgress.position(merged.file(), merged.lineTime(), from, to, now);
+        }, progress)) {
             return BacktestOutputs.write(scratch, outDir, scored, runBytes, merged);
         }
     }
@@ -224,6 +231,12 @@ public final class BacktestJob {
         for (BacktestRecord r : changes) lines.add(r.json);
         for (BacktestRecord r : last.values()) lines.add(r.finalJson);
         return lines;
+    }
+
+    /** An event-time accumulator of the job, {@link BacktestOutputs.MergeProgress#NO_TIME} without events. */
+    private static long eventTime(JobExecutionResult result, String name) {
+        Object v = result.getAccumulatorResult(name);
+        return v instanceof Long t ? t : BacktestOutputs.MergeProgress.NO_TIME;
     }
 
     private static long count(JobExecutionResult result, String name) {

@@ -1,10 +1,13 @@
 package io.churnradar.backtest;
 
 import io.churnradar.backtest.input.EventTimeMerge;
+import io.churnradar.backtest.results.BacktestOutputs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -167,6 +170,24 @@ final class BacktestProgress implements AutoCloseable {
                 runs, bytes(runBytes), bytes(written)));
         if (regrouped > 0) b.append(" (and ").append(bytes(regrouped)).append(" merged into fewer runs first)");
         if (secs > 0) b.append(", ").append(bytes(Math.round((written + regrouped) / secs))).append("/s");
+        return b.toString();
+    }
+
+    /**
+     * e.g. "; health.jsonl at 2026-02-14T08:00:00Z, 75% of the events' time, about 10 s left for it": the file the merge
+     * writes and, for a file in time order, the time of its line written last within the events' time {@code from..to},
+     * and the time its writing will take at its pace so far; the file's name alone for the others. Empty before the first.
+     */
+    static String position(BacktestOutputs.MergeProgress.FileInProgress file, long lineTime, long from, long to, long nowNanos) {
+        if (file == null) return "";
+        StringBuilder b = new StringBuilder("; ").append(file.name());
+        long none = BacktestOutputs.MergeProgress.NO_TIME;
+        if (!file.inTimeOrder() || lineTime == none || from == none || to == none || to <= from) return b.toString();
+        double done = Math.min(1, Math.max(0, (lineTime - from) / (double) (to - from)));
+        b.append(" at ").append(Instant.ofEpochMilli(lineTime).truncatedTo(ChronoUnit.SECONDS))
+                .append(String.format(", %d%% of the events' time", (int) (done * 100)));
+        double secs = (nowNanos - file.startedNanos()) / 1e9;
+        if (done >= 0.01 && secs >= 1) b.append(", about ").append(duration(Math.round(secs * (1 - done) / done))).append(" left for it");
         return b.toString();
     }
 

@@ -3,6 +3,7 @@ package io.churnradar.backtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.churnradar.backtest.input.EventTimeMerge;
+import io.churnradar.backtest.results.BacktestOutputs;
 import io.churnradar.testing.Deadline;
 import java.time.Duration;
 import java.util.List;
@@ -56,6 +57,30 @@ class BacktestProgressTest {
                         + " (and 8.0 GB merged into fewer runs first), 113 MB/s");
         assertThat(BacktestProgress.bytes(640 * 1024)).isEqualTo("640 KB");
         assertThat(BacktestProgress.bytes(812L << 20)).isEqualTo("812 MB");
+    }
+
+    @Test
+    void theMergeSaysWhichFileItWritesAndHowFarIntoTheEventsTimeWithTheTimeThatFileHasLeft() {
+        long from = java.time.Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+        long to = java.time.Instant.parse("2026-03-02T00:00:00Z").toEpochMilli(); // 60 days
+        long at = java.time.Instant.parse("2026-02-15T00:00:00.250Z").toEpochMilli(); // day 45: 75%
+        long started = 1_000_000_000L;
+        long now = started + 30_000_000_000L; // 30 s into the file
+        var health = new BacktestOutputs.MergeProgress.FileInProgress("health.jsonl", true, started);
+        assertThat(BacktestProgress.position(health, at, from, to, now))
+                .isEqualTo("; health.jsonl at 2026-02-15T00:00:00Z, 75% of the events' time, about 10 s left for it");
+        // The first second of a file, or its first percent: too early to say the time left.
+        assertThat(BacktestProgress.position(health, at, from, to, started + 500_000_000L))
+                .isEqualTo("; health.jsonl at 2026-02-15T00:00:00Z, 75% of the events' time");
+        assertThat(BacktestProgress.position(health, from + 1000, from, to, now))
+                .isEqualTo("; health.jsonl at 2026-01-01T00:00:01Z, 0% of the events' time");
+        // A file not in time order, no line yet, no events: its name alone; before the first file, nothing.
+        long none = BacktestOutputs.MergeProgress.NO_TIME;
+        var last = new BacktestOutputs.MergeProgress.FileInProgress("health.jsonl, each account's last score", false, started);
+        assertThat(BacktestProgress.position(last, at, from, to, now)).isEqualTo("; health.jsonl, each account's last score");
+        assertThat(BacktestProgress.position(health, none, from, to, now)).isEqualTo("; health.jsonl");
+        assertThat(BacktestProgress.position(health, at, none, none, now)).isEqualTo("; health.jsonl");
+        assertThat(BacktestProgress.position(null, at, from, to, now)).isEmpty();
     }
 
     @Test

@@ -133,8 +133,34 @@ public final class BacktestOutputs {
      * passes that first merge more than {@link ExternalSort#MAX_FAN_IN} runs of one file into fewer have written.
      */
     public static final class MergeProgress {
+        /** What {@link #lineTime} says when the line written last is not in a file in time order. */
+        public static final long NO_TIME = Long.MIN_VALUE;
+
         public final AtomicLong written = new AtomicLong();
         public final AtomicLong regrouped = new AtomicLong();
+        private volatile FileInProgress file;
+        private final AtomicLong lineTime = new AtomicLong(NO_TIME);
+
+        /**
+         * A result file being written: its name, whether its lines come in time order (their keys lead with it, so that
+         * the time of the line written last says how far the file is), and when its writing began ({@link System#nanoTime}).
+         */
+        public record FileInProgress(String name, boolean inTimeOrder, long startedNanos) {}
+
+        /** The file being written; null before the first. */
+        public FileInProgress file() {
+            return file;
+        }
+
+        /** The time (epoch milliseconds) of the line written last, or {@link #NO_TIME}. */
+        public long lineTime() {
+            return lineTime.get();
+        }
+
+        void start(String name, boolean inTimeOrder) {
+            lineTime.set(NO_TIME);
+            file = new FileInProgress(name, inTimeOrder, System.nanoTime());
+        }
     }
 
     /** What the merge counted for summary.json. */
@@ -162,11 +188,12 @@ public final class BacktestOutputs {
         c.alerts = merge(scratch, outDir.resolve("alerts.jsonl"), "\n", progress, r -> {
             String[] signalStatus = r.tag().split("\t", 2);
             c.alertsBySignal.computeIfAbsent(signalStatus[0], k -> new TreeMap<>()).merge(signalStatus[1], 1L, Long::sum);
-        }, ALERTS, runs);
-        merge(scratch, outDir.resolve("dead-letter.jsonl"), "\n", progress, r -> {}, DEAD_LETTERS, runs);
-        merge(scratch, outDir.resolve("command-audit.jsonl"), "\n", progress, r -> c.commandDecisions.merge(r.tag(), 1L, Long::sum), AUDIT, runs);
-        c.commandsSent = merge(scratch, outDir.resolve("commands.jsonl"), "\n", progress, r -> {}, COMMANDS, runs);
-        merge(scratch, outDir.resolve("kpis.jsonl"), "\n", progress, r -> {}, KPIS, runs);
+        }, ALERTS, true, runs);
+        merge(scratch, outDir.resolve("dead-letter.jsonl"), "\n", progress, r -> {}, DEAD_LETTERS, false, runs);
+        merge(scratch, outDir.resolve("command-audit.jsonl"), "\n", progress, r -> c.commandDecisions.merge(r.tag(), 1L, Long::sum), AUDIT,
+                true, runs);
+        c.commandsSent = merge(scratch, outDir.resolve("commands.jsonl"), "\n", progress, r -> {}, COMMANDS, true, runs);
+        merge(scratch, outDir.resolve("kpis.jsonl"), "\n", progress, r -> {}, KPIS, false, runs); // by day number, not time
         Path outcomes = scratch.resolve(OUTCOMES_FILE);
         if (Files.exists(outcomes)) {
             Files.move(outcomes, outDir.resolve(OUTCOMES_FILE), StandardCopyOption.REPLACE_EXISTING);
@@ -181,12 +208,17 @@ public final class BacktestOutputs {
             List<Path> marks = HEALTH_LAST.runs(scratch);
             runs.accept(changes.size() + marks.size());
             byte[] end = System.lineSeparator().getBytes(StandardCharsets.UTF_8);
+            progress.start("health.jsonl", true);
+            Consumer<ExternalSort.Record> lastScore = r -> {
+                if (counts[1]++ == 0) progress.start("health.jsonl, each account's last score", false); // by account
+            };
             unchecked(() -> ExternalSort.mergeKeepingLast(changes, marks, scratch, runBytes,
-                    lineWriter(w, end, progress, r -> counts[0]++, null), lineWriter(w, end, progress, r -> counts[1]++, HealthJson::writeAsFinal),
+                    lineWriter(w, end, progress, r -> counts[0]++, null, true),
+                    lineWriter(w, end, progress, lastScore, HealthJson::writeAsFinal, false),
                     progress.regrouped::addAndGet));
         }
         // scores.jsonl: one line per account and scored day close, only with a model (no model: no runs, no file).
-        if (scored) c.churnScores = merge(scratch, outDir.resolve("scores.jsonl"), "\n", progress, r -> {}, SCORES, runs);
+        if (scored) c.churnScores = merge(scratch, outDir.resolve("scores.jsonl"), "\n", progress, r -> {}, SCORES, true, runs);
         c.healthUpdates = counts[0];
         c.healthAccounts = counts[1];
         return c;
@@ -197,25 +229,32 @@ public final class BacktestOutputs {
         return new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024);
     }
 
-    /** Merges the runs of {@code stream} into {@code file}, each line as it was. */
+    /**
+     * Merges the runs of {@code stream} into {@code file}, each line as it was; {@code inTimeOrder}: the stream's keys lead
+     * with the line's time, which the progress lines follow.
+     */
     private static long merge(Path scratch, Path file, String newline, MergeProgress progress, Consumer<ExternalSort.Record> count,
-            SortedRunSink.Stream stream, java.util.function.IntConsumer runCount) throws IOException {
+            SortedRunSink.Stream stream, boolean inTimeOrder, java.util.function.IntConsumer runCount) throws IOException {
         byte[] end = newline.getBytes(StandardCharsets.UTF_8);
         long[] lines = {0};
         List<Path> runs = stream.runs(scratch);
         runCount.accept(runs.size());
+        progress.start(file.getFileName().toString(), inTimeOrder);
         try (OutputStream w = lines(file)) {
             unchecked(() -> ExternalSort.merge(runs, false, scratch, lineWriter(w, end, progress, r -> {
                 count.accept(r);
                 lines[0]++;
-            }, null), progress.regrouped::addAndGet));
+            }, null, inTimeOrder), progress.regrouped::addAndGet));
         }
         return lines[0];
     }
 
-    /** Writes each record's line to {@code w}, as it was or, with {@code finish}, as that makes it, then counts it. */
+    /**
+     * Writes each record's line to {@code w}, as it was or, with {@code finish}, as that makes it, then counts it; with
+     * {@code inTimeOrder}, tells {@code progress} the time its key leads with.
+     */
     private static Consumer<ExternalSort.Record> lineWriter(OutputStream w, byte[] end, MergeProgress progress,
-            Consumer<ExternalSort.Record> count, ExternalSort.LineEdit finish) {
+            Consumer<ExternalSort.Record> count, ExternalSort.LineEdit finish, boolean inTimeOrder) {
         return r -> {
             try {
                 long bytes;
@@ -227,6 +266,7 @@ public final class BacktestOutputs {
                 }
                 w.write(end);
                 progress.written.addAndGet(bytes + end.length);
+                if (inTimeOrder) progress.lineTime.lazySet(r.leadingLong(MergeProgress.NO_TIME));
             } catch (IOException x) {
                 throw new UncheckedIOException(x);
             }

@@ -401,4 +401,21 @@ class ExternalSortTest {
         SortKeyBytes.write(b, 0, parts, strings);
         return b;
     }
+
+    @Test
+    void aRecordSaysTheTimeItsKeyLeadsWithWithoutDecodingIt() throws IOException {
+        assertThat(leadingLongs(new Entry(Key.of(1_767_225_600_123L, "acct-a"), null, "timed"), new Entry(Key.of(-5L, "b"), "t", "x")))
+                .containsExactly(-5L, 1_767_225_600_123L);
+        assertThat(leadingLongs(new Entry(Key.of("a-file", 7), null, "by file"))).containsExactly(-1L);
+        assertThat(leadingLongs(new Entry(Key.of(3, "day"), null, "an int"))).containsExactly(-1L);
+    }
+
+    /** The leading long (-1 for none) of each record of one shape, in the merge's order. */
+    private List<Long> leadingLongs(Entry... entries) throws IOException {
+        ExternalSort.RunWriter w = new ExternalSort.RunWriter(Files.createTempDirectory(tmp, "lead"), "lead", 1 << 20);
+        for (Entry e : entries) w.add(e);
+        List<Long> leads = new ArrayList<>();
+        ExternalSort.merge(w.finish(), false, tmp, r -> leads.add(r.leadingLong(-1)));
+        return leads;
+    }
 }
