@@ -208,12 +208,17 @@ public final class BacktestOutputs {
             List<Path> marks = HEALTH_LAST.runs(scratch);
             runs.accept(changes.size() + marks.size());
             byte[] end = System.lineSeparator().getBytes(StandardCharsets.UTF_8);
-            progress.start("health.jsonl", true);
+            // First the marks are sorted by account (seconds for a million accounts, nothing written), then the changes
+            // come in time order, then each account's last score by account.
+            progress.start("health.jsonl, finding each account's last score", false);
+            Consumer<ExternalSort.Record> change = r -> {
+                if (counts[0]++ == 0) progress.start("health.jsonl", true);
+            };
             Consumer<ExternalSort.Record> lastScore = r -> {
-                if (counts[1]++ == 0) progress.start("health.jsonl, each account's last score", false); // by account
+                if (counts[1]++ == 0) progress.start("health.jsonl, each account's last score", false);
             };
             unchecked(() -> ExternalSort.mergeKeepingLast(changes, marks, scratch, runBytes,
-                    lineWriter(w, end, progress, r -> counts[0]++, null, true),
+                    lineWriter(w, end, progress, change, null, true),
                     lineWriter(w, end, progress, lastScore, HealthJson::writeAsFinal, false),
                     progress.regrouped::addAndGet));
         }
