@@ -129,8 +129,9 @@ public final class BacktestOutputs {
     }
 
     /**
-     * How far the merge is, for its progress lines: the bytes written to the result files, and those the
-     * passes that first merge more than {@link ExternalSort#MAX_FAN_IN} runs of one file into fewer have written.
+     * How far the merge is, for its progress lines: the bytes written to the result files, those the passes that
+     * first merge more than {@link ExternalSort#MAX_FAN_IN} runs of one file into fewer have written, the file being
+     * written and the time of its line written last. Written by the merging thread, read by the progress lines' own.
      */
     public static final class MergeProgress {
         /** What {@link #lineTime} says when the line written last is not in a file in time order. */

@@ -201,7 +201,7 @@ public final class ExternalSort {
 
         /** The key's first part when it is a long (the time most keys lead with), else {@code orElse}. */
         public long leadingLong(long orElse) {
-            return length > 10 && bytes[0] > 0 && bytes[1] == SortKeyBytes.LONG ? SortKeyBytes.readLong(bytes, 2) : orElse;
+            return length >= 10 && bytes[0] > 0 && bytes[1] == SortKeyBytes.LONG ? SortKeyBytes.readLong(bytes, 2) : orElse;
         }
 
         /** Writes the line to {@code out} as {@code edit} makes it from the line's UTF-8 bytes; the bytes {@code edit} wrote. */
