@@ -101,6 +101,8 @@ final class BacktestProgress implements AutoCloseable {
         private final long started;
         private final LongSupplier nanoClock;
         private long lastLines = -1;
+        /** The first count of lines read, {nanoTime, lines, bytes}; null before it. */
+        private long[] firstRead;
         /** What was read when, {nanoTime, lines, bytes}, over the last {@link #WINDOW_SECONDS}. */
         private final ArrayDeque<long[]> window = new ArrayDeque<>();
 
@@ -120,7 +122,9 @@ final class BacktestProgress implements AutoCloseable {
             boolean same = lines == lastLines;
             lastLines = lines;
             long now = nanoClock.getAsLong();
-            window.addLast(new long[] {now, lines, bytes});
+            long[] sample = {now, lines, bytes};
+            if (firstRead == null && lines > 0) firstRead = sample;
+            window.addLast(sample);
             while (window.size() > 1 && now - window.peekFirst()[0] > TimeUnit.SECONDS.toNanos(WINDOW_SECONDS)) window.pollFirst();
             long[] first = window.peekFirst();
             // Read to the end only by the bytes: a pause in the reading (a slow disk, a gzipped file's reader waiting
@@ -128,7 +132,11 @@ final class BacktestProgress implements AutoCloseable {
             if (bytes < totalBytes) {
                 // The accumulators reach the client with the TaskManagers' heartbeat, less often than we ask: no count twice,
                 // and no "read 0 lines" while the readers' first counts are on their way.
-                return same || lines == 0 ? null : line(lines, bytes, totalBytes, (now - started) / 1e9,
+                // Until the window spans half a minute, the rates since the first count once there are two: since the start
+                // they would count the seconds the job takes to start, and say too much time left (about twice as much, 5 s
+                // into a history of a million accounts).
+                long[] since = firstRead != sample ? firstRead : new long[] {started, 0, 0};
+                return same || lines == 0 ? null : line(lines, bytes, totalBytes, (now - since[0]) / 1e9, lines - since[1], bytes - since[2],
                         lines - first[1], bytes - first[2], (now - first[0]) / 1e9);
             }
             return String.format("  all %,d lines read; detecting to the end of the input, %s of sorted runs (compressed) written so far",
@@ -142,10 +150,16 @@ final class BacktestProgress implements AutoCloseable {
      * {@link #MIN_WINDOW_SECONDS}, else since the start.
      */
     static String line(long lines, long bytes, long totalBytes, double secs, long windowLines, long windowBytes, double windowSecs) {
+        return line(lines, bytes, totalBytes, secs, lines, bytes, windowLines, windowBytes, windowSecs);
+    }
+
+    /** As above, with the rates before the window spans half a minute those of {@code sinceLines} and {@code sinceBytes} in {@code sinceSecs}. */
+    static String line(long lines, long bytes, long totalBytes, double sinceSecs, long sinceLines, long sinceBytes, long windowLines,
+            long windowBytes, double windowSecs) {
         boolean recent = windowSecs >= MIN_WINDOW_SECONDS && windowBytes > 0;
-        double rateSecs = recent ? windowSecs : secs;
-        long rateLines = recent ? windowLines : lines;
-        long rateBytes = recent ? windowBytes : bytes;
+        double rateSecs = recent ? windowSecs : sinceSecs;
+        long rateLines = recent ? windowLines : sinceLines;
+        long rateBytes = recent ? windowBytes : sinceBytes;
         StringBuilder b = new StringBuilder(String.format("  read %,d lines", lines));
         if (totalBytes > 0 && bytes > 0) b.append(String.format(" (%d%%)", Math.min(100, bytes * 100 / totalBytes)));
         if (rateSecs > 0) b.append(String.format(", %,.0f lines/s", rateLines / rateSecs));

@@ -84,6 +84,26 @@ class BacktestProgressTest {
     }
 
     @Test
+    void theSecondsTheJobTakesToStartDoNotCountInTheRateOnceThereAreTwoCounts() {
+        java.util.Map<String, Object> acc = new java.util.HashMap<>();
+        long[] clock = {0};
+        BacktestProgress.JobStatus status = new BacktestProgress.JobStatus(() -> acc, 100_000, java.nio.file.Path.of("."), 0,
+                () -> clock[0]);
+        clock[0] = java.util.concurrent.TimeUnit.SECONDS.toNanos(5); // the job is starting: nothing read yet
+        acc.put(EventTimeMerge.LINES_READ, 0L);
+        acc.put(EventTimeMerge.BYTES_READ, 0L);
+        assertThat(status.next()).isNull();
+        clock[0] = java.util.concurrent.TimeUnit.SECONDS.toNanos(10); // the first count: only the rate since the start
+        acc.put(EventTimeMerge.LINES_READ, 1_000L);
+        acc.put(EventTimeMerge.BYTES_READ, 10_000L);
+        assertThat(status.next()).isEqualTo("  read 1,000 lines (10%), 100 lines/s, about 1 min 30 s left");
+        clock[0] = java.util.concurrent.TimeUnit.SECONDS.toNanos(15); // 10,000 bytes in the 5 s since: 40 s left, not 1 min
+        acc.put(EventTimeMerge.LINES_READ, 2_000L);
+        acc.put(EventTimeMerge.BYTES_READ, 20_000L);
+        assertThat(status.next()).isEqualTo("  read 2,000 lines (20%), 200 lines/s, about 40 s left");
+    }
+
+    @Test
     void theReadingEndsWithTheFilesBytesNotWithAPause(@org.junit.jupiter.api.io.TempDir java.nio.file.Path scratch) {
         java.util.Map<String, Object> acc = new java.util.HashMap<>();
         BacktestProgress.JobStatus status = new BacktestProgress.JobStatus(() -> acc, 1_000, scratch, System.nanoTime(), System::nanoTime);
