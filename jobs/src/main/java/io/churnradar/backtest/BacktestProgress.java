@@ -135,7 +135,7 @@ final class BacktestProgress implements AutoCloseable {
                 // Until the window spans half a minute, the rates since the first count once there are two: since the start
                 // they would count the seconds the job takes to start, and say too much time left (about twice as much, 5 s
                 // into a history of a million accounts).
-                long[] since = firstRead != sample ? firstRead : new long[] {started, 0, 0};
+                long[] since = firstRead == null || firstRead == sample ? new long[] {started, 0, 0} : firstRead;
                 return same || lines == 0 ? null : line(lines, bytes, totalBytes, (now - since[0]) / 1e9, lines - since[1], bytes - since[2],
                         lines - first[1], bytes - first[2], (now - first[0]) / 1e9);
             }

@@ -767,9 +767,7 @@ public final class ExternalSort {
 
         /** The run holding the least record: the heap's least, after the waiting runs that start before it have joined. */
         private RunReader next() {
-            while (joined < waiting.length && (heads.isEmpty() || ORDER.compare(waiting[joined], heads.peek()) < 0)) {
-                heads.add(waiting[joined++]);
-            }
+            while (joined < waiting.length && before(waiting[joined], heads.peek())) heads.add(waiting[joined++]);
             return heads.poll();
         }
 
@@ -789,7 +787,12 @@ public final class ExternalSort {
         }
 
         private boolean stillLeast(RunReader r) {
-            return (heads.isEmpty() || ORDER.compare(r, heads.peek()) < 0) && (joined == waiting.length || ORDER.compare(r, waiting[joined]) < 0);
+            return before(r, heads.peek()) && (joined == waiting.length || before(r, waiting[joined]));
+        }
+
+        /** Whether {@code a}'s record comes before {@code b}'s, or there is no {@code b}. */
+        private static boolean before(RunReader a, RunReader b) {
+            return b == null || ORDER.compare(a, b) < 0;
         }
 
         @Override
