@@ -88,7 +88,7 @@ final class BenchCommand implements Callable<Integer> {
     int accountCache = io.churnradar.detect.EventOrdering.DEFAULT_ACCOUNT_CACHE;
 
     @Option(names = "--cpu-by-thread", description = {"Also split each run's CPU by kind of thread: the job's operators, its"
-            + " sources, the JIT compiler, GC and VM, RocksDB's background threads, the rest (Linux only; sampled every 100 ms, which costs about 1.5% of a core)."})
+            + " sources, the JIT compiler, GC and VM, RocksDB's background threads, the rest (Linux only; sampled every 100 ms, which costs about 1.5%% of a core)."})
     boolean cpuByThread;
 
     @Option(names = "--runs", paramLabel = "N", description = "Runs of each pipeline, alternating (default 3, 1..100).")
