@@ -72,7 +72,13 @@ public final class DayCloseBenchmark {
     static final String TRAFFIC_LAST = "trafficLastMs";
 
     /** @param spread the detector's {@code eventTime.dayCloseSpread} (zero: every account's timer at midnight) */
-    public record Settings(int accounts, int otherEvents, int parallelism, Path flinkConf, Duration timeout, Duration spread) {}
+    /** @param flinkSettings Flink settings of the job over config.yaml's (bench's {@code --flink-setting}) */
+    public record Settings(int accounts, int otherEvents, int parallelism, Path flinkConf, Duration timeout, Duration spread,
+            Map<String, String> flinkSettings) {
+        public Settings {
+            flinkSettings = Map.copyOf(flinkSettings);
+        }
+    }
 
     /**
      * The figures. {@code trafficDuringClose} counts the alerts made between the first and the last update
@@ -115,7 +121,8 @@ public final class DayCloseBenchmark {
         // Flink logs as a warning with a stack among the progress lines. Nothing is lost: the next checkpoint completes.
         ExpectedFailureLogging.quietDeclinedCheckpoints();
         try (LocalFlink flink = LocalFlink.start(settings.flinkConf(), false, true, settings.parallelism())) {
-            StreamExecutionEnvironment env = flink.environment();
+            if (!settings.flinkSettings().isEmpty()) progress.printf("Flink settings over the cluster's: %s%n", settings.flinkSettings());
+            StreamExecutionEnvironment env = flink.environment(settings.flinkSettings());
             env.setParallelism(settings.parallelism());
             env.getConfig().enableObjectReuse();
             // One reader, so the input's order is the order of event time: accounts' logins, the clock, then the traffic.

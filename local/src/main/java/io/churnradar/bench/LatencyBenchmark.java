@@ -63,13 +63,18 @@ public final class LatencyBenchmark {
      * @param delivery the job's {@code delivery.guarantee}: at-least-once makes alerts visible as the sink writes them,
      *     without waiting for a checkpoint to commit them
      */
+    /** @param flinkSettings Flink settings of the job over config.yaml's (bench's {@code --flink-setting}) */
     public record Settings(int accounts, double alertShare, Double maxRate, long probeEvents, List<Double> fractions,
             Duration stepDuration, Path flinkConf, long seed, EventOrdering ordering, Duration maxOutOfOrderness,
-            JobSettings.Delivery delivery) {
+            JobSettings.Delivery delivery, Map<String, String> flinkSettings) {
+        public Settings {
+            flinkSettings = Map.copyOf(flinkSettings);
+        }
+
         public Settings(int accounts, double alertShare, Double maxRate, long probeEvents, List<Double> fractions,
                 Duration stepDuration, Path flinkConf, long seed) {
             this(accounts, alertShare, maxRate, probeEvents, fractions, stepDuration, flinkConf, seed, null, null,
-                    JobSettings.Delivery.EXACTLY_ONCE);
+                    JobSettings.Delivery.EXACTLY_ONCE, Map.of());
         }
     }
 
@@ -100,13 +105,14 @@ public final class LatencyBenchmark {
             if (settings.delivery() != null) job.delivery = settings.delivery();
             progress.printf("  Event order %s, out-of-orderness bound %s.%n", job.eventOrdering.order().id,
                     org.apache.flink.util.TimeUtils.formatWithHighestUnit(job.maxOutOfOrderness));
+            if (!settings.flinkSettings().isEmpty()) progress.printf("  Flink settings over the cluster's: %s%n", settings.flinkSettings());
             createTopics(kafka, job);
-            StreamExecutionEnvironment env = flink.environment();
+            StreamExecutionEnvironment env = flink.environment(settings.flinkSettings());
             StreamingJob.build(env, job, Rules.defaults());
             JobClient client = env.executeAsync("churn-radar-bench-latency");
             try {
                 awaitRunning(flink, client);
-                Duration interval = flink.checkpointInterval().orElse(Duration.ZERO);
+                Duration interval = flink.checkpointInterval(client.getJobID()).orElse(Duration.ZERO);
                 progress.printf("  Job running, %s, checkpoints every %s ms; alerts read read_committed (and read_uncommitted).%n",
                         job.delivery.id, interval.toMillis());
                 return measure(kafka, job, client, interval);

@@ -79,8 +79,9 @@ final class BenchCommand implements Callable<Integer> {
             + " backtest, streaming (default all; the ratios need ceiling and flink-sql in the same run)."})
     List<String> pipelines = new ArrayList<>(Benchmark.PIPELINES);
 
-    @Option(names = "--flink-setting", paramLabel = "KEY=VALUE", description = {"A Flink setting for every pipeline over"
-            + " flink-conf/local/config.yaml, e.g. state.backend.rocksdb.timer-service.factory=HEAP (repeatable)."})
+    @Option(names = "--flink-setting", paramLabel = "KEY=VALUE", description = {"A Flink setting of the jobs (every pipeline, the"
+            + " --latency and --day-close jobs) over flink-conf/local/config.yaml, e.g. state.backend.rocksdb.timer-service.factory=HEAP"
+            + " or execution.checkpointing.incremental=false (repeatable)."})
     Map<String, String> flinkSettings = new LinkedHashMap<>();
 
     @Option(names = "--account-cache", paramLabel = "N", description = {"Accounts the streaming pipeline keeps as objects per"
@@ -238,7 +239,7 @@ final class BenchCommand implements Callable<Integer> {
             throw Values.usage(spec, "--spread must be between 0s and 1h, got '" + TimeUtils.formatWithHighestUnit(spread) + "'");
         }
         DayCloseBenchmark.Result r = new DayCloseBenchmark(
-                new DayCloseBenchmark.Settings(accounts, others, parallelism, flinkConf, timeout, spread), out).run();
+                new DayCloseBenchmark.Settings(accounts, others, parallelism, flinkConf, timeout, spread, flinkSettings), out).run();
         out.println();
         out.print(r.text());
         return 0;
@@ -269,7 +270,7 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         LatencyBenchmark.Settings settings = new LatencyBenchmark.Settings(accounts, alertShare, maxRate, probeEvents,
-                List.copyOf(fractions), stepDuration, flinkConf, seed, ordering, maxOutOfOrderness, guarantee);
+                List.copyOf(fractions), stepDuration, flinkConf, seed, ordering, maxOutOfOrderness, guarantee, flinkSettings);
         LatencyReport report;
         try (StopSignal stop = new StopSignal()) {
             report = new LatencyBenchmark(settings, out, stop::requested).run();

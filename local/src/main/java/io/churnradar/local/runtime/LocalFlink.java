@@ -3,6 +3,7 @@ package io.churnradar.local.runtime;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -135,6 +136,13 @@ public final class LocalFlink implements AutoCloseable {
         return environment(conf);
     }
 
+    /** An environment for a job with {@code settings} (Flink's keys and values as text) over config.yaml's. */
+    public StreamExecutionEnvironment environment(Map<String, String> settings) {
+        Configuration c = new Configuration(conf);
+        settings.forEach(c::setString);
+        return environment(c);
+    }
+
     private StreamExecutionEnvironment environment(Configuration c) {
         Configuration withTarget = new Configuration(c);
         withTarget.set(DeploymentOptions.TARGET, ClusterExecutor.NAME);
@@ -175,6 +183,13 @@ public final class LocalFlink implements AutoCloseable {
     }
 
     /** Checkpoint statistics of a job, also once it has finished: the benchmark reports checkpoint sizes. */
+    /** The checkpoint interval the running {@code job} took (none when it does not checkpoint): config.yaml's or its own. */
+    public Optional<Duration> checkpointInterval(JobID job) throws Exception {
+        var coordinator = cluster.getExecutionGraph(job).get(30, TimeUnit.SECONDS).getCheckpointCoordinatorConfiguration();
+        if (coordinator == null || !coordinator.isCheckpointingEnabled()) return Optional.empty();
+        return Optional.of(Duration.ofMillis(coordinator.getCheckpointInterval()));
+    }
+
     public org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot checkpointStats(JobID job) throws Exception {
         return cluster.getExecutionGraph(job).get(30, TimeUnit.SECONDS).getCheckpointStatsSnapshot();
     }

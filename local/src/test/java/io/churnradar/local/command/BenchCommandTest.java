@@ -121,6 +121,16 @@ class BenchCommandTest {
     }
 
     @Test
+    void theDayClosesJobTakesTheFlinkSettingsGiven() {
+        // A state backend Flink does not know fails the job as it starts: the setting reached it, not only the cluster's config.
+        int code = run("bench", "--day-close", "--accounts", "10", "--other-events", "10", "--flink-setting", "state.backend.type=no-such-store");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Flink settings over the cluster's: {state.backend.type=no-such-store}");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("no-such-store");
+    }
+
+    @Test
     void dayCloseTrafficBeyondTheAccountsIsAUsageError() {
         assertThat(run("bench", "--day-close", "--accounts", "10", "--other-events", "11")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--other-events");

@@ -43,7 +43,8 @@ class BenchLatencyAndMicroTest {
         // after it (without alerts). At least once (the delivery option's path; the exactly-once sinks are run by every
         // other end-to-end test): no run here fails, so each alert is still read once.
         int code = run("bench", "--latency", "--accounts", "20", "--probe-events", "300", "--step-duration", "2s", "--alert-share", "0.5",
-                "--order", "event-time", "--delivery", "at-least-once", "--json", json.toString());
+                "--order", "event-time", "--delivery", "at-least-once", "--json", json.toString(),
+                "--flink-setting", "execution.checkpointing.interval=1500ms");
 
         String printed = out.toString(StandardCharsets.UTF_8);
         assertThat(code).as(printed + err.toString(StandardCharsets.UTF_8)).isZero();
@@ -53,7 +54,9 @@ class BenchLatencyAndMicroTest {
         assertThat(printed).contains("Event-to-alert latency, at-least-once", "event-time order");
         assertThat(root.path("deliveryGuarantee").asText()).isEqualTo("at-least-once");
         assertThat(root.path("order").asText()).isEqualTo("event-time");
-        assertThat(root.path("checkpointIntervalMs").asLong()).isPositive();
+        // The running job's interval, read from Flink: --flink-setting reaches the job, over config.yaml's 3 s.
+        assertThat(printed).contains("Flink settings over the cluster's: {execution.checkpointing.interval=1500ms}");
+        assertThat(root.path("checkpointIntervalMs").asLong()).isEqualTo(1500);
         assertThat(root.path("maxEventsPerSecond").asLong()).isPositive();
         assertThat(root.path("probe").path("events").asLong()).isGreaterThanOrEqualTo(300);
         JsonNode steps = root.path("steps");
