@@ -49,7 +49,7 @@ final class BacktestCommand implements Callable<Integer> {
             + " Repeatable: e.g. --events stripe=stripe.jsonl --events segment=seg/."})
     List<String> events = new ArrayList<>();
 
-    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for the results (required).")
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for the results, created if missing (required).")
     Path outDir;
 
     @Option(names = "--config", paramLabel = "FILE", description = {"Job settings (YAML) whose formats section sets the mappings, e.g."
@@ -107,6 +107,7 @@ final class BacktestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path flinkConf = ChurnRadarHome.flinkConfDir();
+        Path outDir = Values.outputFolder(spec, "--out", this.outDir);
         List<BacktestInput> inputs = new ArrayList<>();
         for (String e : events) inputs.add(BacktestInput.parse(e));
         JobSettings jobSettings = config != null ? JobSettings.load(config) : JobSettings.defaults();

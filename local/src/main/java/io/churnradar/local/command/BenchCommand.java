@@ -172,6 +172,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path flinkConf = ChurnRadarHome.flinkConfDir();
+        if (json != null) json = Values.outputFile(spec, "--json", json);
         if (latency) return latency(flinkConf);
         if (dayClose) return dayClose(flinkConf);
         int accounts = this.accounts == null ? 10_000 : this.accounts;

@@ -67,6 +67,7 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        events = Values.outputFile(spec, "--out", events);
         if (OnlineRetailConverter.FORMAT.equals(format)) return onlineRetail();
         InputFormat f = InputFormat.fromId(format);
         if (f == null || f == InputFormat.AVRO_CONFLUENT) {

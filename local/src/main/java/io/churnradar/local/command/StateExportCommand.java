@@ -78,11 +78,8 @@ final class StateExportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path flinkConf = ChurnRadarHome.flinkConfDir();
         Path savepoint = Path.of(savepointOption.replaceFirst("^file:(//)?", "")).toAbsolutePath().normalize();
-        Path outDir = outOption.toAbsolutePath().normalize();
+        Path outDir = Values.outputFolder(spec, "--out", outOption);
         Format format = format(formatOption);
-        if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
-            throw Values.usage(spec, "--out " + outDir + " is a file; give a folder (it is created if missing)");
-        }
         Path dir;
         try {
             dir = StateExport.checkSavepoint(savepoint);

@@ -84,6 +84,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        out = Values.outputFile(spec, "--out", out);
+        if (report != null) report = Values.outputFile(spec, "--report", report);
         ChurnDefinition definition;
         try {
             definition = ChurnDefinition.parse(label);

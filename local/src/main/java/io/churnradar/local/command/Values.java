@@ -1,5 +1,8 @@
 package io.churnradar.local.command;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -80,6 +83,43 @@ final class Values {
     /** A usage error of this command: exit code 2, the message, and where to find the options. */
     static ParameterException usage(CommandSpec spec, String message) {
         return new ParameterException(spec.commandLine(), message);
+    }
+
+    /**
+     * The folder an option names for a command's results, checked before anything runs: a file there, or a file where
+     * one of its missing parents would go, is a usage error. The folder itself is created when the results are written.
+     */
+    static Path outputFolder(CommandSpec spec, String option, Path given) {
+        Path dir = given.toAbsolutePath().normalize();
+        Path file = fileInTheWay(dir);
+        if (file == null) return dir;
+        throw usage(spec, option + " " + dir + (file.equals(dir) ? " is a file; give a folder (it is created if missing)"
+                : ": " + file + " is a file, so the folder cannot be created there"));
+    }
+
+    /**
+     * The file an option names for a command to write, checked before anything runs, so that a long run does not end
+     * unable to write what it made: a folder there, or a file where one of its folders would go, is a usage error. Its
+     * missing folders are created now, as the writers expect them.
+     */
+    static Path outputFile(CommandSpec spec, String option, Path given) throws IOException {
+        Path file = given.toAbsolutePath().normalize();
+        if (Files.isDirectory(file)) {
+            throw usage(spec, option + " " + file + " is a folder; give a file, e.g. " + file.resolve("out-" + file.getFileName()));
+        }
+        Path parent = file.getParent();
+        if (parent == null) return file;
+        Path blocking = fileInTheWay(parent);
+        if (blocking != null) throw usage(spec, option + " " + file + ": " + blocking + " is a file, so its folder cannot be created");
+        Files.createDirectories(parent);
+        return file;
+    }
+
+    /** {@code dir} or its nearest parent that exists, when that is not a folder; null when {@code dir} is or can be made one. */
+    private static Path fileInTheWay(Path dir) {
+        Path existing = dir;
+        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        return existing != null && !Files.isDirectory(existing) ? existing : null;
     }
 
     static int range(CommandSpec spec, String option, int value, int min, int max) {

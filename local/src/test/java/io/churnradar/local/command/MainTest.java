@@ -7,9 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The launcher's command line: help, and clear errors for what it does not know. Starts nothing. */
 class MainTest {
@@ -178,5 +181,33 @@ class MainTest {
                 .contains("--out", System.getProperty("java.io.tmpdir"),
                         "CHURN_RADAR_JAVA_OPTS=-Djava.io.tmpdir=/big/tmp ./churn-radar backtest --events h.jsonl --out results")
                 .doesNotContain("\tat "); // what to change, not a stack trace
+    }
+
+    @Test
+    void whereACommandWritesIsCheckedBeforeItRuns(@TempDir Path dir) throws java.io.IOException {
+        Path aFile = Files.writeString(dir.resolve("notes.txt"), "not a folder");
+        Path aFolder = Files.createDirectories(dir.resolve("results"));
+        Path events = Files.writeString(dir.resolve("events.jsonl"), "");
+
+        // Each is a usage error (exit 2) naming the option and the path, not a stack trace after the work is done.
+        assertThat(run("backtest", "--events", events.toString(), "--out", aFile.toString())).isEqualTo(2);
+        assertThat(run("backtest", "--events", events.toString(), "--out", aFile.resolve("sub").toString())).isEqualTo(2);
+        assertThat(run("convert", "--format", "stripe", "--in", events.toString(), "--out", aFolder.toString())).isEqualTo(2);
+        assertThat(run("train", "--events", events.toString(), "--out", aFile.resolve("churn.model").toString())).isEqualTo(2);
+        assertThat(run("train", "--events", events.toString(), "--out", dir.resolve("churn.model").toString(),
+                "--report", aFolder.toString())).isEqualTo(2);
+        assertThat(run("bench", "--json", aFolder.toString())).isEqualTo(2);
+        assertThat(run("state", "export", "--savepoint", dir.toString(), "--out", aFile.toString())).isEqualTo(2);
+
+        assertThat(err()).contains(
+                "churn-radar: backtest: --out " + aFile + " is a file; give a folder (it is created if missing)",
+                "churn-radar: backtest: --out " + aFile.resolve("sub") + ": " + aFile + " is a file, so the folder cannot be created there",
+                "churn-radar: convert: --out " + aFolder + " is a folder; give a file, e.g. " + aFolder.resolve("out-results"),
+                "churn-radar: train: --out " + aFile.resolve("churn.model") + ": " + aFile + " is a file, so its folder cannot be created",
+                "churn-radar: train: --report " + aFolder + " is a folder",
+                "churn-radar: bench: --json " + aFolder + " is a folder",
+                "churn-radar: state export: --out " + aFile + " is a file")
+                .doesNotContain("\tat ", "Exception");
+        assertThat(aFile).isRegularFile().hasContent("not a folder");
     }
 }
