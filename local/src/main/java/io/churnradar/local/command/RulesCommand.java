@@ -88,7 +88,7 @@ final class RulesCommand implements Callable<Integer> {
             @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
                     description = "Kafka bootstrap servers of the job's cluster (required without --config).") String serversOption,
             @Option(names = "--config", paramLabel = "FILE", description = {"The job's settings file: its Kafka servers, client"
-                    + " properties (SASL, SSL, secrets as ${env:VAR} or ${file:/path}) and topics; the options above win."}) Path config,
+                    + " properties (SASL, SSL, secrets as $${env:VAR} or $${file:/path}) and topics; the options above win."}) Path config,
             @Option(names = "--topic", paramLabel = "TOPIC", description = "Rules topic (default churn.rules).") String topicOption,
             @Option(names = "--wait", paramLabel = "DURATION", description = {"Wait up to this long (e.g. 30s, 2m) for the job's answer and"
                     + " print it."}) Duration wait,

@@ -51,6 +51,8 @@ class MainTest {
             }
         }
         assertThat(out()).contains("Exit codes:", "130", "239");
+        // picocli reads ${...} in a help text as a variable (an unset one prints "null"): a secret's syntax is written $${...}.
+        assertThat(out()).contains("secrets as ${env:VAR} or ${file:/path}").doesNotContainPattern("\\bnull\\b");
         assertThat(err()).isEmpty();
     }
 
