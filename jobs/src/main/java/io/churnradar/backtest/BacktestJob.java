@@ -57,6 +57,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class BacktestJob {
     public static final String JOB_NAME = "churn-radar-backtest";
+    static final String SUMMARY_FILE = "summary.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /**
      * The most a sink subtask sorts in memory before it spills a run to the scratch folder, per output
@@ -162,7 +163,10 @@ public final class BacktestJob {
             if (progress != null) progress.accept(String.format("  merged %,d sorted runs into the result files", counts.runs));
             BacktestSummary s = summary(result, counts, rules);
             s.files = fileCount;
-            JSON.writeValue(outDir.resolve("summary.json").toFile(), s);
+            s.resultFiles.addAll(counts.files);
+            s.resultFiles.add(SUMMARY_FILE);
+            if (report) s.resultFiles.add(io.churnradar.report.ReportWriter.FILE);
+            JSON.writeValue(outDir.resolve(SUMMARY_FILE).toFile(), s);
             if (report) BacktestReport.write(outDir, scratch, rules, s);
             return s;
         }

@@ -1,5 +1,7 @@
 package io.churnradar.backtest;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -30,5 +32,8 @@ public class BacktestSummary {
     public String firstEventTime;
     public String lastEventTime;
     public String ruleVersion;
+    /** Input files read. */
     public int files;
+    /** The files the backtest wrote into its results folder, in the order written (this one, then report.html, last). */
+    public List<String> resultFiles = new ArrayList<>();
 }

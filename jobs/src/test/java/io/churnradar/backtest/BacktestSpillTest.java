@@ -2,6 +2,7 @@ package io.churnradar.backtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.churnradar.backtest.input.BacktestInput;
 import io.churnradar.config.Rules;
 import io.churnradar.ingest.formats.FormatOptions;
@@ -76,6 +77,11 @@ class BacktestSpillTest {
                 assertThat(left.map(p -> p.getFileName().toString()).sorted().toList())
                         .as("the scratch folder is gone").containsExactlyElementsOf(RESULT_FILES);
             }
+            // The summary names every file of the folder (the launcher prints them), in the order written, itself last.
+            List<String> named = new ArrayList<>();
+            new ObjectMapper().readTree(tmp.resolve(dir).resolve("summary.json").toFile()).get("resultFiles")
+                    .forEach(n -> named.add(n.asText()));
+            assertThat(named).containsExactlyInAnyOrderElementsOf(RESULT_FILES).endsWith("summary.json");
         }
     }
 }

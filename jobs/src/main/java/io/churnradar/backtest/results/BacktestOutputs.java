@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -176,6 +177,14 @@ public final class BacktestOutputs {
         public long commandsSent;
         /** The sorted runs the sinks spilled, all outputs together. */
         public long runs;
+        /** The result files written, by name, in the order written. */
+        public final List<String> files = new ArrayList<>();
+
+        /** The result file {@code name} in {@code outDir}, counted among those written. */
+        Path file(Path outDir, String name) {
+            files.add(name);
+            return outDir.resolve(name);
+        }
     }
 
     /**
@@ -186,25 +195,25 @@ public final class BacktestOutputs {
     public static Counts write(Path scratch, Path outDir, boolean scored, long runBytes, MergeProgress progress) throws IOException {
         Counts c = new Counts();
         java.util.function.IntConsumer runs = n -> c.runs += n;
-        c.alerts = merge(scratch, outDir.resolve("alerts.jsonl"), "\n", progress, r -> {
+        c.alerts = merge(scratch, c.file(outDir, "alerts.jsonl"), "\n", progress, r -> {
             String[] signalStatus = r.tag().split("\t", 2);
             c.alertsBySignal.computeIfAbsent(signalStatus[0], k -> new TreeMap<>()).merge(signalStatus[1], 1L, Long::sum);
         }, ALERTS, true, runs);
-        merge(scratch, outDir.resolve("dead-letter.jsonl"), "\n", progress, r -> {}, DEAD_LETTERS, false, runs);
-        merge(scratch, outDir.resolve("command-audit.jsonl"), "\n", progress, r -> c.commandDecisions.merge(r.tag(), 1L, Long::sum), AUDIT,
+        merge(scratch, c.file(outDir, "dead-letter.jsonl"), "\n", progress, r -> {}, DEAD_LETTERS, false, runs);
+        merge(scratch, c.file(outDir, "command-audit.jsonl"), "\n", progress, r -> c.commandDecisions.merge(r.tag(), 1L, Long::sum), AUDIT,
                 true, runs);
-        c.commandsSent = merge(scratch, outDir.resolve("commands.jsonl"), "\n", progress, r -> {}, COMMANDS, true, runs);
-        merge(scratch, outDir.resolve("kpis.jsonl"), "\n", progress, r -> {}, KPIS, false, runs); // by day number, not time
+        c.commandsSent = merge(scratch, c.file(outDir, "commands.jsonl"), "\n", progress, r -> {}, COMMANDS, true, runs);
+        merge(scratch, c.file(outDir, "kpis.jsonl"), "\n", progress, r -> {}, KPIS, false, runs); // by day number, not time
         Path outcomes = scratch.resolve(OUTCOMES_FILE);
         if (Files.exists(outcomes)) {
-            Files.move(outcomes, outDir.resolve(OUTCOMES_FILE), StandardCopyOption.REPLACE_EXISTING);
+            Files.move(outcomes, c.file(outDir, OUTCOMES_FILE), StandardCopyOption.REPLACE_EXISTING);
         } else {
-            OutcomesJson.write(new OutcomeTally(), outDir.resolve(OUTCOMES_FILE));
+            OutcomesJson.write(new OutcomeTally(), c.file(outDir, OUTCOMES_FILE));
         }
         // health.jsonl: every change, then the last score of each account (as Files.write ended its lines), the
         // change the account's mark points to, sorted by account.
         long[] counts = new long[2];
-        try (OutputStream w = lines(outDir.resolve("health.jsonl"))) {
+        try (OutputStream w = lines(c.file(outDir, "health.jsonl"))) {
             List<Path> changes = HEALTH_CHANGES.runs(scratch);
             List<Path> marks = HEALTH_LAST.runs(scratch);
             runs.accept(changes.size() + marks.size());
@@ -224,7 +233,7 @@ public final class BacktestOutputs {
                     progress.regrouped::addAndGet));
         }
         // scores.jsonl: one line per account and scored day close, only with a model (no model: no runs, no file).
-        if (scored) c.churnScores = merge(scratch, outDir.resolve("scores.jsonl"), "\n", progress, r -> {}, SCORES, true, runs);
+        if (scored) c.churnScores = merge(scratch, c.file(outDir, "scores.jsonl"), "\n", progress, r -> {}, SCORES, true, runs);
         c.healthUpdates = counts[0];
         c.healthAccounts = counts[1];
         return c;

@@ -159,10 +159,9 @@ final class BacktestCommand implements Callable<Integer> {
         if (s.model != null) out.printf("  churn scores     %,d (model %s)%n", s.churnScores, s.model);
         long decisions = s.commandDecisions.values().stream().mapToLong(Long::longValue).sum();
         out.printf("  commands         %,d sent of %,d decisions %s%n", s.commandsSent, decisions, s.commandDecisions);
-        out.printf("  written to       %s (alerts.jsonl, health.jsonl, commands.jsonl, command-audit.jsonl, outcomes.json,%n"
-                + "                   dead-letter.jsonl, summary.json%s)%n",
-                outDir.toAbsolutePath().normalize(), s.model == null ? "" : ", scores.jsonl");
-        if (report) out.printf("  report           %s%n", outDir.resolve("report.html").toAbsolutePath().normalize());
+        out.printf("  written to       %s%n", outDir);
+        out.printf("                   %s%n", String.join(", ", s.resultFiles));
+        if (report) out.printf("  report           %s%n", outDir.resolve(io.churnradar.report.ReportWriter.FILE));
         out.printf("  elapsed          %s%n", Durations.human(Duration.ofNanos(System.nanoTime() - started)));
         return 0;
     }
