@@ -71,8 +71,10 @@ public final class DayCloseBenchmark {
     static final String TRAFFIC_FIRST = "trafficFirstMs";
     static final String TRAFFIC_LAST = "trafficLastMs";
 
-    /** @param spread the detector's {@code eventTime.dayCloseSpread} (zero: every account's timer at midnight) */
-    /** @param flinkSettings Flink settings of the job over config.yaml's (bench's {@code --flink-setting}) */
+    /**
+     * @param spread the detector's {@code eventTime.dayCloseSpread} (zero: every account's timer at midnight)
+     * @param flinkSettings Flink settings of the job over config.yaml's (bench's {@code --flink-setting})
+     */
     public record Settings(int accounts, int otherEvents, int parallelism, Path flinkConf, Duration timeout, Duration spread,
             Map<String, String> flinkSettings) {
         public Settings {

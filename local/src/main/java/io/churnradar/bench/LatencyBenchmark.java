@@ -54,16 +54,12 @@ public final class LatencyBenchmark {
      * @param maxRate events per second taken as the maximum; null: measure it with {@code probeEvents}
      * @param fractions the steps, as fractions of the maximum
      * @param alertShare share of events that trigger an alert at once (payments)
-     */
-    /**
      * @param ordering the job's {@code eventTime.order}; {@code maxOutOfOrderness} its bound (null: the job's defaults):
      *     event-time order adds up to the bound to every alert's latency
-     */
-    /**
      * @param delivery the job's {@code delivery.guarantee}: at-least-once makes alerts visible as the sink writes them,
      *     without waiting for a checkpoint to commit them
+     * @param flinkSettings Flink settings of the job over config.yaml's (bench's {@code --flink-setting})
      */
-    /** @param flinkSettings Flink settings of the job over config.yaml's (bench's {@code --flink-setting}) */
     public record Settings(int accounts, double alertShare, Double maxRate, long probeEvents, List<Double> fractions,
             Duration stepDuration, Path flinkConf, long seed, EventOrdering ordering, Duration maxOutOfOrderness,
             JobSettings.Delivery delivery, Map<String, String> flinkSettings) {

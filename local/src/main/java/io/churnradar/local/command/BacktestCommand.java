@@ -50,7 +50,7 @@ final class BacktestCommand implements Callable<Integer> {
     List<String> events = new ArrayList<>();
 
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for the results, created if missing (required).")
-    Path outDir;
+    Path outOption;
 
     @Option(names = "--config", paramLabel = "FILE", description = {"Job settings (YAML) whose formats section sets the mappings, e.g."
             + " the account's metadata key in Stripe (flink-conf/churn-radar.yaml)."})
@@ -107,7 +107,7 @@ final class BacktestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path flinkConf = ChurnRadarHome.flinkConfDir();
-        Path outDir = Values.outputFolder(spec, "--out", this.outDir);
+        Path outDir = Values.outputFolder(spec, "--out", outOption);
         List<BacktestInput> inputs = new ArrayList<>();
         for (String e : events) inputs.add(BacktestInput.parse(e));
         JobSettings jobSettings = config != null ? JobSettings.load(config) : JobSettings.defaults();
