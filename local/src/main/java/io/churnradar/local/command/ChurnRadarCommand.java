@@ -3,6 +3,7 @@ package io.churnradar.local.command;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -10,6 +11,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "./churn-radar",
         description = "Churn Radar on this machine: churn-risk alerts from account events, with Apache Flink.",
         synopsisSubcommandLabel = "COMMAND",
+        versionProvider = VersionProvider.class,
         subcommands = {DemoCommand.class, RunCommand.class, BacktestCommand.class, TrainCommand.class, ConvertCommand.class, BenchCommand.class,
                 RulesCommand.class, StateCommand.class, HelpCommand.class},
         commandListHeading = "%nCommands:%n",
@@ -30,6 +32,9 @@ final class ChurnRadarCommand implements Callable<Integer> {
 
     @Mixin
     HelpOption help;
+
+    @Option(names = {"--version", "-V"}, versionHelp = true, description = "Print the versions of Churn Radar, Flink, Kafka's clients and Java.")
+    boolean version;
 
     @Override
     public Integer call() {

@@ -78,6 +78,15 @@ class MainTest {
     }
 
     @Test
+    void versionNamesChurnRadarAndWhatItRunsOn() {
+        assertThat(run("--version")).isZero();
+        assertThat(out()).startsWith("churn-radar " + VersionProvider.churnRadar() + System.lineSeparator())
+                .contains("Flink 2.2.1", "Kafka clients 4.2.0", "Java " + Runtime.version());
+        assertThat(VersionProvider.churnRadar()).matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
     void commandHelpListsItsOptions() {
         assertThat(run("backtest", "--help")).isZero();
         assertThat(out()).contains("Usage: ./churn-radar backtest [-h] --events=[FORMAT=]PATH [--events=[FORMAT=]PATH]... --out=DIR",
