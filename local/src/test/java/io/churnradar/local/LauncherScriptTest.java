@@ -2,14 +2,17 @@ package io.churnradar.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.churnradar.testing.Deadline;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,5 +91,33 @@ class LauncherScriptTest {
         List<String> args = javaArgs("-XX:+UseG1GC -Xmx4g", "backtest", "--help");
         assertThat(args).contains("-XX:+UseG1GC", "-Xmx4g").doesNotContain("-XX:+UseParallelGC", "-Xms512m");
         assertThat(args.indexOf("-Xmx4g")).isGreaterThan(args.indexOf("-Xmx2g"));
+    }
+
+    @Test
+    void aBuildStoppedBySigtermStopsMavenAndLeavesNoLog() throws Exception {
+        // No build yet, so the launcher builds first, with an `mvn` on the PATH that starts and waits (as a build takes a minute).
+        Files.delete(root.resolve("local/target/launcher.classpath"));
+        Path tmp = Files.createDirectories(root.resolve("tmp"));
+        Path started = root.resolve("mvn.pid");
+        Path mvn = root.resolve("bin/mvn");
+        Files.writeString(mvn, "#!/usr/bin/env bash\necho $$ > '" + started + "'\nexec sleep 120\n");
+        Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwxr-xr-x"));
+        ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("churn-radar").toString(), "backtest", "--help").redirectErrorStream(true);
+        pb.environment().put("PATH", root.resolve("bin") + ":" + System.getenv("PATH"));
+        pb.environment().put("TMPDIR", tmp.toString());
+        Process launcher = pb.start();
+        Deadline.in(Duration.ofSeconds(30)).pollUntil("the build started", () -> Files.exists(started) && Files.size(started) > 0);
+        ProcessHandle build = ProcessHandle.of(Long.parseLong(Files.readString(started).trim())).orElseThrow();
+
+        launcher.toHandle().destroy(); // SIGTERM, leaving its output readable (Process.destroy closes it)
+
+        assertThat(launcher.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String said = new String(launcher.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(launcher.exitValue()).as(said).isEqualTo(143);
+        assertThat(said).contains("churn-radar: stopped while building.");
+        assertThat(build.isAlive()).as("Maven stopped with the launcher").isFalse();
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertThat(left).as("the build's log removed").isEmpty();
+        }
     }
 }
