@@ -309,8 +309,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private int failed(String what, RunningJob job) {
         Throwable cause = job.failureCause();
-        out.println("error: " + what + (cause == null ? "" : ": " + rootMessage(cause)));
-        return 1;
+        throw new CommandFailure(what + (cause == null ? "" : ": " + rootMessage(cause)));
     }
 
     static String rootMessage(Throwable t) {

@@ -114,6 +114,10 @@ public final class Main {
             err.println("churn-radar: " + e.getMessage());
             return USAGE;
         }
+        if (e instanceof CommandFailure) {
+            err.println("churn-radar: " + (args.length > 0 ? args[0] + ": " : "") + e.getMessage());
+            return FAILED;
+        }
         OutOfMemoryError oom = outOfMemory(e);
         String seen = RunGuard.outOfMemorySeen();
         if (oom != null || seen != null) {

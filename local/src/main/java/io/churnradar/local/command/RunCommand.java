@@ -64,10 +64,7 @@ final class RunCommand implements Callable<Integer> {
         boolean webUi = !noWebUi;
         Path flinkConf = ChurnRadarHome.flinkConfDir();
         String missing = missingTopics(settings);
-        if (missing != null) {
-            out.println("error: " + missing);
-            return 1;
-        }
+        if (missing != null) throw new CommandFailure(missing);
 
         try (StopSignal stop = new StopSignal(); Resources resources = new Resources(out)) {
             out.printf("Starting Flink for Kafka at %s (group %s, rules %s) ...%n", settings.bootstrapServers, settings.groupId, rules.version);
@@ -89,7 +86,7 @@ final class RunCommand implements Callable<Integer> {
                 }
                 if (s.isGloballyTerminalState()) {
                     Throwable cause = job.failureCause();
-                    if (cause != null) out.println("error: the job failed: " + DemoCommand.rootMessage(cause));
+                    if (cause != null) throw new CommandFailure("the job failed: " + DemoCommand.rootMessage(cause));
                     return s == JobStatus.FINISHED ? 0 : 1;
                 }
                 Thread.sleep(Duration.ofSeconds(1).toMillis());
@@ -122,7 +119,9 @@ final class RunCommand implements Callable<Integer> {
             existing = admin.listTopics().names().get(20, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             return "cannot list the topics of the Kafka cluster at " + s.bootstrapServers + ": "
-                    + (e.getCause() != null ? e.getCause().getMessage() : "no answer in 20 s");
+                    + (e.getCause() != null ? e.getCause().getMessage() : "no answer in 20 s") + ".\n"
+                    + "  Check that it runs and is reachable from here, and that the config's kafka.bootstrapServers and client"
+                    + " properties (--config; without it localhost:9092) name it.";
         }
         List<String> missing = topics(s).stream().filter(t -> !existing.contains(t)).toList();
         if (missing.isEmpty()) return null;

@@ -150,8 +150,9 @@ class KafkaCommandsTest {
                 topics: {rules: team.rules, accountHealth: team.account-health}
                 """.formatted(kafka.bootstrapServers()));
         assertThat(run("run", "--config", config.toString(), "--no-web-ui")).isEqualTo(1);
-        assertThat(out()).contains("has no topic team.rules, team.account-health.", "with cleanup.policy=compact")
-                .doesNotContain("Starting Flink");
+        // On standard error (one stream here), as every command's failures: the launcher's prefix, the command, no stack trace.
+        assertThat(out()).contains("churn-radar: run: the Kafka cluster at " + kafka.bootstrapServers() + " has no topic team.rules,"
+                + " team.account-health.", "with cleanup.policy=compact").doesNotContain("Starting Flink", "\tat ");
     }
 
     /** Reads the rules topic from its end and answers the first set that arrives, as the job does. */
