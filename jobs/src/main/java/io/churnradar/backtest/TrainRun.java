@@ -37,6 +37,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -189,8 +190,14 @@ public final class TrainRun {
         ChurnTopology.build(timed, timed.getSideOutput(BacktestReading.REJECTED), null, rules, null,
                 io.churnradar.detect.EventOrdering.defaults().withSortedInput().withEveryActiveDayClosed(), outputs);
         if (progress != null) progress.accept("  replaying the history through detection ...");
-        // Submitted, then waited for: the launcher's Flink runs jobs detached, where execute() would return at once.
-        env.executeAsync("churn-radar-train").getJobExecutionResult().get();
+        List<Path> files = new ArrayList<>();
+        for (BacktestInput in : inputs) files.addAll(in.files());
+        // Submitted, then waited for: the launcher's Flink runs jobs detached, where execute() would return at once. The
+        // replay reads the whole history as a backtest does, and says how far it is as a backtest does.
+        JobClient job = env.executeAsync("churn-radar-train");
+        try (BacktestProgress ignored = BacktestProgress.ofJob(job, files, scratch, progress)) {
+            job.getJobExecutionResult().get();
+        }
     }
 
     static void encodeEvent(AccountEvent e, java.io.DataOutputStream out) throws IOException {

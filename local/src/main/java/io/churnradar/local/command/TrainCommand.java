@@ -119,9 +119,8 @@ final class TrainCommand implements Callable<Integer> {
             r = flink.asContextEnvironment(() -> TrainRun.run(inputs, options, rules, def, u, out, maxOutOfOrderness, parallelism,
                     flink.configuration(), new ChurnTrainer.Options(), stdout::println));
         } catch (IllegalArgumentException e) {
-            // Too short a history, no rows: the data's fault, said plainly.
-            stdout.println("Cannot train: " + e.getMessage());
-            return 1;
+            // Too short a history, no rows: the data's fault, said plainly, as every command's failure is.
+            throw new CommandFailure("cannot train: " + e.getMessage());
         }
         stdout.print(r.report());
         stdout.printf("Model written to %s%n", out.toAbsolutePath().normalize());
