@@ -118,6 +118,7 @@ public final class Benchmark {
         if (settings.events() != null) {
             file = settings.events();
             input = inputOf(file);
+            if (input.accounts() == 0) throw new NoEvents(file, input.events());
             progress.printf("Input: %s, %,d lines, %,d accounts%n", file, input.events(), input.accounts());
         } else {
             file = scratch.root().resolve("history.jsonl");
@@ -230,6 +231,14 @@ public final class Benchmark {
             if (c.getStatus() == CheckpointStatsStatus.COMPLETED) max = Math.max(max, c.getStateSize());
         }
         return max;
+    }
+
+    /** A given file without a line of our JSON Lines events: every pipeline would measure the reading of nothing. */
+    public static final class NoEvents extends RuntimeException {
+        NoEvents(Path file, long lines) {
+            super(file + ": none of its " + String.format("%,d", lines) + " lines is an event of our JSON Lines (none names an"
+                    + " accountId); ./churn-radar convert maps Stripe, Segment, Zendesk and survey payloads to them");
+        }
     }
 
     private static final java.util.regex.Pattern ACCOUNT = java.util.regex.Pattern.compile("\"accountId\"\\s*:\\s*\"([^\"]*)\"");

@@ -219,7 +219,12 @@ final class BenchCommand implements Callable<Integer> {
 
         Benchmark.Settings settings = new Benchmark.Settings(events, eventsCount, accounts, days, skew, backends, parallelism, runs,
                 warmups, flinkConf, seed, List.copyOf(pipelines), Map.copyOf(flinkSettings), accountCache, cpuByThread);
-        BenchReport report = new Benchmark(settings, out).run();
+        BenchReport report;
+        try {
+            report = new Benchmark(settings, out).run();
+        } catch (Benchmark.NoEvents e) {
+            throw Values.usage(spec, "--events " + e.getMessage());
+        }
         out.println();
         out.print(report.table());
         if (json != null) {

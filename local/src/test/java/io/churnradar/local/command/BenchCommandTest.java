@@ -131,6 +131,16 @@ class BenchCommandTest {
     }
 
     @Test
+    void aFileWithoutOurEventsIsAUsageErrorNotABenchOfNothing(@TempDir Path dir) throws Exception {
+        Path stripe = Files.writeString(dir.resolve("stripe.jsonl"),
+                "{\"id\":\"evt_1\",\"type\":\"invoice.paid\",\"created\":1772446500,\"data\":{\"object\":{\"id\":\"in_1\"}}}\n");
+
+        assertThat(run("bench", "--events", stripe.toString(), "--pipelines", "ceiling", "--runs", "1", "--warmups", "0")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("churn-radar: bench: --events " + stripe
+                + ": none of its 1 lines is an event of our JSON Lines", "./churn-radar convert");
+    }
+
+    @Test
     void dayCloseTrafficBeyondTheAccountsIsAUsageError() {
         assertThat(run("bench", "--day-close", "--accounts", "10", "--other-events", "11")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--other-events");
