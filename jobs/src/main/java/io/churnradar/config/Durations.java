@@ -1,32 +1,34 @@
 package io.churnradar.config;
 
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.apache.flink.util.TimeUtils;
 
-/** Reads durations written as in Flink's config: 500ms, 30s, 10m, 2h, 7d. */
+/**
+ * Reads durations as Flink's {@link TimeUtils} does (500ms, 30s, 10m, 2h, 7d, and its longer spellings such as "10 min"),
+ * for the config files and the launcher's options alike, and writes them back in the short form.
+ */
 public final class Durations {
-    private static final Pattern FORMAT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
-
     private Durations() {}
 
-    /** @return the duration, or null when the text is not of that form */
+    /**
+     * The duration {@code text} names with its unit; null when it names none. A bare number, which {@link TimeUtils} takes
+     * for milliseconds, is refused: "5" is as likely meant as 5 s or 5 min, and a bound a thousand times tighter than meant
+     * would pass unnoticed.
+     */
     public static Duration parse(String text) {
-        if (text == null) {
+        if (text == null) return null;
+        String t = text.trim();
+        if (t.isEmpty() || Character.isDigit(t.charAt(t.length() - 1))) return null;
+        try {
+            return TimeUtils.parseDuration(t);
+        } catch (RuntimeException e) {
             return null;
         }
-        Matcher m = FORMAT.matcher(text.trim());
-        if (!m.matches()) {
-            return null;
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+    }
+
+    /** Whether {@code text} is a whole number without a unit: what {@link #parse} refuses, for a message that says so. */
+    public static boolean lacksUnit(String text) {
+        return text != null && text.trim().matches("[0-9]+");
     }
 
     public static String format(Duration d) {

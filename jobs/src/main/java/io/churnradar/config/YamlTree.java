@@ -160,7 +160,8 @@ public final class YamlTree {
         if (node.isMissingNode() || node.isNull()) return dflt;
         Duration d = Durations.parse(node.asText());
         if (d == null) {
-            error(path, "expected a duration such as 500ms, 30s, 10m, 2h or 7d, got '" + node.asText() + "'");
+            error(path, "expected a duration such as 500ms, 30s, 10m, 2h or 7d" + (Durations.lacksUnit(node.asText()) ? " (with its unit)" : "")
+                    + ", got '" + node.asText() + "'");
             return dflt;
         }
         if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {

@@ -86,9 +86,13 @@ class JobSettingsTest {
     }
 
     @Test
-    void aDurationInAnotherFormIsRejectedWithAnExample() {
-        assertThat(invalid("kafka: {transactionTimeout: 15 minutes}").errors()).containsExactly(
-                "kafka.transactionTimeout: expected a duration such as 500ms, 30s, 10m, 2h or 7d, got '15 minutes'");
+    void aDurationIsReadAsFlinkReadsOneButWithItsUnit() {
+        // Flink's spellings, as on the launcher's command line; a number alone (Flink's milliseconds) is refused.
+        assertThat(JobSettings.parse("kafka: {transactionTimeout: 12 min}", SOURCE).transactionTimeout).isEqualTo(Duration.ofMinutes(12));
+        assertThat(invalid("kafka: {transactionTimeout: 15}").errors()).containsExactly(
+                "kafka.transactionTimeout: expected a duration such as 500ms, 30s, 10m, 2h or 7d (with its unit), got '15'");
+        assertThat(invalid("kafka: {transactionTimeout: soon}").errors()).containsExactly(
+                "kafka.transactionTimeout: expected a duration such as 500ms, 30s, 10m, 2h or 7d, got 'soon'");
     }
 
     @Test

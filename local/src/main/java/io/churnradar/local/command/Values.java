@@ -65,11 +65,13 @@ final class Values {
      * 30d, 1 day; a number alone is milliseconds; ISO-8601 (PT1H) too.
      */
     static Duration duration(String text) {
-        try {
-            return TimeUtils.parseDuration(text);
-        } catch (RuntimeException e) {
-            throw new TypeConversionException("'" + text + "' is not a duration such as 500ms, 30s, 10m, 2h or 30d");
+        Duration d = io.churnradar.config.Durations.parse(text); // as the config files read them
+        if (d != null) return d;
+        if (io.churnradar.config.Durations.lacksUnit(text)) {
+            String n = text.trim();
+            throw new TypeConversionException("'" + text + "' has no unit: write it as " + n + "ms, " + n + "s, " + n + "m, " + n + "h or " + n + "d");
         }
+        throw new TypeConversionException("'" + text + "' is not a duration such as 500ms, 30s, 10m, 2h or 30d");
     }
 
     static Instant instant(String text) {

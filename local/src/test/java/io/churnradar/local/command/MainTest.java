@@ -3,6 +3,7 @@ package io.churnradar.local.command;
 import io.churnradar.local.TestTmp;
 import io.churnradar.local.runtime.ChurnRadarHome;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -135,13 +136,16 @@ class MainTest {
 
     @Test
     void durationsAreReadAsFlinkReadsThem() {
-        // The spellings the README and docs show, Flink's longer ones, and a number alone (milliseconds).
+        // The spellings the README and docs show, and Flink's longer ones, as the config files read them.
         assertThat(Values.duration("30d")).isEqualTo(java.time.Duration.ofDays(30));
         assertThat(Values.duration("1h")).isEqualTo(java.time.Duration.ofHours(1));
         assertThat(Values.duration("10m")).isEqualTo(Values.duration("10 min"));
         assertThat(Values.duration("500ms")).isEqualTo(java.time.Duration.ofMillis(500));
         assertThat(Values.duration("2 days")).isEqualTo(java.time.Duration.ofDays(2));
-        assertThat(Values.duration("1500")).isEqualTo(java.time.Duration.ofMillis(1500));
+        // A number alone, which Flink would take for milliseconds, is refused with the units to choose from.
+        assertThatThrownBy(() -> Values.duration("1500")).hasMessage("'1500' has no unit: write it as 1500ms, 1500s, 1500m, 1500h or 1500d");
+        assertThat(run("backtest", "--events", "h.jsonl", "--out", "results", "--max-out-of-orderness", "5")).isEqualTo(2);
+        assertThat(err()).contains("Invalid value for option '--max-out-of-orderness': '5' has no unit");
         assertThat(Values.integer("1_000_000")).isEqualTo(1_000_000);
     }
 
