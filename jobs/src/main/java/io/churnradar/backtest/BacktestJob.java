@@ -133,8 +133,7 @@ public final class BacktestJob {
     public static BacktestSummary run(List<BacktestInput> inputs, FormatOptions options, Path outDir, Rules rules,
             Duration maxOutOfOrderness, int parallelism, Configuration flinkConfig, BacktestLimits limits,
             java.util.function.Consumer<String> progress, boolean report) throws Exception {
-        List<Path> allFiles = new ArrayList<>();
-        for (BacktestInput in : inputs) allFiles.addAll(in.files());
+        List<Path> allFiles = BacktestInput.files(inputs);
         int fileCount = allFiles.size();
         Files.createDirectories(outDir);
 

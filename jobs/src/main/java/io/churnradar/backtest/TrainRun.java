@@ -190,12 +190,10 @@ public final class TrainRun {
         ChurnTopology.build(timed, timed.getSideOutput(BacktestReading.REJECTED), null, rules, null,
                 io.churnradar.detect.EventOrdering.defaults().withSortedInput().withEveryActiveDayClosed(), outputs);
         if (progress != null) progress.accept("  replaying the history through detection ...");
-        List<Path> files = new ArrayList<>();
-        for (BacktestInput in : inputs) files.addAll(in.files());
         // Submitted, then waited for: the launcher's Flink runs jobs detached, where execute() would return at once. The
         // replay reads the whole history as a backtest does, and says how far it is as a backtest does.
         JobClient job = env.executeAsync("churn-radar-train");
-        try (BacktestProgress ignored = BacktestProgress.ofJob(job, files, scratch, progress)) {
+        try (BacktestProgress ignored = BacktestProgress.ofJob(job, BacktestInput.files(inputs), scratch, progress)) {
             job.getJobExecutionResult().get();
         }
     }

@@ -18,7 +18,7 @@ public final class Durations {
     public static Duration parse(String text) {
         if (text == null) return null;
         String t = text.trim();
-        if (t.isEmpty() || Character.isDigit(t.charAt(t.length() - 1))) return null;
+        if (t.isEmpty() || lacksUnit(t)) return null;
         try {
             return TimeUtils.parseDuration(t);
         } catch (RuntimeException e) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -49,6 +50,13 @@ public final class BacktestInput implements Serializable {
             case AVRO_CONFLUENT -> name.endsWith(".b64") || name.endsWith(".b64.gz");
             default -> PayloadFile.isPayloadFile(name);
         };
+    }
+
+    /** The files of all {@code inputs}, in the order they are read. */
+    public static List<Path> files(List<BacktestInput> inputs) throws IOException {
+        List<Path> all = new ArrayList<>();
+        for (BacktestInput in : inputs) all.addAll(in.files());
+        return all;
     }
 
     /** The files of this input, in the order they are read. */
