@@ -115,7 +115,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
 
     private transient ValueStateDescriptor<AccountState> accountDescriptor;
     private transient ValueState<AccountState> account;
-    /** Every read and write of {@link #account}: on RocksDB an account holding events stays an object until they are released. */
+    /** Every read and write of {@link #account}: on RocksDB a changed account may stay an object until the next checkpoint. */
     private transient AccountCache accounts;
     /** The old per-id map, registered only when a restored account still has ids in it. */
     private transient MapState<String, Long> oldSeenEventIds;
@@ -175,7 +175,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     }
 
     /**
-     * Keeps up to {@code capacity} accounts holding events as objects until the watermark releases them
+     * Keeps up to {@code capacity} changed accounts as objects until the next checkpoint, as long as that pays
      * ({@link AccountCache}); the operator calls it when it opens, with capacity 0 on the heap backend, whose state
      * holds the objects already.
      */
@@ -183,14 +183,19 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         accounts = new AccountCache(account, keys, capacity);
     }
 
-    /** Writes the accounts held as objects to the state: before a checkpoint, and before a test reads the state. */
+    /** Writes the accounts kept as objects to the state: before a checkpoint, and before a test reads the state. */
     public void flushAccounts() throws java.io.IOException {
         if (accounts != null) accounts.flush();
     }
 
-    /** Accounts held as objects and not written to the state yet (the tests' view of {@link AccountCache}). */
-    int accountsHeld() {
+    /** Accounts kept as objects and not written to the state yet (the tests' view of {@link AccountCache}). */
+    int accountsCached() {
         return accounts == null ? 0 : accounts.size();
+    }
+
+    /** Whether the cache keeps accounts that hold no events now (the tests' view of {@link AccountCache}). */
+    boolean keepingIdleAccounts() {
+        return accounts != null && accounts.keepingIdle();
     }
 
     /** Accounts the cache wrote because it was full (the tests' view of {@link AccountCache}). */

@@ -91,13 +91,13 @@ public final class ChurnPipeline {
             // The timer service that open() created, by name: the detector re-plans timers when the rules change.
             ((ChurnDetector) userFunction).useTimerService(new SimpleTimerService(
                     getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this)));
-            // RocksDB (de)serializes an account at each read and write: keep the ones holding events as objects.
+            // RocksDB (de)serializes an account at each read and write: keep changed ones as objects while they come back.
             boolean onHeap = getKeyedStateBackend() instanceof org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
-            holdAccounts(onHeap ? 0 : ((ChurnDetector) userFunction).ordering().accountCache());
+            cacheAccounts(onHeap ? 0 : ((ChurnDetector) userFunction).ordering().accountCache());
         }
 
-        /** Keeps up to {@code capacity} accounts holding events as objects until they are released ({@link AccountCache}). */
-        void holdAccounts(int capacity) {
+        /** Keeps up to {@code capacity} changed accounts as objects while that pays, until the next checkpoint ({@link AccountCache}). */
+        void cacheAccounts(int capacity) {
             ((ChurnDetector) userFunction).useKeyContext(this, capacity);
         }
 

@@ -17,8 +17,8 @@ import java.time.Duration;
  *     logical time plus {@link #wakeUpOffset} of its id, so the accounts' midnight closes are not all due at one
  *     watermark. Only when a close is computed moves; it keeps its logical time, and every later event of the
  *     account first runs the closes and deadlines due before it. Zero: every timer at its logical time.
- * @param accountCache ({@code state.accountCache}) accounts a detection subtask on RocksDB keeps as objects between
- *     their reads and writes ({@link AccountCache}; 0: every change written at once). It changes no output, only
+ * @param accountCache ({@code state.accountCache}) accounts changed since the last checkpoint that a detection subtask on
+ *     RocksDB keeps as objects ({@link AccountCache}; 0: every change written at once). It changes no output, only
  *     how often an account is (de)serialized; the heap backend holds the objects anyway and ignores it.
  * @param inputSorted the input comes through the backtest's merge of its inputs ({@code backtest.EventTimeMerge}): every on-time event arrives once
  *     the watermark passes it, in the order the account's buffer would apply it, so it applies on arrival, as the

@@ -18,13 +18,15 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * On RocksDB the detector keeps the accounts that hold events ahead of the watermark as objects and writes them
- * when the watermark releases them, when they leave its cache, or at a checkpoint ({@link AccountCache}). With
- * more accounts holding events at once than the cache takes (so accounts leave it) and a checkpoint taken while
- * it holds some, the outputs equal the heap backend's, which writes every account at once, and the restored job
- * carries on as one that never stopped.
+ * On RocksDB the detector keeps the accounts it changed as objects and writes them when they leave its cache or at
+ * a checkpoint ({@link AccountCache}). With more accounts than the cache takes (so accounts leave it) and a
+ * checkpoint taken while it keeps some, in event-time order (accounts holding events) and in arrival order (none
+ * held), the outputs equal the heap backend's, which writes every account at once, and the restored job carries on
+ * as one that never stopped.
  */
 class AccountCacheTest {
     /** A small cache, so that hundreds of accounts leave it (the job's holds {@link AccountCache#DEFAULT_CAPACITY}). */
@@ -33,14 +35,16 @@ class AccountCacheTest {
     private static final int DAYS = 20;
     private static final long BOUND = 5_000;
 
-    @Test
-    void onRocksDbWithAccountsLeavingTheCacheAndACheckpointBetweenTheOutputsEqualTheHeaps() throws Exception {
+    @ParameterizedTest
+    @EnumSource(EventOrdering.Order.class)
+    void onRocksDbWithAccountsLeavingTheCacheAndACheckpointBetweenTheOutputsEqualTheHeaps(EventOrdering.Order order) throws Exception {
+        EventOrdering ordering = order == EventOrdering.Order.EVENT_TIME ? EventOrdering.defaults() : EventOrdering.arrival();
         List<AccountEvent> events = history();
         List<String> onHeap;
-        try (DetectorHarness h = DetectorHarness.inEventTimeOrder(Rules.defaults(), EventOrdering.defaults(), new HashMapStateBackend())) {
+        try (DetectorHarness h = DetectorHarness.inEventTimeOrder(Rules.defaults(), ordering, new HashMapStateBackend())) {
             assertThat(h.keyedBackendClass()).contains("Heap");
             h.sendTrailing(events, Long.MIN_VALUE, BOUND);
-            assertThat(h.accountsHeld()).as("the heap backend's state holds the objects: nothing kept apart").isZero();
+            assertThat(h.accountsCached()).as("the heap backend's state holds the objects: nothing kept apart").isZero();
             h.watermark(day(DAYS + 1));
             h.watermark(Long.MAX_VALUE);
             onHeap = outputs(h);
@@ -51,18 +55,21 @@ class AccountCacheTest {
         OperatorSubtaskState snapshot;
         List<String> before;
         long watermark;
-        try (DetectorHarness h = DetectorHarness.inEventTimeOrder(Rules.defaults(), EventOrdering.defaults(), new EmbeddedRocksDBStateBackend())
-                .holdAccounts(CAPACITY)) {
+        try (DetectorHarness h = DetectorHarness.inEventTimeOrder(Rules.defaults(), ordering, new EmbeddedRocksDBStateBackend())
+                .cacheAccounts(CAPACITY)) {
             assertThat(h.keyedBackendClass()).contains("RocksDB");
             watermark = h.sendTrailing(events.subList(0, half), Long.MIN_VALUE, BOUND);
             assertThat(h.accountsWrittenOnLeaving()).as("accounts beyond the cache written as they left").isPositive();
-            assertThat(h.accountsHeld()).as("accounts holding events at the checkpoint").isPositive().isLessThanOrEqualTo(CAPACITY);
+            if (order == EventOrdering.Order.EVENT_TIME) {
+                assertThat(h.accountsCached()).as("accounts holding events at the checkpoint").isPositive();
+            }
+            assertThat(h.accountsCached()).isLessThanOrEqualTo(CAPACITY);
             snapshot = h.snapshot(1);
-            assertThat(h.accountsHeld()).as("every account written before the checkpoint").isZero();
+            assertThat(h.accountsCached()).as("every account written before the checkpoint").isZero();
             before = outputs(h);
         }
-        try (DetectorHarness h = DetectorHarness.restoreInEventTimeOrder(Rules.defaults(), snapshot, EventOrdering.defaults(),
-                new EmbeddedRocksDBStateBackend()).holdAccounts(CAPACITY)) {
+        try (DetectorHarness h = DetectorHarness.restoreInEventTimeOrder(Rules.defaults(), snapshot, ordering,
+                new EmbeddedRocksDBStateBackend()).cacheAccounts(CAPACITY)) {
             h.sendTrailing(events.subList(half, events.size()), watermark, BOUND);
             h.watermark(day(DAYS + 1));
             h.watermark(Long.MAX_VALUE);
@@ -75,6 +82,47 @@ class AccountCacheTest {
             assertThat(last.firstEventDay).isEqualTo(SignalEngine.dayOf(day(0)));
             assertThat(last.buffered).isEmpty();
         }
+    }
+
+    /**
+     * Accounts that hold no events are kept while they come back before they leave the cache: 32 accounts in turn
+     * through a 64-account cache stay in it. 300 accounts in turn leave it unread, and the cache stops keeping such
+     * accounts, tries again after {@link AccountCache#PAUSE_CAPACITIES} capacities of them, and stops again. The
+     * outputs are the heap backend's throughout.
+     */
+    @Test
+    void accountsThatComeBackAreKeptAndThoseThatDoNotAreWrittenAtOnce() throws Exception {
+        List<AccountEvent> returning = inTurn(0, 32, 320, day(0) + 9 * HOUR);
+        List<AccountEvent> passing = inTurn(1_000, 300, 1_200, day(0) + 10 * HOUR);
+        List<String> onHeap;
+        try (DetectorHarness h = DetectorHarness.inEventTimeOrder(Rules.defaults(), EventOrdering.arrival(), new HashMapStateBackend())) {
+            long wm = h.sendTrailing(returning, Long.MIN_VALUE, BOUND);
+            h.sendTrailing(passing, wm, BOUND);
+            onHeap = outputs(h);
+        }
+        try (DetectorHarness h = DetectorHarness.inEventTimeOrder(Rules.defaults(), EventOrdering.arrival(), new EmbeddedRocksDBStateBackend())
+                .cacheAccounts(CAPACITY)) {
+            long wm = h.sendTrailing(returning, Long.MIN_VALUE, BOUND);
+            assertThat(h.keepingIdleAccounts()).isTrue();
+            assertThat(h.accountsCached()).as("every account that comes back, kept").isEqualTo(32);
+            assertThat(h.accountsWrittenOnLeaving()).isZero();
+
+            List<Boolean> keeping = new ArrayList<>();
+            for (AccountEvent e : passing) {
+                wm = h.sendTrailing(List.of(e), wm, BOUND);
+                boolean now = h.keepingIdleAccounts();
+                if (keeping.isEmpty() || keeping.get(keeping.size() - 1) != now) keeping.add(now);
+            }
+            assertThat(keeping).as("kept, stopped, tried again, stopped").containsExactly(true, false, true, false);
+            assertThat(outputs(h)).isEqualTo(onHeap);
+        }
+    }
+
+    /** {@code events} usage events of {@code accounts} accounts (numbered from {@code first}) in turn, a second apart. */
+    private static List<AccountEvent> inTurn(int first, int accounts, int events, long from) {
+        List<AccountEvent> out = new ArrayList<>();
+        for (int k = 0; k < events; k++) out.add(Ev.usage(account(first + k % accounts), from + k * 1_000L, 20));
+        return out;
     }
 
     /** Every account: usage each day (a third of them dropping after day 10), a login every other day, a failed payment now and then. */

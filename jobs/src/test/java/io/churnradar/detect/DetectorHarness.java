@@ -114,15 +114,20 @@ final class DetectorHarness implements AutoCloseable {
         return new DetectorHarness(rules, backend, snapshot, ordering);
     }
 
-    /** Has the detector hold at most {@code capacity} accounts as objects (RocksDB; before the first event). */
-    DetectorHarness holdAccounts(int capacity) {
-        ((ChurnPipeline.DetectorOperator) h.getOperator()).holdAccounts(capacity);
+    /** Has the detector keep at most {@code capacity} accounts as objects (RocksDB; before the first event). */
+    DetectorHarness cacheAccounts(int capacity) {
+        ((ChurnPipeline.DetectorOperator) h.getOperator()).cacheAccounts(capacity);
         return this;
     }
 
-    /** Accounts the detector holds as objects, not yet written to the keyed state (RocksDB only). */
-    int accountsHeld() {
-        return detector().accountsHeld();
+    /** Accounts the detector keeps as objects, not yet written to the keyed state (RocksDB only). */
+    int accountsCached() {
+        return detector().accountsCached();
+    }
+
+    /** Whether the detector's cache keeps accounts that hold no events now. */
+    boolean keepingIdleAccounts() {
+        return detector().keepingIdleAccounts();
     }
 
     /** Accounts the detector wrote because its cache was full. */
