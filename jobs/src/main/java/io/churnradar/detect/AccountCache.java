@@ -42,9 +42,9 @@ final class AccountCache {
     private static final int EVICTION_BATCHES = 64;
 
     /**
-     * Keeping accounts that hold no events pays when at least this share of those the cache let go had been read from it
-     * again first: a read saved is a read and a write of RocksDB, and an account kept for nothing costs about as much
-     * in the collector, and in the checkpoint's synchronous part that writes it.
+     * Keeping accounts that hold no events pays when the reads the cache served of them make at least this share of
+     * those reads and the accounts it let go unread together: a read served saves a read and a write of RocksDB, and
+     * an account kept for nothing costs about as much, in the collector and in the checkpoint's synchronous part.
      */
     static final double MIN_REUSE = 0.5;
 
