@@ -96,16 +96,16 @@ final class AccountCache {
     }
 
     /**
-     * Stores the account of the current key {@code key}: kept while it holds events ahead of the watermark
-     * ({@code holding}), and otherwise while keeping such accounts pays; the least recently stored ones are written
-     * if the cache is full. With capacity 0, written at once.
+     * Stores the account of the current key {@code key}: kept while it holds events ahead of the watermark, and
+     * otherwise while keeping such accounts pays; the least recently stored ones are written if the cache is full.
+     * With capacity 0, written at once.
      */
-    void put(String key, AccountState s, boolean holding) throws IOException {
+    void put(String key, AccountState s) throws IOException {
         if (capacity == 0) {
             state.update(s);
             return;
         }
-        if (!holding && !keepIdle()) {
+        if (EventBuffer.size(s) == 0 && !keepIdle()) {
             unwritten.remove(key);
             state.update(s);
             return;
@@ -120,8 +120,7 @@ final class AccountCache {
         if (keepingIdle) return true;
         if (--pauseLeft > 0) return false;
         keepingIdle = true;
-        idleReused = 0;
-        idleWritten = 0;
+        startCounting();
         return true;
     }
 
@@ -133,6 +132,10 @@ final class AccountCache {
         if (!keepingIdle) return;
         keepingIdle = idleReused >= MIN_REUSE * (idleReused + idleWritten);
         if (!keepingIdle) pauseLeft = PAUSE_CAPACITIES * (long) capacity;
+        startCounting();
+    }
+
+    private void startCounting() {
         idleReused = 0;
         idleWritten = 0;
     }

@@ -332,7 +332,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
 
     /** Stores the account, and when its earliest held event is due (none: it holds none). */
     private void store(String key, AccountState s) throws java.io.IOException {
-        accounts.put(key, s, EventBuffer.size(s) > 0);
+        accounts.put(key, s);
         held.update(key, EventBuffer.earliestTime(s));
     }
 

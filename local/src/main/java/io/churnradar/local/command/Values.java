@@ -1,12 +1,12 @@
 package io.churnradar.local.command;
 
+import io.churnradar.config.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -61,13 +61,13 @@ final class Values {
     }
 
     /**
-     * Flink's duration syntax (as in its config.yaml): a number and a unit, e.g. 500ms, 30s, 10m, 10 min, 2h,
-     * 30d, 1 day; a number alone is milliseconds; ISO-8601 (PT1H) too.
+     * Flink's duration syntax (as in its config.yaml), read as the config files read it ({@link Durations}): a number
+     * and a unit, e.g. 500ms, 30s, 10m, 10 min, 2h, 30d, 1 day; a number alone is refused.
      */
     static Duration duration(String text) {
-        Duration d = io.churnradar.config.Durations.parse(text); // as the config files read them
+        Duration d = Durations.parse(text);
         if (d != null) return d;
-        if (io.churnradar.config.Durations.lacksUnit(text)) {
+        if (Durations.lacksUnit(text)) {
             String n = text.trim();
             throw new TypeConversionException("'" + text + "' has no unit: write it as " + n + "ms, " + n + "s, " + n + "m, " + n + "h or " + n + "d");
         }
