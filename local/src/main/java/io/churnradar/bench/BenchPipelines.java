@@ -8,6 +8,7 @@ import io.churnradar.backtest.input.BacktestReading;
 import io.churnradar.config.Rules;
 import io.churnradar.detect.ChurnDetector;
 import io.churnradar.detect.ChurnPipeline;
+import io.churnradar.guard.BacktestLimits;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventTimeWatermarks;
 import io.churnradar.ingest.EventType;
@@ -19,6 +20,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -103,9 +106,26 @@ final class BenchPipelines {
      * Submits the job and waits for its end. Not {@code execute()}: the local Flink submits detached, and
      * execute() would return at submission, before any work is done.
      */
-    private static Done runToEnd(StreamExecutionEnvironment env, String name) throws Exception {
+    private static Done runToEnd(StreamExecutionEnvironment env, String name, Progress progress) throws Exception {
         JobClient job = env.executeAsync(name);
-        return new Done(linesRead(job.getJobExecutionResult().get()), job.getJobID());
+        try (RunProgress ignored = RunProgress.of(job, progress.totalLines(), progress.out())) {
+            return new Done(linesRead(job.getJobExecutionResult().get()), job.getJobID());
+        }
+    }
+
+    /**
+     * Where a run's progress lines go ({@link RunProgress}): the input's lines, to say how far it is, and the stream
+     * (null: none).
+     */
+    record Progress(long totalLines, Consumer<String> out) {
+        /** The backtest's own progress lines, once the run has lasted {@link RunProgress#EVERY_SECONDS}, as the others'. */
+        Consumer<String> afterFirstPeriod() {
+            if (out == null) return null;
+            long start = System.nanoTime();
+            return line -> {
+                if (System.nanoTime() - start >= TimeUnit.SECONDS.toNanos(RunProgress.EVERY_SECONDS)) out.accept(line);
+            };
+        }
     }
 
     private static long linesRead(JobExecutionResult result) {
@@ -114,17 +134,17 @@ final class BenchPipelines {
     }
 
     /** Reading and parsing as the backtest, keyBy account, a stateless function, a sink that drops everything. */
-    static Done ceiling(Path file, int parallelism, Configuration c) throws Exception {
+    static Done ceiling(Path file, int parallelism, Configuration c, Progress progress) throws Exception {
         StreamExecutionEnvironment env = environment(c, parallelism);
         timedEvents(env, file)
                 .keyBy(e -> e.accountId, Types.STRING)
                 .map(new Touch()).uid("touch").name("Stateless touch")
                 .sinkTo(new DiscardingSink<>()).name("Discard");
-        return runToEnd(env, "churn-radar-bench-ceiling");
+        return runToEnd(env, "churn-radar-bench-ceiling", progress);
     }
 
     /** {@link #USAGE_DROP_SQL} over the usage events of the file, read as the backtest reads them. */
-    static Done flinkSql(Path file, int parallelism, Configuration c) throws Exception {
+    static Done flinkSql(Path file, int parallelism, Configuration c, Progress progress) throws Exception {
         StreamExecutionEnvironment env = environment(c, parallelism);
         DataStream<Row> usage = timedEvents(env, file)
                 .flatMap(new UsageRows())
@@ -142,13 +162,13 @@ final class BenchPipelines {
         tEnv.executeSql(USAGE_WINDOWS_SQL);
         Table drops = tEnv.sqlQuery(USAGE_DROP_SQL);
         tEnv.toDataStream(drops).sinkTo(new DiscardingSink<>()).name("Discard");
-        return runToEnd(env, "churn-radar-bench-flink-sql");
+        return runToEnd(env, "churn-radar-bench-flink-sql", progress);
     }
 
     /** {@code ./churn-radar backtest}'s path: all signals, health and playbooks, results written to outDir. */
-    static Done backtest(Path file, Path outDir, int parallelism, Configuration c) throws Exception {
+    static Done backtest(Path file, Path outDir, int parallelism, Configuration c, Progress progress) throws Exception {
         BacktestSummary s = BacktestJob.run(List.of(new BacktestInput(InputFormat.CHURN_RADAR, file)), FormatOptions.defaults(), outDir,
-                Rules.defaults(), MAX_OUT_OF_ORDERNESS, parallelism, c);
+                Rules.defaults(), MAX_OUT_OF_ORDERNESS, parallelism, c, BacktestLimits.defaults(), progress.afterFirstPeriod());
         return new Done(s.linesRead, null);
     }
 
@@ -158,7 +178,7 @@ final class BenchPipelines {
      * decisions are produced and dropped. Its job id gives the checkpoint statistics.
      * It keeps up to {@code accountCache} accounts per subtask as objects ({@code state.accountCache}).
      */
-    static Done streaming(Path file, int parallelism, Configuration c, int accountCache) throws Exception {
+    static Done streaming(Path file, int parallelism, Configuration c, int accountCache, Progress progress) throws Exception {
         StreamExecutionEnvironment env = environment(c, parallelism);
         FileSource<String> source = FileSource.forRecordStreamFormat(new TextLineInputFormat(),
                 new org.apache.flink.core.fs.Path(file.toUri())).build();
@@ -174,7 +194,7 @@ final class BenchPipelines {
         alerts.getSideOutput(ChurnDetector.HEALTH).sinkTo(new DiscardingSink<>()).name("Discard health");
         alerts.getSideOutput(ChurnDetector.COMMANDS).sinkTo(new DiscardingSink<>()).name("Discard decisions");
         alerts.getSideOutput(ChurnDetector.OUTCOMES).sinkTo(new DiscardingSink<>()).name("Discard outcomes");
-        return runToEnd(env, "churn-radar-bench-streaming");
+        return runToEnd(env, "churn-radar-bench-streaming", progress);
     }
 
     /** Stateless work per event that the JIT cannot drop: reads the fields every pipeline reads. */

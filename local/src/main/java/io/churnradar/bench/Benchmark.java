@@ -192,11 +192,12 @@ public final class Benchmark {
             Map<ThreadCpu.Kind, Double> threads0 = threads == null ? null : threads.now();
             long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
+            BenchPipelines.Progress runProgress = new BenchPipelines.Progress(expectedLines, progress::println);
             BenchPipelines.Done done = flink.asContextEnvironment(() -> switch (v.pipeline()) {
-                case CEILING -> BenchPipelines.ceiling(file, settings.parallelism(), c);
-                case FLINK_SQL -> BenchPipelines.flinkSql(file, settings.parallelism(), c);
-                case BACKTEST -> BenchPipelines.backtest(file, outDir, settings.parallelism(), c);
-                case STREAMING -> BenchPipelines.streaming(file, settings.parallelism(), c, settings.accountCache());
+                case CEILING -> BenchPipelines.ceiling(file, settings.parallelism(), c, runProgress);
+                case FLINK_SQL -> BenchPipelines.flinkSql(file, settings.parallelism(), c, runProgress);
+                case BACKTEST -> BenchPipelines.backtest(file, outDir, settings.parallelism(), c, runProgress);
+                case STREAMING -> BenchPipelines.streaming(file, settings.parallelism(), c, settings.accountCache(), runProgress);
                 default -> throw new IllegalArgumentException(v.pipeline());
             });
             double wall = (System.nanoTime() - t0) / 1e9;
