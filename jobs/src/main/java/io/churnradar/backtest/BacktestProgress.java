@@ -25,9 +25,10 @@ import org.apache.flink.core.execution.JobClient;
  * and an estimate of the time left (from the reader's accumulators of the running job); once
  * everything is read, the results the job's sinks have written so far while detection runs to the end of the
  * input; then, while the sorted runs are merged into the result files, what has been written of them. A run
- * of a million accounts spends minutes after its last line is read: none of it passes in silence.
+ * of a million accounts spends minutes after its last line is read: none of it passes in silence. The benchmark's
+ * runs report through {@link #of} too, with a status of their own.
  */
-final class BacktestProgress implements AutoCloseable {
+public final class BacktestProgress implements AutoCloseable {
     static final long EVERY_SECONDS = 5;
     /**
      * The reading of the last two minutes says the rate and the time left, once it spans half a minute: a history
@@ -56,14 +57,19 @@ final class BacktestProgress implements AutoCloseable {
         long total = 0;
         for (Path f : files) total += Files.size(f);
         BacktestProgress p = new BacktestProgress();
-        JobStatus status = new JobStatus(() -> {
+        JobStatus status = new JobStatus(accumulators(job), total, scratch, p.started, System::nanoTime);
+        return p.start(status::next, out, TimeUnit.SECONDS.toMillis(EVERY_SECONDS));
+    }
+
+    /** A running job's accumulators as the client gets them; null when they cannot be had (the job is finishing or gone). */
+    public static Supplier<Map<String, Object>> accumulators(JobClient job) {
+        return () -> {
             try {
                 return job.getAccumulators().get(EVERY_SECONDS, TimeUnit.SECONDS);
             } catch (Exception e) {
                 return null; // the job is finishing or gone: the summary follows
             }
-        }, total, scratch, p.started, System::nanoTime);
-        return p.start(status::next, out, TimeUnit.SECONDS.toMillis(EVERY_SECONDS));
+        };
     }
 
     /** Starts printing what {@code status} says every few seconds, when it says something new (null: nothing to say). */
@@ -71,8 +77,8 @@ final class BacktestProgress implements AutoCloseable {
         return of(status, out, TimeUnit.SECONDS.toMillis(EVERY_SECONDS));
     }
 
-    /** As above, every {@code periodMillis}. */
-    static BacktestProgress of(Supplier<String> status, Consumer<String> out, long periodMillis) {
+    /** As above, every {@code periodMillis}; null {@code out} prints nothing. */
+    public static BacktestProgress of(Supplier<String> status, Consumer<String> out, long periodMillis) {
         return new BacktestProgress().start(status, out, periodMillis);
     }
 
@@ -212,7 +218,8 @@ final class BacktestProgress implements AutoCloseable {
         return String.format("%,d KB", n >> 10);
     }
 
-    private static String duration(long secs) {
+    /** e.g. "1 min 45 s", "40 s". */
+    public static String duration(long secs) {
         return secs >= 60 ? secs / 60 + " min " + secs % 60 + " s" : secs + " s";
     }
 

@@ -2,6 +2,7 @@ package io.churnradar.bench;
 
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.backtest.BacktestJob;
+import io.churnradar.backtest.BacktestProgress;
 import io.churnradar.backtest.BacktestSummary;
 import io.churnradar.backtest.input.BacktestInput;
 import io.churnradar.backtest.input.BacktestReading;
@@ -108,7 +109,7 @@ final class BenchPipelines {
      */
     private static Done runToEnd(StreamExecutionEnvironment env, String name, Progress progress) throws Exception {
         JobClient job = env.executeAsync(name);
-        try (RunProgress ignored = RunProgress.of(job, progress.totalLines(), progress.out())) {
+        try (BacktestProgress ignored = RunProgress.of(job, progress.totalLines(), progress.out())) {
             return new Done(linesRead(job.getJobExecutionResult().get()), job.getJobID());
         }
     }

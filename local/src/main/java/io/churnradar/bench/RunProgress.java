@@ -1,9 +1,8 @@
 package io.churnradar.bench;
 
+import io.churnradar.backtest.BacktestProgress;
 import io.churnradar.backtest.input.BacktestReading;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -17,40 +16,18 @@ import org.apache.flink.core.execution.JobClient;
  * prints nothing, so the usual table stays as it was; the lines go to the progress stream, never into the figures.
  * The backtest's run reports through the backtest's own progress lines instead.
  */
-final class RunProgress implements AutoCloseable {
+final class RunProgress {
     static final long EVERY_SECONDS = 10;
 
-    private final ScheduledExecutorService timer;
+    private RunProgress() {}
 
-    private RunProgress(ScheduledExecutorService timer) {
-        this.timer = timer;
-    }
-
-    /** Reports {@code job}, whose input has {@code totalLines}, to {@code out} until closed; null {@code out}: nothing. */
-    static RunProgress of(JobClient job, long totalLines, Consumer<String> out) {
-        if (out == null) return new RunProgress(null);
-        Status status = new Status(() -> {
-            try {
-                return job.getAccumulators().get(EVERY_SECONDS, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                return null; // the job is ending: its figures follow
-            }
-        }, totalLines, System::nanoTime);
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "bench-progress");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleWithFixedDelay(() -> {
-            String line = status.next();
-            if (line != null) out.accept(line);
-        }, EVERY_SECONDS, EVERY_SECONDS, TimeUnit.SECONDS);
-        return new RunProgress(timer);
-    }
-
-    @Override
-    public void close() {
-        if (timer != null) timer.shutdownNow();
+    /**
+     * Reports {@code job}, whose input has {@code totalLines}, to {@code out} until the returned reporter is closed
+     * (null {@code out}: nothing), through the backtest's reporting: its thread, and no line said twice.
+     */
+    static BacktestProgress of(JobClient job, long totalLines, Consumer<String> out) {
+        Status status = new Status(BacktestProgress.accumulators(job), totalLines, System::nanoTime);
+        return BacktestProgress.of(status::next, out, TimeUnit.SECONDS.toMillis(EVERY_SECONDS));
     }
 
     /** What the job has read by now, as a line; null when there is nothing new to say. */
@@ -87,18 +64,11 @@ final class RunProgress implements AutoCloseable {
             double perSecond = (lines - first[1]) / ((now - first[0]) / 1e9);
             long left = perSecond <= 0 ? -1 : Math.round((totalLines - lines) / perSecond);
             return String.format("  read %,d of %,d lines (%d%%), %,.0f lines/s, %s", lines, totalLines, percent(lines), perSecond,
-                    left < 0 ? "no estimate yet" : "about " + duration(left) + " left");
+                    left < 0 ? "no estimate yet" : "about " + BacktestProgress.duration(left) + " left");
         }
 
         private int percent(long lines) {
             return (int) Math.min(99, 100 * lines / Math.max(1, totalLines));
         }
-    }
-
-    /** e.g. "2 min 5 s", "40 s", "1 h 3 min". */
-    static String duration(long seconds) {
-        if (seconds >= 3600) return seconds / 3600 + " h " + seconds % 3600 / 60 + " min";
-        if (seconds >= 60) return seconds / 60 + " min " + seconds % 60 + " s";
-        return seconds + " s";
     }
 }

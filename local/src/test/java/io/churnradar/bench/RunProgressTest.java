@@ -39,11 +39,4 @@ class RunProgressTest {
         assertThat(after(s, 10, 1_000_000L)).isEqualTo("  all 1,000,000 lines read; the job runs to the end of its input");
         assertThat(after(s, 10, 1_000_000L)).isNull();
     }
-
-    @Test
-    void durationsInHoursMinutesAndSeconds() {
-        assertThat(RunProgress.duration(40)).isEqualTo("40 s");
-        assertThat(RunProgress.duration(125)).isEqualTo("2 min 5 s");
-        assertThat(RunProgress.duration(3_780)).isEqualTo("1 h 3 min");
-    }
 }
