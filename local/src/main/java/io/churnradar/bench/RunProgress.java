@@ -35,8 +35,9 @@ final class RunProgress {
         private final Supplier<Map<String, Object>> accumulators;
         private final long totalLines;
         private final LongSupplier nanoClock;
-        /** The first count seen, {nanoTime, lines}: the rate counts from it, not from the job's start-up. */
-        private long[] first;
+        /** The first count seen and when: the rate counts from it, not from the job's start-up (-1: none yet). */
+        private long firstLines = -1;
+        private long firstAt;
         private long lastLines = -1;
         private boolean allRead;
 
@@ -57,11 +58,12 @@ final class RunProgress {
                 allRead = true;
                 return String.format("  all %,d lines read; the job runs to the end of its input", lines);
             }
-            if (first == null) {
-                first = new long[] {now, lines};
+            if (firstLines < 0) {
+                firstLines = lines;
+                firstAt = now;
                 return String.format("  read %,d of %,d lines (%d%%)", lines, totalLines, percent(lines));
             }
-            double perSecond = (lines - first[1]) / ((now - first[0]) / 1e9);
+            double perSecond = (lines - firstLines) / ((now - firstAt) / 1e9);
             long left = perSecond <= 0 ? -1 : Math.round((totalLines - lines) / perSecond);
             return String.format("  read %,d of %,d lines (%d%%), %,.0f lines/s, %s", lines, totalLines, percent(lines), perSecond,
                     left < 0 ? "no estimate yet" : "about " + BacktestProgress.duration(left) + " left");
