@@ -218,9 +218,11 @@ public final class BacktestProgress implements AutoCloseable {
         return String.format("%,d KB", n >> 10);
     }
 
-    /** e.g. "1 min 45 s", "40 s". */
+    /** e.g. "40 s", "2 min 5 s", "1 h 3 min": a long run's time left in hours, not as a hundred minutes. */
     public static String duration(long secs) {
-        return secs >= 60 ? secs / 60 + " min " + secs % 60 + " s" : secs + " s";
+        if (secs >= 3600) return secs / 3600 + " h " + secs % 3600 / 60 + " min";
+        if (secs >= 60) return secs / 60 + " min " + secs % 60 + " s";
+        return secs + " s";
     }
 
     /** The sorted runs in a scratch folder: how many, and their bytes (a run that goes while we look counts 0). */
