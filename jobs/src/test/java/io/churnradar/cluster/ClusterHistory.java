@@ -1,7 +1,5 @@
 package io.churnradar.cluster;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.churnradar.events.FeedbackEvent;
 import io.churnradar.events.LoginEvent;
 import io.churnradar.events.PaymentEvent;
@@ -14,6 +12,7 @@ import io.churnradar.events.TicketPriority;
 import io.churnradar.events.TicketStatus;
 import io.churnradar.events.UsageEvent;
 import io.churnradar.ingest.AvroEvents;
+import io.churnradar.ingest.EventJson;
 import io.churnradar.ingest.EventType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +37,6 @@ final class ClusterHistory {
     private static final int PATTERN_DAYS = 44;
     private static final int MAX_SHIFT = 7;
     private static final int CLOCK_HOUR = 12;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One record to produce: an event, or a malformed value ({@code event} null). */
     record Rec(long sendAt, int seq, EventType type, String key, Integer partition, SpecificRecord event, byte[] value, long timestamp) {}
@@ -174,47 +172,7 @@ final class ClusterHistory {
     }
 
     private static String jsonLine(SpecificRecord record) {
-        ObjectNode n = JSON.createObjectNode();
-        if (record instanceof LoginEvent e) {
-            common(n, "login", e.getEventId(), e.getAccountId(), e.getUserId(), e.getEventTime());
-        } else if (record instanceof UsageEvent e) {
-            common(n, "usage", e.getEventId(), e.getAccountId(), e.getUserId(), e.getEventTime());
-            n.put("feature", e.getFeature());
-            n.put("quantity", e.getQuantity());
-        } else if (record instanceof SupportTicketEvent e) {
-            common(n, "support_ticket", e.getEventId(), e.getAccountId(), e.getUserId(), e.getEventTime());
-            n.put("ticketId", e.getTicketId());
-            n.put("status", e.getStatus().name());
-            n.put("priority", e.getPriority().name());
-        } else if (record instanceof PaymentEvent e) {
-            common(n, "payment", e.getEventId(), e.getAccountId(), e.getUserId(), e.getEventTime());
-            n.put("status", e.getStatus().name());
-            n.put("amountMinor", e.getAmountMinor());
-            n.put("currency", e.getCurrency());
-            n.put("invoiceId", e.getInvoiceId());
-            if (e.getFailureCode() != null) n.put("failureCode", e.getFailureCode());
-            if (e.getCardExpiry() != null) n.put("cardExpiry", e.getCardExpiry());
-        } else if (record instanceof FeedbackEvent e) {
-            common(n, "feedback", e.getEventId(), e.getAccountId(), e.getUserId(), e.getEventTime());
-            n.put("survey", e.getSurvey().name());
-            n.put("score", e.getScore());
-        } else if (record instanceof SubscriptionEvent e) {
-            common(n, "subscription", e.getEventId(), e.getAccountId(), e.getUserId(), e.getEventTime());
-            n.put("action", e.getAction().name());
-            n.put("plan", e.getPlan());
-            n.put("mrrMinor", e.getMrrMinor());
-            n.put("seats", e.getSeats());
-        } else {
-            throw new IllegalArgumentException("not an event: " + record);
-        }
-        return n.toString();
-    }
-
-    private static void common(ObjectNode n, String type, String eventId, String accountId, String userId, Instant t) {
-        n.put("type", type);
-        n.put("eventId", eventId);
-        n.put("accountId", accountId);
-        if (userId != null) n.put("userId", userId);
-        n.put("eventTime", t.toString());
+        // The job's own conversions: the line holds every field the Avro event does, as the streaming job reads it.
+        return EventJson.toJson(AvroEvents.toAccountEvent(record));
     }
 }

@@ -20,7 +20,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.IsolationLevel;
 
 /** Shared steps of the Kafka tests: settings for a set of topics, creating them, running the job, reading its output. */
-final class KafkaJobRun {
+public final class KafkaJobRun {
     private KafkaJobRun() {}
 
     /** Settings of a bounded run from the earliest offsets over topics named {@code prefix.*}. */
@@ -31,6 +31,15 @@ final class KafkaJobRun {
     /** The same for a broker of the test's own making. */
     static JobSettings settings(String bootstrapServers, String prefix) {
         JobSettings s = JobSettings.defaults();
+        boundedRunOn(s, bootstrapServers, prefix);
+        return s;
+    }
+
+    /**
+     * Points settings read from a test's own YAML (webhooks, formats) at the broker for a bounded run from the
+     * earliest offsets, over topics named {@code prefix.*}.
+     */
+    public static void boundedRunOn(JobSettings s, String bootstrapServers, String prefix) {
         s.bootstrapServers = bootstrapServers;
         s.groupId = prefix + "-job";
         s.startingOffsets = JobSettings.StartingOffsets.EARLIEST;
@@ -52,10 +61,10 @@ final class KafkaJobRun {
         s.commandsAuditTopic = prefix + ".churn.commands-audit";
         s.playbookOutcomesTopic = prefix + ".churn.playbook-outcomes";
         s.kpisTopic = prefix + ".churn.kpis";
-        return s;
     }
 
-    static void createTopics(KafkaBroker kafka, JobSettings s, int eventPartitions) throws Exception {
+    /** The settings' event topics with {@code eventPartitions} partitions each, the rules and output topics with one. */
+    public static void createTopics(KafkaBroker kafka, JobSettings s, int eventPartitions) throws Exception {
         Map<String, Integer> topics = new LinkedHashMap<>();
         for (String t : s.eventTopics()) topics.put(t, eventPartitions);
         topics.put(s.alertsTopic, 1);

@@ -8,17 +8,18 @@ import io.churnradar.alerts.DeadLetter;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.alerts.RulesStatus;
 import io.churnradar.config.JobSettings;
-import io.churnradar.config.Rules;
 import io.churnradar.events.PaymentEvent;
 import io.churnradar.events.PaymentStatus;
 import io.churnradar.ingest.AvroEvents;
 import io.churnradar.testing.Deadline;
 import io.churnradar.testing.FlinkTestCluster;
+import io.churnradar.testing.KafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -32,18 +33,14 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.network.ListenerName;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
@@ -94,40 +91,19 @@ class KafkaSaslTest {
         KafkaSecurityTest.keytool("-importcert", "-noprompt", "-alias", "broker", "-file", brokerPem.toString(), "-keystore",
                 truststore.toString(), "-storetype", "PKCS12", "-storepass", TRUSTSTORE_SECRET);
 
-        TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build();
-        cluster = new KafkaClusterTestKit.Builder(nodes)
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("transaction.state.log.num.partitions", "1")
-                .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
-                .setConfigProp("share.coordinator.state.topic.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .setConfigProp("auto.create.topics.enable", "false")
-                .setConfigProp("log.retention.ms", "-1")
-                // A third listener, SASL_SSL with SCRAM-SHA-512, is the one the job uses; the broker talks to
-                // itself and its controller on the test kit's plain-text listeners, where the test also
-                // creates the SCRAM user (as an operator would with kafka-configs).
-                .setConfigProp("listeners", "EXTERNAL://localhost:0,CONTROLLER://localhost:0,SASL_SSL://localhost:0")
-                .setConfigProp("listener.security.protocol.map", "EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL")
-                .setConfigProp("listener.name.sasl_ssl.sasl.enabled.mechanisms", "SCRAM-SHA-512")
-                .setConfigProp("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
-                        "org.apache.kafka.common.security.scram.ScramLoginModule required;")
-                .setConfigProp("ssl.keystore.location", brokerKeys.toString())
-                .setConfigProp("ssl.keystore.type", "PKCS12")
-                .setConfigProp("ssl.keystore.password", BROKER_STORE_SECRET)
-                .setConfigProp("ssl.key.password", BROKER_STORE_SECRET)
-                .build();
-        java.io.PrintStream stdout = System.out;
-        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream())); // the storage formatter talks
-        try {
-            cluster.format();
-        } finally {
-            System.setOut(stdout);
-        }
-        cluster.startup();
-        cluster.waitForReadyBrokers();
+        // A third listener, SASL_SSL with SCRAM-SHA-512, is the one the job uses; the broker talks to itself and
+        // its controller on the test kit's plain-text listeners, where the test also creates the SCRAM user (as an
+        // operator would with kafka-configs).
+        Map<String, String> listener = new LinkedHashMap<>();
+        listener.put("listeners", "EXTERNAL://localhost:0,CONTROLLER://localhost:0,SASL_SSL://localhost:0");
+        listener.put("listener.security.protocol.map", "EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL");
+        listener.put("listener.name.sasl_ssl.sasl.enabled.mechanisms", "SCRAM-SHA-512");
+        listener.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        listener.put("ssl.keystore.location", brokerKeys.toString());
+        listener.put("ssl.keystore.type", "PKCS12");
+        listener.put("ssl.keystore.password", BROKER_STORE_SECRET);
+        listener.put("ssl.key.password", BROKER_STORE_SECRET);
+        cluster = KafkaBroker.startCluster(null, listener);
         saslBootstrap = "localhost:" + cluster.brokers().values().iterator().next().boundPort(new ListenerName("SASL_SSL"));
 
         Properties plain = new Properties();
@@ -192,12 +168,9 @@ class KafkaSaslTest {
         Throwable refusedJob;
         try {
             JobSettings wrong = settings("sasl", wrongPassword, trustPassword);
-            Configuration noRestarts = FlinkTestCluster.config();
+            Configuration noRestarts = new Configuration();
             noRestarts.setString("restart-strategy.type", "none");
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
-            env.setParallelism(PARALLELISM);
-            env.enableCheckpointing(500);
-            StreamingJob.build(env, wrong, Rules.defaults());
+            StreamExecutionEnvironment env = KafkaJobRun.environment(wrong, PARALLELISM, noRestarts);
             refusedJob = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
                     () -> env.executeAsync(StreamingJob.JOB_NAME).getJobExecutionResult().get(3, TimeUnit.MINUTES));
         } finally {
@@ -206,11 +179,7 @@ class KafkaSaslTest {
 
         LogCapture logs = LogCapture.begin();
         try {
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkTestCluster.config());
-            env.setParallelism(PARALLELISM);
-            env.enableCheckpointing(500);
-            StreamingJob.build(env, s, Rules.defaults());
-            env.executeAsync(StreamingJob.JOB_NAME).getJobExecutionResult().get(3, TimeUnit.MINUTES);
+            KafkaJobRun.runToEnd(s, PARALLELISM);
         } finally {
             logs.stop();
         }
@@ -307,21 +276,7 @@ class KafkaSaslTest {
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) throws Exception {
-        Properties p = props(SASL_SECRET, Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"));
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
-            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-            Deadline deadline = Deadline.in(Duration.ofSeconds(60));
-            while (c.position(tp) < end) {
-                deadline.check(() -> "reading " + topic);
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) if (r.offset() < end) out.add(r);
-            }
-            return out;
-        }
+        return KafkaBroker.readAll(props(SASL_SECRET, Map.of()), topic, IsolationLevel.READ_COMMITTED);
     }
 
     private static byte[] bytes(String s) {

@@ -3,22 +3,19 @@ package io.churnradar.kafka;
 import static io.churnradar.kafka.Scenario.at;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.churnradar.StreamingJob;
 import io.churnradar.alerts.DeadLetter;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.alerts.RulesStatus;
 import io.churnradar.config.JobSettings;
-import io.churnradar.config.Rules;
 import io.churnradar.events.PaymentEvent;
 import io.churnradar.events.PaymentStatus;
 import io.churnradar.ingest.AvroEvents;
-import io.churnradar.testing.Deadline;
 import io.churnradar.testing.FlinkTestCluster;
+import io.churnradar.testing.KafkaBroker;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,22 +23,16 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.network.ListenerName;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
@@ -92,35 +83,15 @@ class KafkaSecurityTest {
         clientTls = tls(clientKeys, trust, KEYSTORE_SECRET, TRUSTSTORE_SECRET);
         clientTls.put("security.protocol", "SSL");
 
-        TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build();
-        KafkaClusterTestKit.Builder b = new KafkaClusterTestKit.Builder(nodes)
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("transaction.state.log.num.partitions", "1")
-                .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
-                .setConfigProp("share.coordinator.state.topic.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .setConfigProp("auto.create.topics.enable", "false")
-                .setConfigProp("log.retention.ms", "-1")
-                // The test kit's broker listens in plain text only: a third listener, SSL, is the one the
-                // job uses, with mTLS (no client without a certificate of the test CA gets in). The broker
-                // talks to itself and its controller on the test kit's listeners.
-                .setConfigProp("listeners", "EXTERNAL://localhost:0,CONTROLLER://localhost:0,SSL://localhost:0")
-                .setConfigProp("listener.security.protocol.map", "EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL")
-                .setConfigProp("ssl.client.auth", "required");
-        for (Map.Entry<String, String> e : brokerTls.entrySet()) b.setConfigProp(e.getKey(), e.getValue());
-        cluster = b.build();
-        java.io.PrintStream stdout = System.out;
-        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream())); // the storage formatter talks
-        try {
-            cluster.format();
-        } finally {
-            System.setOut(stdout);
-        }
-        cluster.startup();
-        cluster.waitForReadyBrokers();
+        // The test kit's broker listens in plain text only: a third listener, SSL, is the one the job uses, with
+        // mTLS (no client without a certificate of the test CA gets in). The broker talks to itself and its
+        // controller on the test kit's listeners.
+        Map<String, String> listener = new LinkedHashMap<>(Map.of(
+                "listeners", "EXTERNAL://localhost:0,CONTROLLER://localhost:0,SSL://localhost:0",
+                "listener.security.protocol.map", "EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL",
+                "ssl.client.auth", "required"));
+        listener.putAll(brokerTls);
+        cluster = KafkaBroker.startCluster(null, listener);
         tlsBootstrap = "localhost:" + cluster.brokers().values().iterator().next().boundPort(new ListenerName("SSL"));
     }
 
@@ -169,11 +140,7 @@ class KafkaSecurityTest {
 
         LogCapture logs = LogCapture.begin();
         try {
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkTestCluster.config());
-            env.setParallelism(PARALLELISM);
-            env.enableCheckpointing(500);
-            StreamingJob.build(env, s, Rules.defaults());
-            env.executeAsync(StreamingJob.JOB_NAME).getJobExecutionResult().get(3, TimeUnit.MINUTES);
+            KafkaJobRun.runToEnd(s, PARALLELISM);
         } finally {
             logs.stop();
         }
@@ -256,21 +223,7 @@ class KafkaSecurityTest {
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) throws Exception {
-        Properties p = props(clientTls, Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"));
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
-            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-            Deadline deadline = Deadline.in(Duration.ofSeconds(60));
-            while (c.position(tp) < end) {
-                deadline.check(() -> "reading " + topic);
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) if (r.offset() < end) out.add(r);
-            }
-            return out;
-        }
+        return KafkaBroker.readAll(props(clientTls, Map.of()), topic, IsolationLevel.READ_COMMITTED);
     }
 
     private static byte[] bytes(String s) {

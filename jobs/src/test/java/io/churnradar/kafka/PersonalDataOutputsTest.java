@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.churnradar.StreamingJob;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.backtest.BacktestJob;
 import io.churnradar.backtest.results.AlertJson;
@@ -25,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -112,11 +110,7 @@ public class PersonalDataOutputsTest {
 
         LogCapture logs = LogCapture.begin();
         try {
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkTestCluster.config());
-            env.setParallelism(PARALLELISM);
-            env.enableCheckpointing(500);
-            StreamingJob.build(env, s, Rules.defaults());
-            env.executeAsync(StreamingJob.JOB_NAME).getJobExecutionResult().get(3, TimeUnit.MINUTES);
+            KafkaJobRun.runToEnd(s, PARALLELISM);
         } finally {
             logs.stop();
         }

@@ -1,7 +1,5 @@
 package io.churnradar.kafka;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.churnradar.config.JobSettings;
 import io.churnradar.events.LoginEvent;
 import io.churnradar.events.PaymentEvent;
@@ -13,6 +11,7 @@ import io.churnradar.events.TicketPriority;
 import io.churnradar.events.TicketStatus;
 import io.churnradar.events.UsageEvent;
 import io.churnradar.ingest.AvroEvents;
+import io.churnradar.ingest.EventJson;
 import io.churnradar.ingest.EventType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,7 +34,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  */
 final class Scenario {
     static final Instant DAY0 = Instant.parse("2026-03-02T00:00:00Z");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One record to send. {@code event} is null for a raw record; {@code partition} null means "by key". */
     static final class Planned {
@@ -164,44 +162,7 @@ final class Scenario {
     }
 
     static String jsonLine(SpecificRecord record) {
-        ObjectNode n = JSON.createObjectNode();
-        if (record instanceof LoginEvent e) {
-            common(n, "login", e.getEventId(), e.getAccountId(), e.getUserId(), e.getEventTime());
-        } else if (record instanceof UsageEvent e) {
-            common(n, "usage", e.getEventId(), e.getAccountId(), e.getUserId(), e.getEventTime());
-            n.put("feature", e.getFeature());
-            n.put("quantity", e.getQuantity());
-        } else if (record instanceof SupportTicketEvent e) {
-            common(n, "support_ticket", e.getEventId(), e.getAccountId(), e.getUserId(), e.getEventTime());
-            n.put("ticketId", e.getTicketId());
-            n.put("status", e.getStatus().name());
-            n.put("priority", e.getPriority().name());
-            if (e.getCsat() != null) n.put("csat", e.getCsat());
-        } else if (record instanceof PaymentEvent e) {
-            common(n, "payment", e.getEventId(), e.getAccountId(), e.getUserId(), e.getEventTime());
-            n.put("status", e.getStatus().name());
-            n.put("amountMinor", e.getAmountMinor());
-            n.put("currency", e.getCurrency());
-            n.put("invoiceId", e.getInvoiceId());
-            if (e.getFailureCode() != null) n.put("failureCode", e.getFailureCode());
-            if (e.getCardExpiry() != null) n.put("cardExpiry", e.getCardExpiry());
-        } else if (record instanceof SubscriptionEvent e) {
-            common(n, "subscription", e.getEventId(), e.getAccountId(), e.getUserId(), e.getEventTime());
-            n.put("action", e.getAction().name());
-            if (e.getPlan() != null) n.put("plan", e.getPlan());
-            if (e.getMrrMinor() != null) n.put("mrrMinor", e.getMrrMinor());
-            if (e.getReason() != null) n.put("reason", e.getReason());
-        } else {
-            throw new IllegalArgumentException("not an event: " + record);
-        }
-        return n.toString();
-    }
-
-    private static void common(ObjectNode n, String type, String eventId, String accountId, String userId, Instant t) {
-        n.put("type", type);
-        n.put("eventId", eventId);
-        n.put("accountId", accountId);
-        if (userId != null) n.put("userId", userId);
-        n.put("eventTime", t.toString());
+        // The job's own conversions: the line holds every field the Avro event does, as the streaming job reads it.
+        return EventJson.toJson(AvroEvents.toAccountEvent(record));
     }
 }

@@ -51,12 +51,21 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
      * ours needs it; {@code baseDirectory} null lets the test kit choose a temp folder.
      */
     public static KafkaClusterTestKit startCluster(java.nio.file.Path baseDirectory) throws Exception {
+        return startCluster(baseDirectory, Map.of());
+    }
+
+    /**
+     * The same broker with {@code moreSettings} on top of ours: a test of Kafka security adds its own
+     * listener (TLS, SASL) beside the test kit's plain-text ones, which the broker keeps for itself.
+     */
+    public static KafkaClusterTestKit startCluster(java.nio.file.Path baseDirectory, Map<String, String> moreSettings)
+            throws Exception {
         TestKitNodes.Builder nodes = new TestKitNodes.Builder()
                 .setCombined(true)
                 .setNumBrokerNodes(1)
                 .setNumControllerNodes(1);
         if (baseDirectory != null) nodes.setBaseDirectory(baseDirectory);
-        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes.build())
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes.build())
                 // One broker: the internal topics cannot have the default three replicas.
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("offsets.topic.num.partitions", "1")
@@ -68,8 +77,9 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("auto.create.topics.enable", "false")
                 // Test events are dated in the past: time retention would delete them at once.
-                .setConfigProp("log.retention.ms", "-1")
-                .build();
+                .setConfigProp("log.retention.ms", "-1");
+        moreSettings.forEach(builder::setConfigProp);
+        KafkaClusterTestKit cluster = builder.build();
         java.io.PrintStream stdout = System.out;
         System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream())); // the storage formatter talks
         try {
@@ -138,8 +148,19 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
      * stable offset for {@code READ_COMMITTED}), in partition then offset order.
      */
     public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, IsolationLevel isolation) throws Exception {
+        Properties client = new Properties();
+        client.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return readAll(client, topic, isolation);
+    }
+
+    /**
+     * The same through a consumer of {@code client}'s settings (its broker and, for a test of Kafka
+     * security, its listener's protocol and credentials).
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(Properties client, String topic, IsolationLevel isolation)
+            throws Exception {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.putAll(client);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation.toString());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         try (KafkaConsumer<byte[], byte[]> consumer =

@@ -10,14 +10,13 @@ import io.churnradar.config.JobSettings;
 import io.churnradar.config.Rules;
 import io.churnradar.ingest.EventType;
 import io.churnradar.ingest.formats.InputFormat;
+import io.churnradar.kafka.KafkaJobRun;
 import io.churnradar.kafka.PersonalDataOutputsTest;
 import io.churnradar.signals.Evidence;
 import io.churnradar.testing.FlinkTestCluster;
 import io.churnradar.testing.KafkaBroker;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -174,34 +173,8 @@ class WebhookPersonalDataTest {
 
     /** The job's topics under {@code prefix}, JSON events, created on the broker. */
     private static void topics(JobSettings s, String prefix) throws Exception {
-        s.bootstrapServers = KAFKA.bootstrapServers();
-        s.groupId = prefix + "-job";
-        s.startingOffsets = JobSettings.StartingOffsets.EARLIEST;
-        s.bounded = true;
-        s.transactionalIdPrefix = prefix;
-        s.transactionTimeout = java.time.Duration.ofMinutes(2);
-        s.loginTopic = prefix + ".events.login";
-        s.usageTopic = prefix + ".events.usage";
-        s.supportTicketTopic = prefix + ".events.support-ticket";
-        s.paymentTopic = prefix + ".events.payment";
-        s.feedbackTopic = prefix + ".events.feedback";
-        s.subscriptionTopic = prefix + ".events.subscription";
-        s.alertsTopic = prefix + ".churn.alerts";
-        s.deadLetterTopic = prefix + ".churn.dead-letter";
-        s.rulesTopic = prefix + ".churn.rules";
-        s.rulesStatusTopic = prefix + ".churn.rules-status";
-        s.accountHealthTopic = prefix + ".churn.account-health";
-        s.commandsTopic = prefix + ".churn.commands";
-        s.commandsAuditTopic = prefix + ".churn.commands-audit";
-        s.playbookOutcomesTopic = prefix + ".churn.playbook-outcomes";
-        s.kpisTopic = prefix + ".churn.kpis";
-        Map<String, Integer> topics = new LinkedHashMap<>();
-        for (String t : s.eventTopics()) {
-            topics.put(t, 1);
-            s.topicFormats.put(t, InputFormat.JSON);
-        }
-        topics.put(s.rulesTopic, 1);
-        for (String t : s.outputTopics()) topics.put(t, 1);
-        KAFKA.createTopics(topics);
+        KafkaJobRun.boundedRunOn(s, KAFKA.bootstrapServers(), prefix);
+        for (String t : s.eventTopics()) s.topicFormats.put(t, InputFormat.JSON);
+        KafkaJobRun.createTopics(KAFKA, s, 1);
     }
 }
