@@ -132,4 +132,11 @@ class BacktestProgressTest {
         }
         assertThat(out.subList(0, 4)).containsExactly("step 0", "step 1", "step 2", "step 3");
     }
+
+    @Test
+    void durationsInHoursMinutesAndSeconds() {
+        assertThat(BacktestProgress.duration(40)).isEqualTo("40 s");
+        assertThat(BacktestProgress.duration(125)).isEqualTo("2 min 5 s");
+        assertThat(BacktestProgress.duration(3_780)).isEqualTo("1 h 3 min");
+    }
 }

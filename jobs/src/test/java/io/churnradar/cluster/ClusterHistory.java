@@ -162,17 +162,13 @@ final class ClusterHistory {
         return records.size();
     }
 
-    /** The events (not the malformed records) as the backtest's JSON Lines, in the order produced. */
+    /** The events (not the malformed records) as the backtest's JSON Lines, in the order produced, through the
+     * job's own conversions: every field the streaming job reads. */
     void writeJsonLines(Path file) throws Exception {
         List<String> lines = new ArrayList<>();
         for (Rec r : inSendOrder()) {
-            if (r.event() != null) lines.add(jsonLine(r.event()));
+            if (r.event() != null) lines.add(EventJson.toJson(AvroEvents.toAccountEvent(r.event())));
         }
         Files.write(file, lines, StandardCharsets.UTF_8);
-    }
-
-    private static String jsonLine(SpecificRecord record) {
-        // The job's own conversions: the line holds every field the Avro event does, as the streaming job reads it.
-        return EventJson.toJson(AvroEvents.toAccountEvent(record));
     }
 }

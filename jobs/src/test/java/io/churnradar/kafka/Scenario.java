@@ -152,17 +152,13 @@ final class Scenario {
         producer.flush();
     }
 
-    /** The events (not raw records) as the backtest's JSON Lines, in send order. */
+    /** The events (not raw records) as the backtest's JSON Lines, in send order, through the job's own
+     * conversions: every field the streaming job reads. */
     void writeJsonLines(Path file) throws Exception {
         List<String> lines = new ArrayList<>();
         for (Planned p : inSendOrder()) {
-            if (p.event != null) lines.add(jsonLine(p.event));
+            if (p.event != null) lines.add(EventJson.toJson(AvroEvents.toAccountEvent(p.event)));
         }
         Files.write(file, lines, StandardCharsets.UTF_8);
-    }
-
-    static String jsonLine(SpecificRecord record) {
-        // The job's own conversions: the line holds every field the Avro event does, as the streaming job reads it.
-        return EventJson.toJson(AvroEvents.toAccountEvent(record));
     }
 }

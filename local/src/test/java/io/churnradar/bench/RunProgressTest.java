@@ -2,7 +2,6 @@ package io.churnradar.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.churnradar.backtest.BacktestProgress;
 import io.churnradar.backtest.input.BacktestReading;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -39,12 +38,5 @@ class RunProgressTest {
         assertThat(after(s, 10, 300_000L)).isEqualTo("  read 300,000 of 1,000,000 lines (30%), 6,667 lines/s, about 1 min 45 s left");
         assertThat(after(s, 10, 1_000_000L)).isEqualTo("  all 1,000,000 lines read; the job runs to the end of its input");
         assertThat(after(s, 10, 1_000_000L)).isNull();
-    }
-
-    @Test
-    void durationsInHoursMinutesAndSeconds() {
-        assertThat(BacktestProgress.duration(40)).isEqualTo("40 s");
-        assertThat(BacktestProgress.duration(125)).isEqualTo("2 min 5 s");
-        assertThat(BacktestProgress.duration(3_780)).isEqualTo("1 h 3 min");
     }
 }
