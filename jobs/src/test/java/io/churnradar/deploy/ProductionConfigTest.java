@@ -88,8 +88,8 @@ class ProductionConfigTest {
         // One timer per account, a million of them firing at a midnight: RocksDB's sorted timers (docs/operations.md, "Timers").
         assertThat(conf.get(org.apache.flink.state.rocksdb.RocksDBOptions.TIMER_SERVICE_FACTORY))
                 .isEqualTo(org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend.PriorityQueueStateType.ROCKSDB);
-        // 16 KB data blocks: each file's index, kept in the block cache, a quarter of 4 KB blocks' (docs/operations.md,
-        // "RocksDB block size").
+        // 16 KB data blocks: the block cache keeps the state in a quarter as many entries as with 4 KB blocks
+        // (docs/operations.md, "RocksDB block size").
         assertThat(conf.get(org.apache.flink.state.rocksdb.RocksDBConfigurableOptions.BLOCK_SIZE))
                 .isEqualTo(org.apache.flink.configuration.MemorySize.parse("16kb"));
         // A checkpoint must complete before the broker aborts the transaction it commits.
