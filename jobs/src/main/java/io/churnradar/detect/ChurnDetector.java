@@ -364,7 +364,12 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RiskAlert> out) throws Exception {
         AccountState s = accounts.get(ctx.getCurrentKey());
         if (s == null) return;
-        letTimePass(ctx.getCurrentKey(), s, timestamp, ctx.timerService().currentWatermark(), true, ctx.timerService(), emitting(ctx, out));
+        letTimePass(ctx.getCurrentKey(), s, ctx.timerService().currentWatermark(), true, ctx.timerService(), emitting(ctx, out));
+    }
+
+    /** Whether a wake-up (a day close or deadline, or NONE) is due by the watermark. */
+    private static boolean dueBy(long wakeUp, long watermark) {
+        return wakeUp != NONE && wakeUp <= watermark;
     }
 
     /**
@@ -378,25 +383,27 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
             AccountState s = accounts.get(due.accountId);
             if (s == null) continue; // expired by the state TTL meanwhile
             emit.at(due.releaseAt);
-            letTimePass(due.accountId, s, due.releaseAt, watermark, false, timers, emit);
+            letTimePass(due.accountId, s, watermark, false, timers, emit);
         }
     }
 
     /**
      * Event time reached {@code watermark} for an account: its held events the watermark passed, in event-time order
      * with the day closes and deadlines between them, then the closes and deadlines due by the watermark, and its
-     * timer re-planned. {@code timerFired}: the account's timer (at {@code timestamp}) fired, else a release.
+     * timer re-planned. {@code timerFired}: the account's timer fired, else a release.
      */
-    private void letTimePass(String key, AccountState s, long timestamp, long watermark, boolean timerFired, TimerService timerService,
+    private void letTimePass(String key, AccountState s, long watermark, boolean timerFired, TimerService timerService,
             Emitting emit) throws Exception {
         boolean endOfInput = watermark == Long.MAX_VALUE;
+        SignalEngine engine = engine();
         // End of a bounded input with nothing held: nothing may be detected later than the newest data.
         // A timer the spread pushed past the input's last event time still owes the closes due by that time.
+        // Asked of the state, not of the timer's offset: a timer restored from a version with other offsets
+        // fires where that version put it.
         boolean owesCloses = timerFired && endOfInput && lastWatermark != Long.MIN_VALUE && s.firstEventDay != NONE
-                && timestamp - ordering.wakeUpOffset(key) <= lastWatermark;
+                && dueBy(engine.nextWakeup(s), lastWatermark);
         if (endOfInput && EventBuffer.size(s) == 0 && !owesCloses) return;
         if (s.oldestEventIdAt != NONE) foldOldEventIds(s);
-        SignalEngine engine = engine();
         if (timerFired) s.pendingTimer = NONE; // this one has fired
         io.churnradar.alerts.HealthTier tierBefore = s.lastHealthTier;
         DetectionOutput output = output(emit);

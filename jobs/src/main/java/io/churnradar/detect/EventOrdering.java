@@ -38,6 +38,10 @@ public record EventOrdering(Order order, int maxBufferedPerAccount, Duration day
      */
     public static final Duration DEFAULT_DAY_CLOSE_SPREAD = Duration.ofMinutes(5);
     public static final Duration MAX_DAY_CLOSE_SPREAD = Duration.ofHours(1);
+    /** How far apart the spread's slices are: the accounts of one slice share their timers' time ({@link #wakeUpOffset}). */
+    public static final Duration SPREAD_SLICE = Duration.ofSeconds(30);
+    /** A spread shorter than ten slices is cut in ten (or in milliseconds, when shorter than ten of them). */
+    public static final int MIN_SPREAD_SLICES = 10;
     public static final int DEFAULT_ACCOUNT_CACHE = AccountCache.DEFAULT_CAPACITY;
     public static final int MAX_ACCOUNT_CACHE = 1_000_000;
 
@@ -103,14 +107,28 @@ public record EventOrdering(Order order, int maxBufferedPerAccount, Duration day
     }
 
     /**
-     * How long after its logical time the timer of this account's pure time wake-ups fires: a hash of the id
-     * within the spread, the same on every run, subtask and restore (so a timer restored from a checkpoint is
-     * where it would be re-planned), 0 without a spread.
+     * How long after its logical time the timer of this account's pure time wake-ups fires: the start of one slice of
+     * the spread ({@link #spreadSlices}; 30 seconds apart, ten in the job's 5 minutes) picked by a hash of the id, the
+     * same on every run, subtask and restore (so a timer restored from a checkpoint is where it would be re-planned),
+     * 0 without a spread. Slices rather than a millisecond of its own: Flink's RocksDB timer queue fires the timers of
+     * one time in the order of their keys within each key group, so the accounts of a slice are read from RocksDB
+     * in key order, which its memtables and block cache serve for less than the hash order of a time an account
+     * (docs/benchmarks.md, "The day-close spread in slices"). The other traffic is processed between the slices; a
+     * slice is what it waits for (docs/operations.md, "Day close": about a second for a subtask of a million accounts
+     * at 5 minutes, less with a wider spread).
      */
     public long wakeUpOffset(String accountId) {
         long spreadMs = dayCloseSpread.toMillis();
         if (spreadMs <= 0 || accountId == null) return 0;
-        return Math.floorMod(SeenEventIds.hash(accountId), spreadMs);
+        long slices = spreadSlices();
+        return Math.floorMod(SeenEventIds.hash(accountId), slices) * (spreadMs / slices);
+    }
+
+    /** In how many slices the spread is cut: one each {@link #SPREAD_SLICE}, at least {@link #MIN_SPREAD_SLICES}. */
+    public long spreadSlices() {
+        long spreadMs = dayCloseSpread.toMillis();
+        if (spreadMs <= 0) return 1;
+        return Math.min(spreadMs, Math.max(MIN_SPREAD_SLICES, spreadMs / SPREAD_SLICE.toMillis()));
     }
 
     public static EventOrdering defaults() {

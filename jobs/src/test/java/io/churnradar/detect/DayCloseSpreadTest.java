@@ -12,7 +12,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,19 +64,36 @@ class DayCloseSpreadTest {
         if (h < hours.size()) hours.get(h).add(e);
     }
 
-    /** What one run emitted, per account in emission order, and how many outputs there were after each watermark. */
+    /** What one run emitted, per account and kind of output in emission order, and how many outputs there were after each watermark. */
     record Run(Map<String, List<String>> outputs, List<Integer> countAfterEachWatermark) {}
 
     private static Run run(EventOrdering ordering, List<List<AccountEvent>> history) throws Exception {
+        return run(ordering, Integer.MAX_VALUE, ordering, history);
+    }
+
+    /**
+     * A run that takes a snapshot before hour {@code restoreAt} (or before the end of the input when it is the
+     * history's length) and goes on from it with {@code after}: its timers fire where {@code before} put them.
+     */
+    private static Run run(EventOrdering before, int restoreAt, EventOrdering after, List<List<AccountEvent>> history) throws Exception {
         Map<String, List<String>> out = new TreeMap<>();
         List<Integer> counts = new ArrayList<>();
-        try (DetectorHarness h = DetectorHarness.inEventTimeOrder(Rules.defaults(), ordering)) {
-            for (int hour = 0; hour < history.size(); hour++) {
+        int emittedBefore = 0;
+        DetectorHarness h = DetectorHarness.inEventTimeOrder(Rules.defaults(), before);
+        try {
+            for (int hour = 0; hour <= history.size(); hour++) {
+                if (hour == restoreAt) {
+                    OperatorSubtaskState snapshot = h.snapshot(1);
+                    emittedBefore += collect(h, out);
+                    h.close();
+                    h = DetectorHarness.restoreInEventTimeOrder(Rules.defaults(), snapshot, after);
+                }
+                if (hour == history.size()) break;
                 h.send(history.get(hour).toArray(AccountEvent[]::new));
                 // 10 minutes behind the newest event: the events of the hour's last 10 minutes are held.
                 long watermark = day(0) + (hour + 1) * HOUR - 10 * MINUTE - 1;
                 h.watermark(watermark);
-                counts.add(h.alerts().size() + h.health().size() + h.commands().size());
+                counts.add(emittedBefore + h.alerts().size() + h.health().size() + h.commands().size());
                 assertThat(h.timers()).as("one timer per account at most").isLessThanOrEqualTo(ACCOUNTS);
                 if (hour % 24 == 0) {
                     for (int a = 0; a < ACCOUNTS; a++) {
@@ -86,11 +106,19 @@ class DayCloseSpreadTest {
             h.send(Ev.login("acct-0", day(DAYS) + 15 * MINUTE));
             h.watermark(day(DAYS) + 5 * MINUTE);
             h.watermark(Long.MAX_VALUE);
-            for (var a : h.alerts()) out.computeIfAbsent(a.getAccountId(), k -> new ArrayList<>()).add("alert " + a);
-            for (var x : h.health()) out.computeIfAbsent(x.getAccountId(), k -> new ArrayList<>()).add("health " + x);
-            for (var c : h.commands()) out.computeIfAbsent(c.getAccountId(), k -> new ArrayList<>()).add("command " + c);
+            collect(h, out);
+        } finally {
+            h.close();
         }
         return new Run(out, counts);
+    }
+
+    /** Adds what the harness emitted to the outputs per account and kind, in emission order; returns how many. */
+    private static int collect(DetectorHarness h, Map<String, List<String>> out) {
+        for (var a : h.alerts()) out.computeIfAbsent(a.getAccountId() + " alerts", k -> new ArrayList<>()).add("alert " + a);
+        for (var x : h.health()) out.computeIfAbsent(x.getAccountId() + " health", k -> new ArrayList<>()).add("health " + x);
+        for (var c : h.commands()) out.computeIfAbsent(c.getAccountId() + " commands", k -> new ArrayList<>()).add("command " + c);
+        return h.alerts().size() + h.health().size() + h.commands().size();
     }
 
     @Test
@@ -117,19 +145,50 @@ class DayCloseSpreadTest {
         assertThat(heldBack).as("some close came later with the spread").isTrue();
     }
 
+    /**
+     * A spread changed between a snapshot and its restore (the setting, or a version that places the offsets
+     * otherwise): the restored timers fire where the old spread put them and are re-planned with the new one, and
+     * the outputs are still those without a spread, the closes owed at the end of the input included.
+     */
+    @Test
+    void timersRestoredFromAnotherSpreadChangeNoOutput() throws Exception {
+        List<List<AccountEvent>> history = history();
+        Run plain = run(EventOrdering.defaults(), history);
+        EventOrdering hour = EventOrdering.defaults().withDayCloseSpread(SPREAD);
+        EventOrdering fiveMinutes = EventOrdering.defaults().withDayCloseSpread(Duration.ofMinutes(5));
+        assertThat(run(hour, DAYS * 24 / 2, fiveMinutes, history).outputs()).as("restored mid-history").isEqualTo(plain.outputs());
+        assertThat(run(hour, DAYS * 24, fiveMinutes, history).outputs()).as("restored just before the end").isEqualTo(plain.outputs());
+        assertThat(run(fiveMinutes, DAYS * 24, hour, history).outputs()).as("to a wider spread").isEqualTo(plain.outputs());
+    }
+
     @Test
     void theOffsetIsAFixedHashOfTheAccountWithinTheSpread() {
         EventOrdering o = EventOrdering.defaults().withDayCloseSpread(SPREAD);
-        long min = Long.MAX_VALUE;
-        long max = Long.MIN_VALUE;
-        for (int a = 0; a < 1_000; a++) {
+        Set<Long> offsets = new TreeSet<>();
+        for (int a = 0; a < 5_000; a++) {
             long offset = o.wakeUpOffset("acct-" + a);
             assertThat(offset).isEqualTo(EventOrdering.defaults().withDayCloseSpread(SPREAD).wakeUpOffset("acct-" + a));
-            min = Math.min(min, offset);
-            max = Math.max(max, offset);
+            offsets.add(offset);
         }
-        assertThat(min).isBetween(0L, SPREAD.toMillis() / 10);
-        assertThat(max).isBetween(SPREAD.toMillis() * 9 / 10, SPREAD.toMillis() - 1);
+        long slice = EventOrdering.SPREAD_SLICE.toMillis();
+        assertThat(o.spreadSlices()).isEqualTo(SPREAD.toMillis() / slice);
+        assertThat(offsets).as("the start of one of the spread's slices, each used").hasSize((int) o.spreadSlices())
+                .allSatisfy(offset -> assertThat(offset % slice).isZero());
+        assertThat(Collections.min(offsets)).isZero();
+        assertThat(Collections.max(offsets)).isEqualTo(SPREAD.toMillis() - slice);
         assertThat(EventOrdering.defaults().wakeUpOffset("acct-1")).isZero();
+    }
+
+    @Test
+    void aShortSpreadIsCutInTenSlices() {
+        assertThat(EventOrdering.defaults().withDayCloseSpread(Duration.ofMinutes(5)).spreadSlices()).isEqualTo(10);
+        EventOrdering minute = EventOrdering.defaults().withDayCloseSpread(Duration.ofMinutes(1));
+        assertThat(minute.spreadSlices()).isEqualTo(EventOrdering.MIN_SPREAD_SLICES);
+        Set<Long> offsets = new TreeSet<>();
+        for (int a = 0; a < 1_000; a++) offsets.add(minute.wakeUpOffset("acct-" + a));
+        assertThat(offsets).containsExactly(0L, 6_000L, 12_000L, 18_000L, 24_000L, 30_000L, 36_000L, 42_000L, 48_000L, 54_000L);
+        EventOrdering sevenMs = EventOrdering.defaults().withDayCloseSpread(Duration.ofMillis(7));
+        assertThat(sevenMs.spreadSlices()).as("shorter than ten milliseconds: one each").isEqualTo(7);
+        assertThat(sevenMs.wakeUpOffset("acct-1")).isBetween(0L, 6L);
     }
 }

@@ -179,7 +179,7 @@ final class BenchPipelines {
      * decisions are produced and dropped. Its job id gives the checkpoint statistics.
      * It keeps up to {@code accountCache} accounts per subtask as objects ({@code state.accountCache}), and orders
      * events as the job does by default, its day-close spread ({@code eventTime.dayCloseSpread}) included: the spread
-     * fires the accounts' closes in the order of their hashes, not of their keys, which costs RocksDB more.
+     * fires the accounts' closes in slices, each in the order of the keys, where closes at midnight would be one.
      */
     static Done streaming(Path file, int parallelism, Configuration c, int accountCache, Progress progress) throws Exception {
         StreamExecutionEnvironment env = environment(c, parallelism);
