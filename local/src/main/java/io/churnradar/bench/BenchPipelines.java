@@ -58,6 +58,8 @@ import org.apache.flink.util.Collector;
 final class BenchPipelines {
     /** The backtest's default: how late an event may be and still count in order. */
     static final Duration MAX_OUT_OF_ORDERNESS = Duration.ofMinutes(10);
+    /** The streaming job's defaults: its out-of-orderness bound and event ordering, which the streaming pipeline measures. */
+    private static final io.churnradar.config.JobSettings JOB = io.churnradar.config.JobSettings.defaults();
 
     /**
      * USAGE_DROP as a data engineer would write it in Flink SQL: usage per account in 7-day windows
@@ -178,8 +180,10 @@ final class BenchPipelines {
      * parsed as the job parses our JSON events, checkpointing as configured; alerts, health updates and
      * decisions are produced and dropped. Its job id gives the checkpoint statistics.
      * It keeps up to {@code accountCache} accounts per subtask as objects ({@code state.accountCache}), and orders
-     * events as the job does by default, its day-close spread ({@code eventTime.dayCloseSpread}) included: the spread
-     * fires the accounts' closes in slices, each in the order of the keys, where closes at midnight would be one.
+     * events as the job does by default: its out-of-orderness bound ({@code eventTime.maxOutOfOrderness}, 5 s, where the
+     * backtest and flink-sql allow 10 minutes; the generated histories are in event-time order, so no event is late
+     * with either) and its day-close spread ({@code eventTime.dayCloseSpread}), which fires the accounts' closes in
+     * slices, each in the order of the keys, where closes at midnight would be one.
      */
     static Done streaming(Path file, int parallelism, Configuration c, int accountCache, Progress progress) throws Exception {
         StreamExecutionEnvironment env = environment(c, parallelism);
@@ -189,10 +193,10 @@ final class BenchPipelines {
                 .uid("events-file").setParallelism(1)
                 .flatMap(new ParseLine()).returns(TypeInformation.of(AccountEvent.class))
                 .uid("parse").name("Parse events").setParallelism(1)
-                .assignTimestampsAndWatermarks(EventTimeWatermarks.forEvents(MAX_OUT_OF_ORDERNESS))
+                .assignTimestampsAndWatermarks(EventTimeWatermarks.forEvents(JOB.maxOutOfOrderness))
                 .uid("event-time").name("Event time").setParallelism(1);
         SingleOutputStreamOperator<RiskAlert> alerts = ChurnPipeline.detect(events, Rules.defaults(), Duration.ofDays(90),
-                io.churnradar.config.JobSettings.defaults().eventOrdering.withAccountCache(accountCache));
+                JOB.eventOrdering.withAccountCache(accountCache));
         alerts.sinkTo(new DiscardingSink<>()).name("Discard alerts");
         alerts.getSideOutput(ChurnDetector.HEALTH).sinkTo(new DiscardingSink<>()).name("Discard health");
         alerts.getSideOutput(ChurnDetector.COMMANDS).sinkTo(new DiscardingSink<>()).name("Discard decisions");
