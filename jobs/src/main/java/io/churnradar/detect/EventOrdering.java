@@ -112,8 +112,8 @@ public record EventOrdering(Order order, int maxBufferedPerAccount, Duration day
      * same on every run, subtask and restore (so a timer restored from a checkpoint is where it would be re-planned),
      * 0 without a spread. Slices rather than a millisecond of its own: Flink's RocksDB timer queue fires the timers of
      * one time in the order of their keys within each key group, so the accounts of a slice are read from RocksDB
-     * in key order, which its memtables and block cache serve for less than the hash order of a time an account
-     * (docs/benchmarks.md, "The day-close spread in slices"). The other traffic is processed between the slices; a
+     * in key order, which its memtables and block cache serve for less than the order of the accounts' hashes that
+     * a time of their own gave (docs/benchmarks.md, "The day-close spread in slices"). The other traffic is processed between the slices; a
      * slice is what it waits for (docs/operations.md, "Day close": about a second for a subtask of a million accounts
      * at 5 minutes, less with a wider spread).
      */
