@@ -114,8 +114,8 @@ public record EventOrdering(Order order, int maxBufferedPerAccount, Duration day
      * one time in the order of their keys within each key group, so the accounts of a slice are read from RocksDB
      * in key order, which its memtables and block cache serve for less than the order of the accounts' hashes that
      * a time of their own gave (docs/benchmarks.md, "The day-close spread in slices"). The other traffic is processed between the slices; a
-     * slice is what it waits for (docs/operations.md, "Day close": about a second for a subtask of a million accounts
-     * at 5 minutes, less with a wider spread).
+     * slice is what it waits for (docs/operations.md, "Day close": up to about 2 s measured for a million accounts on
+     * two subtasks at 5 minutes, less with a wider spread).
      */
     public long wakeUpOffset(String accountId) {
         long spreadMs = dayCloseSpread.toMillis();

@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.accumulators.Histogram;
+import org.apache.flink.api.common.accumulators.ListAccumulator;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.accumulators.LongMaximum;
 import org.apache.flink.api.common.accumulators.LongMinimum;
@@ -51,7 +52,9 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * midnight instead, as the payments move event time through the spread, so the close comes in slices between them.
  * Login recency falls by 1.5 points of score a day there, so every account publishes exactly one health
  * update dated D0 00:00: the close lasts from the first of those updates to the last (wall clock), and
- * the payment alerts made within that span are the other traffic worked off meanwhile.
+ * the payment alerts made within that span are the other traffic worked off meanwhile, and the longest wait between two
+ * of a subtask's payment alerts within it is the longest the close held the other traffic up (a slice of the spread, or
+ * the whole close without one).
  */
 public final class DayCloseBenchmark {
     static final long DAY_MS = 86_400_000L;
@@ -70,6 +73,9 @@ public final class DayCloseBenchmark {
     static final String TRAFFIC_PER_SECOND = "trafficAlertsPerSecond";
     static final String TRAFFIC_FIRST = "trafficFirstMs";
     static final String TRAFFIC_LAST = "trafficLastMs";
+    static final String TRAFFIC_PAUSES = "trafficPauses";
+    /** A wait between two payment alerts of a subtask this long or longer is recorded as a pause. */
+    static final long PAUSE_MS = 50;
 
     /**
      * @param spread the detector's {@code eventTime.dayCloseSpread} (zero: every account's timer at midnight)
@@ -84,10 +90,12 @@ public final class DayCloseBenchmark {
 
     /**
      * The figures. {@code trafficDuringClose} counts the alerts made between the first and the last update
-     * of the close; rates are per wall-clock second.
+     * of the close; rates are per wall-clock second; {@code longestPauseSeconds} is the longest wait between two payment
+     * alerts of one subtask within the close, or from the close's start to the subtask's first (0 when none was
+     * {@value #PAUSE_MS} ms or longer).
      */
     public record Result(int accounts, Duration spread, long closeUpdates, double closeSeconds, long otherEvents, long trafficDuringClose,
-            double trafficRateDuringClose, double trafficRateOverall, double cpuSeconds, boolean complete) {
+            double trafficRateDuringClose, double trafficRateOverall, double longestPauseSeconds, double cpuSeconds, boolean complete) {
         public String text() {
             StringBuilder b = new StringBuilder();
             b.append(String.format("Day close of %,d accounts on RocksDB (checkpointing): %,d accounts published their close%n",
@@ -98,6 +106,7 @@ public final class DayCloseBenchmark {
                     closeSeconds, closeSeconds > 0 ? closeUpdates / closeSeconds : 0));
             b.append(String.format("  other traffic       %,d of %,d events worked off during the close: %,.0f events/s"
                     + " (%,.0f events/s over all the traffic)%n", trafficDuringClose, otherEvents, trafficRateDuringClose, trafficRateOverall));
+            b.append(String.format("  longest pause       %.2f s between two payment alerts of a subtask during the close%n", longestPauseSeconds));
             b.append(String.format("  process CPU         %.1f CPU-s for the whole run (load, warm-up close, close, traffic)%n", cpuSeconds));
             BenchReport.Machine mc = BenchReport.Machine.current();
             b.append(String.format("  machine             %d cores, %s, max heap %,d MB, load average %.1f at the end%n", mc.cores(), mc.java(),
@@ -196,8 +205,17 @@ public final class DayCloseBenchmark {
         }
         long traffic = number(acc.get(TRAFFIC));
         double trafficSpan = (number(acc.get(TRAFFIC_LAST)) - number(acc.get(TRAFFIC_FIRST))) / 1000.0;
+        // The part of each recorded pause within the close.
+        long longestPause = 0;
+        if (closes > 0 && acc.get(TRAFFIC_PAUSES) instanceof java.util.List<?> pauses) {
+            for (Object p : pauses) {
+                if (p instanceof long[] fromTo && fromTo.length == 2) {
+                    longestPause = Math.max(longestPause, Math.min(fromTo[1], last) - Math.max(fromTo[0], first));
+                }
+            }
+        }
         return new Result(n, spread, closes, closeSeconds, m, Math.round(during), closeSeconds > 0 ? during / closeSeconds : 0,
-                trafficSpan > 0 ? traffic / trafficSpan : 0, cpu, complete);
+                trafficSpan > 0 ? traffic / trafficSpan : 0, longestPause / 1000.0, cpu, complete);
     }
 
     private static long number(Object v) {
@@ -265,9 +283,14 @@ public final class DayCloseBenchmark {
         }
     }
 
-    /** Counts the payment alerts, the other traffic, per wall-clock second. */
+    /**
+     * Counts the payment alerts, the other traffic, per wall-clock second, and records the subtask's pauses: each wait of
+     * {@value #PAUSE_MS} ms or longer between two of its alerts (or before its first), as its wall-clock start and end.
+     */
     static final class TrafficProbe extends RichFilterFunction<RiskAlert> {
         private static final long serialVersionUID = 1L;
+        private transient ListAccumulator<long[]> pauses;
+        private transient long lastAlertAt;
         private transient LongCounter alerts;
         private transient Histogram perSecond;
         private transient LongMinimum first;
@@ -283,12 +306,17 @@ public final class DayCloseBenchmark {
             getRuntimeContext().addAccumulator(TRAFFIC_PER_SECOND, perSecond);
             getRuntimeContext().addAccumulator(TRAFFIC_FIRST, first);
             getRuntimeContext().addAccumulator(TRAFFIC_LAST, last);
+            pauses = new ListAccumulator<>();
+            getRuntimeContext().addAccumulator(TRAFFIC_PAUSES, pauses);
         }
 
         @Override
         public boolean filter(RiskAlert a) {
             if (a.getSignal().equals("PAYMENT_FAILED") && a.getDetectedAt().toEpochMilli() >= D0) {
                 long now = System.currentTimeMillis();
+                // Before the subtask's first alert the pause runs from the start (0): payments held since the close began wait too.
+                if (now - lastAlertAt >= PAUSE_MS) pauses.add(new long[] {lastAlertAt, now});
+                lastAlertAt = now;
                 alerts.add(1);
                 perSecond.add((int) (now / 1000));
                 first.add(now);

@@ -116,7 +116,8 @@ class BenchCommandTest {
         assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
         // Every account closes its day; the figures are printed, never judged.
         assertThat(printed).contains("Day close of 300 accounts on RocksDB (checkpointing): 300 accounts published their close",
-                "  close ", "  other traffic ", "of 200 events worked off during the close")
+                "  close ", "  other traffic ", "of 200 events worked off during the close",
+                "  longest pause ", "between two payment alerts of a subtask during the close")
                 .doesNotContain("INCOMPLETE");
     }
 
