@@ -395,15 +395,15 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     private void letTimePass(String key, AccountState s, long watermark, boolean timerFired, TimerService timerService,
             Emitting emit) throws Exception {
         boolean endOfInput = watermark == Long.MAX_VALUE;
-        SignalEngine engine = engine();
         // End of a bounded input with nothing held: nothing may be detected later than the newest data.
         // A timer the spread pushed past the input's last event time still owes the closes due by that time.
         // Asked of the state, not of the timer's offset: a timer restored from a version with other offsets
         // fires where that version put it.
         boolean owesCloses = timerFired && endOfInput && lastWatermark != Long.MIN_VALUE && s.firstEventDay != NONE
-                && dueBy(engine.nextWakeup(s), lastWatermark);
+                && dueBy(engine().nextWakeup(s), lastWatermark);
         if (endOfInput && EventBuffer.size(s) == 0 && !owesCloses) return;
         if (s.oldestEventIdAt != NONE) foldOldEventIds(s);
+        SignalEngine engine = engine();
         if (timerFired) s.pendingTimer = NONE; // this one has fired
         io.churnradar.alerts.HealthTier tierBefore = s.lastHealthTier;
         DetectionOutput output = output(emit);

@@ -120,13 +120,16 @@ public record EventOrdering(Order order, int maxBufferedPerAccount, Duration day
     public long wakeUpOffset(String accountId) {
         long spreadMs = dayCloseSpread.toMillis();
         if (spreadMs <= 0 || accountId == null) return 0;
-        long slices = spreadSlices();
+        long slices = slices(spreadMs);
         return Math.floorMod(SeenEventIds.hash(accountId), slices) * (spreadMs / slices);
     }
 
     /** In how many slices the spread is cut: one each {@link #SPREAD_SLICE}, at least {@link #MIN_SPREAD_SLICES}. */
     public long spreadSlices() {
-        long spreadMs = dayCloseSpread.toMillis();
+        return slices(dayCloseSpread.toMillis());
+    }
+
+    private static long slices(long spreadMs) {
         if (spreadMs <= 0) return 1;
         return Math.min(spreadMs, Math.max(MIN_SPREAD_SLICES, spreadMs / SPREAD_SLICE.toMillis()));
     }

@@ -17,6 +17,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -207,7 +208,7 @@ public final class DayCloseBenchmark {
         double trafficSpan = (number(acc.get(TRAFFIC_LAST)) - number(acc.get(TRAFFIC_FIRST))) / 1000.0;
         // The part of each recorded pause within the close.
         long longestPause = 0;
-        if (closes > 0 && acc.get(TRAFFIC_PAUSES) instanceof java.util.List<?> pauses) {
+        if (closes > 0 && acc.get(TRAFFIC_PAUSES) instanceof List<?> pauses) {
             for (Object p : pauses) {
                 if (p instanceof long[] fromTo && fromTo.length == 2) {
                     longestPause = Math.max(longestPause, Math.min(fromTo[1], last) - Math.max(fromTo[0], first));
