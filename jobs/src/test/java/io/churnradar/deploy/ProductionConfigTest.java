@@ -92,6 +92,10 @@ class ProductionConfigTest {
         // (docs/operations.md, "RocksDB block size").
         assertThat(conf.get(org.apache.flink.state.rocksdb.RocksDBConfigurableOptions.BLOCK_SIZE))
                 .isEqualTo(org.apache.flink.configuration.MemorySize.parse("16kb"));
+        // No compression at any level: a state below L1 read without decompressing its blocks (docs/operations.md,
+        // "RocksDB compression"). One value, which RocksDB applies to every level.
+        assertThat(conf.get(org.apache.flink.state.rocksdb.RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL))
+                .containsExactly(org.rocksdb.CompressionType.NO_COMPRESSION);
         // A checkpoint must complete before the broker aborts the transaction it commits.
         JobSettings settings = JobSettings.load(DeployFiles.ROOT.resolve("docker/churn-radar.yaml"));
         assertThat(conf.get(CheckpointingOptions.CHECKPOINTING_TIMEOUT)
