@@ -169,9 +169,9 @@ final class BenchPipelines {
     }
 
     /** {@code ./churn-radar backtest}'s path: all signals, health and playbooks, results written to outDir. */
-    static Done backtest(Path file, Path outDir, int parallelism, Configuration c, Progress progress) throws Exception {
+    static Done backtest(Path file, Path outDir, Rules rules, int parallelism, Configuration c, Progress progress) throws Exception {
         BacktestSummary s = BacktestJob.run(List.of(new BacktestInput(InputFormat.CHURN_RADAR, file)), FormatOptions.defaults(), outDir,
-                Rules.defaults(), MAX_OUT_OF_ORDERNESS, parallelism, c, BacktestLimits.defaults(), progress.afterFirstPeriod());
+                rules, MAX_OUT_OF_ORDERNESS, parallelism, c, BacktestLimits.defaults(), progress.afterFirstPeriod());
         return new Done(s.linesRead, null);
     }
 
@@ -185,7 +185,7 @@ final class BenchPipelines {
      * with either) and its day-close spread ({@code eventTime.dayCloseSpread}), which fires the accounts' closes in
      * slices, each in the order of the keys, where closes at midnight would be one.
      */
-    static Done streaming(Path file, int parallelism, Configuration c, int accountCache, Progress progress) throws Exception {
+    static Done streaming(Path file, Rules rules, int parallelism, Configuration c, int accountCache, Progress progress) throws Exception {
         StreamExecutionEnvironment env = environment(c, parallelism);
         FileSource<String> source = FileSource.forRecordStreamFormat(new TextLineInputFormat(),
                 new org.apache.flink.core.fs.Path(file.toUri())).build();
@@ -195,7 +195,7 @@ final class BenchPipelines {
                 .uid("parse").name("Parse events").setParallelism(1)
                 .assignTimestampsAndWatermarks(EventTimeWatermarks.forEvents(JOB.maxOutOfOrderness))
                 .uid("event-time").name("Event time").setParallelism(1);
-        SingleOutputStreamOperator<RiskAlert> alerts = ChurnPipeline.detect(events, Rules.defaults(), Duration.ofDays(90),
+        SingleOutputStreamOperator<RiskAlert> alerts = ChurnPipeline.detect(events, rules, Duration.ofDays(90),
                 JOB.eventOrdering.withAccountCache(accountCache));
         alerts.sinkTo(new DiscardingSink<>()).name("Discard alerts");
         alerts.getSideOutput(ChurnDetector.HEALTH).sinkTo(new DiscardingSink<>()).name("Discard health");

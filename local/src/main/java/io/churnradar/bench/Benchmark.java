@@ -48,7 +48,7 @@ public final class Benchmark {
     /** What to run on what. {@code events} null: generate the input from the other fields. */
     public record Settings(Path events, long eventsCount, int accounts, int days, double skew, List<String> backends,
             int parallelism, int runs, int warmups, Path flinkConf, long seed, List<String> pipelines, Map<String, String> flinkSettings,
-            int accountCache, boolean cpuByThread) {}
+            int accountCache, boolean cpuByThread, Path rulesFile) {}
 
     /** Every pipeline, in the order of a round. */
     public static final List<String> PIPELINES = List.of(CEILING, FLINK_SQL, BACKTEST, STREAMING);
@@ -71,10 +71,14 @@ public final class Benchmark {
 
     private final Settings settings;
     private final PrintStream progress;
+    /** The detection rules of the backtest and streaming pipelines: {@link Settings#rulesFile}, or the defaults. */
+    private final Rules rules;
 
+    /** Reads {@link Settings#rulesFile} first, so that a bad rules file fails before any input is generated. */
     public Benchmark(Settings settings, PrintStream progress) {
         this.settings = settings;
         this.progress = progress;
+        this.rules = settings.rulesFile() == null ? Rules.defaults() : Rules.load(settings.rulesFile());
     }
 
     /** The pipelines in the order of every round: ceiling, flink-sql and backtest per backend, streaming on RocksDB. */
@@ -131,6 +135,9 @@ public final class Benchmark {
         }
         List<Variant> variants = variants(settings.backends(), settings.pipelines());
         if (!settings.flinkSettings().isEmpty()) progress.printf("Flink settings over the cluster's: %s%n", settings.flinkSettings());
+        if (settings.rulesFile() != null) {
+            progress.printf("Rules of the backtest and streaming pipelines: %s (version %s)%n", settings.rulesFile(), rules.version);
+        }
         if (settings.accountCache() != io.churnradar.detect.EventOrdering.DEFAULT_ACCOUNT_CACHE) {
             progress.printf("Streaming with state.accountCache %,d%n", settings.accountCache());
         }
@@ -196,8 +203,8 @@ public final class Benchmark {
             BenchPipelines.Done done = flink.asContextEnvironment(() -> switch (v.pipeline()) {
                 case CEILING -> BenchPipelines.ceiling(file, settings.parallelism(), c, runProgress);
                 case FLINK_SQL -> BenchPipelines.flinkSql(file, settings.parallelism(), c, runProgress);
-                case BACKTEST -> BenchPipelines.backtest(file, outDir, settings.parallelism(), c, runProgress);
-                case STREAMING -> BenchPipelines.streaming(file, settings.parallelism(), c, settings.accountCache(), runProgress);
+                case BACKTEST -> BenchPipelines.backtest(file, outDir, rules, settings.parallelism(), c, runProgress);
+                case STREAMING -> BenchPipelines.streaming(file, rules, settings.parallelism(), c, settings.accountCache(), runProgress);
                 default -> throw new IllegalArgumentException(v.pipeline());
             });
             double wall = (System.nanoTime() - t0) / 1e9;

@@ -88,6 +88,10 @@ final class BenchCommand implements Callable<Integer> {
             + " subtask (the job's state.accountCache, default 16384; 0 writes every change to RocksDB at once)."})
     int accountCache = io.churnradar.detect.EventOrdering.DEFAULT_ACCOUNT_CACHE;
 
+    @Option(names = "--rules", paramLabel = "FILE", description = {"Detection rules (YAML) of the backtest and streaming pipelines,"
+            + " e.g. a shorter dedup.windowDays (default: the built-in default rules)."})
+    Path rulesFile;
+
     @Option(names = "--cpu-by-thread", description = {"Also split each run's CPU by kind of thread: the job's operators, its"
             + " sources, the JIT compiler, GC and VM, RocksDB's background threads, the rest (Linux only; sampled every 100 ms, which costs about 1.5%% of a core)."})
     boolean cpuByThread;
@@ -218,7 +222,7 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         Benchmark.Settings settings = new Benchmark.Settings(events, eventsCount, accounts, days, skew, backends, parallelism, runs,
-                warmups, flinkConf, seed, List.copyOf(pipelines), Map.copyOf(flinkSettings), accountCache, cpuByThread);
+                warmups, flinkConf, seed, List.copyOf(pipelines), Map.copyOf(flinkSettings), accountCache, cpuByThread, rulesFile);
         BenchReport report;
         try {
             report = new Benchmark(settings, out).run();

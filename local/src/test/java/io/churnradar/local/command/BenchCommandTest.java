@@ -93,11 +93,14 @@ class BenchCommandTest {
     void warmUpRoundsRunEveryPipelineAndAreNotCounted() throws Exception {
         Path json = dir.resolve("warm.json");
 
+        Path rules = Files.writeString(dir.resolve("rules.yaml"), "version: \"bench-1\"\ndedup:\n  windowDays: 1\n");
+
         int code = run("bench", "--events-count", "500", "--accounts", "10", "--days", "5", "--pipelines", "ceiling,backtest",
-                "--backend", "heap", "--runs", "1", "--warmups", "1", "--json", json.toString());
+                "--backend", "heap", "--runs", "1", "--warmups", "1", "--rules", rules.toString(), "--json", json.toString());
 
         String printed = out.toString(StandardCharsets.UTF_8);
         assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(printed).contains("Rules of the backtest and streaming pipelines: " + rules + " (version bench-1)");
         assertThat(printed).contains("[warm-up 1/1] ceiling ...", "[warm-up 1/1] backtest (heap) ...", "(not counted)",
                 "[run 1/1] ceiling ...", "[run 1/1] backtest (heap) ...", "1 run each after 1 warm-up round;");
         assertThat(printed.indexOf("[warm-up 1/1] backtest (heap) ...")).isLessThan(printed.indexOf("[run 1/1] ceiling ..."));
@@ -166,6 +169,15 @@ class BenchCommandTest {
                 .containsExactly("backtest (heap)", "backtest (rocksdb)", "streaming (rocksdb)");
         assertThat(io.churnradar.bench.Benchmark.variants(List.of("heap"))).extracting(io.churnradar.bench.Benchmark.Variant::label)
                 .containsExactly("ceiling", "flink-sql (heap)", "backtest (heap)", "streaming (rocksdb)");
+    }
+
+    @Test
+    void aBadRulesFileIsAUsageErrorThatNamesTheFileAndTheKey() throws Exception {
+        Path rules = Files.writeString(dir.resolve("rules.yaml"), "version: \"bench-1\"\ndedup:\n  windowDays: 0\n");
+
+        assertThat(run("bench", "--events-count", "100", "--rules", rules.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains(rules.toString(), "dedup.windowDays");
+        assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("Generating");
     }
 
     @Test
