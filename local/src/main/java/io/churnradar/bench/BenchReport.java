@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The figures of one benchmark: per pipeline and backend, events per CPU-second of the process (median,
@@ -42,6 +43,13 @@ public final class BenchReport {
     /** The input: a file given, or the generator's arguments (accounts null when the file was given and has no accounts). */
     public record Input(String file, long events, Integer accounts, Integer days, Double skew, Long seed) {}
 
+    /**
+     * What the runs were measured under besides the input and the machine: the rules file (null: the built-in defaults)
+     * and its version, the Flink settings given over the cluster's, and the streaming pipeline's account cache. A
+     * figure in the JSON then says which configuration it belongs to.
+     */
+    public record Levers(String rulesFile, String rulesVersion, Map<String, String> flinkSettings, int accountCache) {}
+
     /** The figures of one pipeline on one backend. Ratios are NaN when their reference did not run. */
     public record Row(Benchmark.Variant variant, double cpuMedian, double cpuMin, double cpuMax, double wallMedian,
             double toCeiling, double toFlinkSql, long peakHeapBytes, long checkpointBytes, long checkpointBytesPerAccount,
@@ -49,6 +57,7 @@ public final class BenchReport {
 
     public final Machine machine;
     public final Input input;
+    public final Levers levers;
     public final int parallelism;
     public final int runs;
     /** Rounds run first and not counted (the compiler's warm-up). */
@@ -56,10 +65,11 @@ public final class BenchReport {
     public final Instant finishedAt = Instant.now();
     public final List<Row> rows;
 
-    BenchReport(Machine machine, Input input, int parallelism, int runs, int warmups, List<Benchmark.Variant> variants,
+    BenchReport(Machine machine, Input input, Levers levers, int parallelism, int runs, int warmups, List<Benchmark.Variant> variants,
             List<List<Benchmark.Run>> measured, long busyAccountStateBytes) {
         this.machine = machine;
         this.input = input;
+        this.levers = levers;
         this.parallelism = parallelism;
         this.runs = runs;
         this.warmups = warmups;
@@ -167,6 +177,7 @@ public final class BenchReport {
         root.put("finishedAt", finishedAt.toString());
         root.set("machine", JSON.valueToTree(machine));
         root.set("input", JSON.valueToTree(input));
+        root.set("settings", JSON.valueToTree(levers));
         root.put("parallelism", parallelism);
         root.put("runs", runs);
         root.put("warmups", warmups);

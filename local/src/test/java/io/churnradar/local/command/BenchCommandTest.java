@@ -57,6 +57,8 @@ class BenchCommandTest {
 
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         assertThat(root.path("machine").path("cores").asInt()).isPositive();
+        assertThat(root.path("settings").path("rulesFile").isNull()).isTrue();
+        assertThat(root.path("settings").path("rulesVersion").asText()).isEqualTo(io.churnradar.config.Rules.defaults().version);
         assertThat(root.path("input").path("events").asLong()).isPositive();
         JsonNode pipelines = root.path("pipelines");
         List<String> labels = new ArrayList<>();
@@ -90,7 +92,7 @@ class BenchCommandTest {
     }
 
     @Test
-    void warmUpRoundsRunEveryPipelineAndAreNotCounted() throws Exception {
+    void warmUpRoundsRunEveryPipelineAndAreNotCountedUnderTheRulesGiven() throws Exception {
         Path json = dir.resolve("warm.json");
 
         Path rules = Files.writeString(dir.resolve("rules.yaml"), "version: \"bench-1\"\ndedup:\n  windowDays: 1\n");
@@ -106,6 +108,8 @@ class BenchCommandTest {
         assertThat(printed.indexOf("[warm-up 1/1] backtest (heap) ...")).isLessThan(printed.indexOf("[run 1/1] ceiling ..."));
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         assertThat(root.path("warmups").asInt()).isEqualTo(1);
+        assertThat(root.path("settings").path("rulesFile").asText()).isEqualTo(rules.toString());
+        assertThat(root.path("settings").path("rulesVersion").asText()).isEqualTo("bench-1");
         for (JsonNode p : root.path("pipelines")) assertThat(p.path("runs")).as(p.path("pipeline").asText()).hasSize(1);
         assertThat(run("bench", "--warmups", "11")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--warmups");
