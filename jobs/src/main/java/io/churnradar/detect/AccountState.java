@@ -107,6 +107,23 @@ public class AccountState {
      */
     public io.churnradar.ingest.AccountEvent[] buffered = new io.churnradar.ingest.AccountEvent[0];
 
+    // ---- version 6: de-duplication in two tiers ----
+
+    /**
+     * A 16-bit fingerprint of each id moved out of {@link #seenIdHashes} into the list beside the value
+     * ({@link SeenEventIds}), in the order moved: an event whose id matches none needs no look at the list.
+     */
+    public char[] listedIdPrints = new char[0];
+    /** The UTC epoch day of each listed id's event time, parallel to {@link #listedIdPrints}: a fingerprint goes when its day leaves the window. */
+    public int[] listedIdDays = new int[0];
+    /** The entries in the list beside the value, those forgotten included until it is rewritten. */
+    public int listedIds;
+    /**
+     * The latest cutoff the de-duplication memory was pruned at: an entry of the list before it is forgotten, as an id
+     * of {@link #seenIdHashes} before it was removed. NONE while the list is empty.
+     */
+    public long idsForgottenBefore = NONE;
+
     public AccountState() {}
 
     public Episode episode(Signal signal) {

@@ -11,6 +11,7 @@ import io.churnradar.metrics.LabeledCounters;
 import io.churnradar.metrics.TierCounts;
 import io.churnradar.play.OutcomeEvent;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -22,6 +23,7 @@ import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
@@ -40,8 +42,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Per-account churn detection, keyed by account id: de-duplicates events by id (the hashes kept in
- * the account's state, {@link SeenEventIds}: one state read and one write per event), runs the
+ * Per-account churn detection, keyed by account id: de-duplicates events by id (the hashes of the newest kept in
+ * the account's state, the older in a list beside it that is read only when an id's fingerprint matches,
+ * {@link SeenEventIds}: one state read and one write per event, and one write of the list for every eight ids of a
+ * busy account), runs the
  * {@link SignalEngine} on each event and on the passing of event time, and keeps at most one
  * event-time timer per account (its next day close or deadline). Shared by the streaming job and the backtest.
  *
@@ -69,6 +73,8 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     public static final String ACCOUNT_STATE = "account";
     /** Versions 1 to 3 kept each event id here; read only to migrate their savepoints (see {@link #foldOldEventIds}). */
     public static final String SEEN_EVENT_IDS = "seen-event-ids";
+    /** The list state of each account's older de-duplication ids ({@link SeenEventIds.Listed}). */
+    public static final String LISTED_EVENT_IDS = "listed-event-ids";
     public static final String ACCEPTED = "eventsAccepted";
     public static final String DUPLICATES = "duplicates";
     public static final String LATE = "lateEvents";
@@ -117,6 +123,8 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     private transient ValueState<AccountState> account;
     /** Every read and write of {@link #account}: on RocksDB a changed account may stay an object until the next checkpoint. */
     private transient AccountCache accounts;
+    /** The current account's older de-duplication ids. */
+    private transient ListedIds listedIds;
     /** The old per-id map, registered only when a restored account still has ids in it. */
     private transient MapState<String, Long> oldSeenEventIds;
     private transient Counter acceptedMetric;
@@ -214,6 +222,9 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         accountDescriptor = new ValueStateDescriptor<>(ACCOUNT_STATE, AccountState.class);
         if (stateTtl != null) accountDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl).build());
         account = getRuntimeContext().getState(accountDescriptor);
+        ListStateDescriptor<long[]> listed = new ListStateDescriptor<>(LISTED_EVENT_IDS, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+        if (stateTtl != null) listed.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl).build());
+        listedIds = new ListedIds(getRuntimeContext().getListState(listed));
         accounts = AccountCache.writeThrough(account); // until the operator gives its key context (useKeyContext)
         oldSeenEventIds = null;
         engine = initialEngine;
@@ -555,13 +566,43 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
     }
 
     /** An id seen for this account within the de-duplication window (event time) is a duplicate. */
-    private static boolean isDuplicate(AccountEvent e, AccountState s, SignalEngine engine) {
-        return SeenEventIds.isDuplicateElseRemember(s, e.eventId, e.eventTime, engine.rules().dedupWindowDays * SignalEngine.DAY_MS);
+    private boolean isDuplicate(AccountEvent e, AccountState s, SignalEngine engine) throws Exception {
+        return SeenEventIds.isDuplicateElseRemember(s, listedIds, e.eventId, e.eventTime, engine.rules().dedupWindowDays * SignalEngine.DAY_MS);
     }
 
     /** Forgets the ids that fell out of the window. */
-    private static void pruneEventIds(AccountState s, long watermark, SignalEngine engine) {
-        SeenEventIds.forgetBefore(s, watermark - engine.rules().dedupWindowDays * SignalEngine.DAY_MS);
+    private void pruneEventIds(AccountState s, long watermark, SignalEngine engine) throws Exception {
+        SeenEventIds.forgetBefore(s, listedIds, watermark - engine.rules().dedupWindowDays * SignalEngine.DAY_MS);
+    }
+
+    /**
+     * The older de-duplication ids of the current account ({@link SeenEventIds}): a list state beside its value, with
+     * the value's TTL. An id added to it is never older than the account's value: the TTL removes both together, except
+     * that ids older than {@code state.ttl} go even from an account still sending events (a window longer than the TTL).
+     */
+    private static final class ListedIds implements SeenEventIds.Listed {
+        private final ListState<long[]> state;
+
+        ListedIds(ListState<long[]> state) {
+            this.state = state;
+        }
+
+        @Override
+        public Iterable<long[]> batches() throws Exception {
+            Iterable<long[]> batches = state.get();
+            return batches == null ? List.of() : batches;
+        }
+
+        @Override
+        public void add(long[] batch) throws Exception {
+            state.add(batch);
+        }
+
+        @Override
+        public void replace(List<long[]> batches) throws Exception {
+            if (batches.isEmpty()) state.clear();
+            else state.update(batches);
+        }
     }
 
     /**

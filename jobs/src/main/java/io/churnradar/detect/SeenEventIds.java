@@ -5,9 +5,19 @@ import java.util.Arrays;
 import org.apache.commons.codec.digest.MurmurHash3;
 
 /**
- * The de-duplication memory of one account, on the arrays of {@link AccountState}: the 64-bit hash of
- * each event id seen within the window, with the event time it was seen at. Kept in the account's one
- * value rather than one state entry per id, so an event costs one state read and one write.
+ * The de-duplication memory of one account, in two tiers. The 64-bit hash of each event id seen within the
+ * window, with the event time it was seen at, is kept exactly; the newest ids in the account's value (the
+ * arrays of {@link AccountState}, up to {@link #RECENT_IDS} of them), the older ones in a list beside it
+ * ({@link Listed}, a Flink list state), which the value knows by a 16-bit fingerprint and the day of each.
+ *
+ * <p>Why two tiers: a week of ids is most of a busy account (about 12 bytes an id, 70 ids at 10 events a day:
+ * 840 of 940 bytes), and RocksDB reads and writes the whole value on every event; at a million accounts that
+ * slowed the streaming job to about half its rate once the week was full (docs/benchmarks.md, 2026-12-07). The
+ * fingerprints cost 2 bytes an id and the days about nothing (runs of one day), so the value stays near its
+ * size without ids. The list is written once for every {@link #RECENT_IDS} ids (a RocksDB merge, no read), read
+ * only when an event's fingerprint matches one (about one event in a thousand at 70 ids, and every true
+ * duplicate of an older id), and rewritten when it holds more forgotten ids than live ones. Decisions are exact in
+ * either tier: the fingerprint only decides whether the list is read, never whether an event is a duplicate.
  *
  * <p>The hash is the first half of MurmurHash3 x64 128 of the id's UTF-8 bytes (seed 0), from
  * commons-codec, or for an ASCII id the same value read from its characters ({@link AsciiMurmur3}): a fixed,
@@ -15,8 +25,9 @@ import org.apache.commons.codec.digest.MurmurHash3;
  * n²/2⁶⁵ for n ids in the window (about 10⁻¹⁵ for 10,000): an event wrongly taken as a duplicate is
  * that rare.
  *
- * <p>The ids remembered fill the arrays from the start, in the order seen; the rest are free slots
- * ({@link #FREE}) for the next ids. {@link #size} counts the ids, {@link #hashAt} and {@link #timeAt} read them.
+ * <p>The ids remembered in the value fill its arrays from the start, in the order seen; the rest are free slots
+ * ({@link #FREE}) for the next ids. {@link #size} counts them, {@link #hashAt} and {@link #timeAt} read them.
+ * An id is in one tier at a time, and at most once among the ids not forgotten.
  */
 public final class SeenEventIds {
     /**
@@ -25,6 +36,30 @@ public final class SeenEventIds {
      */
     public static final long FREE = AccountState.NONE;
     private static final int MIN_CAPACITY = 4;
+    /**
+     * The ids the value keeps exactly before they move to the list together: a value of about 100 more bytes at
+     * most, and one write of the list for every so many events of a busy account. An account with fewer ids in its
+     * window (most of them, at a few events a week) never touches the list.
+     */
+    public static final int RECENT_IDS = 8;
+    /** Forgotten entries the list may hold beyond twice its live ones before it is rewritten without them. */
+    private static final int LIST_SLACK = 16;
+    private static final long DAY_MS = SignalEngine.DAY_MS;
+
+    /**
+     * The account's older ids, exactly: batches of {@code hash, time} pairs, in the order added. The detector backs it
+     * with a Flink list state of the account (one RocksDB value beside the account's, appended to by a merge);
+     * the tests with a list in memory.
+     */
+    public interface Listed {
+        /** Every batch added since the last {@link #replace}, in order. */
+        Iterable<long[]> batches() throws Exception;
+
+        void add(long[] batch) throws Exception;
+
+        /** The list becomes these batches (none: it is removed). */
+        void replace(java.util.List<long[]> batches) throws Exception;
+    }
 
     private SeenEventIds() {}
 
@@ -39,7 +74,8 @@ public final class SeenEventIds {
      * Whether the id was seen within {@code windowMs} of {@code eventTime}; if not, remembers it at
      * this event time (an id seen outside the window counts again and is remembered at its new time).
      */
-    static boolean isDuplicateElseRemember(AccountState s, String eventId, long eventTime, long windowMs) {
+    static boolean isDuplicateElseRemember(AccountState s, Listed listed, String eventId, long eventTime, long windowMs)
+            throws Exception {
         long h = hash(eventId);
         normalize(s);
         long[] hashes = s.seenIdHashes;
@@ -54,8 +90,63 @@ public final class SeenEventIds {
                 return false;
             }
         }
+        if (isListed(s, print(h))) {
+            long t = listedTime(s, listed, h);
+            if (t != FREE) {
+                if (Math.abs(eventTime - t) <= windowMs) return true;
+                unlist(s, listed, h); // seen again outside the window: remembered anew below, in the value
+            }
+        }
         append(s, i, h, eventTime);
         return false;
+    }
+
+    /** The fingerprint of a hash in the value: its top 16 bits (the ids' own order uses none of them). */
+    static char print(long hash) {
+        return (char) (hash >>> 48);
+    }
+
+    private static boolean isListed(AccountState s, char print) {
+        char[] prints = s.listedIdPrints;
+        if (prints == null) return false;
+        for (char p : prints) if (p == print) return true;
+        return false;
+    }
+
+    /** The time the list remembers the hash at, FREE if it does not (or forgot it: before the cutoff last applied). */
+    private static long listedTime(AccountState s, Listed listed, long h) throws Exception {
+        long found = FREE;
+        for (long[] batch : listed.batches()) {
+            for (int j = 0; j + 1 < batch.length; j += 2) {
+                if (batch[j] == h && batch[j + 1] >= s.idsForgottenBefore) found = batch[j + 1];
+            }
+        }
+        return found;
+    }
+
+    /** Rewrites the list without the hash (rare: an id seen again more than the window after it was). */
+    private static void unlist(AccountState s, Listed listed, long h) throws Exception {
+        keepListed(s, listed, (hash, time) -> hash != h && time >= s.idsForgottenBefore);
+    }
+
+    private interface Keep {
+        boolean test(long hash, long time);
+    }
+
+    /** Rewrites the list with the entries kept, as one batch, and counts them. */
+    private static void keepListed(AccountState s, Listed listed, Keep keep) throws Exception {
+        long[] kept = new long[2 * Math.max(s.listedIds, 0)];
+        int n = 0;
+        for (long[] batch : listed.batches()) {
+            for (int j = 0; j + 1 < batch.length; j += 2) {
+                if (!keep.test(batch[j], batch[j + 1])) continue;
+                if (n + 2 > kept.length) kept = Arrays.copyOf(kept, Math.max(8, 2 * kept.length));
+                kept[n++] = batch[j];
+                kept[n++] = batch[j + 1];
+            }
+        }
+        listed.replace(n == 0 ? java.util.List.of() : java.util.List.of(Arrays.copyOf(kept, n)));
+        s.listedIds = n / 2;
     }
 
     /** Remembers a hash seen at {@code at} (the migration of the old per-id map); the later time wins. */
@@ -74,7 +165,16 @@ public final class SeenEventIds {
     /**
      * Forgets the ids seen before {@code cutoff}, moving the rest forward in place; the arrays shrink only when
      * three quarters of them are free, so a busy account's next ids do not have to grow them again at once.
+     * Then the fingerprints whose day is wholly before the cutoff go, the value's ids move to the list once there
+     * are {@link #RECENT_IDS} of them, and the list is rewritten when its forgotten entries outnumber the rest.
      */
+    static void forgetBefore(AccountState s, Listed listed, long cutoff) throws Exception {
+        forgetBefore(s, cutoff);
+        if (s.listedIds > 0 || listedPrints(s) > 0) forgetListedBefore(s, listed, cutoff);
+        if (size(s) >= RECENT_IDS) moveToList(s, listed, cutoff);
+    }
+
+    /** The value's ids seen before the cutoff go; the arrays shrink only when three quarters of them are free. */
     static void forgetBefore(AccountState s, long cutoff) {
         long[] times = s.seenIdTimes;
         if (times == null) return;
@@ -98,6 +198,87 @@ public final class SeenEventIds {
             free(s, keep, capacity);
         } else {
             free(s, keep, n);
+        }
+    }
+
+    private static int listedPrints(AccountState s) {
+        return s.listedIdPrints == null ? 0 : s.listedIdPrints.length;
+    }
+
+    private static void forgetListedBefore(AccountState s, Listed listed, long cutoff) throws Exception {
+        if (cutoff > s.idsForgottenBefore) s.idsForgottenBefore = cutoff;
+        normalizeListed(s);
+        char[] prints = s.listedIdPrints;
+        int[] days = s.listedIdDays;
+        int keep = 0;
+        for (int j = 0; j < prints.length; j++) {
+            if ((days[j] + 1L) * DAY_MS > cutoff) {
+                prints[keep] = prints[j];
+                days[keep++] = days[j];
+            }
+        }
+        if (keep < prints.length) {
+            s.listedIdPrints = Arrays.copyOf(prints, keep);
+            s.listedIdDays = Arrays.copyOf(days, keep);
+        }
+        if (keep == 0) {
+            // Every id listed has a fingerprint until its day leaves the window: with none left, none is remembered.
+            if (s.listedIds != 0) listed.replace(java.util.List.of());
+            s.listedIds = 0;
+            s.idsForgottenBefore = AccountState.NONE;
+        } else if (s.listedIds > 2 * keep + LIST_SLACK) {
+            keepListed(s, listed, (hash, time) -> time >= s.idsForgottenBefore);
+        }
+    }
+
+    /** The value's ids go to the list as one batch, and their fingerprints and days stay in the value. */
+    private static void moveToList(AccountState s, Listed listed, long cutoff) throws Exception {
+        int n = size(s);
+        normalizeListed(s);
+        long[] batch = new long[2 * n];
+        int at = s.listedIdPrints.length;
+        s.listedIdPrints = Arrays.copyOf(s.listedIdPrints, at + n);
+        s.listedIdDays = Arrays.copyOf(s.listedIdDays, at + n);
+        for (int i = 0; i < n; i++) {
+            long h = s.seenIdHashes[i];
+            long t = s.seenIdTimes[i];
+            batch[2 * i] = h;
+            batch[2 * i + 1] = t;
+            s.listedIdPrints[at + i] = print(h);
+            s.listedIdDays[at + i] = (int) Math.floorDiv(t, DAY_MS);
+        }
+        listed.add(batch);
+        s.listedIds += n;
+        // The ids moved were all at or after the cutoff (just pruned), so none of them counts as forgotten.
+        if (s.idsForgottenBefore == AccountState.NONE || cutoff > s.idsForgottenBefore) s.idsForgottenBefore = cutoff;
+        free(s, 0, n); // the arrays stay as large: the next ids fill them again
+    }
+
+    /**
+     * The ids remembered and not forgotten, in both tiers, with the event time each was seen at: the hash of an id
+     * ({@link #hash}) to its time. For tests and state readers; the detection never needs them all.
+     */
+    public static java.util.Map<Long, Long> remembered(AccountState s, Listed listed) throws Exception {
+        java.util.Map<Long, Long> out = new java.util.HashMap<>();
+        if (s.listedIds > 0) {
+            for (long[] batch : listed.batches()) {
+                for (int j = 0; j + 1 < batch.length; j += 2) {
+                    if (batch[j + 1] >= s.idsForgottenBefore && isListed(s, print(batch[j]))) out.put(batch[j], batch[j + 1]);
+                }
+            }
+        }
+        for (int i = 0; i < size(s); i++) out.put(hashAt(s, i), timeAt(s, i));
+        return out;
+    }
+
+    /** The fingerprint and day arrays of one length (only a state made by hand breaks that; the shorter counts). */
+    private static void normalizeListed(AccountState s) {
+        if (s.listedIdPrints == null) s.listedIdPrints = new char[0];
+        if (s.listedIdDays == null) s.listedIdDays = new int[0];
+        if (s.listedIdPrints.length != s.listedIdDays.length) {
+            int n = Math.min(s.listedIdPrints.length, s.listedIdDays.length);
+            s.listedIdPrints = Arrays.copyOf(s.listedIdPrints, n);
+            s.listedIdDays = Arrays.copyOf(s.listedIdDays, n);
         }
     }
 

@@ -264,9 +264,14 @@ class AccountStateSerializerTest {
             for (int a = 0; a < accounts; a++) {
                 AccountState s = h.accountState("acct-" + a);
                 int all = bytes(s).length;
-                int n = s.seenIdHashes.length;
+                // Both tiers' bytes in the value: the ids kept exactly, and the fingerprints of those in the list beside it.
+                int n = SeenEventIds.size(s) + s.listedIdPrints.length;
                 s.seenIdHashes = new long[0];
                 s.seenIdTimes = new long[0];
+                s.listedIdPrints = new char[0];
+                s.listedIdDays = new int[0];
+                s.listedIds = 0;
+                s.idsForgottenBefore = AccountState.NONE;
                 int without = bytes(s).length;
                 detection.add(without);
                 idBytes += all - without;
@@ -396,6 +401,21 @@ class AccountStateSerializerTest {
                     s.seenIdTimes[i] = time(r, day * Days.DAY);
                 }
                 if (r.nextInt(20) == 0) s.seenIdTimes = null;
+            }
+            if (r.nextInt(3) > 0) {
+                int n = r.nextInt(80);
+                s.listedIdPrints = new char[n];
+                s.listedIdDays = new int[n];
+                int d = (int) day - r.nextInt(10);
+                for (int i = 0; i < n; i++) {
+                    s.listedIdPrints[i] = (char) r.nextInt(1 << 16);
+                    if (r.nextInt(8) == 0) d += r.nextInt(5) - 1;
+                    s.listedIdDays[i] = r.nextInt(30) == 0 ? r.nextInt() : d;
+                }
+                if (r.nextInt(20) == 0) s.listedIdPrints = null;
+                if (r.nextInt(20) == 0) s.listedIdDays = null;
+                s.listedIds = r.nextInt(10) == 0 ? r.nextInt() : r.nextInt(200);
+                s.idsForgottenBefore = maybeTime(r, day);
             }
             return s;
         }

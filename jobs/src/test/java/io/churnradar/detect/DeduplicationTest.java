@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.churnradar.ingest.AccountEvent;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.junit.jupiter.api.Test;
 
 /** The same (accountId, eventId) within 7 days of event time counts once and changes no figure. */
@@ -86,6 +87,70 @@ class DeduplicationTest {
             assertThat(h.seenEventIds("acc")).containsOnlyKeys(ids.subList(2, 7));
             h.watermark(day(14));
             assertThat(h.seenEventIds("acc")).isEmpty();
+        }
+    }
+
+    @Test
+    void aBusyAccountsOlderIdsStayDuplicatesInTheListBesideItsValueOnRocksDbAndAcrossARestore() throws Exception {
+        List<AccountEvent> week = new ArrayList<>();
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (DetectorHarness h = DetectorHarness.open(DetectorHarness.signalsOnly(), new EmbeddedRocksDBStateBackend())) {
+            for (int d = 0; d < 5; d++) {
+                for (int k = 0; k < 10; k++) {
+                    AccountEvent e = AccountEvent.usage("acc-" + d + "-" + k, "acc", at(d, 1 + 2 * k), "api", 1);
+                    week.add(e);
+                    h.send(e);
+                }
+                h.watermark(day(d + 1) - 1);
+            }
+            AccountState s = h.accountState("acc");
+            assertThat(s.listedIds).as("most ids moved to the list").isGreaterThanOrEqualTo(40);
+            assertThat(SeenEventIds.size(s)).isLessThan(SeenEventIds.RECENT_IDS);
+            assertThat(h.seenEventIds("acc")).containsOnlyKeys(week.stream().map(e -> SeenEventIds.hash(e.eventId)).toList());
+            snapshot = h.snapshot(1);
+        }
+        try (DetectorHarness h = DetectorHarness.restore(snapshot, new EmbeddedRocksDBStateBackend())) {
+            for (AccountEvent e : week) h.send(Ev.copy(e, e.eventTime + 2 * DAY, 0)); // each re-sent two days later
+            h.send(AccountEvent.usage("acc-new", "acc", at(5, 9), "api", 1));
+            assertThat(h.counter(ChurnDetector.DUPLICATES)).isEqualTo(week.size());
+            assertThat(h.counter(ChurnDetector.ACCEPTED)).isEqualTo(1);
+        }
+    }
+
+    /**
+     * The release before two tiers kept every id of the window in the account's value: such an account restores as it
+     * is, its ids the value's own, and they move to the list at its next event, duplicates all the same.
+     */
+    @Test
+    void anAccountWithEveryIdInItsValueAsTheReleaseBeforeStoredItMovesThemToTheListAtItsNextEvent() throws Exception {
+        List<AccountEvent> week = new ArrayList<>();
+        try (DetectorHarness h = DetectorHarness.open(DetectorHarness.signalsOnly(), new EmbeddedRocksDBStateBackend())) {
+            for (int d = 0; d < 5; d++) {
+                for (int k = 0; k < 10; k++) {
+                    AccountEvent e = AccountEvent.usage("acc-" + d + "-" + k, "acc", at(d, 1 + 2 * k), "api", 1);
+                    week.add(e);
+                    h.send(e);
+                }
+                h.watermark(day(d + 1) - 1);
+            }
+            java.util.Map<Long, Long> ids = h.seenEventIds("acc");
+            AccountState before = h.accountState("acc");
+            before.seenIdHashes = ids.keySet().stream().mapToLong(Long::longValue).toArray();
+            before.seenIdTimes = ids.keySet().stream().mapToLong(ids::get).toArray();
+            before.listedIdPrints = new char[0];
+            before.listedIdDays = new int[0];
+            before.listedIds = 0;
+            before.idsForgottenBefore = AccountState.NONE;
+            h.putAccountState("acc", before, List.of());
+            assertThat(h.seenEventIds("acc")).isEqualTo(ids);
+
+            h.send(AccountEvent.usage("acc-new", "acc", at(5, 9), "api", 1));
+            AccountState after = h.accountState("acc");
+            assertThat(after.listedIds).isEqualTo(week.size() + 1);
+            assertThat(SeenEventIds.size(after)).isZero();
+            for (AccountEvent e : week) h.send(Ev.copy(e, e.eventTime + 2 * DAY, 0));
+            assertThat(h.counter(ChurnDetector.DUPLICATES)).isEqualTo(week.size());
+            assertThat(h.counter(ChurnDetector.ACCEPTED)).isEqualTo(week.size() + 1);
         }
     }
 }

@@ -11,8 +11,11 @@ import java.util.Map;
 import java.util.Queue;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.api.common.accumulators.Accumulator;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.StateBackend;
@@ -246,12 +249,43 @@ final class DetectorHarness implements AutoCloseable {
         return s.value();
     }
 
+    /** Writes one account's state as it is (a state of an earlier release, say), and its list of older ids. */
+    void putAccountState(String account, AccountState state, List<long[]> listedIds) throws Exception {
+        detector().flushAccounts();
+        h.getOperator().setCurrentKey(account);
+        h.getOperator().getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                new ValueStateDescriptor<>(ChurnDetector.ACCOUNT_STATE, AccountState.class)).update(state);
+        listedIds(account).update(listedIds);
+    }
+
+    private ListState<long[]> listedIds(String account) throws Exception {
+        h.getOperator().setCurrentKey(account);
+        return h.getOperator().getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                new ListStateDescriptor<>(ChurnDetector.LISTED_EVENT_IDS, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+    }
+
     /** The hashes of the event ids remembered for de-duplication of one account ({@link SeenEventIds#hash}), with their event times. */
     Map<Long, Long> seenEventIds(String account) throws Exception {
         AccountState s = accountState(account);
-        Map<Long, Long> out = new HashMap<>();
-        if (s != null) for (int i = 0; i < SeenEventIds.size(s); i++) out.put(SeenEventIds.hashAt(s, i), SeenEventIds.timeAt(s, i));
-        return out;
+        if (s == null) return new HashMap<>();
+        ListState<long[]> listed = listedIds(account);
+        return SeenEventIds.remembered(s, new SeenEventIds.Listed() {
+            @Override
+            public Iterable<long[]> batches() throws Exception {
+                Iterable<long[]> b = listed.get();
+                return b == null ? List.of() : b;
+            }
+
+            @Override
+            public void add(long[] batch) {
+                throw new UnsupportedOperationException("read only");
+            }
+
+            @Override
+            public void replace(List<long[]> batches) {
+                throw new UnsupportedOperationException("read only");
+            }
+        });
     }
 
     @Override

@@ -18,17 +18,19 @@ class SeenEventIdsTest {
     private static final long MINUTE = 60_000;
     private static final long WINDOW = 7 * SignalEngine.DAY_MS;
     private static final AccountStateSerializer SERIALIZER = new AccountStateSerializer();
+    /** The value's tier alone: these tests never move ids to the list. */
+    private static final SeenEventIds.Listed NO_LIST = new InMemoryListedIds();
 
     @Test
-    void everyIdRemembersAndRepeatsAsADuplicateWhateverRoomTheArraysHave() {
+    void everyIdRemembersAndRepeatsAsADuplicateWhateverRoomTheArraysHave() throws Exception {
         AccountState s = new AccountState();
         for (int i = 0; i < 1000; i++) {
-            assertThat(SeenEventIds.isDuplicateElseRemember(s, "e-" + i, T + i * MINUTE, WINDOW)).isFalse();
+            assertThat(SeenEventIds.isDuplicateElseRemember(s, NO_LIST, "e-" + i, T + i * MINUTE, WINDOW)).isFalse();
             assertThat(SeenEventIds.size(s)).isEqualTo(i + 1);
         }
         assertThat(s.seenIdHashes.length).isEqualTo(s.seenIdTimes.length).isGreaterThanOrEqualTo(1000).isLessThan(1500);
         for (int i = 0; i < 1000; i++) {
-            assertThat(SeenEventIds.isDuplicateElseRemember(s, "e-" + i, T + 2000 * MINUTE, WINDOW)).as("e-" + i).isTrue();
+            assertThat(SeenEventIds.isDuplicateElseRemember(s, NO_LIST, "e-" + i, T + 2000 * MINUTE, WINDOW)).as("e-" + i).isTrue();
             assertThat(SeenEventIds.hashAt(s, i)).isEqualTo(SeenEventIds.hash("e-" + i));
             assertThat(SeenEventIds.timeAt(s, i)).isEqualTo(T + i * MINUTE);
         }
@@ -36,7 +38,7 @@ class SeenEventIdsTest {
     }
 
     @Test
-    void anIdWhoseHashIsZeroIsNotTakenForAFreeSlot() {
+    void anIdWhoseHashIsZeroIsNotTakenForAFreeSlot() throws Exception {
         AccountState s = new AccountState();
         SeenEventIds.remember(s, 7, T);
         assertThat(s.seenIdHashes.length).isGreaterThan(1); // free slots, hash 0
@@ -49,14 +51,14 @@ class SeenEventIdsTest {
     }
 
     @Test
-    void forgettingKeepsTheRestInOrderAndGivesRoomBackWhenMostAreGone() {
+    void forgettingKeepsTheRestInOrderAndGivesRoomBackWhenMostAreGone() throws Exception {
         AccountState s = new AccountState();
-        for (int i = 0; i < 100; i++) SeenEventIds.isDuplicateElseRemember(s, "e-" + i, T + i * MINUTE, WINDOW);
+        for (int i = 0; i < 100; i++) SeenEventIds.isDuplicateElseRemember(s, NO_LIST, "e-" + i, T + i * MINUTE, WINDOW);
         SeenEventIds.forgetBefore(s, T + 40 * MINUTE);
         assertThat(SeenEventIds.size(s)).isEqualTo(60);
         for (int i = 0; i < 60; i++) assertThat(SeenEventIds.hashAt(s, i)).isEqualTo(SeenEventIds.hash("e-" + (40 + i)));
-        assertThat(SeenEventIds.isDuplicateElseRemember(s, "e-39", T + 100 * MINUTE, WINDOW)).as("forgotten").isFalse();
-        assertThat(SeenEventIds.isDuplicateElseRemember(s, "e-40", T + 100 * MINUTE, WINDOW)).isTrue();
+        assertThat(SeenEventIds.isDuplicateElseRemember(s, NO_LIST, "e-39", T + 100 * MINUTE, WINDOW)).as("forgotten").isFalse();
+        assertThat(SeenEventIds.isDuplicateElseRemember(s, NO_LIST, "e-40", T + 100 * MINUTE, WINDOW)).isTrue();
 
         SeenEventIds.forgetBefore(s, T + 98 * MINUTE);
         assertThat(SeenEventIds.size(s)).isEqualTo(3); // e-98, e-99 and e-39 again
@@ -70,7 +72,7 @@ class SeenEventIdsTest {
         AccountState grown = new AccountState();
         grown.firstEventAt = T;
         grown.firstEventDay = T / SignalEngine.DAY_MS;
-        for (int i = 0; i < 10; i++) SeenEventIds.isDuplicateElseRemember(grown, "e-" + i, T + i * MINUTE, WINDOW);
+        for (int i = 0; i < 10; i++) SeenEventIds.isDuplicateElseRemember(grown, NO_LIST, "e-" + i, T + i * MINUTE, WINDOW);
         assertThat(grown.seenIdHashes.length).isGreaterThan(10);
 
         AccountState exact = new AccountState();
@@ -84,7 +86,7 @@ class SeenEventIdsTest {
         AccountState back = SERIALIZER.deserialize(new DataInputDeserializer(stored));
         assertThat(back.seenIdHashes).isEqualTo(exact.seenIdHashes);
         assertThat(back.seenIdTimes).isEqualTo(exact.seenIdTimes);
-        assertThat(SeenEventIds.isDuplicateElseRemember(back, "e-3", T + 30 * MINUTE, WINDOW)).isTrue();
+        assertThat(SeenEventIds.isDuplicateElseRemember(back, NO_LIST, "e-3", T + 30 * MINUTE, WINDOW)).isTrue();
     }
 
     @Test

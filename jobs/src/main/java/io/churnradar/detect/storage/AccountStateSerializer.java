@@ -61,9 +61,11 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
 
     /**
      * The layout this version writes. 1: the compact account; 2: the same, plus the events held for
-     * event-time order ({@link #F_BUFFERED}). Both are read.
+     * event-time order ({@link #F_BUFFERED}); 3: the same, plus the de-duplication's second tier
+     * ({@link #F_LISTED_IDS}, {@link #F_IDS_FORGOTTEN_BEFORE}). All are read. The new fields took new bits, which a
+     * reader of layout 2 would skip without a word (and lose the fingerprints); the new layout makes it refuse instead.
      */
-    static final int LAYOUT = 2;
+    static final int LAYOUT = 3;
     /** The oldest layout still read. */
     static final int OLDEST_LAYOUT = 1;
 
@@ -104,6 +106,10 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
     private static final int F_SEEN_IDS_PLAIN = 28;
     /** Layout 2: the events held until the watermark passes them ({@link EventCodec}). */
     private static final int F_BUFFERED = 29;
+    /** The fingerprints and days of the ids in the list beside the value, and the list's length ({@link SeenEventIds}). */
+    private static final int F_LISTED_IDS = 30;
+    /** The cutoff the de-duplication memory was last pruned at, while the list holds ids. */
+    private static final int F_IDS_FORGOTTEN_BEFORE = 31;
 
     /** Constants by the code they were written with: the current ones, or a restored snapshot's order. */
     private final Severity[] severities;
@@ -244,6 +250,11 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
         if (s.lastCoreFeatureUseAt != NONE) bits |= bit(F_LAST_CORE_FEATURE_USE_AT);
         if (s.oldestEventIdAt != NONE) bits |= bit(F_OLDEST_EVENT_ID_AT);
         if (s.buffered == null || s.buffered.length > 0) bits |= bit(F_BUFFERED);
+        if (s.listedIdPrints == null || s.listedIdPrints.length > 0 || s.listedIdDays == null || s.listedIdDays.length > 0
+                || s.listedIds != 0) {
+            bits |= bit(F_LISTED_IDS);
+        }
+        if (s.idsForgottenBefore != NONE) bits |= bit(F_IDS_FORGOTTEN_BEFORE);
 
         out.writeByte(LAYOUT);
         writeVarLong(out, bits);
@@ -313,6 +324,60 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
         if (has(bits, F_LAST_CORE_FEATURE_USE_AT)) writeTime(out, s.lastCoreFeatureUseAt, ref);
         if (has(bits, F_OLDEST_EVENT_ID_AT)) writeTime(out, s.oldestEventIdAt, ref);
         if (has(bits, F_BUFFERED)) EventCodec.writeEvents(out, s.buffered, ref);
+        if (has(bits, F_LISTED_IDS)) {
+            writePrints(out, s.listedIdPrints);
+            writeDayRuns(out, s.listedIdDays, baseDay);
+            writeSigned(out, s.listedIds);
+        }
+        if (has(bits, F_IDS_FORGOTTEN_BEFORE)) writeTime(out, s.idsForgottenBefore, ref);
+    }
+
+    /** Fingerprints are uniformly random: 2 bytes each. */
+    private static void writePrints(DataOutputView out, char[] prints) throws IOException {
+        writeLength(out, prints == null ? -1 : prints.length);
+        if (prints != null) for (char p : prints) out.writeChar(p);
+    }
+
+    private static char[] readPrints(DataInputView in) throws IOException {
+        int n = readLength(in);
+        if (n < 0) return null;
+        char[] prints = new char[n];
+        for (int i = 0; i < n; i++) prints[i] = in.readChar();
+        return prints;
+    }
+
+    /**
+     * Days as runs of one day (the ids of a batch are mostly of a day or two): each run as its day's delta from the run
+     * before (the first from {@code baseDay}) and its length. About two bytes a day instead of one an id.
+     */
+    private static void writeDayRuns(DataOutputView out, int[] days, long baseDay) throws IOException {
+        writeLength(out, days == null ? -1 : days.length);
+        if (days == null) return;
+        long prev = baseDay;
+        for (int i = 0; i < days.length; ) {
+            int j = i + 1;
+            while (j < days.length && days[j] == days[i]) j++;
+            writeSigned(out, days[i] - prev);
+            writeVarLong(out, j - i);
+            prev = days[i];
+            i = j;
+        }
+    }
+
+    private static int[] readDayRuns(DataInputView in, long baseDay) throws IOException {
+        int n = readLength(in);
+        if (n < 0) return null;
+        int[] days = new int[n];
+        long prev = baseDay;
+        for (int i = 0; i < n; ) {
+            long day = prev + readSigned(in);
+            long run = readVarLong(in);
+            if (run < 1 || run > n - i) throw new IOException("malformed run of " + run + " days in an account state");
+            Arrays.fill(days, i, i + (int) run, (int) day);
+            i += (int) run;
+            prev = day;
+        }
+        return days;
     }
 
     /** The day most others are near: the last closed day, else the first event's day, else 0. */
@@ -574,6 +639,12 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
         if (has(bits, F_OLDEST_EVENT_ID_AT)) s.oldestEventIdAt = readTime(in, ref);
         // Layout 1 never sets the bit: its accounts restore with nothing held.
         if (has(bits, F_BUFFERED)) s.buffered = EventCodec.readEvents(in, ref);
+        if (has(bits, F_LISTED_IDS)) {
+            s.listedIdPrints = readPrints(in);
+            s.listedIdDays = readDayRuns(in, baseDay);
+            s.listedIds = readSignedInt(in);
+        }
+        if (has(bits, F_IDS_FORGOTTEN_BEFORE)) s.idsForgottenBefore = readTime(in, ref);
         return s;
     }
 
