@@ -163,10 +163,10 @@ public final class SeenEventIds {
     }
 
     /**
-     * Forgets the ids seen before {@code cutoff}, moving the rest forward in place; the arrays shrink only when
-     * three quarters of them are free, so a busy account's next ids do not have to grow them again at once.
-     * Then the fingerprints whose day is wholly before the cutoff go, the value's ids move to the list once there
-     * are {@link #RECENT_IDS} of them, and the list is rewritten when its forgotten entries outnumber the rest.
+     * Forgets the ids seen before {@code cutoff} in both tiers: the value's go at once; the fingerprints whose day is
+     * wholly before the cutoff go, and the list's entries before it count as forgotten until the list is rewritten,
+     * once they outnumber the rest by more than 16. Then the value's ids move to the list once there are
+     * {@link #RECENT_IDS} of them.
      */
     static void forgetBefore(AccountState s, Listed listed, long cutoff) throws Exception {
         forgetBefore(s, cutoff);
@@ -174,7 +174,10 @@ public final class SeenEventIds {
         if (size(s) >= RECENT_IDS) moveToList(s, listed, cutoff);
     }
 
-    /** The value's ids seen before the cutoff go; the arrays shrink only when three quarters of them are free. */
+    /**
+     * The value's ids seen before the cutoff go, the rest moving forward in place; the arrays shrink only when three
+     * quarters of them are free, so a busy account's next ids do not have to grow them again at once.
+     */
     static void forgetBefore(AccountState s, long cutoff) {
         long[] times = s.seenIdTimes;
         if (times == null) return;
@@ -206,7 +209,11 @@ public final class SeenEventIds {
     }
 
     private static void forgetListedBefore(AccountState s, Listed listed, long cutoff) throws Exception {
-        if (cutoff > s.idsForgottenBefore) s.idsForgottenBefore = cutoff;
+        long previous = s.idsForgottenBefore;
+        if (cutoff > previous) s.idsForgottenBefore = cutoff;
+        // A fingerprint goes when its whole day is before the cutoff, so nothing goes until the cutoff enters a new day:
+        // most calls end here (the scan on every event was 1.5% of the detection threads on ten dense days).
+        if (previous != AccountState.NONE && Math.floorDiv(cutoff, DAY_MS) <= Math.floorDiv(previous, DAY_MS)) return;
         normalizeListed(s);
         char[] prints = s.listedIdPrints;
         int[] days = s.listedIdDays;

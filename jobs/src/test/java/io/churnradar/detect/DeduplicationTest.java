@@ -92,17 +92,10 @@ class DeduplicationTest {
 
     @Test
     void aBusyAccountsOlderIdsStayDuplicatesInTheListBesideItsValueOnRocksDbAndAcrossARestore() throws Exception {
-        List<AccountEvent> week = new ArrayList<>();
+        List<AccountEvent> week;
         org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
         try (DetectorHarness h = DetectorHarness.open(DetectorHarness.signalsOnly(), new EmbeddedRocksDBStateBackend())) {
-            for (int d = 0; d < 5; d++) {
-                for (int k = 0; k < 10; k++) {
-                    AccountEvent e = AccountEvent.usage("acc-" + d + "-" + k, "acc", at(d, 1 + 2 * k), "api", 1);
-                    week.add(e);
-                    h.send(e);
-                }
-                h.watermark(day(d + 1) - 1);
-            }
+            week = fiveBusyDays(h);
             AccountState s = h.accountState("acc");
             assertThat(s.listedIds).as("most ids moved to the list").isGreaterThanOrEqualTo(40);
             assertThat(SeenEventIds.size(s)).isLessThan(SeenEventIds.RECENT_IDS);
@@ -123,16 +116,8 @@ class DeduplicationTest {
      */
     @Test
     void anAccountWithEveryIdInItsValueAsTheReleaseBeforeStoredItMovesThemToTheListAtItsNextEvent() throws Exception {
-        List<AccountEvent> week = new ArrayList<>();
         try (DetectorHarness h = DetectorHarness.open(DetectorHarness.signalsOnly(), new EmbeddedRocksDBStateBackend())) {
-            for (int d = 0; d < 5; d++) {
-                for (int k = 0; k < 10; k++) {
-                    AccountEvent e = AccountEvent.usage("acc-" + d + "-" + k, "acc", at(d, 1 + 2 * k), "api", 1);
-                    week.add(e);
-                    h.send(e);
-                }
-                h.watermark(day(d + 1) - 1);
-            }
+            List<AccountEvent> week = fiveBusyDays(h);
             java.util.Map<Long, Long> ids = h.seenEventIds("acc");
             AccountState before = h.accountState("acc");
             before.seenIdHashes = ids.keySet().stream().mapToLong(Long::longValue).toArray();
@@ -152,5 +137,19 @@ class DeduplicationTest {
             assertThat(h.counter(ChurnDetector.DUPLICATES)).isEqualTo(week.size());
             assertThat(h.counter(ChurnDetector.ACCEPTED)).isEqualTo(week.size() + 1);
         }
+    }
+
+    /** Ten events a day of distinct ids for five days, each day closed by the watermark: the events sent. */
+    private static List<AccountEvent> fiveBusyDays(DetectorHarness h) throws Exception {
+        List<AccountEvent> sent = new ArrayList<>();
+        for (int d = 0; d < 5; d++) {
+            for (int k = 0; k < 10; k++) {
+                AccountEvent e = AccountEvent.usage("acc-" + d + "-" + k, "acc", at(d, 1 + 2 * k), "api", 1);
+                sent.add(e);
+                h.send(e);
+            }
+            h.watermark(day(d + 1) - 1);
+        }
+        return sent;
     }
 }
