@@ -48,7 +48,7 @@ public final class BenchReport {
      * and its version, the Flink settings given over the cluster's, and the streaming pipeline's account cache. A
      * figure in the JSON then says which configuration it belongs to.
      */
-    public record Levers(String rulesFile, String rulesVersion, Map<String, String> flinkSettings, int accountCache) {}
+    public record RunSettings(String rulesFile, String rulesVersion, Map<String, String> flinkSettings, int accountCache) {}
 
     /** The figures of one pipeline on one backend. Ratios are NaN when their reference did not run. */
     public record Row(Benchmark.Variant variant, double cpuMedian, double cpuMin, double cpuMax, double wallMedian,
@@ -57,7 +57,7 @@ public final class BenchReport {
 
     public final Machine machine;
     public final Input input;
-    public final Levers levers;
+    public final RunSettings settings;
     public final int parallelism;
     public final int runs;
     /** Rounds run first and not counted (the compiler's warm-up). */
@@ -65,11 +65,11 @@ public final class BenchReport {
     public final Instant finishedAt = Instant.now();
     public final List<Row> rows;
 
-    BenchReport(Machine machine, Input input, Levers levers, int parallelism, int runs, int warmups, List<Benchmark.Variant> variants,
+    BenchReport(Machine machine, Input input, RunSettings settings, int parallelism, int runs, int warmups, List<Benchmark.Variant> variants,
             List<List<Benchmark.Run>> measured, long busyAccountStateBytes) {
         this.machine = machine;
         this.input = input;
-        this.levers = levers;
+        this.settings = settings;
         this.parallelism = parallelism;
         this.runs = runs;
         this.warmups = warmups;
@@ -177,7 +177,7 @@ public final class BenchReport {
         root.put("finishedAt", finishedAt.toString());
         root.set("machine", JSON.valueToTree(machine));
         root.set("input", JSON.valueToTree(input));
-        root.set("settings", JSON.valueToTree(levers));
+        root.set("settings", JSON.valueToTree(settings));
         root.put("parallelism", parallelism);
         root.put("runs", runs);
         root.put("warmups", warmups);

@@ -146,9 +146,9 @@ public final class Benchmark {
         try (ThreadCpu threads = settings.cpuByThread() ? ThreadCpu.start(THREAD_SAMPLING) : null) {
             rounds(variants, runs, file, input, scratch, threads);
         }
-        BenchReport.Levers levers = new BenchReport.Levers(settings.rulesFile() == null ? null : settings.rulesFile().toString(),
+        BenchReport.RunSettings measuredUnder = new BenchReport.RunSettings(settings.rulesFile() == null ? null : settings.rulesFile().toString(),
                 rules.version, settings.flinkSettings(), settings.accountCache());
-        return new BenchReport(BenchReport.Machine.current(), input, levers, settings.parallelism(), settings.runs(), settings.warmups(),
+        return new BenchReport(BenchReport.Machine.current(), input, measuredUnder, settings.parallelism(), settings.runs(), settings.warmups(),
                 variants, runs, busyAccountStateBytes());
     }
 
