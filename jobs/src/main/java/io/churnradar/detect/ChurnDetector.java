@@ -580,7 +580,7 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
      * the value's TTL. An id added to it is never older than the account's value: the TTL removes both together, except
      * that ids older than {@code state.ttl} go even from an account still sending events (a window longer than the TTL).
      */
-    private static final class ListedIds implements SeenEventIds.Listed {
+    static final class ListedIds implements SeenEventIds.Listed {
         private final ListState<long[]> state;
 
         ListedIds(ListState<long[]> state) {

@@ -213,7 +213,7 @@ public final class SeenEventIds {
         if (cutoff > previous) s.idsForgottenBefore = cutoff;
         // A fingerprint goes when its whole day is before the cutoff, so nothing goes until the cutoff enters a new day:
         // most calls end here (the scan on every event was 1.5% of the detection threads on ten dense days).
-        if (previous != AccountState.NONE && Math.floorDiv(cutoff, DAY_MS) <= Math.floorDiv(previous, DAY_MS)) return;
+        if (Math.floorDiv(cutoff, DAY_MS) <= Math.floorDiv(previous, DAY_MS)) return; // never after NONE, below any day
         normalizeListed(s);
         char[] prints = s.listedIdPrints;
         int[] days = s.listedIdDays;
@@ -256,8 +256,8 @@ public final class SeenEventIds {
         }
         listed.add(batch);
         s.listedIds += n;
-        // The ids moved were all at or after the cutoff (just pruned), so none of them counts as forgotten.
-        if (s.idsForgottenBefore == AccountState.NONE || cutoff > s.idsForgottenBefore) s.idsForgottenBefore = cutoff;
+        // The ids moved were all at or after the cutoff (just pruned), so none of them counts as forgotten (NONE is below any cutoff).
+        if (cutoff > s.idsForgottenBefore) s.idsForgottenBefore = cutoff;
         free(s, 0, n); // the arrays stay as large: the next ids fill them again
     }
 

@@ -268,24 +268,7 @@ final class DetectorHarness implements AutoCloseable {
     Map<Long, Long> seenEventIds(String account) throws Exception {
         AccountState s = accountState(account);
         if (s == null) return new HashMap<>();
-        ListState<long[]> listed = listedIds(account);
-        return SeenEventIds.remembered(s, new SeenEventIds.Listed() {
-            @Override
-            public Iterable<long[]> batches() throws Exception {
-                Iterable<long[]> b = listed.get();
-                return b == null ? List.of() : b;
-            }
-
-            @Override
-            public void add(long[] batch) {
-                throw new UnsupportedOperationException("read only");
-            }
-
-            @Override
-            public void replace(List<long[]> batches) {
-                throw new UnsupportedOperationException("read only");
-            }
-        });
+        return SeenEventIds.remembered(s, new ChurnDetector.ListedIds(listedIds(account)));
     }
 
     @Override
