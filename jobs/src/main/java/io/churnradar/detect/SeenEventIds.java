@@ -16,7 +16,8 @@ import org.apache.commons.codec.digest.MurmurHash3;
  * fingerprints cost 2 bytes an id and the days about nothing (runs of one day), so the value stays near its
  * size without ids. The list is written once for every {@link #RECENT_IDS} ids (a RocksDB merge, no read), read
  * only when an event's fingerprint matches one (about one event in a thousand at 70 ids, and every true
- * duplicate of an older id), and rewritten when it holds more forgotten ids than live ones. Decisions are exact in
+ * duplicate of an older id), and rewritten when it holds more forgotten ids than live ones. Its ids are packed to
+ * about 13 bytes each ({@link ListedBatch}). Decisions are exact in
  * either tier: the fingerprint only decides whether the list is read, never whether an event is a duplicate.
  *
  * <p>The hash is the first half of MurmurHash3 x64 128 of the id's UTF-8 bytes (seed 0), from
@@ -42,7 +43,11 @@ public final class SeenEventIds {
      * window (most of them, at a few events a week) never touches the list.
      */
     public static final int RECENT_IDS = 8;
-    /** Forgotten entries the list may hold beyond twice its live ones before it is rewritten without them. */
+    /**
+     * Forgotten entries the list may hold beyond twice its live ones before it is rewritten without them. Rewriting
+     * sooner (beyond half as many as its live ones, and 16) took only 2% more off the checkpoint of ten dense days, for
+     * about three times the rewrites, each a read and a write of the list (docs/benchmarks.md, "Packed lists").
+     */
     private static final int LIST_SLACK = 16;
     private static final long DAY_MS = SignalEngine.DAY_MS;
 
@@ -117,8 +122,11 @@ public final class SeenEventIds {
     private static long listedTime(AccountState s, Listed listed, long h) throws Exception {
         long found = FREE;
         for (long[] batch : listed.batches()) {
-            for (int j = 0; j + 1 < batch.length; j += 2) {
-                if (batch[j] == h && batch[j + 1] >= s.idsForgottenBefore) found = batch[j + 1];
+            for (int j = 0, n = ListedBatch.size(batch); j < n; j++) {
+                if (ListedBatch.hash(batch, j) == h) {
+                    long t = ListedBatch.time(batch, j);
+                    if (t >= s.idsForgottenBefore) found = t;
+                }
             }
         }
         return found;
@@ -135,18 +143,25 @@ public final class SeenEventIds {
 
     /** Rewrites the list with the entries kept, as one batch, and counts them. */
     private static void keepListed(AccountState s, Listed listed, Keep keep) throws Exception {
-        long[] kept = new long[2 * Math.max(s.listedIds, 0)];
+        int capacity = Math.max(s.listedIds, 4);
+        long[] hashes = new long[capacity];
+        long[] times = new long[capacity];
         int n = 0;
         for (long[] batch : listed.batches()) {
-            for (int j = 0; j + 1 < batch.length; j += 2) {
-                if (!keep.test(batch[j], batch[j + 1])) continue;
-                if (n + 2 > kept.length) kept = Arrays.copyOf(kept, Math.max(8, 2 * kept.length));
-                kept[n++] = batch[j];
-                kept[n++] = batch[j + 1];
+            for (int j = 0, size = ListedBatch.size(batch); j < size; j++) {
+                long hash = ListedBatch.hash(batch, j);
+                long time = ListedBatch.time(batch, j);
+                if (!keep.test(hash, time)) continue;
+                if (n == hashes.length) {
+                    hashes = Arrays.copyOf(hashes, 2 * n);
+                    times = Arrays.copyOf(times, 2 * n);
+                }
+                hashes[n] = hash;
+                times[n++] = time;
             }
         }
-        listed.replace(n == 0 ? java.util.List.of() : java.util.List.of(Arrays.copyOf(kept, n)));
-        s.listedIds = n / 2;
+        listed.replace(n == 0 ? java.util.List.of() : java.util.List.of(ListedBatch.of(hashes, times, n)));
+        s.listedIds = n;
     }
 
     /** Remembers a hash seen at {@code at} (the migration of the old per-id map); the later time wins. */
@@ -242,19 +257,14 @@ public final class SeenEventIds {
     private static void moveToList(AccountState s, Listed listed, long cutoff) throws Exception {
         int n = size(s);
         normalizeListed(s);
-        long[] batch = new long[2 * n];
         int at = s.listedIdPrints.length;
         s.listedIdPrints = Arrays.copyOf(s.listedIdPrints, at + n);
         s.listedIdDays = Arrays.copyOf(s.listedIdDays, at + n);
         for (int i = 0; i < n; i++) {
-            long h = s.seenIdHashes[i];
-            long t = s.seenIdTimes[i];
-            batch[2 * i] = h;
-            batch[2 * i + 1] = t;
-            s.listedIdPrints[at + i] = print(h);
-            s.listedIdDays[at + i] = (int) Math.floorDiv(t, DAY_MS);
+            s.listedIdPrints[at + i] = print(s.seenIdHashes[i]);
+            s.listedIdDays[at + i] = (int) Math.floorDiv(s.seenIdTimes[i], DAY_MS);
         }
-        listed.add(batch);
+        listed.add(ListedBatch.of(s.seenIdHashes, s.seenIdTimes, n));
         s.listedIds += n;
         // The ids moved were all at or after the cutoff (just pruned), so none of them counts as forgotten (NONE is below any cutoff).
         if (cutoff > s.idsForgottenBefore) s.idsForgottenBefore = cutoff;
@@ -269,8 +279,10 @@ public final class SeenEventIds {
         java.util.Map<Long, Long> out = new java.util.HashMap<>();
         if (s.listedIds > 0) {
             for (long[] batch : listed.batches()) {
-                for (int j = 0; j + 1 < batch.length; j += 2) {
-                    if (batch[j + 1] >= s.idsForgottenBefore && isListed(s, print(batch[j]))) out.put(batch[j], batch[j + 1]);
+                for (int j = 0, n = ListedBatch.size(batch); j < n; j++) {
+                    long hash = ListedBatch.hash(batch, j);
+                    long time = ListedBatch.time(batch, j);
+                    if (time >= s.idsForgottenBefore && isListed(s, print(hash))) out.put(hash, time);
                 }
             }
         }

@@ -139,6 +139,47 @@ class DeduplicationTest {
         }
     }
 
+    /**
+     * Layout 3 wrote the list's batches as pairs of hash and time: an account restored with its ids so listed keeps them
+     * as duplicates, and the batch it lists next is packed beside them.
+     */
+    @Test
+    void anAccountWhoseListHoldsPairsAsLayoutThreeWroteThemKeepsItsDuplicatesAndPacksItsNextBatch() throws Exception {
+        try (DetectorHarness h = DetectorHarness.open(DetectorHarness.signalsOnly(), new EmbeddedRocksDBStateBackend())) {
+            List<AccountEvent> week = fiveBusyDays(h);
+            java.util.Map<Long, Long> ids = h.seenEventIds("acc");
+            AccountState before = h.accountState("acc");
+            int n = ids.size();
+            long[] pairs = new long[2 * n];
+            before.listedIdPrints = new char[n];
+            before.listedIdDays = new int[n];
+            int i = 0;
+            for (java.util.Map.Entry<Long, Long> id : ids.entrySet()) {
+                pairs[2 * i] = id.getKey();
+                pairs[2 * i + 1] = id.getValue();
+                before.listedIdPrints[i] = SeenEventIds.print(id.getKey());
+                before.listedIdDays[i++] = (int) Math.floorDiv(id.getValue(), DAY);
+            }
+            before.seenIdHashes = new long[0];
+            before.seenIdTimes = new long[0];
+            before.listedIds = n;
+            h.putAccountState("acc", before, List.of(pairs));
+            assertThat(h.seenEventIds("acc")).isEqualTo(ids);
+
+            for (AccountEvent e : week) h.send(Ev.copy(e, e.eventTime + 2 * DAY, 0));
+            assertThat(h.counter(ChurnDetector.DUPLICATES)).isEqualTo(week.size());
+            for (int k = 0; k < SeenEventIds.RECENT_IDS + 1; k++) h.send(AccountEvent.usage("acc-new-" + k, "acc", at(5, 1 + k), "api", 1));
+            List<long[]> list = h.listedBatches("acc");
+            assertThat(list.get(0)).isEqualTo(pairs);
+            assertThat(list).hasSize(2);
+            assertThat(list.get(1).length % 2).as("packed: odd length").isOne();
+            assertThat(ListedBatch.size(list.get(1))).isEqualTo(SeenEventIds.RECENT_IDS);
+            for (AccountEvent e : week) h.send(Ev.copy(e, e.eventTime + 2 * DAY + 1, 0));
+            assertThat(h.counter(ChurnDetector.DUPLICATES)).isEqualTo(2L * week.size());
+            assertThat(h.seenEventIds("acc")).hasSize(n + SeenEventIds.RECENT_IDS + 1);
+        }
+    }
+
     /** Ten events a day of distinct ids for five days, each day closed by the watermark: the events sent. */
     private static List<AccountEvent> fiveBusyDays(DetectorHarness h) throws Exception {
         List<AccountEvent> sent = new ArrayList<>();

@@ -258,6 +258,15 @@ final class DetectorHarness implements AutoCloseable {
         listedIds(account).update(listedIds);
     }
 
+    /** The batches of one account's list of older ids, as stored. */
+    List<long[]> listedBatches(String account) throws Exception {
+        detector().flushAccounts();
+        List<long[]> out = new java.util.ArrayList<>();
+        Iterable<long[]> batches = listedIds(account).get();
+        if (batches != null) batches.forEach(out::add);
+        return out;
+    }
+
     private ListState<long[]> listedIds(String account) throws Exception {
         h.getOperator().setCurrentKey(account);
         return h.getOperator().getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,

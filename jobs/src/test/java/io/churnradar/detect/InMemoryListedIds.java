@@ -32,7 +32,7 @@ final class InMemoryListedIds implements SeenEventIds.Listed {
     /** The entries held, forgotten ones included. */
     int entries() {
         int n = 0;
-        for (long[] b : batches) n += b.length / 2;
+        for (long[] b : batches) n += ListedBatch.size(b);
         return n;
     }
 }

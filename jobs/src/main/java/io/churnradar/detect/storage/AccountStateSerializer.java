@@ -62,10 +62,12 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
     /**
      * The layout this version writes. 1: the compact account; 2: the same, plus the events held for
      * event-time order ({@link #F_BUFFERED}); 3: the same, plus the de-duplication's second tier
-     * ({@link #F_LISTED_IDS}, {@link #F_IDS_FORGOTTEN_BEFORE}). All are read. The new fields took new bits, which a
-     * reader of layout 2 would skip without a word (and lose the fingerprints); the new layout makes it refuse instead.
+     * ({@link #F_LISTED_IDS}, {@link #F_IDS_FORGOTTEN_BEFORE}); 4: the same bytes, with the list beside the account
+     * holding packed batches (io.churnradar.detect.ListedBatch), which a reader of layout 3 would take for pairs of
+     * hash and time. All are read. The new fields took new bits, which a reader of layout 2 would skip without a word
+     * (and lose the fingerprints); a new layout makes an older version refuse the state instead.
      */
-    static final int LAYOUT = 3;
+    static final int LAYOUT = 4;
     /** The oldest layout still read. */
     static final int OLDEST_LAYOUT = 1;
 
