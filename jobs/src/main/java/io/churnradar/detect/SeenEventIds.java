@@ -40,7 +40,9 @@ public final class SeenEventIds {
     /**
      * The ids the value keeps exactly before they move to the list together: a value of about 100 more bytes at
      * most, and one write of the list for every so many events of a busy account. An account with fewer ids in its
-     * window (most of them, at a few events a week) never touches the list.
+     * window (most of them, at a few events a week) never touches the list. 4 was tried on ten dense days: twice the
+     * merges into the list made RocksDB's compaction a fifth busier and the checkpoint a tenth larger, for no gain in
+     * rate (docs/benchmarks.md, "Packed lists").
      */
     public static final int RECENT_IDS = 8;
     /**
