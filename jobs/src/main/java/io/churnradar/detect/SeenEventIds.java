@@ -122,16 +122,11 @@ public final class SeenEventIds {
 
     /** The time the list remembers the hash at, FREE if it does not (or forgot it: before the cutoff last applied). */
     private static long listedTime(AccountState s, Listed listed, long h) throws Exception {
-        long found = FREE;
-        for (long[] batch : listed.batches()) {
-            for (int j = 0, n = ListedBatch.size(batch); j < n; j++) {
-                if (ListedBatch.hash(batch, j) == h) {
-                    long t = ListedBatch.time(batch, j);
-                    if (t >= s.idsForgottenBefore) found = t;
-                }
-            }
-        }
-        return found;
+        long[] found = {FREE};
+        forEachListed(listed, (hash, time) -> {
+            if (hash == h && time >= s.idsForgottenBefore) found[0] = time;
+        });
+        return found[0];
     }
 
     /** Rewrites the list without the hash (rare: an id seen again more than the window after it was). */
@@ -143,8 +138,20 @@ public final class SeenEventIds {
         boolean test(long hash, long time);
     }
 
+    private interface Entry {
+        void accept(long hash, long time);
+    }
+
+    /** Every entry of the list, forgotten ones included, in the order added, whichever form its batch is in. */
+    private static void forEachListed(Listed listed, Entry entry) throws Exception {
+        for (long[] batch : listed.batches()) {
+            for (int j = 0, n = ListedBatch.size(batch); j < n; j++) entry.accept(ListedBatch.hash(batch, j), ListedBatch.time(batch, j));
+        }
+    }
+
     /** Rewrites the list with the entries kept, as one batch, and counts them. */
     private static void keepListed(AccountState s, Listed listed, Keep keep) throws Exception {
+        // A loop of its own rather than forEachListed: the arrays grow should the value undercount the list.
         int capacity = Math.max(s.listedIds, 4);
         long[] hashes = new long[capacity];
         long[] times = new long[capacity];
@@ -280,13 +287,9 @@ public final class SeenEventIds {
     public static java.util.Map<Long, Long> remembered(AccountState s, Listed listed) throws Exception {
         java.util.Map<Long, Long> out = new java.util.HashMap<>();
         if (s.listedIds > 0) {
-            for (long[] batch : listed.batches()) {
-                for (int j = 0, n = ListedBatch.size(batch); j < n; j++) {
-                    long hash = ListedBatch.hash(batch, j);
-                    long time = ListedBatch.time(batch, j);
-                    if (time >= s.idsForgottenBefore && isListed(s, print(hash))) out.put(hash, time);
-                }
-            }
+            forEachListed(listed, (hash, time) -> {
+                if (time >= s.idsForgottenBefore && isListed(s, print(hash))) out.put(hash, time);
+            });
         }
         for (int i = 0; i < size(s); i++) out.put(hashAt(s, i), timeAt(s, i));
         return out;
