@@ -13,6 +13,7 @@ import io.churnradar.ingest.KafkaEventDeserializer;
 import io.churnradar.metrics.LabeledCounters;
 import io.churnradar.ingest.UserLinkResolver;
 import io.churnradar.ingest.formats.PayloadMapper;
+import io.churnradar.rules.RulesCheck;
 import io.churnradar.rules.RulesStatusSerializer;
 import io.churnradar.rules.RulesUpdate;
 import io.churnradar.rules.RulesUpdateDeserializer;
@@ -60,14 +61,23 @@ public final class StreamingJob {
     public static void main(String[] args) throws Exception {
         JobSettings settings = JobSettings.defaults();
         Rules rules = Rules.defaults();
+        String configSource = null;
+        String rulesSource = "the default rules";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--config" -> settings = JobSettings.load(Path.of(value(args, ++i, "--config")));
-                case "--rules" -> rules = Rules.load(Path.of(value(args, ++i, "--rules")));
+                case "--config" -> {
+                    configSource = value(args, ++i, "--config");
+                    settings = JobSettings.load(Path.of(configSource));
+                }
+                case "--rules" -> {
+                    rulesSource = value(args, ++i, "--rules");
+                    rules = Rules.load(Path.of(rulesSource));
+                }
                 default -> throw new ConfigException("command line", List.of(
                         "unknown argument '" + args[i] + "'; allowed: --config FILE, --rules FILE"));
             }
         }
+        RulesCheck.requireWithinStateTtl(rules, rulesSource, settings.stateTtl, configSource == null ? "the default" : "in " + configSource);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         build(env, settings, rules);
         env.execute(JOB_NAME);

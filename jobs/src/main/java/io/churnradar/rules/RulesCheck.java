@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.churnradar.config.ConfigException;
+import io.churnradar.config.Durations;
 import io.churnradar.config.Rules;
 import io.churnradar.config.YamlTree;
 import io.churnradar.detect.SignalEngine;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -33,15 +35,48 @@ public final class RulesCheck {
     }
 
     public static Result check(String text, String source) {
+        return check(text, source, null, null);
+    }
+
+    /** As above, for a job whose {@code state.ttl} is {@code stateTtl} (null: none), set in {@code configSource}. */
+    public static Result check(String text, String source, Duration stateTtl, String configSource) {
         try {
             Rules rules = Rules.parse(text, source);
             new SignalEngine(rules); // what the detector builds from it must build
+            List<String> ttl = withinStateTtl(rules, stateTtl, configSource);
+            if (!ttl.isEmpty()) return new Result(rules.version, null, ttl);
             return new Result(rules.version, rules, List.of());
         } catch (ConfigException e) {
             return new Result(declaredVersion(text), null, e.errors());
         } catch (RuntimeException e) {
             return new Result(declaredVersion(text), null, List.of("(rules): the detection rules cannot be built: " + e.getMessage()));
         }
+    }
+
+    /**
+     * What a rule set asks that the job's {@code state.ttl} cannot keep: nothing (an empty list) unless
+     * {@code dedup.windowDays} is longer than the TTL. The ids an account lists for de-duplication expire with the TTL
+     * even while it sends events (the TTL is Flink's, in processing time, per list entry), so such a window would count
+     * a duplicate older than the TTL as new, in the stream though not in a backtest of the same events.
+     *
+     * @param stateTtl the job's {@code state.ttl}; null: state kept for ever, nothing to check
+     * @param configSource where the TTL was set, for the message (a file, or the defaults)
+     */
+    public static List<String> withinStateTtl(Rules rules, Duration stateTtl, String configSource) {
+        if (stateTtl == null || Duration.ofDays(rules.dedupWindowDays).compareTo(stateTtl) <= 0) return List.of();
+        return List.of("dedup.windowDays: " + rules.dedupWindowDays + " days is longer than state.ttl (" + Durations.format(stateTtl)
+                + (configSource == null ? "" : ", " + configSource) + "): the job forgets an event id once it is older than"
+                + " state.ttl, so a duplicate sent later would count as new; allowed: 1 to " + stateTtl.toDays()
+                + " with this state.ttl, or a state.ttl of at least " + rules.dedupWindowDays + "d");
+    }
+
+    /**
+     * Refuses, before a job starts, rules from {@code rulesSource} that its {@code state.ttl} cannot keep
+     * ({@link #withinStateTtl}): the exception names the rules file, the key and the values allowed.
+     */
+    public static void requireWithinStateTtl(Rules rules, String rulesSource, Duration stateTtl, String configSource) {
+        List<String> errors = withinStateTtl(rules, stateTtl, configSource);
+        if (!errors.isEmpty()) throw new ConfigException(rulesSource, errors);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.churnradar.rules;
 import io.churnradar.alerts.RulesDecision;
 import io.churnradar.alerts.RulesStatus;
 import io.churnradar.config.Rules;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * 1, so that every detector subtask receives the sets in one order.
  *
  * <ul>
- *   <li>A set that is not valid ({@link RulesCheck}: every error with its key path), a tombstone, a value
+ *   <li>A set that is not valid ({@link RulesCheck}: every error with its key path; a de-duplication window longer
+ *       than the job's {@code state.ttl} included), a tombstone, a value
  *       that is not UTF-8, or a changed set under the version in force: {@code REJECTED} with its errors
  *       on the {@link #STATUS} output; nothing changes.
  *   <li>Otherwise {@code APPLIED}: its text goes to the main output, which the job broadcasts to the
@@ -49,6 +51,8 @@ public class RulesValidator extends ProcessFunction<RulesUpdate, String> impleme
     public static final String REJECTED = "ruleSetsRejected";
 
     private final Rules initial;
+    /** The job's {@code state.ttl}: a set whose de-duplication window it cannot keep is rejected; null: none. */
+    private final Duration stateTtl;
 
     private transient ListState<String> stored;
     private transient Rules current;
@@ -58,7 +62,13 @@ public class RulesValidator extends ProcessFunction<RulesUpdate, String> impleme
 
     /** @param initial the rules the job was started with: in force until a set is applied */
     public RulesValidator(Rules initial) {
+        this(initial, null);
+    }
+
+    /** As above, in a job whose state expires after {@code stateTtl} (null: never). */
+    public RulesValidator(Rules initial, Duration stateTtl) {
         this.initial = initial;
+        this.stateTtl = stateTtl;
     }
 
     @Override
@@ -102,7 +112,7 @@ public class RulesValidator extends ProcessFunction<RulesUpdate, String> impleme
         if (u.problem != null) {
             errors = List.of("(record): " + u.problem);
         } else {
-            RulesCheck.Result r = RulesCheck.check(u.text, u.origin());
+            RulesCheck.Result r = RulesCheck.check(u.text, u.origin(), stateTtl, "the job's configuration");
             version = r.version();
             errors = r.errors();
             if (r.valid() && version.equals(previous) && !RulesCheck.sameRules(r.rules(), current)) {

@@ -76,7 +76,7 @@ public final class ChurnTopology {
 
         SingleOutputStreamOperator<RiskAlert> alerts = ruleUpdates == null
                 ? ChurnPipeline.detect(events, rules, stateTtl, ordering)
-                : ChurnPipeline.detect(events, validated(ruleUpdates, rules, outputs), rules, stateTtl, ordering);
+                : ChurnPipeline.detect(events, validated(ruleUpdates, rules, stateTtl, outputs), rules, stateTtl, ordering);
 
         // The starting rules decide (a published set that changes privacy.includePersonalData takes effect here at the next start).
         DataStream<RiskAlert> published = alerts.map(new PersonalData.Alerts(rules.includePersonalData))
@@ -125,9 +125,9 @@ public final class ChurnTopology {
      * The rule sets to apply, in order: validated by one subtask, which writes APPLIED or REJECTED for
      * each to the rules-status output and passes on the applied ones.
      */
-    private static DataStream<String> validated(DataStream<RulesUpdate> updates, Rules rules, Outputs<?> outputs) {
+    private static DataStream<String> validated(DataStream<RulesUpdate> updates, Rules rules, Duration stateTtl, Outputs<?> outputs) {
         SingleOutputStreamOperator<String> applied = updates
-                .process(new RulesValidator(rules))
+                .process(new RulesValidator(rules, stateTtl))
                 .uid(RulesValidator.UID)
                 .name("Validate rules")
                 .setParallelism(1);

@@ -13,6 +13,7 @@ import io.churnradar.alerts.RulesStatus;
 import io.churnradar.config.Rules;
 import io.churnradar.ingest.AvroEvents;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +37,12 @@ class RulesValidatorTest {
     private int appliedTaken;
 
     private OneInputStreamOperatorTestHarness<RulesUpdate, String> open(Rules initial, OperatorSubtaskState restore) throws Exception {
-        h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new RulesValidator(initial)));
+        return open(new RulesValidator(initial), restore);
+    }
+
+    private OneInputStreamOperatorTestHarness<RulesUpdate, String> open(RulesValidator validator, OperatorSubtaskState restore)
+            throws Exception {
+        h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(validator));
         if (restore != null) h.initializeState(restore);
         h.open();
         h.setProcessingTime(1_000);
@@ -108,6 +114,23 @@ class RulesValidatorTest {
 
         assertThat(publish(V3).getPreviousVersion()).isEqualTo("v2");
         assertThat(applied()).containsExactly(V3);
+    }
+
+    @Test
+    void aDeduplicationWindowLongerThanTheJobsStateTtlIsRejectedWithWhatIsAllowed() throws Exception {
+        open(new RulesValidator(Rules.defaults(), Duration.ofDays(30)), null);
+        RulesStatus s = publish("version: dedup-60\ndedup:\n  windowDays: 60\n");
+        assertThat(s.getStatus()).isEqualTo(RulesDecision.REJECTED);
+        assertThat(s.getVersion()).isEqualTo("dedup-60");
+        assertThat(s.getErrors()).singleElement().asString()
+                .startsWith("dedup.windowDays: 60 days is longer than state.ttl (30d, the job's configuration)")
+                .contains("allowed: 1 to 30 with this state.ttl, or a state.ttl of at least 60d");
+        assertThat(s.getActiveVersion()).isEqualTo(Rules.defaults().version);
+        assertThat(applied()).isEmpty();
+
+        RulesStatus within = publish("version: dedup-30\ndedup:\n  windowDays: 30\n");
+        assertThat(within.getStatus()).as("a window as long as the TTL").isEqualTo(RulesDecision.APPLIED);
+        assertThat(applied()).hasSize(1);
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.churnradar.local.runtime.LocalFlink;
 import io.churnradar.local.runtime.Resources;
 import io.churnradar.local.runtime.RunningJob;
 import io.churnradar.local.runtime.StopSignal;
+import io.churnradar.rules.RulesCheck;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,6 +62,8 @@ final class RunCommand implements Callable<Integer> {
         // Both files are validated before anything starts; a ConfigException names every bad key.
         JobSettings settings = config != null ? JobSettings.load(config) : JobSettings.defaults();
         Rules rules = rulesFile != null ? Rules.load(rulesFile) : Rules.defaults();
+        RulesCheck.requireWithinStateTtl(rules, rulesFile != null ? rulesFile.toString() : "the default rules", settings.stateTtl,
+                config != null ? "in " + config : "the default");
         boolean webUi = !noWebUi;
         Path flinkConf = ChurnRadarHome.flinkConfDir();
         String missing = missingTopics(settings);

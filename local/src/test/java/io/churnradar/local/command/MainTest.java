@@ -165,6 +165,19 @@ class MainTest {
     }
 
     @Test
+    void aDeduplicationWindowLongerThanTheStateTtlNamesBothFilesBeforeAnythingStarts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path config = dir.resolve("job.yaml");
+        java.nio.file.Files.writeString(config, "state:\n  ttl: 30d\n");
+        java.nio.file.Path rules = dir.resolve("rules.yaml");
+        java.nio.file.Files.writeString(rules, "version: long-window\ndedup:\n  windowDays: 45\n");
+        assertThat(run("run", "--config", config.toString(), "--rules", rules.toString())).isEqualTo(2);
+        assertThat(err()).contains(rules.toString(), "dedup.windowDays: 45 days is longer than state.ttl (30d, in " + config + ")",
+                "allowed: 1 to 30 with this state.ttl, or a state.ttl of at least 45d").doesNotContain("\tat ", "Starting Flink");
+        assertThat(out()).doesNotContain("Starting Flink");
+    }
+
+    @Test
     void theDocumentedJobConfigIsValidAndHoldsTheDefaults() {
         io.churnradar.config.JobSettings documented =
                 io.churnradar.config.JobSettings.load(ChurnRadarHome.root().resolve("flink-conf/churn-radar.yaml"));
