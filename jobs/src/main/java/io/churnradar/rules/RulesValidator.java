@@ -81,6 +81,12 @@ public class RulesValidator extends ProcessFunction<RulesUpdate, String> impleme
             if (r.valid()) {
                 current = r.rules();
                 currentText = text;
+                // In force on the detector already (its own broadcast state): said, not undone, when the job was
+                // restarted with a shorter state.ttl than the set was applied under.
+                List<String> ttl = RulesCheck.withinStateTtl(current, stateTtl, "the job's configuration");
+                if (!ttl.isEmpty()) {
+                    LOG.warn("The rules in force ({}, restored) need a longer state.ttl: {}; publish a set within it", current.version, ttl);
+                }
             } else {
                 LOG.warn("The checkpointed rule set is not valid for this version of the job; rules {} are in force instead: {}",
                         initial.version, r.errors());

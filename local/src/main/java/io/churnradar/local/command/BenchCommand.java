@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.GlobalConfiguration;
@@ -25,6 +27,7 @@ import org.openjdk.jmh.runner.options.CommandLineOptionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -173,9 +176,41 @@ final class BenchCommand implements Callable<Integer> {
         this.out = out;
     }
 
+    /**
+     * The options each measurement takes beside its own flag (a run of the pipelines has none). An option given to a
+     * measurement that does not use it is named, never silently left out: a figure measured without the rules or the
+     * setting that was asked for would mislead.
+     */
+    private static final Map<String, Set<String>> OPTIONS_OF = Map.of(
+            "a run of the pipelines", Set.of("--events-count", "--accounts", "--days", "--skew", "--seed", "--events", "--backend",
+                    "--parallelism", "--pipelines", "--flink-setting", "--account-cache", "--rules", "--cpu-by-thread", "--runs",
+                    "--warmups", "--json"),
+            "--latency", Set.of("--accounts", "--seed", "--flink-setting", "--json", "--max-rate", "--probe-events", "--fractions",
+                    "--step-duration", "--order", "--max-out-of-orderness", "--delivery", "--alert-share"),
+            "--day-close", Set.of("--accounts", "--parallelism", "--flink-setting", "--other-events", "--spread", "--timeout"),
+            "--micro", Set.of("--jmh"));
+
+    /** The measurement asked for, after checking that every option given belongs to it. */
+    private String measurement() {
+        List<String> modes = new ArrayList<>();
+        if (latency) modes.add("--latency");
+        if (dayClose) modes.add("--day-close");
+        if (micro) modes.add("--micro");
+        if (modes.size() > 1) throw Values.usage(spec, String.join(" and ", modes) + " are different measurements: give one of them");
+        String mode = modes.isEmpty() ? "a run of the pipelines" : modes.get(0);
+        Set<String> allowed = OPTIONS_OF.get(mode);
+        for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
+            String name = o.longestName();
+            if (name.equals(mode) || o.usageHelp() || allowed.contains(name)) continue;
+            throw Values.usage(spec, name + " does not apply to " + mode + ", which takes " + String.join(", ", new TreeSet<>(allowed)));
+        }
+        return mode;
+    }
+
     @Override
     public Integer call() throws Exception {
         Path flinkConf = ChurnRadarHome.flinkConfDir();
+        measurement();
         if (json != null) json = Values.outputFile(spec, "--json", json);
         if (latency) return latency(flinkConf);
         if (dayClose) return dayClose(flinkConf);

@@ -72,10 +72,20 @@ final class RulesCommand implements Callable<Integer> {
                     + " it: every key, value and range, each error named with its key path (for example signals.inactivity.days)."
                     + " Prints \"FILE: valid, version X\", or each error. Exit code 0 when the file is valid, 1 when it is not."
                     + " Needs neither Kafka nor Flink."})
-    int validate(@Parameters(paramLabel = "FILE", description = FILE_HELP) Path file, @Mixin HelpOption help) {
+    int validate(@Parameters(paramLabel = "FILE", description = FILE_HELP) Path file,
+            @Option(names = "--config", paramLabel = "FILE", description = {"The job's settings file: the rules are checked against"
+                    + " its state.ttl too, as the job checks them (dedup.windowDays at most state.ttl)."}) Path config,
+            @Mixin HelpOption help) {
+        JobSettings settings = config == null ? null : JobSettings.load(config);
         String text = read(file);
         if (text == null) return 1;
-        return report(file, RulesCheck.check(text, file.toString())) ? 0 : 1;
+        return report(file, check(text, file, settings, config)) ? 0 : 1;
+    }
+
+    /** The job's check of a rules file; with the job's settings from {@code config}, against its state.ttl too. */
+    private static RulesCheck.Result check(String text, Path file, JobSettings settings, Path config) {
+        return settings == null ? RulesCheck.check(text, file.toString())
+                : RulesCheck.check(text, file.toString(), settings.stateTtl, "in " + config);
     }
 
     @Command(name = "publish", header = "validate a rules file, then publish it to the running job's rules topic",
@@ -88,7 +98,8 @@ final class RulesCommand implements Callable<Integer> {
             @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
                     description = "Kafka bootstrap servers of the job's cluster (required without --config).") String serversOption,
             @Option(names = "--config", paramLabel = "FILE", description = {"The job's settings file: its Kafka servers, client"
-                    + " properties (SASL, SSL, secrets as $${env:VAR} or $${file:/path}) and topics; the options above win."}) Path config,
+                    + " properties (SASL, SSL, secrets as $${env:VAR} or $${file:/path}) and topics; the options above win. The rules"
+                    + " are checked against its state.ttl too."}) Path config,
             @Option(names = "--topic", paramLabel = "TOPIC", description = "Rules topic (default churn.rules).") String topicOption,
             @Option(names = "--wait", paramLabel = "DURATION", description = {"Wait up to this long (e.g. 30s, 2m) for the job's answer and"
                     + " print it."}) Duration wait,
@@ -107,7 +118,7 @@ final class RulesCommand implements Callable<Integer> {
         String statusTopic = statusTopicOption != null ? statusTopicOption : defaults.rulesStatusTopic;
         String text = read(file);
         if (text == null) return 1;
-        RulesCheck.Result check = RulesCheck.check(text, file.toString());
+        RulesCheck.Result check = check(text, file, config == null ? null : defaults, config);
         if (!report(file, check)) {
             out.println("Not published.");
             return 1;

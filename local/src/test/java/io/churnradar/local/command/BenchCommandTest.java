@@ -155,6 +155,22 @@ class BenchCommandTest {
     }
 
     @Test
+    void anOptionTheMeasurementDoesNotUseIsNamedNotLeftOut() {
+        assertThat(run("bench", "--latency", "--rules", "my-rules.yaml")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--rules does not apply to --latency, which takes --accounts, --alert-share");
+        err.reset();
+        assertThat(run("bench", "--day-close", "--json", "figures.json")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--json does not apply to --day-close");
+        err.reset();
+        assertThat(run("bench", "--max-rate", "100")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--max-rate does not apply to a run of the pipelines, which takes --account-cache");
+        err.reset();
+        assertThat(run("bench", "--latency", "--micro")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--latency and --micro are different measurements: give one of them");
+        assertThat(out.toString(StandardCharsets.UTF_8)).as("nothing ran").isEmpty();
+    }
+
+    @Test
     void unknownBackendIsAUsageError() {
         assertThat(run("bench", "--backend", "memory")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--backend must be heap, rocksdb or both, got 'memory'");

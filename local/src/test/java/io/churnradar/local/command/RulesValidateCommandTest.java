@@ -46,6 +46,21 @@ class RulesValidateCommandTest {
     }
 
     @Test
+    void withTheJobsSettingsAWindowLongerThanItsStateTtlIsNotValid() throws Exception {
+        Path rules = Files.writeString(dir.resolve("rules.yaml"), "version: long-window\ndedup: {windowDays: 40}\n");
+        Path config = Files.writeString(dir.resolve("job.yaml"), "state: {ttl: 30d}\n");
+        assertThat(run("rules", "validate", rules.toString())).as("the job's state.ttl unknown: only the file").isZero();
+        out.reset();
+        assertThat(run("rules", "validate", rules.toString(), "--config", config.toString())).isEqualTo(1);
+        assertThat(out()).contains(rules + ": not valid (version long-window)",
+                "dedup.windowDays: 40 days is longer than state.ttl (30d, in " + config + ")",
+                "allowed: 1 to 30 with this state.ttl, or a state.ttl of at least 40d");
+        out.reset();
+        Files.writeString(config, "state: {ttl: 40d}\n");
+        assertThat(run("rules", "validate", rules.toString(), "--config", config.toString())).isZero();
+    }
+
+    @Test
     void anInvalidFileListsEachErrorWithItsKeyPath() throws Exception {
         Path file = Files.writeString(dir.resolve("rules.yaml"), """
                 version: v7
@@ -105,14 +120,14 @@ class RulesValidateCommandTest {
                 "  validate  check a rules file offline", "  publish   validate a rules file, then publish it");
         out.reset();
         assertThat(run("help", "rules")).isZero();
-        assertThat(out()).contains("Usage: ./churn-radar rules validate [-h] FILE",
+        assertThat(out()).contains("Usage: ./churn-radar rules validate [-h] [--config=FILE] FILE",
                 "Usage: ./churn-radar rules publish [-h] [--bootstrap-servers=HOST:PORT] [--config=FILE] [--topic=TOPIC]");
         out.reset();
         assertThat(run("help", "rules", "publish")).isZero();
         assertThat(out()).contains("Usage: ./churn-radar rules publish", "--status-topic=TOPIC").doesNotContain("Usage: ./churn-radar rules validate");
         out.reset();
         assertThat(run("rules", "validate", "--help")).isZero();
-        assertThat(out()).contains("Usage: ./churn-radar rules validate [-h] FILE", "Arguments:", "FILE");
+        assertThat(out()).contains("Usage: ./churn-radar rules validate [-h] [--config=FILE] FILE", "Arguments:", "FILE", "--config=FILE");
         out.reset();
         assertThat(run("help")).isZero();
         assertThat(out()).contains("  rules     check a rules file offline, or publish it", "Usage: ./churn-radar rules validate",
