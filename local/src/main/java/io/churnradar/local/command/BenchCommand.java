@@ -181,7 +181,7 @@ final class BenchCommand implements Callable<Integer> {
      * measurement that does not use it is named, never silently left out: a figure measured without the rules or the
      * setting that was asked for would mislead.
      */
-    private static final Map<String, Set<String>> OPTIONS_OF = Map.of(
+    static final Map<String, Set<String>> OPTIONS_OF = Map.of(
             "a run of the pipelines", Set.of("--events-count", "--accounts", "--days", "--skew", "--seed", "--events", "--backend",
                     "--parallelism", "--pipelines", "--flink-setting", "--account-cache", "--rules", "--cpu-by-thread", "--runs",
                     "--warmups", "--json"),

@@ -171,6 +171,17 @@ class BenchCommandTest {
     }
 
     @Test
+    void everyOptionBelongsToAMeasurement() {
+        picocli.CommandLine bench = new picocli.CommandLine(new BenchCommand(System.out));
+        java.util.Set<String> taken = new java.util.TreeSet<>();
+        BenchCommand.OPTIONS_OF.values().forEach(taken::addAll);
+        taken.addAll(BenchCommand.OPTIONS_OF.keySet());
+        assertThat(bench.getCommandSpec().options()).filteredOn(o -> !o.usageHelp())
+                .extracting(picocli.CommandLine.Model.OptionSpec::longestName)
+                .as("an option no measurement takes would be refused everywhere").allMatch(taken::contains);
+    }
+
+    @Test
     void unknownBackendIsAUsageError() {
         assertThat(run("bench", "--backend", "memory")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--backend must be heap, rocksdb or both, got 'memory'");
