@@ -207,6 +207,23 @@ class RulesValidatorTest {
     }
 
     @Test
+    void restoredRulesThatOutgrowAShorterStateTtlStayInForceUntilASetWithinItComes() throws Exception {
+        open(new RulesValidator(Rules.defaults(), Duration.ofDays(90)), null);
+        assertThat(publish("version: dedup-60\ndedup:\n  windowDays: 60\n").getStatus()).isEqualTo(RulesDecision.APPLIED);
+        OperatorSubtaskState snapshot = h.snapshot(1, 1);
+        h.close();
+
+        // Restarted with a shorter state.ttl: the detector's own broadcast state holds dedup-60, so the validator keeps it
+        // in force too (and warns) rather than answer later sets as if another set ruled.
+        RulesValidator restarted = new RulesValidator(Rules.defaults(), Duration.ofDays(30));
+        open(restarted, snapshot);
+        assertThat(restarted.currentVersion()).isEqualTo("dedup-60");
+        RulesStatus within = publish("version: dedup-30\ndedup:\n  windowDays: 30\n");
+        assertThat(within.getStatus()).isEqualTo(RulesDecision.APPLIED);
+        assertThat(within.getPreviousVersion()).isEqualTo("dedup-60");
+    }
+
+    @Test
     void theDeserializerPassesTombstonesAndNonUtf8ValuesOnForRejection() {
         List<RulesUpdate> out = new ArrayList<>();
         Collector<RulesUpdate> collector = new Collector<>() {
