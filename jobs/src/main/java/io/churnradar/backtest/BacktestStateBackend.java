@@ -1,6 +1,8 @@
 package io.churnradar.backtest;
 
 import io.churnradar.backtest.input.BacktestInput;
+import io.churnradar.backtest.input.PayloadFile;
+import io.churnradar.backtest.input.UnreadableInputFile;
 import io.churnradar.detect.AccountLimit;
 import io.churnradar.guard.BacktestLimits;
 import io.churnradar.guard.BoundedLines;
@@ -20,7 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 
@@ -185,9 +186,12 @@ public final class BacktestStateBackend {
         Set<String> accounts = new HashSet<>();
         Read read;
         try (InputStream raw = Files.newInputStream(file);
-                InputStream in = gz ? new GZIPInputStream(raw, 1 << 16) : raw;
+                InputStream in = PayloadFile.decompressed(file.toString(), raw);
                 BoundedLines r = new BoundedLines(in, BacktestLimits.DEFAULT_MAX_LINE_BYTES)) {
             read = read(r, SAMPLE_LINES, ours ? accounts : null);
+        } catch (IOException e) {
+            if (PayloadFile.isBrokenGzip(file.toString(), e)) throw new UnreadableInputFile(file.toString(), -1, e);
+            throw e;
         }
         long sampled = ours ? accounts.size() : read.lines;
         if (read.whole || read.chars == 0) return sampled;

@@ -137,6 +137,21 @@ class BacktestStateBackendTest {
     }
 
     @Test
+    void aGzippedFileCutOffBeforeTheSampleEndsIsNamedBeforeAnythingStarts() throws Exception {
+        Path plain = lines("short.jsonl", 2_000, i -> "acct-" + i % 100);
+        java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+        try (var out = new java.util.zip.GZIPOutputStream(whole)) {
+            Files.copy(plain, out);
+        }
+        byte[] bytes = whole.toByteArray();
+        Path cut = Files.write(dir.resolve("short.jsonl.gz"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        List<BacktestInput> in = List.of(new BacktestInput(InputFormat.CHURN_RADAR, cut));
+        assertThatThrownBy(() -> BacktestStateBackend.decide(BacktestStateBackend.Choice.AUTO, in, 2L << 30))
+                .isInstanceOf(io.churnradar.backtest.input.UnreadableInputFile.class)
+                .hasMessageStartingWith(cut + ": cannot be read as gzip (EOFException: Unexpected end of ZLIB input stream)");
+    }
+
+    @Test
     void anExplicitChoiceIsKept() throws Exception {
         List<BacktestInput> in = List.of(new BacktestInput(InputFormat.CHURN_RADAR, history(25, 100)));
         assertThat(BacktestStateBackend.decide(BacktestStateBackend.Choice.of("rocksdb"), in, 2L << 30).heap()).isFalse();

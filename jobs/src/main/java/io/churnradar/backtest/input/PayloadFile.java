@@ -8,6 +8,7 @@ import io.churnradar.guard.BacktestLimits;
 import io.churnradar.guard.BoundedLines;
 import io.churnradar.guard.Oversize;
 import java.io.Closeable;
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * The payloads of one file, in order: a line each in JSON Lines ({@code .jsonl}, {@code .jsonl.gz});
@@ -74,8 +76,26 @@ public final class PayloadFile implements Closeable {
             return new PayloadFile(file, null, jsonDocument(file, path), null, Files.size(path), maxLineBytes);
         }
         CountedBytes raw = new CountedBytes(Files.newInputStream(path));
-        InputStream in = file.endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
-        return new PayloadFile(file, new BoundedLines(in, maxLineBytes), null, raw, 0, maxLineBytes);
+        return new PayloadFile(file, new BoundedLines(decompressed(file, raw), maxLineBytes), null, raw, 0, maxLineBytes);
+    }
+
+    /**
+     * The bytes of {@code raw}, read from {@code file}: decompressed when its name ends in {@code .gz}. A gzip header
+     * that is not one closes {@code raw} and fails as {@link UnreadableInputFile}.
+     */
+    public static InputStream decompressed(String file, InputStream raw) throws IOException {
+        if (!file.endsWith(".gz")) return raw;
+        try {
+            return new GZIPInputStream(raw, 1 << 16);
+        } catch (ZipException | EOFException e) {
+            raw.close();
+            throw new UnreadableInputFile(file, 0, e);
+        }
+    }
+
+    /** Whether {@code e}, thrown while reading a gzipped file, says its data is cut off or corrupt. */
+    public static boolean isBrokenGzip(String file, IOException e) {
+        return file.endsWith(".gz") && (e instanceof ZipException || e instanceof EOFException);
     }
 
     /**
@@ -136,7 +156,13 @@ public final class PayloadFile implements Closeable {
             Oversize o = Oversize.of(p.text().getBytes(StandardCharsets.UTF_8), maxLineBytes);
             return o == null ? p : new Payload(p.file(), p.line(), BoundedLines.text(o), o);
         }
-        BoundedLines.Line line = lines.next();
+        BoundedLines.Line line;
+        try {
+            line = lines.next();
+        } catch (IOException e) {
+            if (isBrokenGzip(file, e)) throw new UnreadableInputFile(file, lineNo, e);
+            throw e;
+        }
         if (line == null) return null;
         if (line.oversize != null) return new Payload(file, ++lineNo, BoundedLines.text(line.oversize), line.oversize);
         return new Payload(file, ++lineNo, line.text);

@@ -73,6 +73,31 @@ class PayloadFormatTest {
         assertThat(halfway).as("the share read grows as it is read").isBetween(size / 4, size * 3 / 4);
     }
 
+    @Test
+    void aGzippedFileCutOffStopsTheJobWithoutRestartsNamingTheFileAndTheLineReached() throws Exception {
+        java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+        java.util.Random random = new java.util.Random(7);
+        try (var out = new java.io.PrintWriter(new java.util.zip.GZIPOutputStream(whole), false, java.nio.charset.StandardCharsets.UTF_8)) {
+            for (int i = 0; i < 20_000; i++) out.println(String.format(LOGIN, Long.toHexString(random.nextLong()), 1767225600000L + i));
+        }
+        byte[] bytes = whole.toByteArray();
+        Path cut = Files.write(tmp.resolve("cut.jsonl.gz"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> read(cut, 0))
+                .as("a restart would read it the same way: Flink's classifier stops the job at once")
+                .isInstanceOf(org.apache.flink.runtime.execution.SuppressRestartsException.class)
+                .cause().isInstanceOf(UnreadableInputFile.class)
+                .hasMessageStartingWith(cut.toAbsolutePath() + ": cannot be read as gzip after line ")
+                .hasMessageContaining("EOFException: Unexpected end of ZLIB input stream")
+                .satisfies(e -> assertThat(Long.parseLong(e.getMessage().replaceAll(".* after line (\\d+) .*", "$1")))
+                        .as("the lines read whole before the cut").isBetween(1L, 19_999L));
+
+        Path notGzip = Files.writeString(tmp.resolve("plain.jsonl.gz"), String.format(LOGIN, "e1", 1767225600000L) + "\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> read(notGzip, 0))
+                .isInstanceOf(org.apache.flink.runtime.execution.SuppressRestartsException.class)
+                .cause().hasMessageStartingWith(notGzip.toAbsolutePath() + ": cannot be read as gzip from its start (ZipException: Not in GZIP format)");
+    }
+
     private static List<InputRecord> read(Path file, long restoredAfter) throws Exception {
         PayloadFormat format = new PayloadFormat(3, InputFormat.CHURN_RADAR, FormatOptions.defaults(),
                 BacktestLimits.defaults().guard(Duration.ofDays(7)), BacktestLimits.DEFAULT_MAX_LINE_BYTES);

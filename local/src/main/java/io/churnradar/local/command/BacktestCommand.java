@@ -137,6 +137,8 @@ final class BacktestCommand implements Callable<Integer> {
             // A heap run that meets more accounts than auto's estimate starts again on RocksDB (BacktestStateBackend), and
             // says so in a line of its own instead of Flink's stack of the failed task.
             ExpectedFailureLogging.quiet(io.churnradar.detect.AccountLimit.Exceeded.class.getName());
+            // An input file cut off or corrupt stops the job: Main says which and what to do, in a line.
+            ExpectedFailureLogging.quiet(io.churnradar.backtest.input.UnreadableInputFile.class.getName());
             s = BacktestStateBackend.runFallingBack(backend, decided -> {
                 org.apache.flink.configuration.Configuration jobConfig = new org.apache.flink.configuration.Configuration(flink.configuration());
                 BacktestJob.setKpiSettings(jobConfig, jobSettings.kpis); // the MRR bands of --config's kpis block

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.churnradar.backtest.input.BacktestInput;
 import io.churnradar.backtest.input.MergedPayloads;
+import io.churnradar.config.ConfigException;
 import io.churnradar.config.JobSettings;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventJson;
@@ -77,7 +78,11 @@ final class ConvertCommand implements Callable<Integer> {
         BacktestInput input = new BacktestInput(f, in);
         Path rejected = rejectedFile(events);
         FormatOptions options = config != null ? JobSettings.load(config).formatOptions : FormatOptions.defaults();
-        input.files(); // a missing input is a usage error before anything is written
+        try {
+            input.files(); // a missing input is a usage error before anything is written
+        } catch (ConfigException e) {
+            throw Values.usage(spec, "--in " + String.join("; ", e.errors())); // the input's own check names the backtest's --events
+        }
 
         long payloads = 0;
         long eventCount = 0;

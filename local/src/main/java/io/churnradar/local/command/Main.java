@@ -1,5 +1,6 @@
 package io.churnradar.local.command;
 
+import io.churnradar.backtest.input.UnreadableInputFile;
 import io.churnradar.config.ConfigException;
 import io.churnradar.local.runtime.ExpectedFailureLogging;
 import io.churnradar.local.runtime.RunGuard;
@@ -131,6 +132,12 @@ public final class Main {
         IOException full = diskFull(e);
         if (full != null) {
             err.println(diskFullAdvice(full.getMessage(), "./churn-radar " + String.join(" ", args)));
+            return FAILED;
+        }
+        // An input file cut off or corrupt: its message names it, how far it was read and what to do; no trace needed.
+        UnreadableInputFile unreadable = ExceptionUtils.findThrowable(e, UnreadableInputFile.class).orElse(null);
+        if (unreadable != null) {
+            err.println("churn-radar: " + (isJobFailure(e) ? "the job stopped: " : "") + unreadable.getMessage());
             return FAILED;
         }
         e.printStackTrace(err);

@@ -7,6 +7,7 @@ import io.churnradar.config.Rules;
 import io.churnradar.ingest.formats.FormatOptions;
 import io.churnradar.local.runtime.ChurnRadarHome;
 import io.churnradar.local.runtime.Durations;
+import io.churnradar.local.runtime.ExpectedFailureLogging;
 import io.churnradar.local.runtime.LocalFlink;
 import io.churnradar.propensity.ChurnDefinition;
 import io.churnradar.propensity.ChurnTrainer;
@@ -116,6 +117,8 @@ final class TrainCommand implements Callable<Integer> {
         ChurnDefinition def = definition;
         LocalDate u = untilDate;
         try (LocalFlink flink = LocalFlink.start(flinkConf, false, false, parallelism)) {
+            // An input file cut off or corrupt stops the job: Main says which and what to do, in a line.
+            ExpectedFailureLogging.quiet(io.churnradar.backtest.input.UnreadableInputFile.class.getName());
             r = flink.asContextEnvironment(() -> TrainRun.run(inputs, options, rules, def, u, out, maxOutOfOrderness, parallelism,
                     flink.configuration(), new ChurnTrainer.Options(), stdout::println));
         } catch (IllegalArgumentException e) {

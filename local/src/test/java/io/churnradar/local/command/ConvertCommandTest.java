@@ -84,6 +84,16 @@ class ConvertCommandTest {
     }
 
     @Test
+    void aMissingInputIsNamedByItsOwnOption() {
+        Path missing = tmp.resolve("no-such-payloads.jsonl");
+        assertThat(run("convert", "--format", "stripe", "--in", missing.toString(), "--out", tmp.resolve("events.jsonl").toString()))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("convert: --in " + missing + ": no such file or folder")
+                .doesNotContain("--events");
+        assertThat(tmp.resolve("events.jsonl")).doesNotExist();
+    }
+
+    @Test
     void anUnknownFormatIsAUsageError() {
         assertThat(run("convert", "--format", "hubspot", "--in", "x", "--out", "y")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--format must be one of churn-radar, json, stripe, segment, zendesk, survey");

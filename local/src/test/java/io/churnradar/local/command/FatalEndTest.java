@@ -150,6 +150,27 @@ class FatalEndTest {
 
     @Test
     @Timeout(300)
+    void aGzippedInputCutOffStopsTheBacktestSayingWhichFileHowFarAndWhatToDo() throws Exception {
+        Path tmp = dir.resolve("tmp");
+        Path cut = dir.resolve("history.jsonl.gz");
+        java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+        try (java.io.OutputStream gz = new java.util.zip.GZIPOutputStream(whole)) {
+            Files.copy(events, gz);
+        }
+        byte[] bytes = whole.toByteArray();
+        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2)); // a copy taken while it was still being written
+        // On the heap as asked: auto's estimate would read the file's start first; this is the job reading it.
+        Ended e = await(start("plain", "1g", tmp, cut, "--state-backend", "heap"), tmp);
+
+        assertThat(e.status()).as(e.stderr()).isEqualTo(Main.FAILED);
+        assertThat(e.stderr()).contains("churn-radar: the job stopped: " + cut.toAbsolutePath() + ": cannot be read as gzip after line ",
+                "(EOFException: Unexpected end of ZLIB input stream)", "copy or compress it again, or leave it out of the input")
+                .doesNotContain("\tat ");
+        assertThat(e.leftovers()).isEmpty();
+    }
+
+    @Test
+    @Timeout(300)
     void sigtermStopsTheBacktestAndRemovesTheTempFolders() throws Exception {
         Path tmp = dir.resolve("tmp");
         Process p = start("plain", "1g", tmp);
