@@ -16,7 +16,6 @@ import org.apache.flink.connector.file.src.reader.BulkFormat;
 import org.apache.flink.connector.file.src.util.ArrayResultIterator;
 import org.apache.flink.connector.file.src.util.CheckpointedPosition;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
-import org.apache.flink.util.function.SupplierWithException;
 
 /**
  * The payloads of one backtest input's files as {@link InputRecord}s, with file and line of each: the
@@ -72,16 +71,12 @@ final class PayloadFormat implements BulkFormat<InputRecord, FileSourceSplit> {
         return TypeInformation.of(InputRecord.class);
     }
 
-    /** One file's records, in batches; a restored one skips the records it had passed on. */
     /** What an input file that cannot be read does to the job: stops it, as a restart would only fail the same way. */
-    private static <T> T stopOn(SupplierWithException<T, IOException> read) throws IOException {
-        try {
-            return read.get();
-        } catch (UnreadableInputFile e) {
-            throw new SuppressRestartsException(e);
-        }
+    private static SuppressRestartsException stopped(UnreadableInputFile e) {
+        return new SuppressRestartsException(e);
     }
 
+    /** One file's records, in batches; a restored one skips the records it had passed on. */
     private final class Reader implements BulkFormat.Reader<InputRecord> {
         private final PayloadFile file;
         private long passedOn;
@@ -98,7 +93,11 @@ final class PayloadFormat implements BulkFormat<InputRecord, FileSourceSplit> {
                 mapping = new PayloadMapping(format, options, maxLineBytes);
                 links = UserLinks.inMemory();
             }
-            this.file = stopOn(() -> PayloadFile.open(Path.of(split.path().toUri()), maxLineBytes));
+            try {
+                this.file = PayloadFile.open(Path.of(split.path().toUri()), maxLineBytes);
+            } catch (UnreadableInputFile e) {
+                throw stopped(e);
+            }
             this.toSkip = toSkip;
         }
 
@@ -107,7 +106,12 @@ final class PayloadFormat implements BulkFormat<InputRecord, FileSourceSplit> {
             if (done) return null;
             List<InputRecord> batch = new ArrayList<>();
             for (int n = 0; n < BATCH && !done; n++) {
-                PayloadFile.Payload p = stopOn(file::next);
+                PayloadFile.Payload p;
+                try {
+                    p = file.next();
+                } catch (UnreadableInputFile e) {
+                    throw stopped(e);
+                }
                 if (p == null) {
                     done = true;
                     if (counts.lines > 0) add(batch, new InputRecord()); // the counts of the file's last lines
