@@ -50,6 +50,9 @@ public class RulesValidator extends ProcessFunction<RulesUpdate, String> impleme
     public static final String APPLIED = "ruleSetsApplied";
     public static final String REJECTED = "ruleSetsRejected";
 
+    /** Where the state.ttl a rule set is checked against comes from, as its errors say. */
+    private static final String TTL_SOURCE = "the job's configuration";
+
     private final Rules initial;
     /** The job's {@code state.ttl}: a set whose de-duplication window it cannot keep is rejected; null: none. */
     private final Duration stateTtl;
@@ -83,7 +86,7 @@ public class RulesValidator extends ProcessFunction<RulesUpdate, String> impleme
                 currentText = text;
                 // In force on the detector already (its own broadcast state): said, not undone, when the job was
                 // restarted with a shorter state.ttl than the set was applied under.
-                List<String> ttl = RulesCheck.withinStateTtl(current, stateTtl, "the job's configuration");
+                List<String> ttl = RulesCheck.withinStateTtl(current, stateTtl, TTL_SOURCE);
                 if (!ttl.isEmpty()) {
                     LOG.warn("The rules in force ({}, restored) need a longer state.ttl: {}; publish a set within it", current.version, ttl);
                 }
@@ -118,7 +121,7 @@ public class RulesValidator extends ProcessFunction<RulesUpdate, String> impleme
         if (u.problem != null) {
             errors = List.of("(record): " + u.problem);
         } else {
-            RulesCheck.Result r = RulesCheck.check(u.text, u.origin(), stateTtl, "the job's configuration");
+            RulesCheck.Result r = RulesCheck.check(u.text, u.origin(), stateTtl, TTL_SOURCE);
             version = r.version();
             errors = r.errors();
             if (r.valid() && version.equals(previous) && !RulesCheck.sameRules(r.rules(), current)) {

@@ -190,8 +190,8 @@ final class BenchCommand implements Callable<Integer> {
             "--day-close", Set.of("--accounts", "--parallelism", "--flink-setting", "--other-events", "--spread", "--timeout"),
             "--micro", Set.of("--jmh"));
 
-    /** The measurement asked for, after checking that every option given belongs to it. */
-    private String measurement() {
+    /** Checks that one measurement is asked for and that every option given belongs to it. */
+    private void checkOptionsOfTheMeasurement() {
         List<String> modes = new ArrayList<>();
         if (latency) modes.add("--latency");
         if (dayClose) modes.add("--day-close");
@@ -204,13 +204,12 @@ final class BenchCommand implements Callable<Integer> {
             if (name.equals(mode) || o.usageHelp() || allowed.contains(name)) continue;
             throw Values.usage(spec, name + " does not apply to " + mode + ", which takes " + String.join(", ", new TreeSet<>(allowed)));
         }
-        return mode;
     }
 
     @Override
     public Integer call() throws Exception {
         Path flinkConf = ChurnRadarHome.flinkConfDir();
-        measurement();
+        checkOptionsOfTheMeasurement();
         if (json != null) json = Values.outputFile(spec, "--json", json);
         if (latency) return latency(flinkConf);
         if (dayClose) return dayClose(flinkConf);
