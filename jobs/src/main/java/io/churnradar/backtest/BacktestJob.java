@@ -42,7 +42,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Runs the detection of the streaming job over files of payloads in any file format (docs/inputs.md)
  * and writes {@code alerts.jsonl}, {@code health.jsonl}, {@code commands.jsonl} (what the playbooks
  * would have sent), {@code command-audit.jsonl} (every decision), {@code outcomes.json},
- * {@code kpis.jsonl} (retention KPIs per day and segment), {@code dead-letter.jsonl} and {@code summary.json}. The rules are fixed for
+ * {@code kpis.jsonl} (retention KPIs per day and segment), {@code dead-letter.jsonl} and {@code summary.json}, in place of
+ * every result file of an earlier run in the same folder (its other files stay). The rules are fixed for
  * the whole run: the ones given (a backtest has no rules topic). The graph is the streaming job's
  * ({@link ChurnTopology}) with file sinks: each output streams into sorted runs in a scratch folder under
  * the output folder, merged into the result files once the job is done and removed then (or on failure),
@@ -58,6 +59,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class BacktestJob {
     public static final String JOB_NAME = "churn-radar-backtest";
     static final String SUMMARY_FILE = "summary.json";
+    /** Every file a backtest may leave in its results folder: the merge's, this summary and the report. */
+    static final List<String> RESULT_FILES = java.util.stream.Stream.concat(BacktestOutputs.FILES.stream(),
+            java.util.stream.Stream.of(SUMMARY_FILE, io.churnradar.report.ReportWriter.FILE)).toList();
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /**
      * The most a sink subtask sorts in memory before it spills a run to the scratch folder, per output
@@ -157,6 +161,10 @@ public final class BacktestJob {
             try (BacktestProgress ignored = BacktestProgress.ofJob(job, allFiles, scratch, progress)) {
                 result = job.getJobExecutionResult().get();
             }
+            // The folder holds this run's results alone: an earlier run's report.html or scores.jsonl left beside them
+            // would pass for this run's (a report read over another model's scores). Removed once the job has read its
+            // input, so that a run that input stops leaves the earlier results whole.
+            List<String> earlier = removeEarlierResults(outDir);
             BacktestOutputs.Counts counts = writeResults(scratch, outDir, rules.model != null, flinkConfig.get(SORT_RUN_BYTES),
                     eventTime(result, EventTimeMerge.FIRST_EVENT_TIME), eventTime(result, EventTimeMerge.LAST_EVENT_TIME), progress);
             if (progress != null) progress.accept(String.format("  merged %,d sorted runs into the result files", counts.runs));
@@ -165,10 +173,19 @@ public final class BacktestJob {
             s.resultFiles.addAll(counts.files);
             s.resultFiles.add(SUMMARY_FILE);
             if (report) s.resultFiles.add(io.churnradar.report.ReportWriter.FILE);
+            earlier.removeAll(s.resultFiles);
+            s.earlierResultsRemoved = earlier;
             JSON.writeValue(outDir.resolve(SUMMARY_FILE).toFile(), s);
             if (report) BacktestReport.write(outDir, scratch, rules, s);
             return s;
         }
+    }
+
+    /** Deletes the result files in {@code outDir}, and names those there were; any other file stays. */
+    private static List<String> removeEarlierResults(Path outDir) throws IOException {
+        List<String> removed = new ArrayList<>();
+        for (String name : RESULT_FILES) if (Files.deleteIfExists(outDir.resolve(name))) removed.add(name);
+        return removed;
     }
 
     /**

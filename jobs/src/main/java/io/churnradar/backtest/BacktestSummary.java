@@ -36,4 +36,7 @@ public class BacktestSummary {
     public int files;
     /** The files the backtest wrote into its results folder, in the order written (this one, then report.html, last). */
     public List<String> resultFiles = new ArrayList<>();
+    /** Result files of an earlier run in the same folder that this run did not write again, and removed (not in summary.json). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public List<String> earlierResultsRemoved = new ArrayList<>();
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.churnradar.config.ConfigException;
 import io.churnradar.config.Rules;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -148,6 +152,57 @@ class BacktestEndToEndTest {
         assertThatThrownBy(() -> run(tmp.resolve("nope.jsonl"), tmp.resolve("out"), 1))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("nope.jsonl: no such file or folder");
+    }
+
+    @Test
+    void theResultsFolderHoldsThisRunsResultsAloneAndKeepsOtherFiles() throws Exception {
+        Path file = write(tmp.resolve("events.jsonl"), new PlantedHistory().lines);
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        // What an earlier run with a model and --report left, and a file of the analyst's own.
+        Files.writeString(out.resolve("scores.jsonl"), "{\"accountId\":\"acct-earlier\",\"at\":\"2020-01-01T00:00:00Z\",\"probability\":0.9}\n");
+        Files.writeString(out.resolve("report.html"), "<html>an earlier run</html>");
+        Files.writeString(out.resolve("alerts.jsonl"), "{\"accountId\":\"acct-earlier\"}\n");
+        Files.writeString(out.resolve("notes.md"), "the analyst's");
+
+        BacktestSummary s = run(file, out, 2);
+
+        assertThat(s.earlierResultsRemoved).as("named: the earlier results this run did not write again")
+                .containsExactly("scores.jsonl", "report.html");
+        List<String> expected = new ArrayList<>(s.resultFiles);
+        expected.add("notes.md");
+        try (Stream<Path> files = Files.list(out)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrderElementsOf(expected);
+        }
+        assertThat(Files.readString(out.resolve("alerts.jsonl"))).doesNotContain("acct-earlier");
+        assertThat(Files.readString(out.resolve("notes.md"))).isEqualTo("the analyst's");
+        assertThat(JSON.readTree(out.resolve("summary.json").toFile()).has("earlierResultsRemoved")).isFalse();
+    }
+
+    @Test
+    void aRunThatItsInputStopsLeavesTheEarlierResultsWhole() throws Exception {
+        List<String> lines = new PlantedHistory().lines;
+        Path out = tmp.resolve("out");
+        run(write(tmp.resolve("events.jsonl"), lines), out, 2);
+        Map<String, String> earlier = contents(out);
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (OutputStream w = new GZIPOutputStream(gz)) {
+            w.write((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        byte[] whole = gz.toByteArray();
+        Path cut = Files.write(tmp.resolve("copied-while-written.jsonl.gz"), java.util.Arrays.copyOf(whole, whole.length / 2));
+
+        assertThatThrownBy(() -> run(cut, out, 2)).hasStackTraceContaining("cannot be read as gzip");
+
+        assertThat(contents(out)).isEqualTo(earlier);
+    }
+
+    /** Each file of {@code dir} by name, with its text. */
+    private static Map<String, String> contents(Path dir) throws IOException {
+        Map<String, String> byName = new TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) byName.put(f.getFileName().toString(), Files.readString(f));
+        }
+        return byName;
     }
 
     private static Path write(Path file, List<String> lines) throws IOException {

@@ -15,8 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -84,49 +82,16 @@ class BacktestReportTest {
         return timed.stream().map(t -> t[1]).toList();
     }
 
-    /** What a later backtest --model writes: a probability per account and week. */
-    static List<String> scores(List<String> accounts) {
-        List<String> lines = new ArrayList<>();
-        for (int d = 0; d < DAYS; d += 7) {
-            for (String a : accounts) {
-                double p = a.startsWith("acct-slide") ? Math.min(0.95, 0.2 + d / 50.0) : a.startsWith("acct-steady") ? 0.05 : 0.3;
-                lines.add(String.format("{\"accountId\":\"%s\",\"at\":\"%s\",\"probability\":%.3f}", a, at(d, 23), p));
-            }
-        }
-        return lines;
-    }
-
-    /** What the backtest's retention KPIs look like (another part writes them): all accounts and one plan per day. */
-    static List<String> kpis() {
-        List<String> lines = new ArrayList<>();
-        for (int d = 0; d < DAYS; d++) {
-            String day = LocalDate.ofInstant(at(d, 0), ZoneOffset.UTC).toString();
-            for (String segment : List.of("all", "plan=team")) {
-                int churned = d == 60 || d == 65 || d == 70 ? 1 : 0;
-                lines.add(String.format("{\"day\":\"%s\",\"segment\":\"%s\",\"accountsStart\":10,\"accountsEnd\":%d,\"logoChurned\":%d,"
-                        + "\"logoChurnRate\":%.3f,\"mrrStartMinor\":50000,\"mrrEndMinor\":%d,\"newMinor\":0,\"expansionMinor\":0,"
-                        + "\"contractionMinor\":0,\"churnedMinor\":%d,\"reactivatedMinor\":0,\"grossMrrChurnRate\":%.4f,"
-                        + "\"netMrrChurnRate\":%.4f,\"nrr\":%.4f,\"topCancelReasons\":[%s]}",
-                        day, segment, 10 - churned, churned, churned / 10.0, 50000 - 9900 * churned, 9900 * churned,
-                        9900.0 * churned / 50000, 9900.0 * churned / 50000, 1 - 9900.0 * churned / 50000,
-                        churned == 1 ? "{\"reason\":\"too_expensive\",\"count\":1}" : ""));
-            }
-        }
-        lines.add("not a kpi line"); // bad input is skipped and counted, never fatal
-        return lines;
-    }
-
     @Test
     void theReportRendersEveryChartInAHeadlessBrowserWithoutErrors() throws Exception {
         HeadlessChromium browser = HeadlessChromium.require();
         Path events = Files.write(tmp.resolve("events.jsonl"), history(), StandardCharsets.UTF_8);
         Path out = Files.createDirectories(tmp.resolve("out"));
-        List<String> accounts = new ArrayList<>(List.of("acct-slide-0", "acct-slide-1", "acct-slide-2", "acct-lapsed",
-                "acct-steady-0", "acct-steady-1", "acct-steady-2"));
-        Files.write(out.resolve("scores.jsonl"), scores(accounts), StandardCharsets.UTF_8);
-        Files.write(out.resolve("kpis.jsonl"), kpis(), StandardCharsets.UTF_8);
+        // A model in the rules: the run writes scores.jsonl, which the report's model section reads.
+        Rules rules = Rules.defaults().withModel(io.churnradar.config.ModelReference.of(
+                io.churnradar.testing.TestChurnModels.write(tmp.resolve("model.json"))));
 
-        BacktestJob.run(List.of(new BacktestInput(InputFormat.CHURN_RADAR, events)), FormatOptions.defaults(), out, Rules.defaults(),
+        BacktestJob.run(List.of(new BacktestInput(InputFormat.CHURN_RADAR, events)), FormatOptions.defaults(), out, rules,
                 Duration.ofMinutes(10), 2, BacktestEndToEndTest.flinkConfig(), BacktestLimits.defaults(), null, true);
 
         Path page = out.resolve("report.html");

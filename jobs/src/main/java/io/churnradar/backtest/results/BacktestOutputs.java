@@ -49,7 +49,17 @@ public final class BacktestOutputs {
     static final SortedRunSink.Stream COMMANDS = new SortedRunSink.Stream("commands");
     static final SortedRunSink.Stream DEAD_LETTERS = new SortedRunSink.Stream("dead-letters");
     static final SortedRunSink.Stream KPIS = new SortedRunSink.Stream("kpis");
+    static final String ALERTS_FILE = "alerts.jsonl";
+    static final String DEAD_LETTER_FILE = "dead-letter.jsonl";
+    static final String AUDIT_FILE = "command-audit.jsonl";
+    static final String COMMANDS_FILE = "commands.jsonl";
+    static final String KPIS_FILE = "kpis.jsonl";
     static final String OUTCOMES_FILE = "outcomes.json";
+    static final String HEALTH_FILE = "health.jsonl";
+    static final String SCORES_FILE = "scores.jsonl";
+    /** Every file {@link #write} may write into a results folder, in its order; scores.jsonl only with a model. */
+    public static final List<String> FILES = List.of(ALERTS_FILE, DEAD_LETTER_FILE, AUDIT_FILE, COMMANDS_FILE, KPIS_FILE,
+            OUTCOMES_FILE, HEALTH_FILE, SCORES_FILE);
 
     private BacktestOutputs() {}
 
@@ -195,15 +205,15 @@ public final class BacktestOutputs {
     public static Counts write(Path scratch, Path outDir, boolean scored, long runBytes, MergeProgress progress) throws IOException {
         Counts c = new Counts();
         java.util.function.IntConsumer runs = n -> c.runs += n;
-        c.alerts = merge(scratch, c.file(outDir, "alerts.jsonl"), "\n", progress, r -> {
+        c.alerts = merge(scratch, c.file(outDir, ALERTS_FILE), "\n", progress, r -> {
             String[] signalStatus = r.tag().split("\t", 2);
             c.alertsBySignal.computeIfAbsent(signalStatus[0], k -> new TreeMap<>()).merge(signalStatus[1], 1L, Long::sum);
         }, ALERTS, true, runs);
-        merge(scratch, c.file(outDir, "dead-letter.jsonl"), "\n", progress, r -> {}, DEAD_LETTERS, false, runs);
-        merge(scratch, c.file(outDir, "command-audit.jsonl"), "\n", progress, r -> c.commandDecisions.merge(r.tag(), 1L, Long::sum), AUDIT,
+        merge(scratch, c.file(outDir, DEAD_LETTER_FILE), "\n", progress, r -> {}, DEAD_LETTERS, false, runs);
+        merge(scratch, c.file(outDir, AUDIT_FILE), "\n", progress, r -> c.commandDecisions.merge(r.tag(), 1L, Long::sum), AUDIT,
                 true, runs);
-        c.commandsSent = merge(scratch, c.file(outDir, "commands.jsonl"), "\n", progress, r -> {}, COMMANDS, true, runs);
-        merge(scratch, c.file(outDir, "kpis.jsonl"), "\n", progress, r -> {}, KPIS, false, runs); // by day number, not time
+        c.commandsSent = merge(scratch, c.file(outDir, COMMANDS_FILE), "\n", progress, r -> {}, COMMANDS, true, runs);
+        merge(scratch, c.file(outDir, KPIS_FILE), "\n", progress, r -> {}, KPIS, false, runs); // by day number, not time
         Path outcomes = scratch.resolve(OUTCOMES_FILE);
         if (Files.exists(outcomes)) {
             Files.move(outcomes, c.file(outDir, OUTCOMES_FILE), StandardCopyOption.REPLACE_EXISTING);
@@ -213,7 +223,7 @@ public final class BacktestOutputs {
         // health.jsonl: every change, then the last score of each account (as Files.write ended its lines), the
         // change the account's mark points to, sorted by account.
         long[] counts = new long[2];
-        try (OutputStream w = lines(c.file(outDir, "health.jsonl"))) {
+        try (OutputStream w = lines(c.file(outDir, HEALTH_FILE))) {
             List<Path> changes = HEALTH_CHANGES.runs(scratch);
             List<Path> marks = HEALTH_LAST.runs(scratch);
             runs.accept(changes.size() + marks.size());
@@ -233,7 +243,7 @@ public final class BacktestOutputs {
                     progress.regrouped::addAndGet));
         }
         // scores.jsonl: one line per account and scored day close, only with a model (no model: no runs, no file).
-        if (scored) c.churnScores = merge(scratch, c.file(outDir, "scores.jsonl"), "\n", progress, r -> {}, SCORES, true, runs);
+        if (scored) c.churnScores = merge(scratch, c.file(outDir, SCORES_FILE), "\n", progress, r -> {}, SCORES, true, runs);
         c.healthUpdates = counts[0];
         c.healthAccounts = counts[1];
         return c;

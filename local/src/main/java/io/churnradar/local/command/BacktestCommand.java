@@ -49,7 +49,7 @@ final class BacktestCommand implements Callable<Integer> {
             + " Repeatable: e.g. --events stripe=stripe.jsonl --events segment=seg/."})
     List<String> events = new ArrayList<>();
 
-    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for the results, created if missing (required).")
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for the results, created if missing; an earlier run's results there are replaced, other files kept (required).")
     Path outOption;
 
     @Option(names = "--config", paramLabel = "FILE", description = {"Job settings (YAML) whose formats section sets the mappings, e.g."
@@ -164,6 +164,9 @@ final class BacktestCommand implements Callable<Integer> {
         out.printf("  written to       %s%n", outDir);
         out.printf("                   %s%n", String.join(", ", s.resultFiles));
         if (report) out.printf("  report           %s%n", outDir.resolve(io.churnradar.report.ReportWriter.FILE));
+        if (!s.earlierResultsRemoved.isEmpty()) {
+            out.printf("  removed          %s (an earlier run's, which this run does not write)%n", String.join(", ", s.earlierResultsRemoved));
+        }
         out.printf("  elapsed          %s%n", Durations.human(Duration.ofNanos(System.nanoTime() - started)));
         return 0;
     }

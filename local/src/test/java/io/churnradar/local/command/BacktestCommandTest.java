@@ -1,0 +1,51 @@
+package io.churnradar.local.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.churnradar.local.TestTmp;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ./churn-radar backtest} run twice into one folder: the second run's summary names what it replaced. */
+class BacktestCommandTest {
+    static {
+        TestTmp.ensure();
+    }
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aSecondRunIntoTheSameFolderNamesTheEarlierResultsItRemoved() throws Exception {
+        Path events = Files.write(tmp.resolve("events.jsonl"), List.of(
+                "{\"type\":\"login\",\"eventId\":\"e1\",\"accountId\":\"acct-1\",\"eventTime\":\"2026-01-01T10:00:00Z\"}",
+                "{\"type\":\"login\",\"eventId\":\"e2\",\"accountId\":\"acct-1\",\"eventTime\":\"2026-01-05T10:00:00Z\"}"));
+        Path results = tmp.resolve("results");
+
+        assertThat(backtest(events, results, "--report")).contains("  report           ").doesNotContain("  removed   ");
+        assertThat(results.resolve("report.html")).exists();
+
+        assertThat(backtest(events, results)).contains("  removed          report.html (an earlier run's, which this run does not write)");
+        assertThat(results.resolve("report.html")).doesNotExist();
+        assertThat(results.resolve("alerts.jsonl")).exists();
+    }
+
+    /** What the command printed; it must end with status 0. */
+    private static String backtest(Path events, Path results, String... more) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> args = new java.util.ArrayList<>(List.of("backtest", "--events", events.toString(), "--out", results.toString(),
+                "--parallelism", "1"));
+        args.addAll(List.of(more));
+        int code = Main.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}
