@@ -145,6 +145,7 @@ public final class BacktestJob {
         // Removed however the run ends, also by Ctrl-C or a kill: the runs may be GBs, never leave them behind.
         try (ScratchFolder folder = ScratchFolder.create(outDir, ".backtest-scratch-")) {
             Path scratch = folder.path();
+            folder.sayRemovedAbandoned(progress);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfig);
             env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
             env.setParallelism(parallelism);

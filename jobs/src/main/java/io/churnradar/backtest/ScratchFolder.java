@@ -1,11 +1,13 @@
 package io.churnradar.backtest;
 
+import io.churnradar.scratch.ScratchLock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -19,6 +21,9 @@ import java.util.stream.Stream;
  * that removal then fails, so the hook tries again until the folder is gone (no writer can create a file in a folder
  * that is no longer there) or {@link #SHUTDOWN_WAIT} has passed.
  *
+ * <p>A run killed outright (kill -9, the kernel's out-of-memory killer) runs no hook: the next run that makes a folder of
+ * the same kind in the same place removes its folder ({@link ScratchLock}).
+ *
  * <p>Written by hand: the launcher's own temp folders have such a guard ({@code local/runtime/RunGuard}), which this
  * module cannot use (the layers point the other way), and the JDK's {@code deleteOnExit} removes no folder with files.
  */
@@ -29,6 +34,9 @@ final class ScratchFolder implements AutoCloseable {
     /** Guarded by this: the folder once made, and whether the hook or {@link #close} has started. */
     private Path dir;
     private boolean ending;
+    /** Held while the folder is in use, so that a later run can tell a killed run's folder from one in use. */
+    private ScratchLock lock;
+    private List<ScratchLock.Abandoned> abandoned = List.of();
 
     private ScratchFolder(String name) {
         this.hook = new Thread(this::deleteAtShutdown, name + "-cleanup");
@@ -41,12 +49,27 @@ final class ScratchFolder implements AutoCloseable {
      */
     static ScratchFolder create(Path parent, String prefix) throws IOException {
         ScratchFolder f = new ScratchFolder(prefix.replaceAll("^\\.|-$", ""));
+        f.abandoned = ScratchLock.removeAbandoned(parent == null ? Path.of(System.getProperty("java.io.tmpdir")) : parent, prefix);
         Runtime.getRuntime().addShutdownHook(f.hook);
         synchronized (f) {
             if (f.ending) throw new IllegalStateException("the JVM is shutting down");
             f.dir = parent == null ? Files.createTempDirectory(prefix) : Files.createTempDirectory(parent, prefix);
         }
+        try {
+            f.lock = ScratchLock.take(f.dir);
+        } catch (IOException | RuntimeException e) {
+            f.close();
+            throw e;
+        }
         return f;
+    }
+
+    /** Says which folders of a killed run of the same kind were removed before this one was made (none: nothing). */
+    void sayRemovedAbandoned(java.util.function.Consumer<String> progress) {
+        if (progress == null) return;
+        for (ScratchLock.Abandoned a : abandoned) {
+            progress.accept("  removed " + a.folder() + " (" + BacktestProgress.bytes(a.bytes()) + "), left by a run that was killed");
+        }
     }
 
     synchronized Path path() {
@@ -59,6 +82,7 @@ final class ScratchFolder implements AutoCloseable {
         try {
             if (d != null) deleteRecursively(d);
         } finally {
+            release();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
@@ -76,11 +100,15 @@ final class ScratchFolder implements AutoCloseable {
     private void deleteAtShutdown() {
         Path d = end();
         if (d == null) return;
+        // The JVM's end drops the lock in any case; released last, so no other run sweeps the folder meanwhile.
         long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
         while (true) {
             try {
                 deleteRecursively(d);
-                if (!Files.exists(d)) return;
+                if (!Files.exists(d)) {
+                    release();
+                    return;
+                }
             } catch (IOException | UncheckedIOException e) {
                 // A run appeared or went while the folder was walked: try again.
             }
@@ -92,6 +120,16 @@ final class ScratchFolder implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    private synchronized void release() {
+        if (lock == null) return;
+        try {
+            lock.close();
+        } catch (IOException e) {
+            // The folder is gone or going; its lock ends with this JVM at the latest.
+        }
+        lock = null;
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

@@ -125,6 +125,7 @@ public final class TrainRun {
             ChurnTrainer.Options trainOptions, Consumer<String> progress) throws Exception {
         try (ScratchFolder folder = ScratchFolder.create(null, "churn-radar-train-")) {
             Path scratch = folder.path();
+            folder.sayRemovedAbandoned(progress);
             Result r = new Result();
             long t0 = System.nanoTime();
             replay(inputs, options, rules, definition.horizon(), maxOutOfOrderness, parallelism, flinkConfig, scratch, progress);

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
                 "239:Flink stopped the JVM after a fatal error in one of its threads, usually out of memory (the message says"
                         + " what to change)"},
         footer = {"%nRun './churn-radar help' for every command and option, './churn-radar COMMAND --help' for one.",
-                "Temporary folders are removed however a command ends."})
+                "Temporary folders are removed however a command ends (after kill -9, by the next command that makes one of their kind)."})
 final class ChurnRadarCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

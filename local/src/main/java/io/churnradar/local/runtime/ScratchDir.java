@@ -1,5 +1,6 @@
 package io.churnradar.local.runtime;
 
+import io.churnradar.scratch.ScratchLock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -8,20 +9,37 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One fresh folder under the system temp folder for everything a run writes (broker logs, checkpoints,
- * RocksDB files, Flink's blobs and web files), so that deleting it at the end leaves nothing behind.
+ * RocksDB files, Flink's blobs and web files), so that deleting it at the end leaves nothing behind. A run
+ * killed outright leaves its folder to the next run that makes one of the same kind ({@link ScratchLock}).
  */
 public final class ScratchDir implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ScratchDir.class);
+
     private final Path root;
+    /** Held while the folder is in use, so that a later run can tell a killed run's folder from one in use. */
+    private final ScratchLock lock;
     private volatile boolean closed;
 
-    private ScratchDir(Path root) {
+    private ScratchDir(Path root) throws IOException {
         this.root = root;
+        try {
+            this.lock = ScratchLock.take(root);
+        } catch (IOException | RuntimeException e) {
+            deleteRecursively(root);
+            throw e;
+        }
     }
 
     public static ScratchDir create(String prefix) throws IOException {
+        // A run killed outright (kill -9, the kernel's out-of-memory killer) runs no hook; its folders go now.
+        for (ScratchLock.Abandoned a : ScratchLock.removeAbandoned(Path.of(System.getProperty("java.io.tmpdir")), prefix)) {
+            LOG.info("removed {} ({} MB), the temporary folder of a run that was killed", a.folder(), a.bytes() >> 20);
+        }
         try {
             return RunGuard.creating(() -> {
                 ScratchDir dir = new ScratchDir(Files.createTempDirectory(prefix).toAbsolutePath());
@@ -54,7 +72,11 @@ public final class ScratchDir implements AutoCloseable {
     @Override
     public void close() throws IOException {
         closed = true;
-        deleteRecursively(root);
+        try {
+            deleteRecursively(root);
+        } finally {
+            lock.close(); // after: no other run sweeps the folder while this one deletes it
+        }
         RunGuard.unregister(this);
     }
 
