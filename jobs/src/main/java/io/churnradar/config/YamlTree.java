@@ -18,7 +18,9 @@ import java.util.Set;
  * at the first, so one run of the validator shows the user all that is wrong.
  */
 public final class YamlTree {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** A key twice in one mapping is an error: the parser would keep the last one without a word. */
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
 
     private final String source;
     private final List<String> errors = new ArrayList<>();
@@ -50,8 +52,34 @@ public final class YamlTree {
             }
             return root;
         } catch (IOException e) {
-            throw new ConfigException(source, List.of("not valid YAML: " + e.getMessage().split("\n")[0]));
+            throw new ConfigException(source, List.of("not valid YAML " + syntaxError(e)));
         }
+    }
+
+    /**
+     * Where the YAML went wrong and how, in one line: "at line 3, column 1: expected ',' or ']', but got
+     * &lt;stream end&gt; (while parsing a flow sequence from line 2, column 14)". The parser's own message spans
+     * several lines, the first of which names neither the place nor the problem.
+     */
+    static String syntaxError(IOException e) {
+        if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null) {
+            String context = m.getContext() == null ? ""
+                    : " (" + m.getContext() + (m.getContextMark() == null ? "" : " from " + place(m.getContextMark().getLine(),
+                            m.getContextMark().getColumn())) + ")";
+            return "at " + place(m.getProblemMark().getLine(), m.getProblemMark().getColumn()) + ": " + m.getProblem() + context;
+        }
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null && j.getLocation().getLineNr() > 0) {
+            String problem = j.getOriginalMessage().split("\n")[0];
+            java.util.regex.Matcher twice = java.util.regex.Pattern.compile("Duplicate field '(.*)'").matcher(problem);
+            if (twice.matches()) problem = "the key '" + twice.group(1) + "' is given twice in one mapping; keep one";
+            return "at " + place(j.getLocation().getLineNr() - 1, j.getLocation().getColumnNr() - 1) + ": " + problem;
+        }
+        return ": " + e.getMessage().split("\n")[0];
+    }
+
+    /** A 0-based line and column as people count them. */
+    private static String place(int line, int column) {
+        return "line " + (line + 1) + ", column " + (column + 1);
     }
 
     public String source() {

@@ -313,7 +313,16 @@ class RulesTest {
         assertThatThrownBy(() -> Rules.parse("- a\n- b\n", SOURCE)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(SOURCE).hasMessageContaining("(root): expected a mapping of keys");
         assertThatThrownBy(() -> Rules.parse("version: [v1\n", SOURCE)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining(SOURCE).hasMessageContaining("not valid YAML");
+                .hasMessageContaining(SOURCE)
+                .hasMessageContaining("not valid YAML at line 2, column 1: expected ',' or ']', but got <stream end>"
+                        + " (while parsing a flow sequence from line 1, column 10)");
+        // A tab where YAML wants spaces: the place of the tab, and what the parser found.
+        assertThatThrownBy(() -> Rules.parse("version: v1\nsignals:\n\tinactivity:\n    days: 3\n", SOURCE))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("not valid YAML at line 3, column 1: ");
+        // A key twice, which a parser would otherwise let the last one win without a word.
+        assertThatThrownBy(() -> Rules.parse("version: v1\nversion: v2\n", SOURCE))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("not valid YAML at line 2, column 8: the key 'version' is given twice in one mapping; keep one");
         ConfigException e = invalid("version: v1\nsignals: [usageDrop]\n");
         assertThat(e.errors()).containsExactly("signals: expected a mapping of keys");
     }
