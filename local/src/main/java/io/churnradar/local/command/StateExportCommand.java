@@ -4,15 +4,15 @@ import io.churnradar.local.runtime.ChurnRadarHome;
 import io.churnradar.local.runtime.LocalFlink;
 import io.churnradar.local.runtime.ScratchDir;
 import io.churnradar.local.state.StateExport;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -87,14 +87,20 @@ final class StateExportCommand implements Callable<Integer> {
             throw Values.usage(spec, e.getMessage());
         }
         out.printf("Reading the detector state of %s ...%n", dir);
-        List<String> rows;
-        try (LocalFlink flink = LocalFlink.start(flinkConf, false, false, 1)) {
-            rows = StateExport.read(flink.environment().setParallelism(1), dir);
-        }
         Files.createDirectories(outDir);
         Path target = outDir.resolve(format.fileName);
-        write(rows, format, target);
-        out.printf("  accounts   %,d%n", rows.size());
+        long accounts;
+        try (PartialFile partial = PartialFile.beside(target); ScratchDir scratch = ScratchDir.create("churn-radar-export-")) {
+            // The rows as JSON Lines: the result itself, or what DuckDB reads to write Parquet or CSV.
+            Path rows = format == Format.JSONL ? partial.path() : scratch.root().resolve("accounts.jsonl");
+            try (LocalFlink flink = LocalFlink.start(flinkConf, false, false, 1);
+                    OutputStream w = new BufferedOutputStream(Files.newOutputStream(rows), 1 << 16)) {
+                accounts = StateExport.write(flink.environment().setParallelism(1), dir, scratch.root(), w);
+            }
+            if (format != Format.JSONL) convert(rows, format, partial.path());
+            partial.moveIntoPlace();
+        }
+        out.printf("  accounts   %,d%n", accounts);
         out.printf("  written to %s%n", target);
         return 0;
     }
@@ -108,29 +114,20 @@ final class StateExportCommand implements Callable<Integer> {
         }
     }
 
-    /** Writes the rows: JSON Lines as they are; Parquet and CSV through DuckDB from a temporary JSON Lines file. */
-    static void write(List<String> rows, Format format, Path target) throws Exception {
-        if (format == Format.JSONL) {
-            Files.write(target, rows, StandardCharsets.UTF_8);
-            return;
-        }
-        try (ScratchDir scratch = ScratchDir.create("churn-radar-export-")) {
-            Path jsonl = scratch.root().resolve("accounts.jsonl");
-            Files.write(jsonl, rows, StandardCharsets.UTF_8);
-            Files.deleteIfExists(target);
-            try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement st = db.createStatement()) {
-                String select = "SELECT * FROM read_json(" + literal(jsonl) + ", format = 'newline_delimited', columns = " + COLUMNS + ")";
-                if (format == Format.PARQUET) {
-                    st.execute("COPY (" + select + ") TO " + literal(target) + " (FORMAT PARQUET)");
-                } else {
-                    // CSV has no lists: lists as DuckDB prints them ([a, b]), the episodes as a JSON array.
-                    st.execute("COPY (SELECT * REPLACE (CAST(to_json(episodes) AS VARCHAR) AS episodes,"
-                            + " CAST(to_json(health_components) AS VARCHAR) AS health_components) FROM (" + select + ")) TO "
-                            + literal(target) + " (FORMAT CSV, HEADER)");
-                }
-            } catch (SQLException e) {
-                throw new IllegalStateException("DuckDB could not write " + target + ": " + e.getMessage(), e);
+    /** Writes the JSON Lines {@code rows} as Parquet or CSV to {@code target}, through DuckDB (which streams them). */
+    static void convert(Path rows, Format format, Path target) {
+        try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement st = db.createStatement()) {
+            String select = "SELECT * FROM read_json(" + literal(rows) + ", format = 'newline_delimited', columns = " + COLUMNS + ")";
+            if (format == Format.PARQUET) {
+                st.execute("COPY (" + select + ") TO " + literal(target) + " (FORMAT PARQUET)");
+            } else {
+                // CSV has no lists: lists as DuckDB prints them ([a, b]), the episodes as a JSON array.
+                st.execute("COPY (SELECT * REPLACE (CAST(to_json(episodes) AS VARCHAR) AS episodes,"
+                        + " CAST(to_json(health_components) AS VARCHAR) AS health_components) FROM (" + select + ")) TO "
+                        + literal(target) + " (FORMAT CSV, HEADER)");
             }
+        } catch (SQLException e) {
+            throw new IllegalStateException("DuckDB could not write " + target + ": " + e.getMessage(), e);
         }
     }
 

@@ -141,8 +141,8 @@ public final class RunGuard {
         return "churn-radar: out of memory" + (what == null || what.isBlank() ? "" : " (" + what + ")") + " with a Java heap of "
                 + maxMb + " MB" + (usedMb >= 0 ? " (" + usedMb + " MB still in use after garbage collection)" : "") + ".\n"
                 + "  Give it more heap, e.g. CHURN_RADAR_JAVA_OPTS=-Xmx" + suggestGb + "g " + command + "\n"
-                + "  (the machine's memory allows at most about what is free besides the OS), or run a backtest over fewer"
-                + " files at a time. Temporary folders are removed.";
+                + "  (the machine's memory allows at most about what is free besides the OS)"
+                + (command.matches(".* (backtest|train) .*") ? ", or run it over fewer files at a time" : "") + ". Temporary folders are removed.";
     }
 
     private static synchronized void installHook() {

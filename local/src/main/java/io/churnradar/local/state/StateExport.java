@@ -1,8 +1,12 @@
 package io.churnradar.local.state;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.churnradar.backtest.results.ExternalSort;
 import io.churnradar.detect.AccountState;
 import io.churnradar.detect.ChurnDetector;
 import io.churnradar.config.Rules;
@@ -13,12 +17,14 @@ import io.churnradar.score.ScoreComponent;
 import org.apache.flink.api.java.tuple.Tuple2;
 import io.churnradar.signals.Signal;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -87,12 +93,55 @@ public final class StateExport {
         return dir;
     }
 
-    /** One JSON line per account of the savepoint in {@code dir}, sorted by account id. */
-    public static List<String> read(StreamExecutionEnvironment env, Path dir) throws Exception {
+    /**
+     * Writes one JSON line per account of the savepoint in {@code dir}, sorted by account id, to {@code out}, and
+     * returns how many. The rows stream from Flink into sorted runs in {@code scratch} and are merged from there: memory
+     * holds a run's buffer, never every row (a million accounts' rows took GBs as strings and twice that as trees).
+     */
+    public static long write(StreamExecutionEnvironment env, Path dir, Path scratch, OutputStream out) throws Exception {
+        return write(env, dir, scratch, out, RUN_BYTES);
+    }
+
+    /** As above, sorting at most {@code runBytes} of rows in memory at a time (tests make it tiny: a run per row). */
+    public static long write(StreamExecutionEnvironment env, Path dir, Path scratch, OutputStream out, long runBytes) throws Exception {
         // RocksDB as the job uses it: reads canonical savepoints and RocksDB's native checkpoints alike.
         SavepointReader savepoint = SavepointReader.read(env, dir.toUri().toString(), new EmbeddedRocksDBStateBackend());
-        // The rules in force: the last rule set published on the rules topic, which the detector keeps in its broadcast
-        // state; none there means the job still ran under the rules it started with, the defaults unless given --rules.
+        Rules rules = rulesInForce(savepoint);
+        ExternalSort.RunWriter runs = new ExternalSort.RunWriter(scratch, "accounts", runBytes);
+        String snapshot = null;
+        long count = 0;
+        try (CloseableIterator<String> it = savepoint
+                .readKeyedState(OperatorIdentifier.forUid(ChurnDetector.UID), new AccountRows(rules), Types.STRING, Types.STRING)
+                .executeAndCollect("churn-radar state export")) {
+            while (it.hasNext()) {
+                String row = it.next();
+                String[] lead = accountAndDay(row);
+                if (lead[1] != null && (snapshot == null || lead[1].compareTo(snapshot) > 0)) snapshot = lead[1];
+                runs.add(new ExternalSort.Entry(ExternalSort.Key.of(lead[0]), null, row));
+                count++;
+            }
+        }
+        ObjectMapper json = new ObjectMapper();
+        String snapshotDay = snapshot;
+        ExternalSort.merge(runs.finish(), false, scratch, r -> {
+            try {
+                out.write(withSnapshotDay(json, r.line(), snapshotDay).getBytes(StandardCharsets.UTF_8));
+                out.write('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        return count;
+    }
+
+    /** Rows sorted in memory at a time, in bytes (a row takes about 1 KB). */
+    private static final long RUN_BYTES = 32L << 20;
+
+    /**
+     * The rules in force: the last rule set published on the rules topic, which the detector keeps in its broadcast
+     * state; none there means the job still ran under the rules it started with, the defaults unless given --rules.
+     */
+    private static Rules rulesInForce(SavepointReader savepoint) throws Exception {
         Rules rules = Rules.defaults();
         try (CloseableIterator<Tuple2<String, String>> it = savepoint
                 .readBroadcastState(OperatorIdentifier.forUid(ChurnDetector.UID), ChurnDetector.RULES_STATE, Types.STRING, Types.STRING)
@@ -102,15 +151,26 @@ public final class StateExport {
                 if (ChurnDetector.CURRENT_RULES.equals(e.f0)) rules = Rules.parse(e.f1, "the savepoint's rules state");
             }
         }
-        List<String> rows = new ArrayList<>();
-        try (CloseableIterator<String> it = savepoint
-                .readKeyedState(OperatorIdentifier.forUid(ChurnDetector.UID), new AccountRows(rules), Types.STRING, Types.STRING)
-                .executeAndCollect("churn-radar state export")) {
-            it.forEachRemaining(rows::add);
-        }
-        rows.sort(null); // each line starts with {"account_id":"...": the account order
-        return withSnapshotDay(rows);
+        return rules;
     }
+
+    /** A row's account id and {@code as_of_day} (null when none), its first two fields, read without the rest. */
+    static String[] accountAndDay(String row) throws IOException {
+        try (JsonParser p = LEAD.createParser(row)) {
+            String[] lead = new String[2];
+            if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("not a row: " + row);
+            for (int i = 0; i < 2; i++) {
+                p.nextToken();
+                String field = p.currentName();
+                p.nextToken();
+                if (!field.equals(i == 0 ? "account_id" : "as_of_day")) throw new IOException("not a row: " + row);
+                lead[i] = p.currentToken() == JsonToken.VALUE_NULL ? null : p.getText();
+            }
+            return lead;
+        }
+    }
+
+    private static final JsonFactory LEAD = new JsonFactory();
 
     /** Turns each account's state into its row. */
     static final class AccountRows extends KeyedStateReaderFunction<String, String> {
@@ -234,35 +294,23 @@ public final class StateExport {
     }
 
     /**
-     * Adds {@code snapshot_day}, the latest day any account has closed (the day event time had reached when
+     * A row with {@code snapshot_day}, the latest day any account has closed (the day event time had reached when
      * the savepoint was taken), and {@code days_since_last_login} as of that day: an account that sends
      * nothing has no day closes of its own, so its {@code as_of_day} stays behind.
      */
-    static List<String> withSnapshotDay(List<String> rows) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        List<ObjectNode> nodes = new ArrayList<>();
-        String snapshot = null;
-        for (String row : rows) {
-            ObjectNode n = (ObjectNode) json.readTree(row);
-            nodes.add(n);
-            String asOf = n.path("as_of_day").asText(null);
-            if (asOf != null && (snapshot == null || asOf.compareTo(snapshot) > 0)) snapshot = asOf;
+    static String withSnapshotDay(ObjectMapper json, String row, String snapshot) throws IOException {
+        ObjectNode n = (ObjectNode) json.readTree(row);
+        ObjectNode r = json.createObjectNode();
+        n.fields().forEachRemaining(f -> {
+            r.set(f.getKey(), f.getValue());
+            if (f.getKey().equals("as_of_day")) r.putNull("snapshot_day");
+        });
+        if (snapshot != null) r.put("snapshot_day", snapshot);
+        String login = n.path("last_login_at").asText(null);
+        if (snapshot != null && login != null) {
+            r.put("days_since_last_login", LocalDate.parse(snapshot).toEpochDay() - Math.floorDiv(Instant.parse(login).toEpochMilli(), DAY_MS));
         }
-        List<String> out = new ArrayList<>();
-        for (ObjectNode n : nodes) {
-            ObjectNode r = json.createObjectNode();
-            n.fields().forEachRemaining(f -> {
-                r.set(f.getKey(), f.getValue());
-                if (f.getKey().equals("as_of_day")) r.putNull("snapshot_day");
-            });
-            if (snapshot != null) r.put("snapshot_day", snapshot);
-            String login = n.path("last_login_at").asText(null);
-            if (snapshot != null && login != null) {
-                r.put("days_since_last_login", LocalDate.parse(snapshot).toEpochDay() - Math.floorDiv(Instant.parse(login).toEpochMilli(), DAY_MS));
-            }
-            out.add(json.writeValueAsString(r));
-        }
-        return out;
+        return json.writeValueAsString(r);
     }
 
     private static String day(long epochDay) {

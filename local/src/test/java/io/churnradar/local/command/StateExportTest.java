@@ -301,6 +301,23 @@ class StateExportTest {
     }
 
     @Test
+    void rowsSortedInRunsOfOneAccountEachMergeToTheSameFileAndNoPartialFileStays() throws Exception {
+        Path out = tmp.resolve("one-run");
+        export(savepoint, "jsonl", out);
+        try (Stream<Path> files = Files.list(out)) {
+            assertThat(files.map(p -> p.getFileName().toString())).as("the file, moved into place whole").containsExactly("accounts.jsonl");
+        }
+        java.io.ByteArrayOutputStream merged = new java.io.ByteArrayOutputStream();
+        Path scratch = Files.createDirectories(tmp.resolve("runs-of-one"));
+        long accounts;
+        try (LocalFlink flink = LocalFlink.start(ChurnRadarHome.flinkConfDir(), false, false, 1)) {
+            accounts = io.churnradar.local.state.StateExport.write(flink.environment().setParallelism(1), savepoint, scratch, merged, 1);
+        }
+        assertThat(accounts).isEqualTo(4);
+        assertThat(merged.toString(StandardCharsets.UTF_8)).isEqualTo(Files.readString(out.resolve("accounts.jsonl")));
+    }
+
+    @Test
     void csvHasAHeaderAndARowPerAccount() throws Exception {
         Path out = tmp.resolve("csv");
         export("csv", out);
