@@ -91,35 +91,39 @@ final class ConvertCommand implements Callable<Integer> {
         Map<String, Long> byType = new TreeMap<>();
         Map<String, Long> reasons = new TreeMap<>();
         if (events.toAbsolutePath().getParent() != null) Files.createDirectories(events.toAbsolutePath().getParent());
-        try (MergedPayloads merged = new MergedPayloads(List.of(input), options);
-                BufferedWriter ev = Files.newBufferedWriter(events, StandardCharsets.UTF_8);
-                BufferedWriter rj = Files.newBufferedWriter(rejected, StandardCharsets.UTF_8)) {
-            for (MergedPayloads.Outcome o = merged.next(); o != null; o = merged.next()) {
-                if (o.blank) continue;
-                payloads++;
-                if (o.rejected != null || o.skipped != null) {
-                    boolean skip = o.rejected == null;
-                    ObjectNode n = JSON.createObjectNode();
-                    n.put(skip ? "skipped" : "reason", skip ? o.skipped : o.rejected);
-                    n.put("file", o.payload.file());
-                    n.put("line", o.payload.line());
-                    n.put("original", o.payload.text());
-                    rj.write(n.toString());
-                    rj.write('\n');
-                    if (skip) skippedCount++;
-                    else rejectedCount++;
-                    reasons.merge((skip ? "skipped: " : "rejected: ") + shorten(skip ? o.skipped : o.rejected), 1L, Long::sum);
-                    continue;
-                }
-                for (AccountEvent e : o.events) {
-                    ev.write(EventJson.toJson(e));
-                    ev.write('\n');
-                    eventCount++;
-                    byType.merge(e.type.jsonName + (e.type == io.churnradar.ingest.EventType.SUBSCRIPTION ? " " + e.action
-                            : e.type == io.churnradar.ingest.EventType.PAYMENT ? " " + e.paymentStatus
-                            : e.type == io.churnradar.ingest.EventType.SUPPORT_TICKET ? " " + e.ticketStatus : ""), 1L, Long::sum);
+        try (PartialFile evPartial = PartialFile.beside(events); PartialFile rjPartial = PartialFile.beside(rejected)) {
+            try (MergedPayloads merged = new MergedPayloads(List.of(input), options);
+                    BufferedWriter ev = Files.newBufferedWriter(evPartial.path(), StandardCharsets.UTF_8);
+                    BufferedWriter rj = Files.newBufferedWriter(rjPartial.path(), StandardCharsets.UTF_8)) {
+                for (MergedPayloads.Outcome o = merged.next(); o != null; o = merged.next()) {
+                    if (o.blank) continue;
+                    payloads++;
+                    if (o.rejected != null || o.skipped != null) {
+                        boolean skip = o.rejected == null;
+                        ObjectNode n = JSON.createObjectNode();
+                        n.put(skip ? "skipped" : "reason", skip ? o.skipped : o.rejected);
+                        n.put("file", o.payload.file());
+                        n.put("line", o.payload.line());
+                        n.put("original", o.payload.text());
+                        rj.write(n.toString());
+                        rj.write('\n');
+                        if (skip) skippedCount++;
+                        else rejectedCount++;
+                        reasons.merge((skip ? "skipped: " : "rejected: ") + shorten(skip ? o.skipped : o.rejected), 1L, Long::sum);
+                        continue;
+                    }
+                    for (AccountEvent e : o.events) {
+                        ev.write(EventJson.toJson(e));
+                        ev.write('\n');
+                        eventCount++;
+                        byType.merge(e.type.jsonName + (e.type == io.churnradar.ingest.EventType.SUBSCRIPTION ? " " + e.action
+                                : e.type == io.churnradar.ingest.EventType.PAYMENT ? " " + e.paymentStatus
+                                : e.type == io.churnradar.ingest.EventType.SUPPORT_TICKET ? " " + e.ticketStatus : ""), 1L, Long::sum);
+                    }
                 }
             }
+            evPartial.moveIntoPlace();
+            rjPartial.moveIntoPlace();
         }
         out.printf("Converted %s (%s): %,d payloads%n", input.path, f.id, payloads);
         out.printf("  events     %,d -> %s%n", eventCount, events);
@@ -146,8 +150,9 @@ final class ConvertCommand implements Callable<Integer> {
     private Integer onlineRetail() throws Exception {
         if (!Files.isRegularFile(in)) throw Values.usage(spec, "--in " + in + " is not a file");
         OnlineRetailConverter.Counts c;
-        try {
-            c = OnlineRetailConverter.convert(in, events);
+        try (PartialFile partial = PartialFile.beside(events)) {
+            c = OnlineRetailConverter.convert(in, partial.path());
+            partial.moveIntoPlace();
         } catch (IllegalArgumentException e) {
             throw Values.usage(spec, e.getMessage());
         }

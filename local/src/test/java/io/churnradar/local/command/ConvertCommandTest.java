@@ -63,6 +63,10 @@ class ConvertCommandTest {
                 "payment stripe:invoice:in_1MtHbELkdIwHu7ixl4OzzPMv:paid cus_NeZwdNtLEOXuvB",
                 "payment stripe:charge:ch_3MmlLrLkdIwHu7ix0snN0B15:failed cus_NeZwdNtLEOXuvB");
         assertThat(parsed.get(0).mrrMinor).isEqualTo(5000);
+        try (java.util.stream.Stream<Path> files = Files.list(tmp.resolve("out"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("stripe-events.jsonl",
+                    "stripe-events.rejected.jsonl");
+        }
 
         List<JsonNode> rejected = new ArrayList<>();
         for (String line : Files.readAllLines(tmp.resolve("out/stripe-events.rejected.jsonl"))) rejected.add(JSON.readTree(line));
@@ -73,6 +77,29 @@ class ConvertCommandTest {
         assertThat(rejected.get(1).get("skipped").asText()).startsWith("customer.subscription.trial_will_end");
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("6 payloads", "events     4", "payment SUCCEEDED", "rejected   1, skipped 1",
                 "rejected: no account: invoice in_… has no customer");
+    }
+
+    @Test
+    void anInputCutOffLeavesNoHalfConvertedFileAndTheEarlierOneWhole() throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            lines.add("{\"type\":\"login\",\"eventId\":\"e" + i + "\",\"accountId\":\"acct-" + i % 50 + "\",\"eventTime\":" + (1772445600000L + i) + "}");
+        }
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (java.io.OutputStream w = new java.util.zip.GZIPOutputStream(gz)) {
+            w.write((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        Path cut = Files.write(tmp.resolve("copied-while-written.jsonl.gz"), java.util.Arrays.copyOf(gz.toByteArray(), gz.size() / 2));
+        Path folder = Files.createDirectories(tmp.resolve("converted"));
+        Path events = Files.writeString(folder.resolve("events.jsonl"), "an earlier conversion\n");
+
+        assertThat(run("convert", "--format", "json", "--in", cut.toString(), "--out", events.toString())).isEqualTo(1);
+
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains(cut + ": cannot be read as gzip after line");
+        assertThat(Files.readString(events)).isEqualTo("an earlier conversion\n");
+        try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+            assertThat(files.map(p -> p.getFileName().toString())).as("no half file, visible or not").containsExactly("events.jsonl");
+        }
     }
 
     @Test
