@@ -11,6 +11,7 @@ import io.churnradar.events.SubscriptionAction;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
 import io.churnradar.ingest.formats.FormatOptions;
+import io.churnradar.propensity.AccountSample;
 import io.churnradar.propensity.ChurnDefinition;
 import io.churnradar.propensity.ChurnFeatures;
 import io.churnradar.propensity.ChurnLabels;
@@ -84,6 +85,10 @@ public final class TrainRun {
         public long trainRows;
         public long evaluationRows;
         public long censoredRows;
+        /** Rows that would train or evaluate (labelled, on either side of the split), before any sampling. */
+        public long usableRows;
+        /** The share of the accounts whose rows were used: 1, or less when the usable rows exceed the budget. */
+        public double accountShare = 1;
         public long replayMillis;
         public double scoreMicros;
         /** Per flagger ("model p >= 0.5", "INACTIVITY", ...): customers flagged, precision, recall, lead time. */
@@ -97,6 +102,10 @@ public final class TrainRun {
             b.append(String.format("Label %s; trained until %s on %,d rows (%s .. %s, %,d churn), calibrated on %,d; evaluated on %,d rows from %s (%,d censored rows dropped)%n",
                     definition, split.minusDays(1), t.rows, t.firstDay, t.lastDay, t.positives, model.calibration().rows, evaluationRows,
                     split, censoredRows));
+            if (accountShare < 1) {
+                b.append(String.format("Sampled %.1f%% of the accounts (all rows of each): %,d usable rows exceed the budget%n",
+                        100 * accountShare, usableRows));
+            }
             b.append(String.format("Replay %.1f s (%,d feature rows); training %.1f s; scoring %.1f µs per account%n",
                     replayMillis / 1000.0, featureRows, t.millis / 1000.0, scoreMicros));
             b.append("Per row and day, on the later period: ").append(model.evaluation().summary());
@@ -140,8 +149,20 @@ public final class TrainRun {
             long splitAt = until != null ? closeAt(until.toEpochDay()) : autoSplit(scratch, labels);
             r.split = LocalDate.ofEpochDay(Math.floorDiv(splitAt, DAY));
             if (progress != null) progress.accept("  labelling rows (" + r.definition + "), split at " + r.split);
+            // The rows that would train or evaluate, counted first: more than the budget and the accounts are sampled.
+            long[] usable = {0};
             forEachRow(scratch, row -> {
                 r.featureRows++;
+                long at = closeAt(row.day);
+                if ((at + h <= splitAt || at >= splitAt) && labels.label(row.accountId, at) != ChurnLabels.Label.CENSORED) usable[0]++;
+            });
+            r.usableRows = usable[0];
+            r.accountShare = AccountSample.share(usable[0], trainOptions.maxRows);
+            if (progress != null && r.accountShare < 1) {
+                progress.accept(String.format("  %,d rows exceed the budget of %,d (--max-rows): learning from %.1f%% of the accounts,"
+                        + " every row of each", usable[0], trainOptions.maxRows, 100 * r.accountShare));
+            }
+            forEachRow(scratch, row -> {
                 long at = closeAt(row.day);
                 boolean isTrain = at + h <= splitAt, isEval = at >= splitAt;
                 if (!isTrain && !isEval) return;
@@ -150,6 +171,7 @@ public final class TrainRun {
                     r.censoredRows++;
                     return;
                 }
+                if (!AccountSample.keeps(row.accountId, r.accountShare)) return;
                 int a = index.computeIfAbsent(row.accountId, k -> {
                     names.add(k);
                     return names.size() - 1;

@@ -24,6 +24,8 @@ public final class ChurnTrainer {
         public long seed = 42;
         /** The share of the training days, the latest ones, held out for calibration. */
         public double calibrationShare = 0.2;
+        /** The most rows to learn and evaluate on; beyond it, a sample of the accounts ({@link AccountSample}). */
+        public long maxRows = AccountSample.defaultMaxRows();
     }
 
     private ChurnTrainer() {}

@@ -61,9 +61,27 @@ class TrainRunTest {
     }
 
     private TrainRun.Result train(Path events, Path model) throws Exception {
+        return train(events, model, new ChurnTrainer.Options());
+    }
+
+    private TrainRun.Result train(Path events, Path model, ChurnTrainer.Options options) throws Exception {
         return TrainRun.run(List.of(new BacktestInput(InputFormat.CHURN_RADAR, events)), FormatOptions.defaults(), Rules.defaults(),
                 ChurnDefinition.parse("auto:30d"), START.plusDays(150), model, Duration.ofMinutes(10), 2, FlinkTestCluster.config(),
-                new ChurnTrainer.Options(), null);
+                options, null);
+    }
+
+    @Test
+    void rowsBeyondTheBudgetAreLearntFromASampleOfWholeAccounts() throws Exception {
+        Path events = write(tmp.resolve("history.jsonl"), history(11));
+        ChurnTrainer.Options options = new ChurnTrainer.Options();
+        options.maxRows = 2000;
+        TrainRun.Result r = train(events, tmp.resolve("sampled.model"), options);
+        String report = r.report();
+        assertTrue(r.usableRows > 3000, report);
+        assertEquals(2000.0 / r.usableRows, r.accountShare, 1e-9, report);
+        // Whole accounts, so the rows kept come near the budget, not onto it: 80 accounts of some 50 rows each.
+        assertTrue(r.trainRows + r.evaluationRows > 1000 && r.trainRows + r.evaluationRows < 3200, report);
+        assertTrue(report.contains(String.format("Sampled %.1f%% of the accounts", 100 * r.accountShare)), report);
     }
 
     @Test

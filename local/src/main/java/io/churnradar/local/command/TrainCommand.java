@@ -74,6 +74,11 @@ final class TrainCommand implements Callable<Integer> {
             + " self-contained page (reliability curve, Brier score, lift by decile, precision and recall at thresholds), e.g. report.html."})
     Path report;
 
+    @Option(names = "--max-rows", paramLabel = "N", description = {"The most day closes to learn and evaluate on (1000.."
+            + "2000000000; default 1000000, fewer when the heap holds fewer: about 1 KB of heap a row). A history with more"
+            + " learns from a sample of its accounts, every row of each, the same sample on every run."})
+    Integer maxRows;
+
     @Mixin
     HelpOption help;
 
@@ -111,6 +116,9 @@ final class TrainCommand implements Callable<Integer> {
         int parallelism = Values.range(spec, "--parallelism", this.parallelism == null ? defaultParallelism : this.parallelism, 1, 256);
         Rules rules = rulesFile != null ? Rules.load(rulesFile) : Rules.defaults();
 
+        ChurnTrainer.Options trainOptions = new ChurnTrainer.Options();
+        if (maxRows != null) trainOptions.maxRows = Values.range(spec, "--max-rows", maxRows, 1000, 2_000_000_000);
+
         long started = System.nanoTime();
         stdout.printf("Training a churn propensity model (%s) on %s ...%n", definition, inputs.size() == 1 ? inputs.get(0).path : inputs);
         TrainRun.Result r;
@@ -120,7 +128,7 @@ final class TrainCommand implements Callable<Integer> {
             // An input file cut off or corrupt stops the job: Main says which and what to do, in a line.
             ExpectedFailureLogging.quiet(io.churnradar.backtest.input.UnreadableInputFile.class.getName());
             r = flink.asContextEnvironment(() -> TrainRun.run(inputs, options, rules, def, u, out, maxOutOfOrderness, parallelism,
-                    flink.configuration(), new ChurnTrainer.Options(), stdout::println));
+                    flink.configuration(), trainOptions, stdout::println));
         } catch (IllegalArgumentException e) {
             // Too short a history, no rows: the data's fault, said plainly, as every command's failure is.
             throw new CommandFailure("cannot train: " + e.getMessage());
