@@ -60,7 +60,7 @@ public final class BacktestJob {
     public static final String JOB_NAME = "churn-radar-backtest";
     static final String SUMMARY_FILE = "summary.json";
     /** Every file a backtest may leave in its results folder: the merge's, this summary and the report. */
-    static final List<String> RESULT_FILES = java.util.stream.Stream.concat(BacktestOutputs.FILES.stream(),
+    public static final List<String> RESULT_FILES = java.util.stream.Stream.concat(BacktestOutputs.FILES.stream(),
             java.util.stream.Stream.of(SUMMARY_FILE, io.churnradar.report.ReportWriter.FILE)).toList();
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /**

@@ -15,6 +15,7 @@ import io.churnradar.local.runtime.Durations;
 import io.churnradar.local.runtime.ExpectedFailureLogging;
 import io.churnradar.local.runtime.LocalFlink;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -108,6 +109,12 @@ final class BacktestCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path flinkConf = ChurnRadarHome.flinkConfDir();
         Path outDir = Values.outputFolder(spec, "--out", outOption);
+        for (String name : BacktestJob.RESULT_FILES) {
+            if (Files.isDirectory(outDir.resolve(name))) {
+                throw Values.usage(spec, "--out " + outDir + ": " + outDir.resolve(name) + " is a folder, where the backtest writes its"
+                        + " file " + name + "; move it, or give another --out");
+            }
+        }
         List<BacktestInput> inputs = new ArrayList<>();
         for (String e : events) inputs.add(BacktestInput.parse(e));
         JobSettings jobSettings = config != null ? JobSettings.load(config) : JobSettings.defaults();

@@ -77,6 +77,10 @@ final class ConvertCommand implements Callable<Integer> {
         }
         BacktestInput input = new BacktestInput(f, in);
         Path rejected = rejectedFile(events);
+        if (Files.isDirectory(rejected)) {
+            throw Values.usage(spec, "--out " + events + ": " + rejected + " is a folder, where convert writes the rejected payloads;"
+                    + " move it, or give another --out");
+        }
         FormatOptions options = config != null ? JobSettings.load(config).formatOptions : FormatOptions.defaults();
         try {
             input.files(); // a missing input is a usage error before anything is written

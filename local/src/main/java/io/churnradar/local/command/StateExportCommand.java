@@ -80,6 +80,10 @@ final class StateExportCommand implements Callable<Integer> {
         Path savepoint = Path.of(savepointOption.replaceFirst("^file:(//)?", "")).toAbsolutePath().normalize();
         Path outDir = Values.outputFolder(spec, "--out", outOption);
         Format format = format(formatOption);
+        if (Files.isDirectory(outDir.resolve(format.fileName))) {
+            throw Values.usage(spec, "--out " + outDir + ": " + outDir.resolve(format.fileName) + " is a folder, where the export writes its"
+                    + " file; move it, or give another --out");
+        }
         Path dir;
         try {
             dir = StateExport.checkSavepoint(savepoint);

@@ -36,6 +36,18 @@ class BacktestCommandTest {
         assertThat(results.resolve("alerts.jsonl")).exists();
     }
 
+    @Test
+    void aFolderWhereAResultFileGoesIsAUsageErrorBeforeAnythingRuns() throws Exception {
+        Path results = Files.createDirectories(tmp.resolve("results/alerts.jsonl")).getParent();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"backtest", "--events", tmp.resolve("missing-too.jsonl").toString(), "--out", results.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("backtest: --out " + results + ": " + results.resolve("alerts.jsonl")
+                + " is a folder, where the backtest writes its file alerts.jsonl; move it, or give another --out").doesNotContain("\tat ");
+    }
+
     /** What the command printed; it must end with status 0. */
     private static String backtest(Path events, Path results, String... more) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

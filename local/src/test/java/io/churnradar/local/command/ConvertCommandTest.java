@@ -121,6 +121,16 @@ class ConvertCommandTest {
     }
 
     @Test
+    void aFolderWhereTheRejectedPayloadsGoIsAUsageError() throws Exception {
+        Files.createDirectories(tmp.resolve("events.rejected.jsonl"));
+        assertThat(run("convert", "--format", "zendesk", "--in", PAYLOADS.resolve("zendesk/ticket.created.json").toString(),
+                "--out", tmp.resolve("events.jsonl").toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains(tmp.resolve("events.rejected.jsonl")
+                + " is a folder, where convert writes the rejected payloads");
+        assertThat(tmp.resolve("events.jsonl")).doesNotExist();
+    }
+
+    @Test
     void anUnknownFormatIsAUsageError() {
         assertThat(run("convert", "--format", "hubspot", "--in", "x", "--out", "y")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--format must be one of churn-radar, json, stripe, segment, zendesk, survey");

@@ -379,6 +379,11 @@ class StateExportTest {
         Run missing = run("state", "export", "--savepoint", tmp.resolve("nowhere").toString(), "--out", tmp.resolve("x").toString());
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("savepoint " + tmp.resolve("nowhere") + " does not exist");
+
+        Path blocked = Files.createDirectories(tmp.resolve("blocked/accounts.csv")).getParent();
+        Run folderInTheWay = run("state", "export", "--savepoint", savepoint.toString(), "--out", blocked.toString(), "--format", "csv");
+        assertThat(folderInTheWay.code()).isEqualTo(2);
+        assertThat(folderInTheWay.err()).contains(blocked.resolve("accounts.csv") + " is a folder, where the export writes its file");
     }
 
     @Test
