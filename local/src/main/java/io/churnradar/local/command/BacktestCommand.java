@@ -140,6 +140,7 @@ final class BacktestCommand implements Callable<Integer> {
         BacktestSummary s;
         Duration finalMaxOutOfOrderness = maxOutOfOrderness;
         // No checkpoints: a bounded replay gains nothing from them, and they would hold back the collected alerts.
+        boolean outDirMadeHere = !Files.exists(outDir);
         try (LocalFlink flink = LocalFlink.start(flinkConf, false, false, parallelism)) {
             // A heap run that meets more accounts than auto's estimate starts again on RocksDB (BacktestStateBackend), and
             // says so in a line of its own instead of Flink's stack of the failed task.
@@ -152,6 +153,10 @@ final class BacktestCommand implements Callable<Integer> {
                 return flink.asContextEnvironment(() -> BacktestJob.run(inputs, options, outDir, rules, finalMaxOutOfOrderness, parallelism,
                         decided.applyTo(jobConfig), limits, out::println, report));
             }, out::println);
+        } catch (Exception | Error e) {
+            // A run that its input or anything else stopped leaves no empty results folder it made itself behind.
+            if (outDirMadeHere) removeIfEmpty(outDir);
+            throw e;
         }
         out.printf("  files            %d%n", s.files);
         out.printf("  lines read       %,d (%,d blank)%n", s.linesRead, s.blankLines);
@@ -191,5 +196,13 @@ final class BacktestCommand implements Callable<Integer> {
     private BacktestLimits limits() {
         Values.range(spec, "--max-line-bytes", maxLineBytes, 1024, BacktestLimits.MAX_MAX_LINE_BYTES);
         return new BacktestLimits(now, maxAhead, maxLineBytes);
+    }
+
+    private static void removeIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir); // refused while it holds anything: then it stays
+        } catch (java.io.IOException e) {
+            // not empty, or already gone
+        }
     }
 }

@@ -48,6 +48,25 @@ class BacktestCommandTest {
                 + " is a folder, where the backtest writes its file alerts.jsonl; move it, or give another --out").doesNotContain("\tat ");
     }
 
+    @Test
+    void aRunThatItsInputStopsLeavesNoEmptyResultsFolderOfItsOwn() throws Exception {
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (java.io.OutputStream w = new java.util.zip.GZIPOutputStream(gz)) {
+            for (int i = 0; i < 20_000; i++) {
+                w.write(("{\"type\":\"login\",\"eventId\":\"e" + i + "\",\"accountId\":\"acct-" + i % 50
+                        + "\",\"eventTime\":" + (1772445600000L + i) + "}\n").getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        Path cut = Files.write(tmp.resolve("copied-while-written.jsonl.gz"), java.util.Arrays.copyOf(gz.toByteArray(), gz.size() / 2));
+        Path results = tmp.resolve("new-results");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"backtest", "--events", cut.toString(), "--out", results.toString(), "--parallelism", "1"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(1);
+        assertThat(results).as("made by the run, empty, and removed").doesNotExist();
+    }
+
     /** What the command printed; it must end with status 0. */
     private static String backtest(Path events, Path results, String... more) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
