@@ -182,6 +182,7 @@ public final class TrainRun {
             r.evaluationRows = eval.size();
             if (progress != null) progress.accept(String.format("  training on %,d rows, evaluating on %,d", train.size(), eval.size()));
             r.model = ChurnTrainer.train(train, eval, labels.definition(), r.split.minusDays(1), trainOptions);
+            r.model.training().accountShare = r.accountShare;
             r.model.write(modelOut);
             r.scoreMicros = scoreMicros(r.model, eval);
             compare(r, eval, names, labels, splitAt, alerts(scratch, index));

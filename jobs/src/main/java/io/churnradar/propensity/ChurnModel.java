@@ -80,6 +80,8 @@ public final class ChurnModel implements Serializable {
         public String firstDay;
         public String lastDay;
         public long millis;
+        /** The share of the history's accounts whose rows trained and evaluated the model: 1, or less beyond --max-rows. */
+        public double accountShare = 1;
     }
 
     private final Document doc;

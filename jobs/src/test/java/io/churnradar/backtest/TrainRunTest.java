@@ -82,6 +82,7 @@ class TrainRunTest {
         // Whole accounts, so the rows kept come near the budget, not onto it: 80 accounts of some 50 rows each.
         assertTrue(r.trainRows + r.evaluationRows > 1000 && r.trainRows + r.evaluationRows < 3200, report);
         assertTrue(report.contains(String.format("Sampled %.1f%% of the accounts", 100 * r.accountShare)), report);
+        assertEquals(r.accountShare, ChurnModel.read(tmp.resolve("sampled.model")).training().accountShare, "the model says it too");
     }
 
     @Test
