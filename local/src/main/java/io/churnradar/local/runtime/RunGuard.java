@@ -74,6 +74,13 @@ public final class RunGuard {
         watchLog();
     }
 
+    /** A line for the user on the launcher's standard error (the JVM's, when no launcher run armed the guard). */
+    static void tell(String line) {
+        PrintStream out = err != null ? err : System.err;
+        out.println(line);
+        out.flush();
+    }
+
     /** Where an OutOfMemoryError was logged during this run ("Java heap space in thread 'x'"), or null. */
     public static String outOfMemorySeen() {
         return outOfMemorySeen;

@@ -9,8 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One fresh folder under the system temp folder for everything a run writes (broker logs, checkpoints,
@@ -18,8 +16,6 @@ import org.slf4j.LoggerFactory;
  * killed outright leaves its folder to the next run that makes one of the same kind ({@link ScratchLock}).
  */
 public final class ScratchDir implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ScratchDir.class);
-
     private final Path root;
     /** Held while the folder is in use, so that a later run can tell a killed run's folder from one in use. */
     private final ScratchLock lock;
@@ -38,7 +34,7 @@ public final class ScratchDir implements AutoCloseable {
     public static ScratchDir create(String prefix) throws IOException {
         // A run killed outright (kill -9, the kernel's out-of-memory killer) runs no hook; its folders go now.
         for (ScratchLock.Abandoned a : ScratchLock.removeAbandoned(Path.of(System.getProperty("java.io.tmpdir")), prefix)) {
-            LOG.info("removed {} ({} MB), the temporary folder of a run that was killed", a.folder(), a.bytes() >> 20);
+            RunGuard.tell("churn-radar: removed " + a.folder() + " (" + (a.bytes() >> 20) + " MB), the temporary folder of a run that was killed");
         }
         try {
             return RunGuard.creating(() -> {

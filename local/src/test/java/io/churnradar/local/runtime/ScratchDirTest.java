@@ -19,7 +19,18 @@ class ScratchDirTest {
         Files.createDirectories(dead.resolve("rocksdb")).resolve("000001.sst").toFile().createNewFile();
 
         Path made;
-        try (ScratchDir dir = ScratchDir.create("churn-radar-scratchtest-")) {
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+        ScratchDir first;
+        try {
+            first = ScratchDir.create("churn-radar-scratchtest-");
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(said.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("churn-radar: removed " + dead + " (0 MB), the temporary folder of a run that was killed" + System.lineSeparator());
+        try (ScratchDir dir = first) {
             made = dir.root();
             assertThat(dead).doesNotExist();
             assertThat(made.resolve(ScratchLock.FILE)).isRegularFile();
