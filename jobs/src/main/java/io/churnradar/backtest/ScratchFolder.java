@@ -6,9 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The scratch folder of a backtest or a training run (sorted runs, labels, feature rows: GBs on a big history), gone
@@ -80,7 +78,7 @@ final class ScratchFolder implements AutoCloseable {
     public void close() throws IOException {
         Path d = end();
         try {
-            if (d != null) deleteRecursively(d);
+            if (d != null) ScratchLock.deleteRecursively(d);
         } finally {
             release();
             try {
@@ -104,7 +102,7 @@ final class ScratchFolder implements AutoCloseable {
         long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
         while (true) {
             try {
-                deleteRecursively(d);
+                ScratchLock.deleteRecursively(d);
                 if (!Files.exists(d)) {
                     release();
                     return;
@@ -130,12 +128,5 @@ final class ScratchFolder implements AutoCloseable {
             // The folder is gone or going; its lock ends with this JVM at the latest.
         }
         lock = null;
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 }

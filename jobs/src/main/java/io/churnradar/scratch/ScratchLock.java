@@ -113,7 +113,9 @@ public final class ScratchLock implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path folder) throws IOException {
+    /** Deletes {@code folder} and all it holds; nothing when it is not there. */
+    public static void deleteRecursively(Path folder) throws IOException {
+        if (!Files.exists(folder)) return;
         try (Stream<Path> all = Files.walk(folder)) {
             for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }

@@ -110,10 +110,7 @@ final class BacktestCommand implements Callable<Integer> {
         Path flinkConf = ChurnRadarHome.flinkConfDir();
         Path outDir = Values.outputFolder(spec, "--out", outOption);
         for (String name : BacktestJob.RESULT_FILES) {
-            if (Files.isDirectory(outDir.resolve(name))) {
-                throw Values.usage(spec, "--out " + outDir + ": " + outDir.resolve(name) + " is a folder, where the backtest writes its"
-                        + " file " + name + "; move it, or give another --out");
-            }
+            Values.noFolderAt(spec, "--out", outDir, outDir.resolve(name), "the backtest writes its file " + name);
         }
         List<BacktestInput> inputs = new ArrayList<>();
         for (String e : events) inputs.add(BacktestInput.parse(e));

@@ -77,10 +77,7 @@ final class ConvertCommand implements Callable<Integer> {
         }
         BacktestInput input = new BacktestInput(f, in);
         Path rejected = rejectedFile(events);
-        if (Files.isDirectory(rejected)) {
-            throw Values.usage(spec, "--out " + events + ": " + rejected + " is a folder, where convert writes the rejected payloads;"
-                    + " move it, or give another --out");
-        }
+        Values.noFolderAt(spec, "--out", events, rejected, "convert writes the rejected payloads");
         FormatOptions options = config != null ? JobSettings.load(config).formatOptions : FormatOptions.defaults();
         try {
             input.files(); // a missing input is a usage error before anything is written

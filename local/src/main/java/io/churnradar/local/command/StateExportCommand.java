@@ -80,10 +80,7 @@ final class StateExportCommand implements Callable<Integer> {
         Path savepoint = Path.of(savepointOption.replaceFirst("^file:(//)?", "")).toAbsolutePath().normalize();
         Path outDir = Values.outputFolder(spec, "--out", outOption);
         Format format = format(formatOption);
-        if (Files.isDirectory(outDir.resolve(format.fileName))) {
-            throw Values.usage(spec, "--out " + outDir + ": " + outDir.resolve(format.fileName) + " is a folder, where the export writes its"
-                    + " file; move it, or give another --out");
-        }
+        Values.noFolderAt(spec, "--out", outDir, outDir.resolve(format.fileName), "the export writes its file");
         Path dir;
         try {
             dir = StateExport.checkSavepoint(savepoint);

@@ -117,6 +117,16 @@ final class Values {
         return file;
     }
 
+    /**
+     * A file a command writes under what {@code option} names ({@code given}): a folder in its place is a usage error
+     * before anything runs, not a failure once the run is done. {@code what} says what goes there.
+     */
+    static void noFolderAt(CommandSpec spec, String option, Path given, Path file, String what) {
+        if (Files.isDirectory(file)) {
+            throw usage(spec, option + " " + given + ": " + file + " is a folder, where " + what + "; move it, or give another " + option);
+        }
+    }
+
     /** {@code dir} or its nearest parent that exists, when that is not a folder; null when {@code dir} is or can be made one. */
     private static Path fileInTheWay(Path dir) {
         Path existing = dir;
