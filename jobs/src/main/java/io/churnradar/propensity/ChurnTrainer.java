@@ -38,6 +38,14 @@ public final class ChurnTrainer {
         if (train.size() == 0) throw new IllegalArgumentException("no training rows: the history before the split is shorter than the horizon");
         long t0 = System.nanoTime();
         long first = train.minDay(), last = train.maxDay();
+        // One class only: the trees would learn a constant, and the model would score every account alike.
+        if (train.positives() == 0 || train.positives() == train.size()) {
+            throw new IllegalArgumentException(String.format("the %,d training rows (%s .. %s) are all %s under the label %s: a model"
+                    + " learns nothing from one class. Train on a history where some accounts churn before the split and"
+                    + " some stay (a longer history, or a later --until), or define churn so that they do (--label, --horizon)",
+                    train.size(), LocalDate.ofEpochDay(first), LocalDate.ofEpochDay(last),
+                    train.positives() == 0 ? "without churn" : "churn", definition));
+        }
         long calibrationFrom = last + 1 - Math.max(1, Math.round((last - first + 1) * o.calibrationShare));
         RowSet[] parts = train.splitAtDay(calibrationFrom);
         RowSet fit = parts[0], calibrate = parts[1];

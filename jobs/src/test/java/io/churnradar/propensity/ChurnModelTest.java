@@ -129,4 +129,23 @@ class ChurnModelTest {
                 () -> ChurnModel.fromBytes(doc.replace("\"usage_1d\"", "\"usage_today\"").getBytes()))
                 .getMessage().contains("features"));
     }
+
+    @Test
+    void refusesTrainingRowsOfOneClass() {
+        long start = LocalDate.parse("2026-01-01").toEpochDay();
+        for (byte label : new byte[] {0, 1}) {
+            RowSet oneClass = new RowSet(ChurnFeatures.COUNT);
+            RowSet all = rows(start, 20, 4);
+            float[] x = new float[ChurnFeatures.COUNT];
+            for (int i = 0; i < all.size(); i++) {
+                System.arraycopy(all.features(), i * ChurnFeatures.COUNT, x, 0, ChurnFeatures.COUNT);
+                oneClass.add(i % 60, start + i / 60, label, x);
+            }
+            String message = assertThrows(IllegalArgumentException.class, () -> ChurnTrainer.train(oneClass, rows(start + 130, 5, 2),
+                    ChurnDefinition.parse("inactivity:90d"), LocalDate.parse("2026-05-11"), new ChurnTrainer.Options())).getMessage();
+            assertTrue(message.startsWith("the 1,200 training rows (2026-01-01 .. 2026-01-20) are all "
+                    + (label == 0 ? "without churn" : "churn") + " under the label inactivity:90d"), message);
+            assertTrue(message.contains("--label, --horizon"), message);
+        }
+    }
 }
