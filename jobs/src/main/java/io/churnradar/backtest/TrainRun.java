@@ -113,7 +113,8 @@ public final class TrainRun {
             b.append(String.format("  %-18s %9s %9s %7s %14s%n", "flagged by", "customers", "precision", "recall", "median lead d"));
             for (var e : customers.entrySet()) {
                 CustomerFlags f = e.getValue();
-                b.append(String.format("  %-18s %9d %9.3f %7.3f %14s%n", e.getKey(), f.flagged, f.precision, f.recall,
+                b.append(String.format("  %-18s %9d %9s %7s %14s%n", e.getKey(), f.flagged,
+                        io.churnradar.propensity.ModelEvaluation.figure(f.precision), io.churnradar.propensity.ModelEvaluation.figure(f.recall),
                         Double.isNaN(f.medianLeadDays) ? "-" : String.format("%.0f", f.medianLeadDays)));
             }
             return b.toString();

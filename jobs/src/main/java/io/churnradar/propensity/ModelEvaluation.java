@@ -143,9 +143,11 @@ public final class ModelEvaluation implements java.io.Serializable {
     /** A few lines for a terminal. */
     public String summary() {
         StringBuilder b = new StringBuilder();
-        b.append(String.format("rows %d, churn rate %.3f, AUC %.3f, Brier %.4f, log loss %.4f%n", rows, baseRate, auc, brier, logLoss));
+        b.append(String.format("rows %d, churn rate %.3f, AUC %s, Brier %.4f, log loss %.4f%s%n", rows, baseRate, figure(auc), brier, logLoss,
+                rows == 0 ? "" : positives == 0 ? " (no churn in these rows: AUC and recall cannot be measured)"
+                        : positives == rows ? " (every row churns: AUC cannot be measured)" : ""));
         for (AtThreshold t : thresholds) {
-            b.append(String.format("  p >= %.1f: %d flagged, precision %.3f, recall %.3f%n", t.threshold, t.flagged, t.precision, t.recall));
+            b.append(String.format("  p >= %.1f: %d flagged, precision %s, recall %s%n", t.threshold, t.flagged, figure(t.precision), figure(t.recall)));
         }
         b.append("  lift by decile:");
         for (Decile d : lift) b.append(String.format(" %.2f", d.lift));
@@ -154,6 +156,11 @@ public final class ModelEvaluation implements java.io.Serializable {
             if (bin.rows > 0) b.append(String.format(" %.2f->%.2f (%d)", bin.meanPredicted, bin.observedRate, bin.rows));
         }
         return b.append(String.format("%n")).toString();
+    }
+
+    /** A ratio with three decimals, or "-" where it has no denominator (nothing flagged, no churn). */
+    public static String figure(double ratio) {
+        return Double.isNaN(ratio) ? "-" : String.format("%.3f", ratio);
     }
 
     /** The headline figures, for a summary file. */

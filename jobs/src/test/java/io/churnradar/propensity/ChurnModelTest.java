@@ -148,4 +148,13 @@ class ChurnModelTest {
             assertTrue(message.contains("--label, --horizon"), message);
         }
     }
+
+    @Test
+    void anEvaluationWithoutChurnSaysWhatCannotBeMeasured() {
+        String summary = ModelEvaluation.of(new double[] {0.1, 0.2, 0.05}, new byte[] {0, 0, 0}).summary();
+        assertTrue(summary.startsWith("rows 3, churn rate 0.000, AUC -,"), summary);
+        assertTrue(summary.contains("(no churn in these rows: AUC and recall cannot be measured)"), summary);
+        assertTrue(summary.contains("p >= 0.5: 0 flagged, precision -, recall -"), summary);
+        assertTrue(ModelEvaluation.of(new double[] {0.9, 0.6}, new byte[] {1, 1}).summary().contains("(every row churns"));
+    }
 }
