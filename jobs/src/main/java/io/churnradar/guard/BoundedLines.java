@@ -13,7 +13,8 @@ import java.util.HexFormat;
  * 20 MB line would otherwise travel through the job and end it where results are collected), only its
  * first {@link Oversize#KEPT_BYTES} bytes, its full size and its SHA-256. Lines end as
  * {@link java.io.BufferedReader#readLine()} ends them (LF, CR or CR LF), so line numbers stay the same;
- * bytes that are not UTF-8 become U+FFFD, which the event checks reject in ids.
+ * bytes that are not UTF-8 become U+FFFD, which the event checks reject in ids. A byte order mark at the
+ * start of the stream is skipped.
  */
 public final class BoundedLines implements Closeable {
     /** One line: its text, or, above the limit, its oversize (text null). */
@@ -33,6 +34,8 @@ public final class BoundedLines implements Closeable {
     private int pos;
     private int end;
     private byte[] line = new byte[256];
+    private boolean started;
+    private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     public BoundedLines(InputStream in, int limit) {
         this.in = in;
@@ -94,6 +97,21 @@ public final class BoundedLines implements Closeable {
 
     private boolean fill() throws IOException {
         int n = in.read(buf);
+        if (!started) {
+            started = true;
+            // A UTF-8 byte order mark, which some Windows tools write first, is not part of the first line.
+            while (n >= 0 && n < BOM.length) {
+                int more = in.read(buf, n, buf.length - n);
+                if (more < 0) break;
+                n += more;
+            }
+            if (n >= BOM.length && buf[0] == BOM[0] && buf[1] == BOM[1] && buf[2] == BOM[2]) {
+                if (n == BOM.length) return fill();
+                pos = BOM.length;
+                end = n;
+                return true;
+            }
+        }
         if (n <= 0) return false;
         pos = 0;
         end = n;

@@ -101,4 +101,30 @@ class BoundedLinesTest {
         List<BoundedLines.Line> read = read("a\n\nb".getBytes(StandardCharsets.UTF_8), 100);
         assertThat(read).extracting(l -> l.text).containsExactly("a", "", "b");
     }
+
+    @Test
+    void aByteOrderMarkAtTheStartIsNotPartOfTheFirstLine() throws IOException {
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        file.writeBytes(bom);
+        file.writeBytes("{\"a\":1}\r\n".getBytes(StandardCharsets.UTF_8));
+        file.writeBytes(bom);
+        file.writeBytes("{\"b\":2}\r\n".getBytes(StandardCharsets.UTF_8));
+        // Read whole, and a byte at a time, as a slow stream hands it over.
+        for (boolean slow : new boolean[] {false, true}) {
+            ByteArrayInputStream bytes = new ByteArrayInputStream(file.toByteArray());
+            java.io.InputStream in = !slow ? bytes : new java.io.FilterInputStream(bytes) {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    return super.read(b, off, Math.min(1, len));
+                }
+            };
+            BoundedLines lines = new BoundedLines(in, 1000);
+            assertThat(lines.next().text).isEqualTo("{\"a\":1}");
+            assertThat(lines.next().text).isEqualTo("\uFEFF{\"b\":2}"); // only the stream's first is a mark
+            assertThat(lines.next()).isNull();
+        }
+        assertThat(new BoundedLines(new ByteArrayInputStream(bom), 1000).next()).isNull();
+        assertThat(new BoundedLines(new ByteArrayInputStream(new byte[] {(byte) 0xEF, 'x'}), 1000).next().text).isEqualTo("\uFFFDx");
+    }
 }

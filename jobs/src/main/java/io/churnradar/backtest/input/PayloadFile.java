@@ -21,9 +21,10 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
- * The payloads of one file, in order: a line each in JSON Lines ({@code .jsonl}, {@code .jsonl.gz});
- * in a {@code .json} file the one object it holds, each element of an array, or each of the
- * {@code data} of a Stripe list object (as {@code stripe events list} prints it), with the line it starts on.
+ * The payloads of one file, in order: a line each in JSON Lines ({@code .jsonl}, {@code .jsonl.gz}, and a
+ * {@code .json} file that holds JSON Lines); in another {@code .json} file the one object it holds, each element of
+ * an array, or each of the {@code data} of a Stripe list object (as {@code stripe events list} prints it), with the
+ * line it starts on.
  */
 public final class PayloadFile implements Closeable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -72,7 +73,7 @@ public final class PayloadFile implements Closeable {
      */
     public static PayloadFile open(Path path, int maxLineBytes) throws IOException {
         String file = path.toAbsolutePath().toString();
-        if (file.endsWith(".json")) {
+        if (file.endsWith(".json") && !holdsJsonLines(path, maxLineBytes)) {
             return new PayloadFile(file, null, jsonDocument(file, path), null, Files.size(path), maxLineBytes);
         }
         CountedBytes raw = new CountedBytes(Files.newInputStream(path));
@@ -168,44 +169,87 @@ public final class PayloadFile implements Closeable {
         return new Payload(file, ++lineNo, line.text);
     }
 
+    /**
+     * Whether a {@code .json} file is JSON Lines under another name, as exports often are: its first line that is not
+     * blank is a whole JSON object by itself, and more follows it. Read as one document, only its first event would
+     * count.
+     */
+    static boolean holdsJsonLines(Path path, int maxLineBytes) throws IOException {
+        try (BoundedLines lines = new BoundedLines(Files.newInputStream(path), maxLineBytes)) {
+            BoundedLines.Line first = lines.next();
+            while (first != null && first.text != null && first.text.isBlank()) first = lines.next();
+            if (first == null || first.text == null || !isWholeObject(first.text)) return false;
+            for (BoundedLines.Line more = lines.next(); more != null; more = lines.next()) {
+                if (more.text == null || !more.text.isBlank()) return true;
+            }
+            return false;
+        }
+    }
+
+    private static boolean isWholeObject(String line) throws IOException {
+        try (JsonParser p = JSON.createParser(line)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) return false;
+            p.skipChildren();
+            return p.nextToken() == null;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The payloads of a {@code .json} document: of each JSON value in it (one, usually), the object, each element of
+     * an array, or the items of a Stripe list. Text that is not JSON, from where the value it breaks began to the end,
+     * is one more payload, rejected with the parser's reason when mapped: nothing in the file is passed over.
+     */
     private static Deque<Payload> jsonDocument(String file, Path path) throws IOException {
         Deque<Payload> out = new ArrayDeque<>();
         String text = Files.readString(path, StandardCharsets.UTF_8);
+        if (text.startsWith("\uFEFF")) text = text.substring(1); // a byte order mark is not part of the JSON
+        long valueOffset = 0;
+        long valueLine = 1;
         try (JsonParser p = JSON.createParser(text)) {
-            JsonToken first = p.nextToken();
-            if (first == JsonToken.START_ARRAY) {
-                readElements(file, p, out);
-            } else if (first == JsonToken.START_OBJECT) {
-                long line = p.currentTokenLocation().getLineNr();
-                JsonNode n = p.readValueAsTree();
-                if ("list".equals(n.path("object").asText()) && n.path("data").isArray()) {
-                    // A Stripe list: its items again, with where each starts.
-                    try (JsonParser q = JSON.createParser(text)) {
-                        q.nextToken();
-                        while (q.nextToken() == JsonToken.FIELD_NAME) {
-                            String name = q.currentName();
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                valueOffset = p.currentTokenLocation().getCharOffset();
+                valueLine = p.currentTokenLocation().getLineNr();
+                if (t == JsonToken.START_ARRAY) {
+                    readElements(file, p, out);
+                } else if (t == JsonToken.START_OBJECT) {
+                    JsonNode n = p.readValueAsTree();
+                    if ("list".equals(n.path("object").asText()) && n.path("data").isArray()) {
+                        // A Stripe list: its items again, with where each starts.
+                        try (JsonParser q = JSON.createParser(text.substring((int) valueOffset))) {
                             q.nextToken();
-                            if (name.equals("data")) readElements(file, q, out);
-                            else q.skipChildren();
+                            while (q.nextToken() == JsonToken.FIELD_NAME) {
+                                String name = q.currentName();
+                                q.nextToken();
+                                if (name.equals("data")) readElements(file, q, out, valueLine - 1);
+                                else q.skipChildren();
+                            }
                         }
+                    } else {
+                        out.add(new Payload(file, valueLine, n.toString()));
                     }
                 } else {
-                    out.add(new Payload(file, line, n.toString()));
+                    // A bare value, as written (a string's quotes kept): rejected when mapped as not an object.
+                    p.finishToken(); // a string is read lazily: its end is known once it is
+                    out.add(new Payload(file, valueLine, text.substring((int) valueOffset, (int) p.currentLocation().getCharOffset())));
                 }
-            } else if (first != null) {
-                out.add(new Payload(file, 1, text.strip()));
             }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            // Not JSON: the whole text is one payload, rejected with the parser's reason when mapped.
-            out.clear();
-            out.add(new Payload(file, 1, text.strip()));
+            // Not JSON from this value on: the rest is one payload, rejected with the parser's reason when mapped.
+            String rest = text.substring((int) Math.min(valueOffset, text.length())).strip();
+            if (!rest.isEmpty()) out.add(new Payload(file, valueLine, rest));
         }
         return out;
     }
 
     private static void readElements(String file, JsonParser p, Deque<Payload> out) throws IOException {
+        readElements(file, p, out, 0);
+    }
+
+    private static void readElements(String file, JsonParser p, Deque<Payload> out, long linesBefore) throws IOException {
         while (p.nextToken() != JsonToken.END_ARRAY) {
-            long line = p.currentTokenLocation().getLineNr();
+            long line = linesBefore + p.currentTokenLocation().getLineNr();
             JsonNode n = p.readValueAsTree();
             out.add(new Payload(file, line, n.toString()));
         }
