@@ -6,6 +6,7 @@ import io.churnradar.alerts.Severity;
 import io.churnradar.play.Action;
 import io.churnradar.play.DefaultPlaybooks;
 import io.churnradar.play.Playbook;
+import io.churnradar.play.PlaybookEngine;
 import io.churnradar.play.PlaybookRules;
 import io.churnradar.play.Segment;
 import io.churnradar.play.Step;
@@ -90,7 +91,18 @@ final class PlaybookRulesReader {
         double holdout = y.number(YamlTree.child(n, "holdoutPercent"), path + ".holdoutPercent",
                 shipped != null ? shipped.holdoutPercent : defaultHoldout, 0, 100);
         List<Step> steps = stepsNode.isMissingNode() ? shipped.steps : steps(stepsNode, path + ".steps", trigger);
+        if (stepsNode.isMissingNode() && !triggerNode.isMissingNode() && !knowsExpiry(trigger)
+                && steps.stream().anyMatch(st -> st.beforeExpiryMs != Step.NOT_SET)) {
+            // The shipped steps stay, and they are timed by an expiry that the new trigger's alerts do not carry.
+            y.error(path + ".trigger", "the shipped steps of '" + name + "' fall due before the card's expiry (beforeExpiry), which only a"
+                    + " playbook triggered by CARD_EXPIRING alone knows; keep signals: [CARD_EXPIRING], or give steps with delay");
+        }
         return new Playbook(name, enabled, trigger, holdout, steps);
+    }
+
+    /** Whether the alerts that start this trigger's playbook carry a card's expiry: CARD_EXPIRING alone. */
+    private static boolean knowsExpiry(Trigger trigger) {
+        return trigger != null && trigger.signals.equals(List.of(Signal.CARD_EXPIRING.name()));
     }
 
     private Trigger trigger(JsonNode n, String path) {
@@ -133,7 +145,7 @@ final class PlaybookRulesReader {
             return List.of();
         }
         if (n.size() > PlaybookRules.MAX_STEPS) y.error(path, "at most " + PlaybookRules.MAX_STEPS + " steps, got " + n.size());
-        boolean cardOnly = trigger != null && trigger.signals.equals(List.of(Signal.CARD_EXPIRING.name()));
+        boolean cardOnly = knowsExpiry(trigger);
         List<Step> steps = new ArrayList<>();
         List<Integer> at = new ArrayList<>(); // each step's index in the file, for messages
         for (int i = 0; i < n.size(); i++) {
@@ -201,12 +213,30 @@ final class PlaybookRulesReader {
                 y.error(path + "." + p.getKey(), "expected a text, number or true/false");
             } else if (p.getKey().toLowerCase().contains("secret") || p.getKey().toLowerCase().contains("token")) {
                 y.error(path + "." + p.getKey(), "secrets never go in the rules file: set them in the webhook settings (an environment variable or a file)");
+            } else if (p.getKey().equals("dueInDays") && !isDueInDays(p.getValue().asText())) {
+                y.error(path + ".dueInDays", "expected a whole number of days from 0 to " + PlaybookEngine.MAX_DUE_IN_DAYS
+                        + " (the task's dueAt is the decision time plus it), got '" + p.getValue().asText() + "'");
             } else {
-                out.put(p.getKey(), p.getValue().asText());
+                String v = p.getValue().asText();
+                java.util.regex.Matcher m = PLACEHOLDER.matcher(v);
+                while (m.find()) {
+                    if (!PlaybookEngine.PLACEHOLDERS.contains(m.group())) {
+                        y.error(path + "." + p.getKey(), "'" + m.group() + "' is not a placeholder; allowed: "
+                                + String.join(", ", PlaybookEngine.PLACEHOLDERS));
+                    }
+                }
+                out.put(p.getKey(), v);
             }
         }
         return out;
     }
+
+    private static boolean isDueInDays(String v) {
+        return v.matches("\\d{1,4}") && Integer.parseInt(v) <= PlaybookEngine.MAX_DUE_IN_DAYS;
+    }
+
+    /** What reads as a placeholder in a parameter: a word in braces. */
+    private static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile("\\{[A-Za-z_][A-Za-z0-9_]*}");
 
     /** A list of distinct names, each one of {@code allowed} (any non-empty name when null). */
     private List<String> names(JsonNode n, String path, List<String> allowed) {

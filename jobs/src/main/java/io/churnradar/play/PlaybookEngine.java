@@ -265,9 +265,15 @@ public final class PlaybookEngine implements Serializable {
                 .build();
     }
 
+    /** The placeholders a step's parameter may hold, filled when the command is decided. */
+    public static final java.util.List<String> PLACEHOLDERS =
+            java.util.List.of("{signal}", "{severity}", "{healthScore}", "{healthTier}", "{plan}", "{mrrMinor}", "{alertId}");
+    /** The most days {@code dueInDays} may give (the rules check it; the engine reads at most four digits). */
+    public static final int MAX_DUE_IN_DAYS = 3650;
+
     /**
-     * The step's parameters with their placeholders filled ({signal}, {severity}, {healthScore},
-     * {healthTier}, {plan}, {mrrMinor}, {alertId}); {@code dueInDays} adds the task's {@code dueAt}.
+     * The step's parameters with their placeholders filled ({@link #PLACEHOLDERS}); {@code dueInDays} adds the
+     * task's {@code dueAt}.
      */
     private static Map<String, String> params(Map<String, String> raw, PlayState play, AccountView a, long at) {
         Map<String, String> out = new TreeMap<>();

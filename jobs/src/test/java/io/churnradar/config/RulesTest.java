@@ -346,6 +346,7 @@ class RulesTest {
                   frequencyCap: {max: 0}
                 playbooks:
                   dunning: {holdoutPercent: 150}
+                  card-expiring: {trigger: {signals: [USAGE_DROP]}}
                   Bad_Name: {trigger: {signals: [USAGE_DROP]}, steps: [{action: ENROLL_JOURNEY}]}
                   my-play:
                     trigger: {signals: [USAGE_DRIP], minSeverity: HUGE, tiers: [BLUE]}
@@ -354,11 +355,15 @@ class RulesTest {
                       - {action: ENROLL_JOURNEY, delay: 3d, params: {apiToken: x}}
                       - {action: SEND_SURVEY, delay: 1d}
                       - {action: SEND_SURVEY, beforeExpiry: 7d}
+                      - {action: CREATE_CSM_TASK, delay: 5d, params: {dueInDays: soon, task: "call {accountName}"}}
+                      - {action: CREATE_CSM_TASK, delay: 6d, params: {dueInDays: "-5", note: "{healthScore} {signal}"}}
                   no-steps: {trigger: {signals: [ANY]}}
                 """);
         assertThat(e.errors()).containsExactlyInAnyOrder(
                 "commands.frequencyCap.max: must be between 1 and 20, got 0",
                 "playbooks.dunning.holdoutPercent: must be between 0 and 100, got 150",
+                "playbooks.card-expiring.trigger: the shipped steps of 'card-expiring' fall due before the card's expiry (beforeExpiry),"
+                        + " which only a playbook triggered by CARD_EXPIRING alone knows; keep signals: [CARD_EXPIRING], or give steps with delay",
                 "playbooks.Bad_Name: a playbook name is 1 to 63 lower-case letters, digits and dashes, starting with a letter or digit",
                 "playbooks.my-play.trigger.signals[0]: 'USAGE_DRIP' is not allowed; allowed values: ANY, USAGE_DROP, INACTIVITY, "
                         + "PAYMENT_FAILED, TICKET_SPIKE, NPS_DETRACTOR, LOW_CSAT, URGENT_TICKET_AGING, CARD_EXPIRING, CORE_FEATURE_UNUSED, "
@@ -376,6 +381,13 @@ class RulesTest {
                 "playbooks.my-play.steps[3].beforeExpiry: only a playbook triggered by CARD_EXPIRING alone knows an expiry; use delay",
                 "playbooks.my-play.steps[2]: steps must come in the order they fall due (delays rising, beforeExpiry falling, not mixed)",
                 "playbooks.my-play.steps[3]: steps must come in the order they fall due (delays rising, beforeExpiry falling, not mixed)",
+                "playbooks.my-play.steps[4]: steps must come in the order they fall due (delays rising, beforeExpiry falling, not mixed)",
+                "playbooks.my-play.steps[4].params.dueInDays: expected a whole number of days from 0 to 3650 (the task's dueAt is the"
+                        + " decision time plus it), got 'soon'",
+                "playbooks.my-play.steps[4].params.task: '{accountName}' is not a placeholder; allowed: {signal}, {severity}, {healthScore},"
+                        + " {healthTier}, {plan}, {mrrMinor}, {alertId}",
+                "playbooks.my-play.steps[5].params.dueInDays: expected a whole number of days from 0 to 3650 (the task's dueAt is the"
+                        + " decision time plus it), got '-5'",
                 "playbooks.no-steps: a new playbook needs a trigger and steps (shipped playbooks: dunning, dunning-exhausted, "
                         + "re-engagement, re-engagement-high-value, close-the-loop, card-expiring, onboarding-rescue, save-offer, win-back, "
                         + "renewal-rescue, high-risk-slack)");
