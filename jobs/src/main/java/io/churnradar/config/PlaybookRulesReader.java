@@ -100,6 +100,13 @@ final class PlaybookRulesReader {
         return new Playbook(name, enabled, trigger, holdout, steps);
     }
 
+    private static boolean hasTimingError(List<String> errors, int from, String stepPath) {
+        for (String e : errors.subList(from, errors.size())) {
+            if (e.startsWith(stepPath + ".delay:") || e.startsWith(stepPath + ".beforeExpiry:") || e.startsWith(stepPath + ":")) return true;
+        }
+        return false;
+    }
+
     /** Whether the alerts that start this trigger's playbook carry a card's expiry: CARD_EXPIRING alone. */
     private static boolean knowsExpiry(Trigger trigger) {
         return trigger != null && trigger.signals.equals(List.of(Signal.CARD_EXPIRING.name()));
@@ -154,6 +161,7 @@ final class PlaybookRulesReader {
             y.onlyKeys(s, sp, STEP_KEYS);
             Action action = y.enumValue(YamlTree.child(s, "action"), sp + ".action", Action.class, null);
             if (action == null && (YamlTree.child(s, "action").isMissingNode())) y.error(sp + ".action", "missing; allowed: " + actionNames());
+            int timingProblems = y.errors().size();
             Duration delay = y.duration(YamlTree.child(s, "delay"), sp + ".delay", Duration.ZERO, Duration.ZERO, MAX_DELAY);
             JsonNode beforeNode = YamlTree.child(s, "beforeExpiry");
             long before = Step.NOT_SET;
@@ -167,7 +175,9 @@ final class PlaybookRulesReader {
             }
             Map<String, String> params = params(YamlTree.child(s, "params"), sp + ".params");
             List<Step.Variant> variants = variants(YamlTree.child(s, "variants"), sp + ".variants");
-            if (action != null) {
+            // A step whose timing was rejected is left out of the order check: its default timing is not the user's.
+            boolean timed = y.errors().size() == timingProblems || !hasTimingError(y.errors(), timingProblems, sp);
+            if (action != null && timed) {
                 steps.add(new Step(action, params, delay.toMillis(), before, variants));
                 at.add(i);
             }

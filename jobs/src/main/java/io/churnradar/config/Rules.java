@@ -165,7 +165,8 @@ public final class Rules implements Serializable {
         y.onlyKeys(privacy, "privacy", Set.of("includePersonalData"));
         boolean includePersonalData = y.bool(YamlTree.child(privacy, "includePersonalData"), "privacy.includePersonalData", false);
         String version = y.text(YamlTree.child(root, "version"), "version", null);
-        if (version == null) {
+        JsonNode versionNode = YamlTree.child(root, "version");
+        if (version == null && (versionNode.isMissingNode() || versionNode.isNull())) { // else y.text said what is wrong
             y.error("version", "missing; every rules file names its version, alerts carry it as ruleVersion");
         }
         JsonNode dedup = YamlTree.child(root, "dedup");
@@ -198,6 +199,7 @@ public final class Rules implements Serializable {
         JsonNode w = YamlTree.child(n, "weights");
         String wp = "health.weights";
         y.onlyKeys(w, wp, Set.of("usageTrend", "loginRecency", "featureBreadth", "supportBurden", "paymentHealth", "sentiment"));
+        int weightProblems = y.errors().size();
         Weights ws = new Weights(
                 y.number(YamlTree.child(w, "usageTrend"), wp + ".usageTrend", 25, 0, 100),
                 y.number(YamlTree.child(w, "loginRecency"), wp + ".loginRecency", 20, 0, 100),
@@ -205,7 +207,8 @@ public final class Rules implements Serializable {
                 y.number(YamlTree.child(w, "supportBurden"), wp + ".supportBurden", 15, 0, 100),
                 y.number(YamlTree.child(w, "paymentHealth"), wp + ".paymentHealth", 15, 0, 100),
                 y.number(YamlTree.child(w, "sentiment"), wp + ".sentiment", 10, 0, 100));
-        if (Math.abs(ws.sum() - 100) > 1e-6) {
+        // A rejected weight reads as its default, which the sum below would name as if the user had written it.
+        if (y.errors().size() == weightProblems && Math.abs(ws.sum() - 100) > 1e-6) {
             y.error(wp, "the weights must sum to 100, got " + fmt(Math.round(ws.sum() * 1e6) / 1e6) + " (usageTrend "
                     + fmt(ws.usageTrend) + " + loginRecency " + fmt(ws.loginRecency) + " + featureBreadth " + fmt(ws.featureBreadth)
                     + " + supportBurden " + fmt(ws.supportBurden) + " + paymentHealth " + fmt(ws.paymentHealth)
@@ -214,9 +217,10 @@ public final class Rules implements Serializable {
 
         JsonNode t = YamlTree.child(n, "tiers");
         y.onlyKeys(t, "health.tiers", Set.of("green", "yellow"));
+        int tierProblems = y.errors().size();
         int greenFrom = y.integer(YamlTree.child(t, "green"), "health.tiers.green", 75, 0, 100);
         int yellowFrom = y.integer(YamlTree.child(t, "yellow"), "health.tiers.yellow", 50, 0, 100);
-        if (yellowFrom >= greenFrom) {
+        if (y.errors().size() == tierProblems && yellowFrom >= greenFrom) {
             y.error("health.tiers", "yellow (" + yellowFrom + ") must be below green (" + greenFrom
                     + "): a score >= green is GREEN, >= yellow YELLOW, below yellow RED");
         }

@@ -44,6 +44,14 @@ public final class SettingsBlock {
         return y.number(YamlTree.child(node, key), path + "." + key, dflt, min, max);
     }
 
+    /**
+     * The problems reported so far, of the whole file. A rule across keys compares the values it read only when
+     * none was reported while reading them: a rejected value reads as its default, which the user never wrote.
+     */
+    public int problems() {
+        return y.errors().size();
+    }
+
     /** Reports a problem with {@code key} of this block (a rule across keys, e.g. one bound below another). */
     public void error(String key, String message) {
         y.error(path + "." + key, message);

@@ -174,7 +174,7 @@ class RulesTest {
                   renewalAtRisk: {withinDays: 0, belowScore: 101}
                 """);
         assertThat(e.errors()).containsExactlyInAnyOrder(
-                "signals.npsDetractor.maxScore: must be between 0 and 10, got 11",
+                "signals.npsDetractor.maxScore: must be between 0 and 9, got 11",
                 "signals.lowCsat.resolveAtScore: must be above maxScore (3), got 3",
                 "signals.urgentTicketAging.hours: must be between 1 and 2160, got 0",
                 "signals.cardExpiring.days: must be between 0 and 365, got -1",
@@ -186,6 +186,23 @@ class RulesTest {
                 "signals.churned.reason: unknown key; allowed keys here: enabled, severity",
                 "signals.renewalAtRisk.withinDays: must be between 1 and 366, got 0",
                 "signals.renewalAtRisk.belowScore: must be between 1 and 100, got 101");
+        // A value out of its range is reported once: its default, which the user never wrote, is not compared with another key.
+        assertThat(invalid("""
+                version: v1
+                signals:
+                  npsDetractor: {maxScore: 9, resolveAtScore: 11}
+                  lowCsat: {maxScore: 5, resolveAtScore: 5}
+                  downgrade: {dropRatio: 2, highDropRatio: 0.1}
+                  churnRisk: {raiseAt: 0.2, resolveBelow: 1.5}
+                health: {weights: {usageTrend: 130}, tiers: {green: 40, yellow: -1}}
+                """).errors()).containsExactlyInAnyOrder(
+                        "signals.npsDetractor.resolveAtScore: must be between 1 and 10, got 11",
+                        "signals.lowCsat.maxScore: must be between 1 and 4, got 5",
+                        "signals.downgrade.dropRatio: must be between 0.01 and 1, got 2",
+                        "signals.churnRisk.resolveBelow: must be between 0 and 1, got 1.5",
+                        "health.weights.usageTrend: must be between 0 and 100, got 130",
+                        "health.tiers.yellow: must be between 0 and 100, got -1");
+        assertThat(invalid("version: ''\n").errors()).containsExactly("version: expected a non-empty text value");
         assertThat(invalid("version: v1\nsignals:\n  coreFeatureUnused: {coreFeatures: [reports, '', {a: 1}]}\n").errors())
                 .containsExactly("signals.coreFeatureUnused.coreFeatures[1]: expected a non-empty feature name",
                         "signals.coreFeatureUnused.coreFeatures[2]: expected a non-empty feature name");
@@ -380,8 +397,6 @@ class RulesTest {
                         + "(an environment variable or a file)",
                 "playbooks.my-play.steps[3].beforeExpiry: only a playbook triggered by CARD_EXPIRING alone knows an expiry; use delay",
                 "playbooks.my-play.steps[2]: steps must come in the order they fall due (delays rising, beforeExpiry falling, not mixed)",
-                "playbooks.my-play.steps[3]: steps must come in the order they fall due (delays rising, beforeExpiry falling, not mixed)",
-                "playbooks.my-play.steps[4]: steps must come in the order they fall due (delays rising, beforeExpiry falling, not mixed)",
                 "playbooks.my-play.steps[4].params.dueInDays: expected a whole number of days from 0 to 3650 (the task's dueAt is the"
                         + " decision time plus it), got 'soon'",
                 "playbooks.my-play.steps[4].params.task: '{accountName}' is not a placeholder; allowed: {signal}, {severity}, {healthScore},"

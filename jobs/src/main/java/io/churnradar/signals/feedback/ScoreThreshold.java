@@ -23,9 +23,11 @@ public final class ScoreThreshold implements Serializable {
     static ScoreThreshold read(SettingsBlock b, Severity severity, int maxScore, int resolveAtScore, int min, int max) {
         boolean enabled = b.enabled();
         Severity sev = b.severity(severity);
-        int raiseAt = b.integer("maxScore", maxScore, min, max);
-        int resolveAt = b.integer("resolveAtScore", resolveAtScore, min, max);
-        if (resolveAt <= raiseAt) {
+        int before = b.problems();
+        // A later answer above maxScore resolves: so maxScore stops below the top of the scale, resolveAtScore above its foot.
+        int raiseAt = b.integer("maxScore", maxScore, min, max - 1);
+        int resolveAt = b.integer("resolveAtScore", resolveAtScore, min + 1, max);
+        if (b.problems() == before && resolveAt <= raiseAt) {
             b.error("resolveAtScore", "must be above maxScore (" + raiseAt + "), got " + resolveAt);
         }
         return new ScoreThreshold(enabled, sev, raiseAt, resolveAt);

@@ -64,8 +64,10 @@ public final class ChurnRiskSignal implements SignalFamily {
         }
 
         static Settings read(SettingsBlock b) {
+            int before = b.problems();
             Settings s = new Settings(b.enabled(), b.severity(Severity.MEDIUM), b.number("raiseAt", 0.5, 0.01, 1),
                     b.number("resolveBelow", 0.35, 0, 1), b.number("highAt", 0.7, 0.01, 1), b.number("criticalAt", 0.9, 0.01, 1));
+            if (b.problems() > before) return s; // a rejected value reads as its default: comparing it would mislead
             if (s.resolveBelow >= s.raiseAt) {
                 b.error("resolveBelow", "must be below raiseAt (" + SettingsBlock.fmt(s.raiseAt) + "), got "
                         + SettingsBlock.fmt(s.resolveBelow) + ": the gap between them keeps the signal from flapping");

@@ -51,9 +51,10 @@ public final class DowngradeSignal implements SignalFamily {
         }
 
         static Settings read(SettingsBlock b) {
+            int before = b.problems();
             Settings s = new Settings(b.enabled(), b.severity(Severity.MEDIUM), b.number("dropRatio", 0.20, 0.01, 1.0),
                     b.number("highDropRatio", 0.50, 0.01, 1.0));
-            if (s.highDropRatio < s.dropRatio) {
+            if (b.problems() == before && s.highDropRatio < s.dropRatio) {
                 b.error("highDropRatio", "must be at least dropRatio (" + SettingsBlock.fmt(s.dropRatio) + "), got "
                         + SettingsBlock.fmt(s.highDropRatio));
             }
