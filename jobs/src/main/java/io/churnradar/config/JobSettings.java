@@ -301,7 +301,7 @@ public final class JobSettings implements Serializable {
                 y.error("kpis.mrrBands", "expected a list of band bounds in currency units, e.g. [100, 1000, 10000]");
             } else {
                 for (JsonNode n : b) {
-                    if (!n.canConvertToExactIntegral() || n.asLong() <= 0) {
+                    if (!n.canConvertToExactIntegral() || !n.canConvertToLong() || n.asLong() <= 0) {
                         y.error("kpis.mrrBands", "expected whole positive amounts, got " + n);
                     } else {
                         bounds.add(n.asLong());

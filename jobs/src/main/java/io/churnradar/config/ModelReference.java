@@ -90,7 +90,13 @@ public final class ModelReference implements Serializable {
         if (!n.isObject()) return null;
         String uri = y.text(YamlTree.child(n, "uri"), "model.uri", null);
         String inline = y.text(YamlTree.child(n, "inline"), "model.inline", null);
-        String expected = y.text(YamlTree.child(n, "sha256"), "model.sha256", null);
+        JsonNode sha = YamlTree.child(n, "sha256");
+        if (sha.isNumber()) {
+            // A digest of digits only (or digits and one 'e') reads in YAML as a number, and its digits are lost.
+            y.error("model.sha256", "write the SHA-256 in quotes (sha256: \"...\"): YAML reads these digits as the number " + sha.asText());
+            return null;
+        }
+        String expected = y.text(sha, "model.sha256", null);
         if (expected != null) {
             expected = expected.trim().toLowerCase(Locale.ROOT);
             if (!expected.matches("[0-9a-f]{64}")) {

@@ -139,7 +139,7 @@ final class PlaybookRulesReader {
 
     private long wholeOrOpen(JsonNode n, String path) {
         if (n.isMissingNode() || n.isNull()) return -1;
-        if (!n.isIntegralNumber() || n.asLong() < 0) {
+        if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 0) {
             y.error(path, "expected a whole number of minor currency units, 0 or more (e.g. 50000 for 500.00), got '" + n.asText() + "'");
             return -1;
         }

@@ -146,12 +146,12 @@ public final class YamlTree {
             error(path, "expected a whole number between " + min + " and " + max + ", got '" + node.asText() + "'");
             return dflt;
         }
-        long v = node.asLong();
-        if (v < min || v > max) {
-            error(path, "must be between " + min + " and " + max + ", got " + v);
+        if (!node.canConvertToLong() || node.asLong() < min || node.asLong() > max) {
+            // As written: a number beyond 64 bits kept to them would name a value the user never wrote.
+            error(path, "must be between " + min + " and " + max + ", got " + node.asText());
             return dflt;
         }
-        return (int) v;
+        return (int) node.asLong();
     }
 
     public boolean bool(JsonNode node, String path, boolean dflt) {

@@ -282,7 +282,11 @@ public final class JsonEventParser {
     private static long time(Fields n) throws InvalidEventException {
         JsonNode v = n.get("eventTime");
         if (v == null || v.isNull()) throw new InvalidEventException("eventTime is missing");
-        if (v.isIntegralNumber()) return v.asLong();
+        if (v.isIntegralNumber()) {
+            // A number beyond 64 bits would wrap into a plausible time: it is out of range, as written.
+            if (!v.canConvertToLong()) throw new InvalidEventException("eventTime " + v.asText() + " is not epoch milliseconds: too large");
+            return v.asLong();
+        }
         if (v.isTextual()) {
             try {
                 return IsoInstants.toEpochMilli(v.asText());

@@ -203,6 +203,8 @@ class RulesTest {
                         "health.weights.usageTrend: must be between 0 and 100, got 130",
                         "health.tiers.yellow: must be between 0 and 100, got -1");
         assertThat(invalid("version: ''\n").errors()).containsExactly("version: expected a non-empty text value");
+        assertThat(invalid("version: v1\nsignals:\n  urgentTicketAging: {hours: 99999999999999999999999}\n").errors())
+                .containsExactly("signals.urgentTicketAging.hours: must be between 1 and 2160, got 99999999999999999999999");
         assertThat(invalid("version: v1\nsignals:\n  coreFeatureUnused: {coreFeatures: [reports, '', {a: 1}]}\n").errors())
                 .containsExactly("signals.coreFeatureUnused.coreFeatures[1]: expected a non-empty feature name",
                         "signals.coreFeatureUnused.coreFeatures[2]: expected a non-empty feature name");

@@ -114,6 +114,9 @@ class JsonEventParserTest {
         assertRejected("{" + LOGIN + ",\"eventTime\":1.5e12}", "eventTime must be an ISO-8601 instant or epoch milliseconds");
         assertRejected("{" + LOGIN + ",\"eventTime\":true}", "eventTime must be an ISO-8601 instant or epoch milliseconds");
         assertRejected("{" + LOGIN + ",\"eventTime\":1773000000}", "is outside 2000-01-01..2100-01-01"); // seconds, not millis
+        // 2^64 + 2026-03-01: kept to 64 bits it would read as 2026-03-01.
+        assertRejected("{" + LOGIN + ",\"eventTime\":18446745846032751616}", "eventTime 18446745846032751616 is not epoch milliseconds: too large");
+        assertRejected("{" + LOGIN + ",\"eventTime\":-99999999999999999999}", "eventTime -99999999999999999999 is not epoch milliseconds: too large");
     }
 
     @Test

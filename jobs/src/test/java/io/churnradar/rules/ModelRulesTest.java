@@ -51,6 +51,8 @@ class ModelRulesTest {
         assertThat(RulesCheck.check("version: x\nmodel: {uri: " + file.toUri() + ", sha256: " + "a".repeat(64) + "}", "t").errors())
                 .containsExactly("model.sha256: the model has SHA-256 " + sha + ", the rules expect " + "a".repeat(64)
                         + ": it is not the model this rule set was written for");
+        assertThat(RulesCheck.check("version: x\nmodel: {uri: " + file.toUri() + ", sha256: " + "0".repeat(64) + "}", "t").errors())
+                .containsExactly("model.sha256: write the SHA-256 in quotes (sha256: \"...\"): YAML reads these digits as the number 0");
         assertThat(RulesCheck.check("version: x\nmodel: {uri: " + file.toUri() + "}", "t").errors())
                 .containsExactly("model.sha256: missing; a model named by uri needs its SHA-256 (sha256sum MODEL)");
         byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length / 2);
