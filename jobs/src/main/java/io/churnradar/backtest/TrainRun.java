@@ -181,6 +181,12 @@ public final class TrainRun {
             });
             r.trainRows = train.size();
             r.evaluationRows = eval.size();
+            if (eval.size() == 0 && until != null) {
+                // Without rows after --until the figures would read as a perfect model (a Brier score and log loss of 0).
+                throw new IllegalArgumentException(String.format("--until %s leaves no day close after it to evaluate on: the history ends on %s."
+                        + " Give a date before its end, so that the later days measure the model", until,
+                        LocalDate.ofEpochDay(Math.floorDiv(labels.dataEnd(), DAY))));
+            }
             if (progress != null) progress.accept(String.format("  training on %,d rows, evaluating on %,d", train.size(), eval.size()));
             r.model = ChurnTrainer.train(train, eval, labels.definition(), r.split.minusDays(1), trainOptions);
             r.model.training().accountShare = r.accountShare;

@@ -110,37 +110,60 @@ public final class ChurnTrainer {
      * smoothed targets so that a separable calibration set does not drive the slope to infinity.
      */
     static ChurnModel.Calibration platt(float[][] margins, byte[] y) {
+        // Platt scaling as Lin, Lin and Weng (2007) made it safe: the prior-corrected targets keep the optimum finite,
+        // and Newton's steps are shortened until the loss falls. Full Newton steps overshot on margins that separate
+        // the classes (a calibration slope of 7e9, every probability 0 or 1). No library on the classpath fits it.
         int n = y.length;
         long pos = 0;
-        for (byte b : y) pos += b;
+        for (byte v : y) pos += v;
         double hi = (pos + 1.0) / (pos + 2.0), lo = 1.0 / (n - pos + 2.0);
-        double a = 1, b = 0;
+        double a = 0, b = Math.log((pos + 1.0) / (n - pos + 1.0));
+        double loss = plattLoss(margins, y, hi, lo, a, b);
         for (int iter = 0; iter < 100; iter++) {
-            double ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0;
+            double ga = 0, gb = 0, haa = 1e-12, hab = 0, hbb = 1e-12;
             for (int i = 0; i < n; i++) {
                 double m = margins[i][0];
                 double p = ChurnModel.sigmoid(a * m + b);
-                double t = y[i] == 1 ? hi : lo;
-                double g = p - t, w = Math.max(p * (1 - p), 1e-12);
+                double g = p - (y[i] == 1 ? hi : lo), w = p * (1 - p);
                 ga += g * m;
                 gb += g;
                 haa += w * m * m;
                 hab += w * m;
                 hbb += w;
             }
-            haa += 1e-9;
-            hbb += 1e-9;
+            if (Math.abs(ga) < 1e-5 && Math.abs(gb) < 1e-5) break;
             double det = haa * hbb - hab * hab;
-            if (det <= 0) break;
-            double da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det;
-            a -= da;
-            b -= db;
-            if (Math.abs(da) < 1e-9 && Math.abs(db) < 1e-9) break;
+            if (!(det > 0)) break;
+            double da = -(hbb * ga - hab * gb) / det, db = -(haa * gb - hab * ga) / det;
+            double slope = ga * da + gb * db; // negative: a direction of descent
+            double step = 1;
+            while (step >= 1e-10) {
+                double na = a + step * da, nb = b + step * db;
+                double nl = plattLoss(margins, y, hi, lo, na, nb);
+                if (nl < loss + 1e-4 * step * slope) {
+                    a = na;
+                    b = nb;
+                    loss = nl;
+                    break;
+                }
+                step /= 2;
+            }
+            if (step < 1e-10) break; // no step lowers the loss: at the optimum, as far as doubles tell
         }
         ChurnModel.Calibration c = new ChurnModel.Calibration();
         c.a = Double.isFinite(a) ? a : 1;
         c.b = Double.isFinite(b) ? b : 0;
         c.rows = n;
         return c;
+    }
+
+    /** The cross-entropy of the calibrated probabilities against Platt's targets, in a form that does not overflow. */
+    private static double plattLoss(float[][] margins, byte[] y, double hi, double lo, double a, double b) {
+        double sum = 0;
+        for (int i = 0; i < y.length; i++) {
+            double f = a * margins[i][0] + b, t = y[i] == 1 ? hi : lo;
+            sum += f >= 0 ? (1 - t) * f + Math.log1p(Math.exp(-f)) : -t * f + Math.log1p(Math.exp(f));
+        }
+        return sum;
     }
 }

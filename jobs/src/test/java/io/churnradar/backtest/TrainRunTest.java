@@ -65,9 +65,24 @@ class TrainRunTest {
     }
 
     private TrainRun.Result train(Path events, Path model, ChurnTrainer.Options options) throws Exception {
+        return train(events, model, options, START.plusDays(150));
+    }
+
+    private TrainRun.Result train(Path events, Path model, ChurnTrainer.Options options, java.time.LocalDate until) throws Exception {
         return TrainRun.run(List.of(new BacktestInput(InputFormat.CHURN_RADAR, events)), FormatOptions.defaults(), Rules.defaults(),
-                ChurnDefinition.parse("auto:30d"), START.plusDays(150), model, Duration.ofMinutes(10), 2, FlinkTestCluster.config(),
+                ChurnDefinition.parse("auto:30d"), until, model, Duration.ofMinutes(10), 2, FlinkTestCluster.config(),
                 options, null);
+    }
+
+    @Test
+    void anUntilAtTheHistorysEndLeavesNothingToEvaluateAndIsRefused() throws Exception {
+        Path events = write(tmp.resolve("history.jsonl"), history(11));
+        Path model = tmp.resolve("late.model");
+        String message = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> train(events, model, new ChurnTrainer.Options(), START.plusDays(1000))).getMessage();
+        assertTrue(message.startsWith("--until " + START.plusDays(1000) + " leaves no day close after it to evaluate on: the history ends on "),
+                message);
+        assertTrue(!java.nio.file.Files.exists(model), "no model written");
     }
 
     @Test

@@ -157,4 +157,31 @@ class ChurnModelTest {
         assertTrue(summary.contains("p >= 0.5: 0 flagged, precision -, recall -"), summary);
         assertTrue(ModelEvaluation.of(new double[] {0.9, 0.6}, new byte[] {1, 1}).summary().contains("(every row churns"));
     }
+
+    @Test
+    void calibrationRecoversAKnownSlopeAndStaysFiniteWhereTheMarginsSeparate() {
+        Random r = new Random(7);
+        int n = 20_000;
+        float[][] m = new float[n][1];
+        byte[] y = new byte[n];
+        for (int i = 0; i < n; i++) {
+            m[i][0] = (float) r.nextGaussian();
+            y[i] = (byte) (r.nextDouble() < ChurnModel.sigmoid(2 * m[i][0] - 1) ? 1 : 0);
+        }
+        ChurnModel.Calibration c = ChurnTrainer.platt(m, y);
+        assertEquals(2, c.a, 0.15);
+        assertEquals(-1, c.b, 0.15);
+        // Margins that separate the classes: the probabilities stay short of 0 and 1, at Platt's targets.
+        float[][] apart = new float[200][1];
+        byte[] labels = new byte[200];
+        for (int i = 0; i < 200; i++) {
+            labels[i] = (byte) (i % 4 == 0 ? 1 : 0);
+            apart[i][0] = labels[i] == 1 ? 3 + i % 7 : -3 - i % 5;
+        }
+        ChurnModel.Calibration s = ChurnTrainer.platt(apart, labels);
+        assertTrue(Double.isFinite(s.a) && Math.abs(s.a) < 50, "slope " + s.a);
+        double top = ChurnModel.sigmoid(s.a * 3 + s.b), bottom = ChurnModel.sigmoid(s.a * -3 + s.b);
+        assertTrue(top > 0.8 && top < 0.999, "p at the lowest churner's margin " + top);
+        assertTrue(bottom < 0.2 && bottom > 0.001, "p at the highest stayer's margin " + bottom);
+    }
 }
