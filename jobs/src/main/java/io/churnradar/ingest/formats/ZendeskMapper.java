@@ -19,7 +19,8 @@ import java.util.Set;
 
 /**
  * Zendesk event webhooks of tickets ({@code zen:event-type:ticket.*}): a new ticket is OPENED, a status
- * change RESOLVED, CLOSED, REOPENED or UPDATED, a priority change or a comment UPDATED; the ticket's
+ * change RESOLVED, CLOSED, REOPENED or UPDATED, a priority change or a comment UPDATED (RESOLVED or CLOSED
+ * when the ticket's {@code detail.status} says it is solved or closed); the ticket's
  * organization is the account. docs/inputs.md has the table.
  */
 final class ZendeskMapper implements PayloadMapper {
@@ -65,7 +66,9 @@ final class ZendeskMapper implements PayloadMapper {
         TicketStatus status = switch (change) {
             case "created" -> TicketStatus.OPENED;
             case "status_changed" -> statusChange(text(n, "event.previous"), requiredText(n, "event.current"));
-            default -> TicketStatus.UPDATED;
+            // A comment or a priority change on a solved or closed ticket leaves it so: an UPDATED would say it is open,
+            // and an urgent one would start an aging clock for a ticket nobody works on.
+            default -> ended(text(n, "detail.status"));
         };
         AccountEvent e = AccountEvent.of(EventType.SUPPORT_TICKET, eventId, account, time);
         e.ticketId = ticket;
@@ -84,6 +87,12 @@ final class ZendeskMapper implements PayloadMapper {
         if (cur.equals("CLOSED")) return TicketStatus.CLOSED;
         if (prev.equals("SOLVED") || prev.equals("CLOSED")) return TicketStatus.REOPENED;
         return TicketStatus.UPDATED;
+    }
+
+    /** The status a ticket keeps through a change that is not of its status: RESOLVED or CLOSED when it ended, else UPDATED. */
+    private static TicketStatus ended(String status) {
+        String s = status == null ? "" : status.toUpperCase(Locale.ROOT);
+        return s.equals("SOLVED") ? TicketStatus.RESOLVED : s.equals("CLOSED") ? TicketStatus.CLOSED : TicketStatus.UPDATED;
     }
 
     /** Zendesk's priorities are ours; a ticket without one is NORMAL, as Zendesk treats it. */

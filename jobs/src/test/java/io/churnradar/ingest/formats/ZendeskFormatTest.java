@@ -58,6 +58,11 @@ class ZendeskFormatTest {
         assertThat(comment.ticketStatus).isEqualTo(TicketStatus.UPDATED);
         assertThat(comment.priority).isEqualTo(TicketPriority.URGENT);
         assertThat(comment.userId).isEqualTo("8447388090494");
+        // On a solved or closed ticket it stays so: an UPDATED would start an urgent ticket's aging clock again.
+        String onSolved = Payloads.text("zendesk", "ticket.comment_added.json").replace("\"status\": \"OPEN\"", "\"status\": \"SOLVED\"");
+        assertThat(Payloads.events(ZENDESK, Payloads.utf8(onSolved), UserLinks.NONE).get(0).ticketStatus).isEqualTo(TicketStatus.RESOLVED);
+        String onClosed = Payloads.text("zendesk", "ticket.comment_added.json").replace("\"status\": \"OPEN\"", "\"status\": \"CLOSED\"");
+        assertThat(Payloads.events(ZENDESK, Payloads.utf8(onClosed), UserLinks.NONE).get(0).ticketStatus).isEqualTo(TicketStatus.CLOSED);
     }
 
     @Test
