@@ -122,8 +122,10 @@ final class SurveyMapper implements PayloadMapper {
         if (time == null) throw new InvalidEventException("event_data.created_at is missing");
         String responseId = id(d, "id");
         if (responseId == null) throw new InvalidEventException("event_data.id is missing");
-        // An updated answer (a comment added later) is the same answer: one id, counted once.
-        return Mapped.of(feedback("delighted:" + responseId, account, time, survey, score, text(d, "comment"), id(d, "person.id")));
+        // The id carries the score: an update that adds a comment is the same answer, counted once, and one that changes
+        // the score is a new answer, which may resolve a detractor.
+        return Mapped.of(feedback("delighted:" + responseId + ":" + score, account, time, survey, score, text(d, "comment"),
+                id(d, "person.id")));
     }
 
     private static AccountEvent feedback(String eventId, String account, long time, SurveyType survey, long score, String comment,

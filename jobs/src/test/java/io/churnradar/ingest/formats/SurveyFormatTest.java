@@ -42,13 +42,20 @@ class SurveyFormatTest {
     @Test
     void aDelightedNpsResponseWithThePersonPropertyAccount() throws Exception {
         AccountEvent e = one("delighted-nps.json");
-        assertThat(e.eventId).isEqualTo("delighted:5435");
+        assertThat(e.eventId).isEqualTo("delighted:5435:9");
         assertThat(e.accountId).isEqualTo("initech");
         assertThat(e.userId).isEqualTo("5");
         assertThat(e.survey).isEqualTo(SurveyType.NPS);
         assertThat(e.score).isEqualTo(9);
         assertThat(e.comment).isEqualTo("I love this!");
         assertThat(e.eventTime).isEqualTo(Instant.parse("2026-03-02T10:15:00Z").toEpochMilli());
+        // An update that keeps the score is the same answer; one that changes it is a new one.
+        String updated = Payloads.text("survey", "delighted-nps.json").replace("survey_response.created", "survey_response.updated")
+                .replace("\"updated_at\": null", "\"updated_at\": 1772533800");
+        assertThat(Payloads.events(SURVEY, Payloads.utf8(updated), UserLinks.NONE).get(0).eventId).isEqualTo("delighted:5435:9");
+        AccountEvent rescored = Payloads.events(SURVEY, Payloads.utf8(updated.replace("\"score\": 9", "\"score\": 3")), UserLinks.NONE).get(0);
+        assertThat(rescored.eventId).isEqualTo("delighted:5435:3");
+        assertThat(rescored.eventTime).isEqualTo(1772533800_000L);
         String ces = Payloads.text("survey", "delighted-nps.json").replace("\"survey_type\": \"nps\"", "\"survey_type\": \"ces\"");
         assertThat(SURVEY.map(Payloads.utf8(ces)).skipped).contains("neither NPS nor CSAT");
     }
