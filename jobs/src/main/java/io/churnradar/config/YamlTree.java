@@ -42,8 +42,13 @@ public final class YamlTree {
     }
 
     public static JsonNode parse(String text, String source) {
-        try {
-            JsonNode root = YAML.readTree(text);
+        try (com.fasterxml.jackson.core.JsonParser p = YAML.createParser(text)) {
+            JsonNode root = p.nextToken() == null ? null : YAML.readTree(p);
+            if (p.nextToken() != null) {
+                // A second document (after ---) would be passed over without a word: its keys never checked nor used.
+                throw new ConfigException(source, List.of("(root): the file holds more than one YAML document (a second one starts at line "
+                        + p.currentTokenLocation().getLineNr() + "); keep one, without ---"));
+            }
             if (root == null || root.isMissingNode() || root.isNull()) {
                 return YAML.createObjectNode();
             }

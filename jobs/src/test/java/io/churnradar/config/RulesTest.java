@@ -344,6 +344,12 @@ class RulesTest {
                 .hasMessageContaining("not valid YAML at line 2, column 8: the key 'version' is given twice in one mapping; keep one");
         ConfigException e = invalid("version: v1\nsignals: [usageDrop]\n");
         assertThat(e.errors()).containsExactly("signals: expected a mapping of keys");
+        // A second document would be passed over: its keys neither checked nor used.
+        assertThat(invalid("version: a\nsignals: {inactivity: {days: 7}}\n---\nsignals: {inactivity: {days: 0}}\n").errors())
+                .containsExactly("(root): the file holds more than one YAML document (a second one starts at line 4); keep one, without ---");
+        assertThat(Rules.parse("---\nversion: a\n", SOURCE).version).isEqualTo("a"); // one document, marked as such
+        assertThat(invalid("# nothing yet\n").errors()).containsExactly(
+                "version: missing; every rules file names its version, alerts carry it as ruleVersion");
     }
 
     @Test
