@@ -52,6 +52,10 @@ final class PayloadMapping {
         if (o.mapped == null) return;
         try {
             o.events = o.mapped.resolve(links);
+            if (o.events.isEmpty() && o.mapped.hasLink()) {
+                // Learnt, and counted: every payload ends as events, rejected or skipped, so the counts add up to the lines.
+                o.skipped = "links user " + o.mapped.linkUser + " to account " + o.mapped.linkAccount + "; no event of its own";
+            }
         } catch (InvalidEventException e) {
             o.rejected = e.getMessage();
         }
