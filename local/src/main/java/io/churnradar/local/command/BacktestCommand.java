@@ -45,8 +45,9 @@ final class BacktestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--events", paramLabel = "[FORMAT=]PATH", required = true, description = {"A file, or a folder searched for .jsonl,"
-            + " .jsonl.gz (and .json) files (required). FORMAT: churn-radar (default), json, stripe, segment, zendesk, survey."
+    @Option(names = "--events", paramLabel = "[FORMAT=]PATH", required = true, description = {"A file, or a folder searched for .jsonl and"
+            + " .jsonl.gz files, and .json files in the formats other than ours (a .json file of ours is read when given as the"
+            + " file; a folder's are left alone, as a results folder's summary.json is not events) (required). FORMAT: churn-radar (default), json, stripe, segment, zendesk, survey."
             + " Repeatable: e.g. --events stripe=stripe.jsonl --events segment=seg/."})
     List<String> events = new ArrayList<>();
 
