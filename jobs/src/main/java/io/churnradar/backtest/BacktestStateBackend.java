@@ -188,10 +188,13 @@ public final class BacktestStateBackend {
         try (InputStream raw = Files.newInputStream(file);
                 InputStream in = PayloadFile.decompressed(file.toString(), raw);
                 BoundedLines r = new BoundedLines(in, BacktestLimits.DEFAULT_MAX_LINE_BYTES)) {
-            read = read(r, SAMPLE_LINES, ours ? accounts : null);
-        } catch (IOException e) {
-            if (PayloadFile.isBrokenGzip(file.toString(), e)) throw new UnreadableInputFile(file.toString(), -1, e);
-            throw e;
+            try {
+                read = read(r, SAMPLE_LINES, ours ? accounts : null);
+            } catch (IOException e) {
+                // Named before anything starts, with the line the break comes after, as the run's own reading names it.
+                if (PayloadFile.isBrokenGzip(file.toString(), e)) throw new UnreadableInputFile(file.toString(), r.linesRead(), e);
+                throw e;
+            }
         }
         long sampled = ours ? accounts.size() : read.lines;
         if (read.whole || read.chars == 0) return sampled;

@@ -35,6 +35,7 @@ public final class BoundedLines implements Closeable {
     private int end;
     private byte[] line = new byte[256];
     private boolean started;
+    private long linesRead;
     private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     public BoundedLines(InputStream in, int limit) {
@@ -47,6 +48,17 @@ public final class BoundedLines implements Closeable {
      * in one piece; a byte at a time, with the checks each needs, this loop was the reading thread's largest cost.
      */
     public Line next() throws IOException {
+        Line l = nextLine();
+        if (l != null) linesRead++;
+        return l;
+    }
+
+    /** The lines {@link #next} has returned. */
+    public long linesRead() {
+        return linesRead;
+    }
+
+    private Line nextLine() throws IOException {
         int len = 0;
         long size = 0;
         MessageDigest digest = null;
