@@ -119,6 +119,10 @@ class InputSettingsTest {
         assertThatThrownBy(() -> io.churnradar.backtest.input.BacktestInput.parse("hubspot=x.jsonl"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("'hubspot' is not a format; allowed:");
         assertThat(io.churnradar.backtest.input.BacktestInput.parse("avro-confluent=dump.b64").format).isEqualTo(InputFormat.AVRO_CONFLUENT);
+        // In other letters too, rather than a path "Stripe=x.jsonl" that is not there.
+        assertThat(io.churnradar.backtest.input.BacktestInput.parse("Stripe=history/stripe.jsonl").format).isEqualTo(InputFormat.STRIPE);
+        assertThatThrownBy(() -> io.churnradar.backtest.input.BacktestInput.parse("HubSpot=x.jsonl"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'HubSpot' is not a format; allowed:");
         assertThat(List.of(InputFormat.values())).hasSize(7);
     }
 

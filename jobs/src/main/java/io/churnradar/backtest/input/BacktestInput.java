@@ -30,8 +30,11 @@ public final class BacktestInput implements Serializable {
     /** {@code stripe=history/stripe.jsonl}, or a bare path in our own format. */
     public static BacktestInput parse(String arg) {
         int eq = arg.indexOf('=');
-        if (eq > 0 && arg.substring(0, eq).matches("[a-z][a-z-]*")) {
-            InputFormat f = InputFormat.fromId(arg.substring(0, eq));
+        // A prefix in other letters (Stripe=...) is a format too, unless a file of that whole name is there.
+        boolean format = eq > 0 && (arg.substring(0, eq).matches("[a-z][a-z-]*")
+                || arg.substring(0, eq).matches("[A-Za-z][A-Za-z-]*") && !Files.exists(Path.of(arg)));
+        if (format) {
+            InputFormat f = InputFormat.fromId(arg.substring(0, eq).toLowerCase(java.util.Locale.ROOT));
             if (f == null) {
                 throw new ConfigException("--events", List.of("'" + arg.substring(0, eq) + "' is not a format; allowed: " + InputFormat.ids()));
             }
