@@ -19,6 +19,9 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -116,10 +119,19 @@ final class RulesCommand implements Callable<Integer> {
         Map<String, String> clientProperties = defaults.clientProperties();
         String topic = topicOption != null ? topicOption : defaults.rulesTopic;
         String statusTopic = statusTopicOption != null ? statusTopicOption : defaults.rulesStatusTopic;
+        CommandSpec publishSpec = spec.subcommands().get("publish").getCommandSpec();
+        if (topic.isBlank()) throw Values.usage(publishSpec, "--topic: give the rules topic's name (default churn.rules)");
+        if (statusTopic.isBlank()) throw Values.usage(publishSpec, "--status-topic: give the status topic's name (default churn.rules-status)");
         String text = read(file);
         if (text == null) return 1;
         RulesCheck.Result check = check(text, file, config == null ? null : defaults, config);
         if (!report(file, check)) {
+            out.println("Not published.");
+            return 1;
+        }
+        String unreachable = missingTopics(publishSpec, servers, clientProperties, wait == null ? List.of(topic) : List.of(topic, statusTopic));
+        if (unreachable != null) {
+            out.println(unreachable);
             out.println("Not published.");
             return 1;
         }
@@ -144,6 +156,37 @@ final class RulesCommand implements Callable<Integer> {
             out.printf("Cannot reach Kafka at %s: %s%n", servers, e.getMessage());
             return 1;
         }
+    }
+
+    /**
+     * Whether the cluster answers and holds the topics, asked before anything is produced: a producer alone waits its
+     * whole timeout and then says only that the topic is not in its metadata, whether the broker is down or the topic
+     * missing. Null when both are fine, else what is wrong and what to check.
+     */
+    private static String missingTopics(CommandSpec spec, String servers, Map<String, String> clientProperties, List<String> topics)
+            throws InterruptedException {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(KAFKA_TIMEOUT.toMillis()));
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(KAFKA_TIMEOUT.toMillis() / 2));
+        java.util.Set<String> existing;
+        try (Admin admin = Admin.create(p)) {
+            existing = admin.listTopics(new ListTopicsOptions().listInternal(false)).names().get(KAFKA_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+        } catch (KafkaException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.config.ConfigException c) {
+                throw Values.usage(spec, "--bootstrap-servers '" + servers + "': " + c.getMessage() + "; expected HOST:PORT[,HOST:PORT...]");
+            }
+            throw e;
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            return "Cannot reach Kafka at " + servers + ": " + (e.getCause() != null ? e.getCause().getMessage() : "no answer in "
+                    + Durations.human(KAFKA_TIMEOUT)) + ".\n  Check that it runs and is reachable from here, and that --bootstrap-servers"
+                    + " (or the config's kafka.bootstrapServers and client properties) name it.";
+        }
+        List<String> missing = topics.stream().filter(t -> !existing.contains(t)).toList();
+        if (missing.isEmpty()) return null;
+        return "The Kafka cluster at " + servers + " has no topic " + String.join(", ", missing) + ": is it the job's cluster, and are"
+                + " --topic and --status-topic the job's rules topics? (docs/rules.md: the rules topic has one partition and is compacted)";
     }
 
     /** The file's text, or null after saying why it cannot be read. */

@@ -136,6 +136,24 @@ class KafkaCommandsTest {
 
     @Test
     @Timeout(120)
+    void publishSaysWhetherTheBrokerOrTheTopicIsMissingBeforeProducing() throws Exception {
+        Path good = Files.writeString(dir.resolve("good.yaml"), "version: v6\n");
+        assertThat(run("rules", "publish", good.toString(), "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "team.rules"))
+                .isEqualTo(1);
+        assertThat(out()).contains("The Kafka cluster at " + kafka.bootstrapServers() + " has no topic team.rules:", "Not published.");
+        out.reset();
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        assertThat(run("rules", "publish", good.toString(), "--bootstrap-servers", "localhost:" + closedPort)).isEqualTo(1);
+        assertThat(out()).contains("Cannot reach Kafka at localhost:" + closedPort + ": ", "Check that it runs and is reachable from here",
+                "Not published.");
+        out.reset();
+    }
+
+    @Test
+    @Timeout(120)
     void publishWithoutAnAnswerInTimeFails() throws Exception {
         Path good = Files.writeString(dir.resolve("good.yaml"), "version: v5\n");
         assertThat(run("rules", "publish", good.toString(), "--bootstrap-servers", kafka.bootstrapServers(), "--wait", "1s")).isEqualTo(1);

@@ -98,7 +98,7 @@ class RulesValidateCommandTest {
     }
 
     @Test
-    void theCommandLineOfTheRulesGroup() {
+    void theCommandLineOfTheRulesGroup() throws Exception {
         assertThat(run("rules", "validate")).isEqualTo(2);
         assertThat(err()).contains("rules validate: Missing required parameter: 'FILE'");
         assertThat(run("rules")).isEqualTo(2);
@@ -111,6 +111,12 @@ class RulesValidateCommandTest {
         assertThat(err()).contains("Missing required option: '--bootstrap-servers=HOST:PORT'");
         assertThat(run("rules", "publish", "a.yaml", "--bootstrap-servers", "x:1", "--wait", "soon")).isEqualTo(2);
         assertThat(err()).contains("Invalid value for option '--wait': 'soon' is not a duration");
+        // A valid file, then options that name no place to publish to: usage errors, before any connection.
+        Path valid = Files.writeString(dir.resolve("ok.yaml"), "version: v1\n");
+        assertThat(run("rules", "publish", valid.toString(), "--bootstrap-servers", "x:1", "--topic", "")).isEqualTo(2);
+        assertThat(err()).contains("--topic: give the rules topic's name (default churn.rules)");
+        assertThat(run("rules", "publish", valid.toString(), "--bootstrap-servers", "notaport")).isEqualTo(2);
+        assertThat(err()).contains("--bootstrap-servers 'notaport': ", "expected HOST:PORT[,HOST:PORT...]");
     }
 
     @Test
