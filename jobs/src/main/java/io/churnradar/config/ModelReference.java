@@ -156,6 +156,9 @@ public final class ModelReference implements Serializable {
     }
 
     private static byte[] readBounded(Path file) throws IOException {
+        // The JDK's messages for these are the path alone, which a message that names the file already says.
+        if (!Files.exists(file)) throw new IOException("no such file");
+        if (Files.isDirectory(file)) throw new IOException("a folder, not a model file");
         long size = Files.size(file);
         if (size > MAX_MODEL_BYTES) throw new IOException("the model is " + size + " bytes, more than the " + MAX_MODEL_BYTES + " allowed");
         try (InputStream in = Files.newInputStream(file)) {

@@ -161,8 +161,11 @@ public final class YamlTree {
 
     public boolean bool(JsonNode node, String path, boolean dflt) {
         if (node.isMissingNode() || node.isNull()) return dflt;
+        if (node.isTextual() && (node.asText().equalsIgnoreCase("true") || node.asText().equalsIgnoreCase("false"))) {
+            return node.asText().equalsIgnoreCase("true"); // "true" in quotes means what it says
+        }
         if (!node.isBoolean()) {
-            error(path, "expected true or false, got '" + node.asText() + "'");
+            error(path, "expected true or false, got " + shown(node));
             return dflt;
         }
         return node.asBoolean();
@@ -177,15 +180,23 @@ public final class YamlTree {
         return node.asText();
     }
 
+    /** A value as the file gives it, for a message: a scalar in quotes, a list or mapping as such (asText gives them as ''). */
+    static String shown(JsonNode node) {
+        if (node.isArray()) return "a list " + node;
+        if (node.isObject()) return "a mapping " + node;
+        return "'" + node.asText() + "'";
+    }
+
     public <E extends Enum<E>> E enumValue(JsonNode node, String path, Class<E> type, E dflt) {
         if (node.isMissingNode() || node.isNull()) return dflt;
-        String t = node.asText().trim().toUpperCase();
+        String t = node.isValueNode() ? node.asText().trim().toUpperCase() : "";
         for (E e : type.getEnumConstants()) {
-            if (e.name().equals(t)) return e;
+            if (node.isValueNode() && e.name().equals(t)) return e;
         }
         List<String> allowed = new ArrayList<>();
         for (E e : type.getEnumConstants()) allowed.add(e.name());
-        error(path, "'" + node.asText() + "' is not allowed; allowed values: " + String.join(", ", allowed));
+        error(path, (node.isValueNode() ? "'" + node.asText() + "' is not allowed" : "expected one value, got " + shown(node))
+                + "; allowed values: " + String.join(", ", allowed));
         return dflt;
     }
 

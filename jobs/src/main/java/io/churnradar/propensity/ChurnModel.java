@@ -117,6 +117,10 @@ public final class ChurnModel implements Serializable {
         Document d;
         try {
             d = JSON.readValue(bytes, Document.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // The parser's own words and place, without its note on the source it was told not to show.
+            throw new IllegalArgumentException("not a churn propensity model: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
         } catch (IOException e) {
             throw new IllegalArgumentException("not a churn propensity model: " + e.getMessage());
         }

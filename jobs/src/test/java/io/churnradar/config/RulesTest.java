@@ -292,6 +292,12 @@ class RulesTest {
                 "signals.inactivity.days: expected a whole number between 1 and 365, got 'fourteen'",
                 "signals.usageDrop.windowDays: expected a whole number between 1 and 90, got '7.5'",
                 "signals.usageDrop.dropRatio: expected a number between 0.01 and 1, got 'a-third'");
+        // true and false in quotes mean what they say; a list where one value goes is named as a list.
+        Rules r = Rules.parse("version: v1\nsignals:\n  inactivity: {enabled: \"false\"}\n", SOURCE);
+        assertThat(r.signal(io.churnradar.signals.inactivity.InactivitySignal.SPEC).enabled).isFalse();
+        assertThat(invalid("version: v1\nsignals:\n  inactivity: {severity: [HIGH], enabled: [true]}\n").errors()).containsExactlyInAnyOrder(
+                "signals.inactivity.severity: expected one value, got a list [\"HIGH\"]; allowed values: LOW, MEDIUM, HIGH, CRITICAL",
+                "signals.inactivity.enabled: expected true or false, got a list [true]");
     }
 
     @Test

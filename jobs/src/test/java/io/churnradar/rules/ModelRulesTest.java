@@ -2,6 +2,7 @@ package io.churnradar.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.churnradar.config.ModelReference;
 import io.churnradar.config.Rules;
 import io.churnradar.testing.TestChurnModels;
 import java.nio.file.Files;
@@ -47,7 +48,11 @@ class ModelRulesTest {
         String sha = sha256(bytes);
 
         assertThat(RulesCheck.check("version: x\nmodel: {uri: " + tmp.resolve("gone.json").toUri() + ", sha256: " + sha + "}", "t").errors())
-                .singleElement().asString().startsWith("model.uri: cannot read the model");
+                .singleElement().asString().startsWith("model.uri: cannot read the model").endsWith("gone.json: no such file");
+        // Not a model: the parser's words and place, without its note on sources it does not show.
+        Path yaml = Files.writeString(tmp.resolve("rules.yaml"), "version: x\n");
+        assertThat(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ModelReference.of(yaml)).getMessage())
+                .startsWith("not a churn propensity model: Unrecognized token 'version'").contains("(line 1, column ").doesNotContain("REDACTED");
         assertThat(RulesCheck.check("version: x\nmodel: {uri: " + file.toUri() + ", sha256: " + "a".repeat(64) + "}", "t").errors())
                 .containsExactly("model.sha256: the model has SHA-256 " + sha + ", the rules expect " + "a".repeat(64)
                         + ": it is not the model this rule set was written for");
