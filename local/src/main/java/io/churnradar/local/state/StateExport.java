@@ -77,7 +77,10 @@ public final class StateExport {
         try {
             metadata = SavepointLoader.loadSavepointMetadata(dir.toUri().toString());
         } catch (IOException | RuntimeException e) {
-            throw new NotASavepointException(dir.resolve("_metadata") + " cannot be read as Flink savepoint metadata (" + e.getMessage()
+            // An empty file ends the reader with an EOFException whose message is null: the class then says what happened.
+            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName() + (e instanceof java.io.EOFException
+                    ? ": the file ends before its metadata does" : "");
+            throw new NotASavepointException(dir.resolve("_metadata") + " cannot be read as Flink savepoint metadata (" + why
                     + "); give the folder of a complete savepoint or retained checkpoint written by Flink 2.x");
         }
         var detector = OperatorIdentifier.forUid(ChurnDetector.UID).getOperatorId();

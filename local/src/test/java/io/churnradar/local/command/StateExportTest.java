@@ -380,6 +380,13 @@ class StateExportTest {
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("savepoint " + tmp.resolve("nowhere") + " does not exist");
 
+        Path cut = Files.createDirectories(tmp.resolve("cut-savepoint"));
+        Files.write(cut.resolve("_metadata"), new byte[0]);
+        Run empty2 = run("state", "export", "--savepoint", cut.toString(), "--out", tmp.resolve("x").toString());
+        assertThat(empty2.code()).isEqualTo(2);
+        assertThat(empty2.err()).contains(cut.resolve("_metadata") + " cannot be read as Flink savepoint metadata (EOFException")
+                .doesNotContain("(null)");
+
         Path blocked = Files.createDirectories(tmp.resolve("blocked/accounts.csv")).getParent();
         Run folderInTheWay = run("state", "export", "--savepoint", savepoint.toString(), "--out", blocked.toString(), "--format", "csv");
         assertThat(folderInTheWay.code()).isEqualTo(2);
