@@ -21,10 +21,17 @@ public final class BoundedLines implements Closeable {
     public static final class Line {
         public final String text;
         public final Oversize oversize;
+        /** The line's bytes when they are not UTF-8 (text then holds U+FFFD for them); null otherwise. */
+        public final byte[] malformed;
 
         Line(String text, Oversize oversize) {
+            this(text, oversize, null);
+        }
+
+        Line(String text, Oversize oversize, byte[] malformed) {
             this.text = text;
             this.oversize = oversize;
+            this.malformed = malformed;
         }
     }
 
@@ -99,7 +106,20 @@ public final class BoundedLines implements Closeable {
             return new Line(null, new Oversize(Arrays.copyOf(line, len), size, HexFormat.of().formatHex(digest.digest())));
         }
         // The JDK's UTF-8 decoding, which replaces each malformed sequence with U+FFFD as a replacing decoder does.
-        return new Line(new String(line, 0, len, StandardCharsets.UTF_8), null);
+        String text = new String(line, 0, len, StandardCharsets.UTF_8);
+        // A U+FFFD is rare in real text: only then are the bytes checked, and kept when they are not UTF-8, so that a dead
+        // letter can give the original bytes the replacement lost.
+        return new Line(text, null, text.indexOf('\uFFFD') >= 0 && !isUtf8(line, len) ? Arrays.copyOf(line, len) : null);
+    }
+
+    private static boolean isUtf8(byte[] b, int len) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(b, 0, len));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
     }
 
     /** The text of an oversized line's kept prefix. */

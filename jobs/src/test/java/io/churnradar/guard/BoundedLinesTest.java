@@ -127,4 +127,16 @@ class BoundedLinesTest {
         assertThat(new BoundedLines(new ByteArrayInputStream(bom), 1000).next()).isNull();
         assertThat(new BoundedLines(new ByteArrayInputStream(new byte[] {(byte) 0xEF, 'x'}), 1000).next().text).isEqualTo("\uFFFDx");
     }
+
+    @Test
+    void theBytesOfALineThatIsNotUtf8AreKeptBesideItsText() throws IOException {
+        byte[] bad = {'a', (byte) 0xC3, '(', 'b', '\n', 'o', 'k', ' ', (byte) 0xEF, (byte) 0xBF, (byte) 0xBD, '\n'};
+        BoundedLines lines = new BoundedLines(new ByteArrayInputStream(bad), 1000);
+        BoundedLines.Line first = lines.next();
+        assertThat(first.text).isEqualTo("a\uFFFD(b");
+        assertThat(first.malformed).containsExactly('a', (byte) 0xC3, '(', 'b');
+        BoundedLines.Line second = lines.next(); // a U+FFFD written as UTF-8 is text like any other
+        assertThat(second.text).isEqualTo("ok \uFFFD");
+        assertThat(second.malformed).isNull();
+    }
 }

@@ -33,9 +33,13 @@ public final class PayloadFile implements Closeable {
      * One payload: where it is, and its text; of a line above the size limit only the first bytes, with
      * its oversize (null otherwise).
      */
-    public record Payload(String file, long line, String text, Oversize oversize) {
+    public record Payload(String file, long line, String text, Oversize oversize, byte[] malformed) {
         public Payload(String file, long line, String text) {
-            this(file, line, text, null);
+            this(file, line, text, null, null);
+        }
+
+        public Payload(String file, long line, String text, Oversize oversize) {
+            this(file, line, text, oversize, null);
         }
     }
 
@@ -166,7 +170,7 @@ public final class PayloadFile implements Closeable {
         }
         if (line == null) return null;
         if (line.oversize != null) return new Payload(file, ++lineNo, BoundedLines.text(line.oversize), line.oversize);
-        return new Payload(file, ++lineNo, line.text);
+        return new Payload(file, ++lineNo, line.text, null, line.malformed);
     }
 
     /**

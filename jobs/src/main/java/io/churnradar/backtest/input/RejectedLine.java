@@ -13,6 +13,8 @@ public class RejectedLine {
     /** Set only when original is the first part of a line too large to keep: its size and hash. */
     public String sha256;
     public long originalBytes;
+    /** Set only when the line's bytes are not UTF-8 (original then shows U+FFFD for them): all of them, in base64. */
+    public String originalBase64;
 
     public RejectedLine() {}
 
@@ -25,7 +27,11 @@ public class RejectedLine {
         if (o == null && p.text().length() > Oversize.KEPT_BYTES / 3) {
             o = Oversize.of(p.text().getBytes(StandardCharsets.UTF_8), Oversize.KEPT_BYTES);
         }
-        if (o == null) return new RejectedLine(reason, p.file(), p.line(), p.text());
+        if (o == null) {
+            RejectedLine r = new RejectedLine(reason, p.file(), p.line(), p.text());
+            if (p.malformed() != null) r.originalBase64 = java.util.Base64.getEncoder().encodeToString(p.malformed());
+            return r;
+        }
         RejectedLine r = new RejectedLine(reason, p.file(), p.line(), BoundedLines.text(o));
         r.sha256 = o.sha256;
         r.originalBytes = o.size;

@@ -136,6 +136,7 @@ public final class BacktestOutputs {
             n.put("originalTruncated", true);
             n.put("sha256", l.sha256);
         }
+        if (l.originalBase64 != null) n.put("originalBase64", l.originalBase64);
         return n.toString();
     }
 

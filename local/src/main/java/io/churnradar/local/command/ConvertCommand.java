@@ -106,6 +106,9 @@ final class ConvertCommand implements Callable<Integer> {
                         n.put("file", o.payload.file());
                         n.put("line", o.payload.line());
                         n.put("original", o.payload.text());
+                        if (o.payload.malformed() != null) {
+                            n.put("originalBase64", java.util.Base64.getEncoder().encodeToString(o.payload.malformed()));
+                        }
                         rj.write(n.toString());
                         rj.write('\n');
                         if (skip) skippedCount++;
