@@ -114,6 +114,15 @@ final class SegmentMapper implements PayloadMapper {
     }
 
     private static String date(JsonNode n, String path) throws InvalidEventException {
+        // A plain date (2026-03-15) is what a trial's end often is; an instant gives its UTC day.
+        String plain = text(n, path);
+        if (plain != null && plain.matches("\\d{4}-\\d{2}-\\d{2}")) {
+            try {
+                return java.time.LocalDate.parse(plain).toString();
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new InvalidEventException(path + " '" + plain + "' is not a date such as 2026-03-15");
+            }
+        }
         Long t = instant(n, path);
         return t == null ? null : java.time.Instant.ofEpochMilli(t).atZone(java.time.ZoneOffset.UTC).toLocalDate().toString();
     }

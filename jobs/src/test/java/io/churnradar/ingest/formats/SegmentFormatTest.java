@@ -40,6 +40,10 @@ class SegmentFormatTest {
         assertThat(trial.action).isEqualTo(SubscriptionAction.STARTED);
         assertThat(trial.plan).isEqualTo("premium");
         assertThat(trial.renewalDate).isEqualTo("2026-03-15");
+        String plainDate = Payloads.text("segment", "trial-started.json").replace("\"trial_end_date\": \"2026-03-15T10:01:00.000Z\"",
+                "\"trial_end_date\": \"2026-03-16\"");
+        assertThat(Payloads.events(InputFormat.SEGMENT.mapper(null, FormatOptions.defaults()), Payloads.utf8(plainDate), UserLinks.NONE)
+                .get(0).renewalDate).isEqualTo("2026-03-16");
     }
 
     @Test
