@@ -275,8 +275,15 @@ public final class JsonEventParser {
     private static long wholeNumber(Fields n, String field) throws InvalidEventException {
         JsonNode v = n.get(field);
         if (v == null || v.isNull()) throw new InvalidEventException(field + " is missing");
-        if (!v.isIntegralNumber() || !v.canConvertToLong()) throw new InvalidEventException(field + " must be a whole number, got " + v);
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) throw new InvalidEventException(notWhole(field, v));
         return v.asLong();
+    }
+
+    /** Why {@code v} is not a whole number of 64 bits, in words that tell a decimal point from a number too large. */
+    public static String notWhole(String field, JsonNode v) {
+        if (v.isIntegralNumber()) return field + " must be a whole number within 64 bits, got " + v.asText() + ": too large";
+        if (v.isNumber()) return field + " must be a whole number, written without a decimal point or exponent, got " + v.asText();
+        return field + " must be a whole number, got " + v;
     }
 
     private static long time(Fields n) throws InvalidEventException {

@@ -133,7 +133,7 @@ class JsonEventParserTest {
         assertRejected("{" + TICKET + ",\"status\":\"OPENED\",\"priority\":\"P1\"}", "priority 'P1' is not one of [LOW, NORMAL, HIGH, URGENT]");
         assertRejected("{" + TICKET + ",\"status\":\"OPENED\",\"csat\":6}", "csat must be 1..5, got 6");
         assertRejected("{" + TICKET + ",\"status\":\"OPENED\",\"csat\":4294967298}", "csat must be 1..5, got 4294967298");
-        assertRejected("{" + TICKET + ",\"status\":\"OPENED\",\"csat\":4.5}", "csat must be a whole number, got 4.5");
+        assertRejected("{" + TICKET + ",\"status\":\"OPENED\",\"csat\":4.5}", "csat must be a whole number, written without a decimal point or exponent, got 4.5");
     }
 
     @Test
@@ -144,7 +144,10 @@ class JsonEventParserTest {
                 "status 'DECLINED' is not one of [SUCCEEDED, FAILED, REFUNDED]");
         assertRejected("{\"type\":\"payment\",\"eventId\":\"e1\",\"accountId\":\"acme\",\"eventTime\":" + T
                 + ",\"status\":\"FAILED\",\"amountMinor\":49.5,\"currency\":\"EUR\",\"invoiceId\":\"i\"}",
-                "amountMinor must be a whole number, got 49.5");
+                "amountMinor must be a whole number, written without a decimal point or exponent, got 49.5");
+        assertRejected("{\"type\":\"payment\",\"eventId\":\"e1\",\"accountId\":\"acme\",\"eventTime\":" + T
+                + ",\"status\":\"FAILED\",\"amountMinor\":99999999999999999999,\"currency\":\"EUR\",\"invoiceId\":\"i\"}",
+                "amountMinor must be a whole number within 64 bits, got 99999999999999999999: too large");
         assertRejected("{" + PAYMENT + ",\"status\":\"FAILED\",\"currency\":\"EUR\",\"cardExpiry\":\"01/27\"}",
                 "cardExpiry must be YYYY-MM, got 01/27");
     }

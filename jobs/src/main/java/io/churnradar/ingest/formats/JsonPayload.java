@@ -81,7 +81,7 @@ public final class JsonPayload {
     public static Long whole(JsonNode n, String path) throws InvalidEventException {
         JsonNode v = at(n, path);
         if (v.isMissingNode() || v.isNull()) return null;
-        if (!v.isIntegralNumber() || !v.canConvertToLong()) throw new InvalidEventException(path + " must be a whole number, got " + v);
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) throw new InvalidEventException(io.churnradar.ingest.JsonEventParser.notWhole(path, v));
         return v.asLong();
     }
 
