@@ -174,11 +174,26 @@ final class BacktestCommand implements Callable<Integer> {
         out.printf("  written to       %s%n", outDir);
         out.printf("                   %s%n", String.join(", ", s.resultFiles));
         if (report) out.printf("  report           %s%n", outDir.resolve(io.churnradar.report.ReportWriter.FILE));
+        long ahead = deadLetteredAhead(outDir.resolve("dead-letter.jsonl"));
+        if (ahead > 0) {
+            out.printf("  note             %,d of the dead letters were further ahead than --max-ahead (%s) of %s: a history with a%n"
+                    + "                   quiet gap longer than that loses what follows it; run again with a longer --max-ahead, or --now at%n"
+                    + "                   the history's end%n", ahead, io.churnradar.config.Durations.format(maxAhead),
+                    now == null ? "the event time reached" : "--now");
+        }
         if (!s.earlierResultsRemoved.isEmpty()) {
             out.printf("  removed          %s (an earlier run's, which this run does not write)%n", String.join(", ", s.earlierResultsRemoved));
         }
         out.printf("  elapsed          %s%n", Durations.human(Duration.ofNanos(System.nanoTime() - started)));
         return 0;
+    }
+
+    /** The dead letters rejected as too far ahead, counted from the file the run wrote (their reason says it). */
+    private static long deadLetteredAhead(Path deadLetters) throws java.io.IOException {
+        if (!Files.isRegularFile(deadLetters)) return 0;
+        try (var lines = Files.lines(deadLetters, java.nio.charset.StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.startsWith("{\"reason\":\"eventTime ") && l.contains(" ahead of ")).count();
+        }
     }
 
     /** The model of --model; one that does not read is a usage error naming the option. */
@@ -193,6 +208,8 @@ final class BacktestCommand implements Callable<Integer> {
     /** The limits on hostile input: --now, --max-ahead, --max-line-bytes. */
     private BacktestLimits limits() {
         Values.range(spec, "--max-line-bytes", maxLineBytes, 1024, BacktestLimits.MAX_MAX_LINE_BYTES);
+        // Below a minute nearly every event would be ahead of the last; the streaming job's own bound allows 1m..30d.
+        Values.range(spec, "--max-ahead", maxAhead, Duration.ofMinutes(1), Duration.ofDays(3650));
         return new BacktestLimits(now, maxAhead, maxLineBytes);
     }
 

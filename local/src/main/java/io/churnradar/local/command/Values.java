@@ -141,6 +141,14 @@ final class Values {
         return value;
     }
 
+    static Duration range(CommandSpec spec, String option, Duration value, Duration min, Duration max) {
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw usage(spec, option + " must be from " + Durations.format(min) + " to " + Durations.format(max) + ", got '"
+                    + Durations.format(value) + "'");
+        }
+        return value;
+    }
+
     static double range(CommandSpec spec, String option, double value, double min, double max) {
         if (!(value >= min && value <= max)) {
             throw usage(spec, option + " must be a number from " + fmt(min) + " to " + fmt(max) + ", got '" + fmt(value) + "'");

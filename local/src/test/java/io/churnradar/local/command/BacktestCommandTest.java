@@ -67,6 +67,24 @@ class BacktestCommandTest {
         assertThat(results).as("made by the run, empty, and removed").doesNotExist();
     }
 
+    @Test
+    void aGapLongerThanMaxAheadIsPointedOutWithWhatToDo() throws Exception {
+        Path events = Files.write(tmp.resolve("gap.jsonl"), List.of(
+                "{\"type\":\"login\",\"eventId\":\"e1\",\"accountId\":\"acct-1\",\"eventTime\":\"2026-01-01T10:00:00Z\"}",
+                "{\"type\":\"login\",\"eventId\":\"e2\",\"accountId\":\"acct-1\",\"eventTime\":\"2026-02-15T10:00:00Z\"}",
+                "{\"type\":\"login\",\"eventId\":\"e3\",\"accountId\":\"acct-1\",\"eventTime\":\"2026-02-16T10:00:00Z\"}"));
+        assertThat(backtest(events, tmp.resolve("gap"))).contains("  dead-lettered    2",
+                "  note             2 of the dead letters were further ahead than --max-ahead (30d) of the event time reached",
+                "run again with a longer --max-ahead, or --now at");
+        assertThat(backtest(events, tmp.resolve("wide"), "--max-ahead", "60d")).contains("  dead-lettered    0").doesNotContain("  note ");
+
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"backtest", "--events", events.toString(), "--out", tmp.resolve("x").toString(), "--max-ahead", "0s"},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--max-ahead must be from 1m to 3650d, got '0s'");
+    }
+
     /** What the command printed; it must end with status 0. */
     private static String backtest(Path events, Path results, String... more) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
