@@ -158,6 +158,9 @@ public final class Rules implements Serializable {
         return days;
     }
 
+    /** The longest rules version: it is carried by every alert, command and status record. */
+    public static final int MAX_VERSION_LENGTH = 128;
+
     private static Rules fromYaml(JsonNode root, String source) {
         YamlTree y = YamlTree.forSource(source);
         y.onlyKeys(root, "", Set.of("version", "dedup", "signals", "health", "commands", "playbooks", "privacy", "model"));
@@ -165,6 +168,11 @@ public final class Rules implements Serializable {
         y.onlyKeys(privacy, "privacy", Set.of("includePersonalData"));
         boolean includePersonalData = y.bool(YamlTree.child(privacy, "includePersonalData"), "privacy.includePersonalData", false);
         String version = y.text(YamlTree.child(root, "version"), "version", null);
+        if (version != null && (version.length() > MAX_VERSION_LENGTH || version.chars().anyMatch(Character::isISOControl))) {
+            // Every alert, command and status carries it: a line break or a page of text there would reach every consumer.
+            y.error("version", "expected one line of at most " + MAX_VERSION_LENGTH + " characters without control characters, got "
+                    + version.length() + " characters" + (version.chars().anyMatch(Character::isISOControl) ? " with control characters" : ""));
+        }
         JsonNode versionNode = YamlTree.child(root, "version");
         if (version == null && (versionNode.isMissingNode() || versionNode.isNull())) { // else y.text said what is wrong
             y.error("version", "missing; every rules file names its version, alerts carry it as ruleVersion");

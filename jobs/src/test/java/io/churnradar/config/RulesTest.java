@@ -203,6 +203,10 @@ class RulesTest {
                         "health.weights.usageTrend: must be between 0 and 100, got 130",
                         "health.tiers.yellow: must be between 0 and 100, got -1");
         assertThat(invalid("version: ''\n").errors()).containsExactly("version: expected a non-empty text value");
+        assertThat(invalid("version: \"v1\\nv2\"\n").errors()).containsExactly(
+                "version: expected one line of at most 128 characters without control characters, got 5 characters with control characters");
+        assertThat(invalid("version: " + "v".repeat(129) + "\n").errors()).containsExactly(
+                "version: expected one line of at most 128 characters without control characters, got 129 characters");
         assertThat(invalid("version: v1\nsignals:\n  urgentTicketAging: {hours: 99999999999999999999999}\n").errors())
                 .containsExactly("signals.urgentTicketAging.hours: must be between 1 and 2160, got 99999999999999999999999");
         assertThat(invalid("version: v1\nsignals:\n  coreFeatureUnused: {coreFeatures: [reports, '', {a: 1}]}\n").errors())
