@@ -6,6 +6,7 @@ import static io.churnradar.detect.Days.at;
 import static io.churnradar.detect.Days.day;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.churnradar.alerts.AccountHealth;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.signals.Signal;
 import java.util.List;
@@ -69,10 +70,18 @@ class EndOfInputAndTimersTest {
     }
 
     @Test
-    void anAccountWithoutDayBucketsOrLoginNeedsNoTimer() throws Exception {
+    void anAccountWithoutDayBucketsOrLoginNeedsOneTimerAtMostWhereItsUsageTrendIsFirstJudged() throws Exception {
         try (DetectorHarness h = DetectorHarness.open()) {
             h.send(Ev.failed("payer", at(1, 9)), Ev.succeeded("payer", at(2, 9)));
+            // Its usage trend is neutral while it is too young for one; the close of day 14 judges it (no usage: 0).
+            assertThat(h.timers()).isEqualTo(1);
+            h.watermark(day(15));
             assertThat(h.timers()).isZero();
+            assertThat(h.accountState("payer").trendDay).isEqualTo(SignalEngine.dayOf(at(14, 9)));
+            AccountHealth judged = h.latestHealth("payer");
+            assertThat(judged.getComponents().get(0).getName()).isEqualTo("usageTrend");
+            assertThat(judged.getComponents().get(0).getValue()).isZero();
+            assertThat(judged.getAsOf()).isEqualTo(java.time.Instant.ofEpochMilli(day(15)));
         }
     }
 
