@@ -119,6 +119,17 @@ class RetentionKpisTest {
     }
 
     @Test
+    void aCancellationAtMrrZeroKeepsThePriceItEndedForAReactivationWithoutOne() throws Exception {
+        // Stripe's subscription.deleted maps to CANCELED with an MRR of 0; the reactivation names no MRR.
+        sub("S", 0, SubscriptionAction.STARTED, "pro", 30_000L, null);
+        sub("S", 1, SubscriptionAction.CANCELED, null, 0L, "too_expensive");
+        sub("S", 2, SubscriptionAction.REACTIVATED, null, null, null);
+        assertThat(movements).extracting(m -> m.kind + " " + m.mrrBeforeMinor + " " + m.mrrAfterMinor)
+                .containsExactly("NEW 0 30000", "CHURNED 30000 0", "REACTIVATED 0 30000");
+        assertThat(accounts.get("S").subscription.mrrMinor).as("the price it paid, for its win-back plays too").isEqualTo(30_000);
+    }
+
+    @Test
     void topReasonsAreBoundedAndOrdered() throws Exception {
         List<MrrMovement> ms = new ArrayList<>();
         int n = 0;

@@ -79,7 +79,9 @@ public final class DowngradeSignal implements SignalFamily {
         Integer prevSeats = sub.seats;
         if (e.plan != null) sub.plan = e.plan;
         if (e.seats != null) sub.seats = e.seats;
-        if (e.mrrMinor == null) return;
+        // A cancellation's MRR of 0 (Stripe's subscription.deleted says so) is not a price: the account is out by its
+        // cancellation already, and keeps the MRR it paid, which its win-back plays and a reactivation without an MRR need.
+        if (e.mrrMinor == null || e.action == SubscriptionAction.CANCELED && e.mrrMinor == 0) return;
         long mrr = e.mrrMinor;
         sub.mrrMinor = mrr;
         sub.mrrSeenAt = t;
