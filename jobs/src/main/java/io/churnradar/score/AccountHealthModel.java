@@ -39,7 +39,11 @@ public final class AccountHealthModel implements Serializable {
 
     public HealthFacts facts(AccountState s, long at) {
         int n = settings.usageDrop().windowDays;
-        boolean judged = s.trendDay != NONE && UsageDropSignal.baselineFull(s, s.trendDay, n);
+        // The trend of the latest close. An account without usage in the look-back and no close since it had some (no
+        // trend yet) is judged by its age at the last day closed by `at`, with no usage: as an account that has closes
+        // would be, without a timer of its own for it (its score moves at its next event).
+        boolean judged = s.trendDay != NONE ? UsageDropSignal.baselineFull(s, s.trendDay, n)
+                : DayBuckets.isEmpty(s) && UsageDropSignal.baselineFull(s, Math.floorDiv(at, DAY_MS) - 1, n);
         Double sinceLogin = s.lastLoginAt == NONE ? null : Math.max(0, at - s.lastLoginAt) / (double) DAY_MS;
         int features = FeatureUsage.countUsedSince(s, at - settings.health().featureWindowDays * DAY_MS + 1);
         long lastDay = EventTime.dayOf(at - 1); // at a day close, the day just closed

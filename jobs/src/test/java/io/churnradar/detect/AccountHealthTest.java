@@ -130,7 +130,7 @@ class AccountHealthTest {
                     .containsExactly(org.assertj.core.groups.Tuple.tuple(71, HealthTier.YELLOW));
             h.send(Ev.nps("acme", at(1, 11), 6)); // one more point the same day: not yet
             assertThat(h.newHealth()).isEmpty();
-            assertThat(h.timers()).as("one timer: the close where its usage trend is first judged, 13 days on").isEqualTo(1);
+            assertThat(h.timers()).as("this account needs no timer").isZero();
             h.send(Ev.nps("acme", at(2, 7), 6)); // the next UTC day: the change since the last update is published
             assertThat(h.newHealth()).extracting(AccountHealth::getScore, AccountHealth::getAsOf)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple(70, Days.instant(at(2, 7))));

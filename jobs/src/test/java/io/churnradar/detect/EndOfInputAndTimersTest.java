@@ -6,7 +6,6 @@ import static io.churnradar.detect.Days.at;
 import static io.churnradar.detect.Days.day;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.churnradar.alerts.AccountHealth;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.signals.Signal;
 import java.util.List;
@@ -70,19 +69,22 @@ class EndOfInputAndTimersTest {
     }
 
     @Test
-    void anAccountWithoutDayBucketsOrLoginNeedsOneTimerAtMostWhereItsUsageTrendIsFirstJudged() throws Exception {
+    void anAccountWithoutDayBucketsOrLoginNeedsNoTimer() throws Exception {
         try (DetectorHarness h = DetectorHarness.open()) {
             h.send(Ev.failed("payer", at(1, 9)), Ev.succeeded("payer", at(2, 9)));
-            // Its usage trend is neutral while it is too young for one; the close of day 14 judges it (no usage: 0).
-            assertThat(h.timers()).isEqualTo(1);
-            h.watermark(day(15));
             assertThat(h.timers()).isZero();
-            assertThat(h.accountState("payer").trendDay).isEqualTo(SignalEngine.dayOf(at(14, 9)));
-            AccountHealth judged = h.latestHealth("payer");
-            assertThat(judged.getComponents().get(0).getName()).isEqualTo("usageTrend");
-            assertThat(judged.getComponents().get(0).getValue()).isZero();
-            assertThat(judged.getAsOf()).isEqualTo(java.time.Instant.ofEpochMilli(day(15)));
+            // Its usage trend: neutral while it is too young for one, then judged (no usage: 0) at its next event,
+            // as for an account whose logins give it closes.
+            assertThat(usageTrend(h.latestHealth("payer"))).isEqualTo(75.0);
+            h.send(Ev.failed("payer", at(20, 9)));
+            assertThat(usageTrend(h.latestHealth("payer"))).isZero();
+            assertThat(h.timers()).isZero();
         }
+    }
+
+    private static double usageTrend(io.churnradar.alerts.AccountHealth h) {
+        assertThat(h.getComponents().get(0).getName()).isEqualTo("usageTrend");
+        return h.getComponents().get(0).getValue();
     }
 
     @Test

@@ -86,14 +86,8 @@ public final class UsageDropSignal implements SignalFamily {
      */
     @Override
     public long firstDayNeedingClose(AccountState s, long fromDay) {
+        if (DayBuckets.isEmpty(s)) return NONE;
         int n = u.windowDays;
-        if (DayBuckets.isEmpty(s)) {
-            // No usage in the look-back. An account that never had a close since its baseline became full still reads as
-            // too young for a trend (the health score's neutral usage): the close of the day it becomes full judges it.
-            if (s.firstEventDay == NONE || s.trendDay != NONE && baselineFull(s, s.trendDay)) return NONE;
-            long full = s.firstEventDay + 2L * n - 1;
-            return Math.max(full, fromDay);
-        }
         if (s.trendDay == NONE || baselineFull(s, fromDay) != baselineFull(s, s.trendDay)
                 || DayBuckets.usage(s, fromDay - n + 1, fromDay) != s.trendCurUsage
                 || DayBuckets.usage(s, fromDay - 2L * n + 1, fromDay - n) != s.trendPrevUsage) {
