@@ -100,13 +100,6 @@ final class PlaybookRulesReader {
         return new Playbook(name, enabled, trigger, holdout, steps);
     }
 
-    private static boolean hasTimingError(List<String> errors, int from, String stepPath) {
-        for (String e : errors.subList(from, errors.size())) {
-            if (e.startsWith(stepPath + ".delay:") || e.startsWith(stepPath + ".beforeExpiry:") || e.startsWith(stepPath + ":")) return true;
-        }
-        return false;
-    }
-
     /** Whether the alerts that start this trigger's playbook carry a card's expiry: CARD_EXPIRING alone. */
     private static boolean knowsExpiry(Trigger trigger) {
         return trigger != null && trigger.signals.equals(List.of(Signal.CARD_EXPIRING.name()));
@@ -173,10 +166,10 @@ final class PlaybookRulesReader {
                 }
                 before = y.duration(beforeNode, sp + ".beforeExpiry", Duration.ZERO, Duration.ZERO, MAX_DELAY).toMillis();
             }
+            // A step whose timing was rejected is left out of the order check: its default timing is not the user's.
+            boolean timed = y.errors().size() == timingProblems;
             Map<String, String> params = params(YamlTree.child(s, "params"), sp + ".params");
             List<Step.Variant> variants = variants(YamlTree.child(s, "variants"), sp + ".variants");
-            // A step whose timing was rejected is left out of the order check: its default timing is not the user's.
-            boolean timed = y.errors().size() == timingProblems || !hasTimingError(y.errors(), timingProblems, sp);
             if (action != null && timed) {
                 steps.add(new Step(action, params, delay.toMillis(), before, variants));
                 at.add(i);

@@ -61,6 +61,11 @@ public final class EventTimeGuard implements Serializable {
      * @param partition where the event came from (events of one partition are judged against each other)
      * @return why the event is rejected, or null: then it counts as reached
      */
+    /** Whether a dead letter's reason is this guard's "too far ahead" (the backtest's summary counts them). */
+    public static boolean isTooFarAhead(String reason) {
+        return reason.startsWith("eventTime ") && reason.contains(" ahead of ");
+    }
+
     public String check(AccountEvent e, Object partition) {
         if (reached == null) reached = new HashMap<>();
         long[] max = reached.computeIfAbsent(partition, p -> new long[] {Long.MIN_VALUE});
