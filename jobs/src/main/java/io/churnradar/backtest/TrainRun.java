@@ -18,6 +18,7 @@ import io.churnradar.propensity.ChurnLabels;
 import io.churnradar.propensity.ChurnModel;
 import io.churnradar.propensity.ChurnTrainer;
 import io.churnradar.propensity.FeatureRow;
+import io.churnradar.propensity.ModelEvaluation;
 import io.churnradar.propensity.RowSet;
 import io.churnradar.topology.ChurnTopology;
 import io.churnradar.topology.Outputs;
@@ -114,7 +115,7 @@ public final class TrainRun {
             for (var e : customers.entrySet()) {
                 CustomerFlags f = e.getValue();
                 b.append(String.format("  %-18s %9d %9s %7s %14s%n", e.getKey(), f.flagged,
-                        io.churnradar.propensity.ModelEvaluation.figure(f.precision), io.churnradar.propensity.ModelEvaluation.figure(f.recall),
+                        ModelEvaluation.figure(f.precision), ModelEvaluation.figure(f.recall),
                         Double.isNaN(f.medianLeadDays) ? "-" : String.format("%.0f", f.medianLeadDays)));
             }
             return b.toString();
@@ -369,7 +370,7 @@ public final class TrainRun {
         }
         r.customersEvaluated = churned.size();
         r.customersChurned = churned.values().stream().filter(b -> b).count();
-        for (double t : io.churnradar.propensity.ModelEvaluation.THRESHOLDS) {
+        for (double t : ModelEvaluation.THRESHOLDS) {
             Map<Integer, Long> firstFlag = new HashMap<>();
             for (int i = 0; i < eval.size(); i++) {
                 if (p[i] >= t) firstFlag.merge(eval.account(i), closeAt(eval.day(i)), Math::min);

@@ -19,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads the {@code commands} (policy) and {@code playbooks} blocks of a rules file. A playbook block
@@ -221,7 +223,7 @@ final class PlaybookRulesReader {
                         + " (the task's dueAt is the decision time plus it), got '" + p.getValue().asText() + "'");
             } else {
                 String v = p.getValue().asText();
-                java.util.regex.Matcher m = PLACEHOLDER.matcher(v);
+                Matcher m = PLACEHOLDER.matcher(v);
                 while (m.find()) {
                     if (!PlaybookEngine.PLACEHOLDERS.contains(m.group())) {
                         y.error(path + "." + p.getKey(), "'" + m.group() + "' is not a placeholder; allowed: "
@@ -239,7 +241,7 @@ final class PlaybookRulesReader {
     }
 
     /** What reads as a placeholder in a parameter: a word in braces. */
-    private static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile("\\{[A-Za-z_][A-Za-z0-9_]*}");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{[A-Za-z_][A-Za-z0-9_]*}");
 
     /** A list of distinct names, each one of {@code allowed} (any non-empty name when null). */
     private List<String> names(JsonNode n, String path, List<String> allowed) {

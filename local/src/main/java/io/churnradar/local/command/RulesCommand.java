@@ -16,12 +16,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListTopicsOptions;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -165,22 +164,17 @@ final class RulesCommand implements Callable<Integer> {
      */
     private static String missingTopics(CommandSpec spec, String servers, Map<String, String> clientProperties, List<String> topics)
             throws InterruptedException {
-        Properties p = new Properties();
-        p.putAll(clientProperties);
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(KAFKA_TIMEOUT.toMillis()));
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(KAFKA_TIMEOUT.toMillis() / 2));
-        java.util.Set<String> existing;
-        try (Admin admin = Admin.create(p)) {
-            existing = admin.listTopics(new ListTopicsOptions().listInternal(false)).names().get(KAFKA_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+        Set<String> existing;
+        try {
+            existing = ClusterTopics.list(servers, clientProperties, KAFKA_TIMEOUT);
         } catch (KafkaException e) {
             if (e.getCause() instanceof org.apache.kafka.common.config.ConfigException c) {
                 throw Values.usage(spec, "--bootstrap-servers '" + servers + "': " + c.getMessage() + "; expected HOST:PORT[,HOST:PORT...]");
             }
             throw e;
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            return "Cannot reach Kafka at " + servers + ": " + (e.getCause() != null ? e.getCause().getMessage() : "no answer in "
-                    + Durations.human(KAFKA_TIMEOUT)) + ".\n  Check that it runs and is reachable from here, and that --bootstrap-servers"
+        } catch (ExecutionException | TimeoutException e) {
+            return "Cannot reach Kafka at " + servers + ": " + ClusterTopics.noAnswer(e, KAFKA_TIMEOUT)
+                    + ".\n  Check that it runs and is reachable from here, and that --bootstrap-servers"
                     + " (or the config's kafka.bootstrapServers and client properties) name it.";
         }
         List<String> missing = topics.stream().filter(t -> !existing.contains(t)).toList();

@@ -15,16 +15,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -112,17 +108,12 @@ final class RunCommand implements Callable<Integer> {
      * create them): null when it does, else what is missing and how to create it.
      */
     static String missingTopics(JobSettings s) throws InterruptedException {
-        Properties p = new Properties();
-        p.putAll(s.clientProperties());
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers);
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         Set<String> existing;
-        try (Admin admin = Admin.create(p)) {
-            existing = admin.listTopics().names().get(20, TimeUnit.SECONDS);
+        try {
+            existing = ClusterTopics.list(s.bootstrapServers, s.clientProperties(), Duration.ofSeconds(15));
         } catch (ExecutionException | TimeoutException e) {
             return "cannot list the topics of the Kafka cluster at " + s.bootstrapServers + ": "
-                    + (e.getCause() != null ? e.getCause().getMessage() : "no answer in 20 s") + ".\n"
+                    + ClusterTopics.noAnswer(e, Duration.ofSeconds(15)) + ".\n"
                     + "  Check that it runs and is reachable from here, and that the config's kafka.bootstrapServers and client"
                     + " properties (--config; without it localhost:9092) name it.";
         }
