@@ -20,6 +20,9 @@ import io.churnradar.propensity.ChurnTrainer;
 import io.churnradar.propensity.FeatureRow;
 import io.churnradar.propensity.ModelEvaluation;
 import io.churnradar.propensity.RowSet;
+import io.churnradar.report.CustomerComparison;
+import io.churnradar.report.ReportInput;
+import io.churnradar.report.ReportWriter;
 import io.churnradar.topology.ChurnTopology;
 import io.churnradar.topology.Outputs;
 import java.io.BufferedInputStream;
@@ -65,16 +68,23 @@ public final class TrainRun {
     private TrainRun() {}
 
     /**
-     * Writes {@code file}: the backtest's report page with the model section only. A training run has no
-     * alerts or health outputs of its own, so the page reads an empty folder (those sections say what is
-     * missing) and shows the model's evaluation on its later period.
+     * Writes {@code file}: the report page's model section alone (a training run has no alerts, health or
+     * playbook outputs of its own): the evaluation on the later period, and the model against the alerts per customer.
      */
     public static void writeReport(Result r, String modelName, Path file) throws IOException {
-        try (ScratchFolder empty = ScratchFolder.create(null, "churn-radar-train-report")) {
-            io.churnradar.report.ReportWriter.write(io.churnradar.report.ReportInput.of(empty.path())
-                    .title("Churn model " + modelName + " (" + r.definition + ")")
-                    .model(io.churnradar.report.ModelEvaluation.of(r.model.evaluation(), "evaluation after " + r.split)), file);
-        }
+        List<CustomerComparison.Flagger> flaggers = new ArrayList<>();
+        r.customers.forEach((by, f) -> flaggers.add(new CustomerComparison.Flagger(by, f.flagged, defined(f.precision),
+                defined(f.recall), defined(f.medianLeadDays))));
+        var t = r.model.training();
+        ReportWriter.write(ReportInput.modelOnly(io.churnradar.report.ModelEvaluation.of(r.model.evaluation(), "evaluation after " + r.split))
+                .title("Churn model " + modelName + " (" + r.definition + ")")
+                .subtitle(String.format("Trained until %s on %,d rows (%s .. %s); evaluated on %,d rows from %s", r.split.minusDays(1),
+                        t.rows, t.firstDay, t.lastDay, r.evaluationRows, r.split))
+                .customers(new CustomerComparison(r.customersEvaluated, r.customersChurned, flaggers)), file);
+    }
+
+    private static Double defined(double x) {
+        return Double.isNaN(x) ? null : x;
     }
 
     /** What a run learnt and measured. */

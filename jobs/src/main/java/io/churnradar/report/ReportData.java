@@ -35,6 +35,14 @@ final class ReportData {
     static ObjectNode of(ReportInput in) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("title", in.title);
+        root.put("subtitle", in.subtitle);
+        if (in.folder == null) {
+            // A model's page: its section alone, no folder to name.
+            root.putNull("folder");
+            root.putArray("sections").add("model");
+            model(in, root, root.putObject("skippedLines"));
+            return root;
+        }
         root.put("folder", in.folder.toAbsolutePath().normalize().toString());
         root.put("firstEventTime", in.firstEventTime);
         root.put("lastEventTime", in.lastEventTime);
@@ -101,8 +109,9 @@ final class ReportData {
 
     private static void model(ReportInput in, ObjectNode root, ObjectNode skipped) throws IOException {
         ModelEvaluation m = in.model;
-        Path scores = in.folder.resolve(SCORES);
-        if (m == null && Files.exists(scores)) {
+        if (in.customers != null) root.set("customers", JSON.valueToTree(in.customers));
+        Path scores = in.folder == null ? null : in.folder.resolve(SCORES);
+        if (m == null && scores != null && Files.exists(scores)) {
             if (in.labels == null) {
                 root.putNull("model");
                 root.put("modelMissing", SCORES + " is there but no churn labels were given to judge it against.");
@@ -123,7 +132,7 @@ final class ReportData {
         }
         if (m == null) {
             root.putNull("model");
-            root.put("modelMissing", Files.exists(scores) ? "No scored row of " + SCORES + " could be judged (all censored)."
+            root.put("modelMissing", scores != null && Files.exists(scores) ? "No scored row of " + SCORES + " could be judged (all censored)."
                     : "No model was given: run the backtest with --model MODEL (it writes " + SCORES + ") to see how good its probabilities are.");
             return;
         }

@@ -10,6 +10,7 @@ import java.util.Objects;
  * hands in its own; otherwise one is computed from {@code scores.jsonl} against the labels).
  */
 public final class ReportInput {
+    /** The outputs' folder; null for a page of a model alone ({@link #modelOnly}). */
     final Path folder;
     String title = "Churn Radar backtest report";
     ChurnOutcomes labels;
@@ -19,14 +20,36 @@ public final class ReportInput {
     String firstEventTime;
     String lastEventTime;
     String ruleVersion;
+    String subtitle;
+    CustomerComparison customers;
 
     private ReportInput(Path folder) {
-        this.folder = Objects.requireNonNull(folder, "folder");
+        this.folder = folder;
     }
 
     /** The outputs in {@code folder}; report.html is written there too. */
     public static ReportInput of(Path folder) {
-        return new ReportInput(folder);
+        return new ReportInput(Objects.requireNonNull(folder, "folder"));
+    }
+
+    /**
+     * A page of one model's evaluation (train's): the model section alone, with no folder of outputs, so the
+     * page neither names a folder nor lists sections that a training run has no outputs for.
+     */
+    public static ReportInput modelOnly(ModelEvaluation model) {
+        return new ReportInput(null).model(Objects.requireNonNull(model, "model"));
+    }
+
+    /** One line under the title, e.g. what the model was trained and evaluated on. */
+    public ReportInput subtitle(String subtitle) {
+        this.subtitle = subtitle;
+        return this;
+    }
+
+    /** The model against the alerts per customer, as train compares them; shown in the model section. */
+    public ReportInput customers(CustomerComparison customers) {
+        this.customers = customers;
+        return this;
     }
 
     public ReportInput title(String title) {

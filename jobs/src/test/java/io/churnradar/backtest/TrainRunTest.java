@@ -126,6 +126,14 @@ class TrainRunTest {
         String html = Files.readString(page);
         assertTrue(html.contains("\"brier\":" + r.model.evaluation().brier), "the model's Brier score is on the page");
         assertTrue(!html.contains("\"model\":null"), "the model section is drawn");
+        // Drawn in a browser: the model's section alone, no folder of outputs named (a training run writes none),
+        // and the model against the alerts per customer.
+        String dom = io.churnradar.report.HeadlessChromium.require().dumpDom(page, tmp)
+                .replaceAll("(?s)(<script[^>]*>).*?</script>", "$1</script>"); // what the page shows, not its scripts' text
+        assertTrue(dom.contains("data-state=\"rendered\"") && dom.contains("data-errors=\"0\"") && dom.contains("data-charts=\"2\""), dom);
+        assertTrue(dom.contains("Churn model churn.model (") && dom.contains("Trained until 2026-05-31"), dom);
+        assertTrue(dom.contains("Per customer over the same period") && dom.contains("INACTIVITY") && dom.contains("model p &gt;= 0.5"), dom);
+        assertTrue(!dom.contains("Outputs in") && !dom.contains("Alerts per day") && !dom.contains("Retention KPIs"), dom);
 
         // (Deterministic training is ChurnModelTest's: one replay here keeps the suite short.)
         System.out.print(report);
