@@ -306,8 +306,13 @@ public final class TrainRun {
     private static long autoSplit(Path scratch, ChurnLabels labels) throws IOException {
         long[] first = {Long.MAX_VALUE};
         forEachRow(scratch, row -> first[0] = Math.min(first[0], row.day));
-        if (first[0] == Long.MAX_VALUE) throw new IllegalArgumentException("the replay made no feature rows: the history has no account activity");
         long h = labels.definition().horizonMs();
+        if (first[0] == Long.MAX_VALUE) {
+            // Events but not one day close of a live account: a history of a day or so, not one without activity.
+            throw new IllegalArgumentException(String.format("the history (to %s) made no day close to learn from: it needs more than twice"
+                    + " the horizon of %s", LocalDate.ofEpochDay(Math.floorDiv(labels.dataEnd(), DAY)),
+                    org.apache.flink.util.TimeUtils.formatWithHighestUnit(labels.definition().horizon())));
+        }
         long from = closeAt(first[0]), end = labels.dataEnd() - h;
         if (end - from <= h + DAY) {
             throw new IllegalArgumentException(String.format("the history (%s .. %s) is too short to train and evaluate with a horizon of %s: it needs more than twice the horizon",

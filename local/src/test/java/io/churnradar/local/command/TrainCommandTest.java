@@ -40,4 +40,19 @@ class TrainCommandTest {
                 .doesNotContain("\tat ");
         assertThat(tmp.resolve("churn.model")).doesNotExist();
     }
+
+    @Test
+    void aHistoryOfOneDayIsTooShortNotWithoutActivity() throws Exception {
+        Path events = Files.write(tmp.resolve("events.jsonl"), List.of(
+                "{\"type\":\"login\",\"eventId\":\"e1\",\"accountId\":\"acct-1\",\"eventTime\":\"2026-01-01T10:00:00Z\"}",
+                "{\"type\":\"usage\",\"eventId\":\"e2\",\"accountId\":\"acct-1\",\"eventTime\":\"2026-01-01T11:00:00Z\",\"feature\":\"reports\",\"quantity\":3}"));
+
+        int code = Main.run(new String[] {"train", "--events", events.toString(), "--out", tmp.resolve("churn.model").toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(said).isEqualTo(1);
+        assertThat(said).startsWith("churn-radar: train: cannot train: the history (to 2026-01-01) made no day close to learn from:"
+                + " it needs more than twice the horizon of 90 d").doesNotContain("no account activity");
+    }
 }
