@@ -27,6 +27,7 @@ import java.util.Map;
  * replayed records).
  */
 public final class EventTimeGuard implements Serializable {
+    private static final String TOO_LATE = "too late to de-duplicate: ";
     private static final long serialVersionUID = 1L;
 
     private final long maxAheadMs;
@@ -66,6 +67,11 @@ public final class EventTimeGuard implements Serializable {
         return reason.startsWith("eventTime ") && reason.contains(" ahead of ");
     }
 
+    /** Whether a dead letter's reason is this guard's "too late to de-duplicate" (the backtest's summary counts them). */
+    public static boolean isTooLate(String reason) {
+        return reason.startsWith(TOO_LATE);
+    }
+
     public String check(AccountEvent e, Object partition) {
         if (reached == null) reached = new HashMap<>();
         long[] max = reached.computeIfAbsent(partition, p -> new long[] {Long.MIN_VALUE});
@@ -81,7 +87,7 @@ public final class EventTimeGuard implements Serializable {
                     + " ahead of the event time reached (" + Instant.ofEpochMilli(max[0]) + "; " + aheadSetting + ", or give --now)";
         }
         if (max[0] != Long.MIN_VALUE && t < max[0] - dedupWindowMs) {
-            return "too late to de-duplicate: eventTime " + Instant.ofEpochMilli(t) + " is more than "
+            return TOO_LATE + "eventTime " + Instant.ofEpochMilli(t) + " is more than "
                     + Durations.format(Duration.ofMillis(dedupWindowMs)) + " (dedup.windowDays) behind the event time reached ("
                     + Instant.ofEpochMilli(max[0]) + ")";
         }

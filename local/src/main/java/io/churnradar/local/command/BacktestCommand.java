@@ -180,7 +180,17 @@ final class BacktestCommand implements Callable<Integer> {
         out.printf("  written to       %s%n", outDir);
         out.printf("                   %s%n", String.join(", ", s.resultFiles));
         if (report) out.printf("  report           %s%n", outDir.resolve(io.churnradar.report.ReportWriter.FILE));
-        long ahead = deadLetteredAhead(outDir.resolve("dead-letter.jsonl"));
+        long[] byGuard = deadLetteredByGuard(outDir.resolve("dead-letter.jsonl"));
+        long ahead = byGuard[0], behind = byGuard[1];
+        if (behind > 0) {
+            // Often a folder of files that overlap in time (one a region): read as one sequence, each file after the first
+            // goes back in time, and all of it beyond the de-duplication window is lost.
+            out.printf("  note             %,d of the dead letters were too late to de-duplicate: more than dedup.windowDays (%s) behind%n"
+                    + "                   the event time their input had reached. An input read out of order loses them: a folder's files are%n"
+                    + "                   one sequence in name order, so files that overlap in time (one per region or source, not per%n"
+                    + "                   period) belong each in an --events of its own, where they are merged by event time%n",
+                    behind, io.churnradar.config.Durations.format(java.time.Duration.ofDays(rules.dedupWindowDays)));
+        }
         if (ahead > 0) {
             out.printf("  note             %,d of the dead letters were further ahead than --max-ahead (%s) of %s: a history with a%n"
                     + "                   quiet gap longer than that loses what follows it; run again with a longer --max-ahead, or --now at%n"
@@ -195,20 +205,21 @@ final class BacktestCommand implements Callable<Integer> {
     }
 
     /**
-     * The dead letters rejected as too far ahead, counted from the file the run wrote, by their reason (the first field
-     * of each line): a count in the job's summary would take a counter through every operator for one note.
+     * The dead letters rejected as too far ahead and as too late, counted from the file the run wrote, by their reason
+     * (the first field of each line): a count in the job's summary would take a counter through every operator for a note.
      */
-    private static long deadLetteredAhead(Path deadLetters) throws java.io.IOException {
-        if (!Files.isRegularFile(deadLetters)) return 0;
+    private static long[] deadLetteredByGuard(Path deadLetters) throws java.io.IOException {
+        long[] n = {0, 0};
+        if (!Files.isRegularFile(deadLetters)) return n;
         JsonFactory json = new JsonFactory();
-        long n = 0;
         try (BufferedReader r = Files.newBufferedReader(deadLetters, StandardCharsets.UTF_8)) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
                 try (JsonParser p = json.createParser(line)) {
                     if (p.nextToken() == JsonToken.START_OBJECT && p.nextToken() == JsonToken.FIELD_NAME
-                            && "reason".equals(p.currentName()) && p.nextToken() == JsonToken.VALUE_STRING
-                            && EventTimeGuard.isTooFarAhead(p.getText())) {
-                        n++;
+                            && "reason".equals(p.currentName()) && p.nextToken() == JsonToken.VALUE_STRING) {
+                        String reason = p.getText();
+                        if (EventTimeGuard.isTooFarAhead(reason)) n[0]++;
+                        else if (EventTimeGuard.isTooLate(reason)) n[1]++;
                     }
                 }
             }

@@ -85,6 +85,25 @@ class BacktestCommandTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--max-ahead must be from 1m to 3650d, got '0s'");
     }
 
+    @Test
+    void aFolderOfFilesThatOverlapInTimeIsPointedOutWithWhatToDo() throws Exception {
+        // One file a region, each over the same month: a folder reads them one after the other, so the second goes back in time.
+        Path folder = Files.createDirectories(tmp.resolve("regions"));
+        for (String region : List.of("eu", "us")) {
+            List<String> lines = new java.util.ArrayList<>();
+            for (int day = 1; day <= 20; day++) {
+                lines.add(String.format("{\"type\":\"login\",\"eventId\":\"%s-%d\",\"accountId\":\"acct-%s\",\"eventTime\":\"2026-01-%02dT10:00:00Z\"}",
+                        region, day, region, day));
+            }
+            Files.write(folder.resolve(region + ".jsonl"), lines);
+        }
+        assertThat(backtest(folder, tmp.resolve("folder"))).contains("  dead-lettered    12",
+                "  note             12 of the dead letters were too late to de-duplicate: more than dedup.windowDays (7d) behind",
+                "belong each in an --events of its own").doesNotContain("further ahead");
+        assertThat(backtest(folder.resolve("eu.jsonl"), tmp.resolve("each"), "--events", folder.resolve("us.jsonl").toString()))
+                .as("each file an input of its own: merged by event time").contains("  dead-lettered    0").doesNotContain("  note ");
+    }
+
     /** What the command printed; it must end with status 0. */
     private static String backtest(Path events, Path results, String... more) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
