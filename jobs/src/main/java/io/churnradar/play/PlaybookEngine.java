@@ -170,7 +170,9 @@ public final class PlaybookEngine implements Serializable {
         if (!canceled && !reactivated) return p;
         List<OutcomeState> kept = new ArrayList<>();
         for (OutcomeState o : p.outcomes) {
-            boolean settles = at >= o.enteredAt && at < windowEnd(o) && (canceled ? !o.winBack : o.winBack);
+            // The window's last instant included: at one instant events come before deadlines, so a churn as the
+            // window ends settles the entry before the deadline would call it saved.
+            boolean settles = at >= o.enteredAt && at <= windowEnd(o) && (canceled ? !o.winBack : o.winBack);
             if (settles) {
                 out.outcome(new OutcomeEvent(o.playbook, a.accountId(), o.heldOut,
                         canceled ? OutcomeEvent.Kind.LOST : OutcomeEvent.Kind.SAVED, at, o.mrrMinor));

@@ -288,6 +288,20 @@ class PlaybookTest {
     }
 
     @Test
+    void aChurnAtTheInstantTheWindowEndsIsLostAsEventsComeBeforeDeadlines() throws Exception {
+        String acc = treated("last-minute", "dunning");
+        try (DetectorHarness h = DetectorHarness.open(Rules.defaults())) {
+            h.send(Ev.subscription(acc, at(0, 9), SubscriptionAction.STARTED, 5_000), Ev.failed(acc, at(1, 10)));
+            h.watermark(day(30));
+            h.send(Ev.subscription(acc, at(61, 10), SubscriptionAction.CANCELED)); // 60 days to the millisecond after entry
+            h.watermark(day(80));
+            assertThat(h.outcomes()).filteredOn(o -> o.playbook.equals("dunning"))
+                    .extracting(o -> o.kind + "@" + Days.instant(o.at))
+                    .containsExactly("ENTERED@" + Days.instant(at(1, 10)), "LOST@" + Days.instant(at(61, 10)));
+        }
+    }
+
+    @Test
     void aPlayStartsOncePerEpisodeAndLeavesNoTimerOrPlayBehind() throws Exception {
         String acc = treated("tidy", "dunning");
         try (DetectorHarness h = DetectorHarness.open(Rules.defaults())) {
