@@ -17,8 +17,8 @@ import java.util.TreeMap;
 
 /**
  * The alerts' figures from {@code alerts.jsonl}: RAISED alerts per day and signal and, against the churn
- * labels, each signal's precision (a RAISED alert at t is right when the account churns within the horizon
- * after t), recall (the churn moments preceded by one of its alerts within the horizon) and lead time
+ * labels, each signal's precision (a RAISED alert at t is right when one of the account's churn moments falls
+ * within the horizon after t, wrong when none does and the history reaches t plus the horizon), recall (the churn moments preceded by one of its alerts within the horizon) and lead time
  * (churn moment minus the first such alert). Only RAISED lines count: one per episode. Memory follows the
  * days, signals and churn moments, not the alerts.
  */
@@ -57,15 +57,19 @@ final class AlertFigures {
             SignalQuality q = f.signals.computeIfAbsent(signal, s -> new SignalQuality());
             q.raised++;
             if (labels == null) return;
-            Boolean churns = labels.churnsWithin(account, t);
-            if (churns == null) q.censored++;
-            else if (churns) q.truePositives++;
-            else q.falsePositives++;
+            // Judged by the same churn moments as recall, not by the training label at t: an account that churned within
+            // the horizon and came back before it ended churned all the same, and a churn the history shows is no
+            // less seen because the horizon runs past the history's end.
             long[] churnAt = moments.computeIfAbsent(account, labels::churnMoments);
             int i = Arrays.binarySearch(churnAt, t + 1);
+            boolean churns = false;
             for (int k = i >= 0 ? i : -i - 1; k < churnAt.length && churnAt[k] <= t + horizon; k++) {
+                churns = true;
                 if (caught.add(account + "\t" + churnAt[k] + "\t" + signal)) q.leadDays.add((churnAt[k] - t) / 86_400_000.0);
             }
+            if (churns) q.truePositives++;
+            else if (t + horizon <= labels.dataEnd()) q.falsePositives++;
+            else q.censored++;
         });
         return f;
     }

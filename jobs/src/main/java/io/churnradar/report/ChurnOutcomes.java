@@ -14,8 +14,11 @@ public interface ChurnOutcomes {
     /** How far after an instant a churn counts. */
     Duration horizon();
 
-    /** TRUE when the account churns within the horizon after {@code at}, FALSE when not, null when the data ends first (censored). */
+    /** The training label at {@code at}, for judging model scores: TRUE when the account churns within the horizon after it, FALSE when not, null when the data ends first (censored). */
     Boolean churnsWithin(String accountId, long at);
+
+    /** The latest event time of the history: a horizon that ends after it is not seen (censored). */
+    long dataEnd();
 
     /** The accounts the labels know. */
     Iterable<String> accounts();

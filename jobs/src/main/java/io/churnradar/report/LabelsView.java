@@ -31,6 +31,11 @@ public final class LabelsView implements ChurnOutcomes {
     }
 
     @Override
+    public long dataEnd() {
+        return labels.dataEnd();
+    }
+
+    @Override
     public Iterable<String> accounts() {
         return labels.accounts();
     }
