@@ -49,6 +49,8 @@ import org.apache.flink.util.Collector;
 public final class StateExport {
     static final long DAY_MS = 86_400_000L;
     static final int USAGE_DAYS = 14;
+    /** The row's field, until snapshot_day is set, of the latest day the account's state shows ({@link #reachedDay}). */
+    static final String REACHED_DAY = "reached_day";
 
     private StateExport() {}
 
@@ -119,7 +121,7 @@ public final class StateExport {
             while (it.hasNext()) {
                 String row = it.next();
                 String[] lead = accountAndDay(row);
-                if (lead[1] != null && (snapshot == null || lead[1].compareTo(snapshot) > 0)) snapshot = lead[1];
+                if (lead[2] != null && (snapshot == null || lead[2].compareTo(snapshot) > 0)) snapshot = lead[2];
                 runs.add(new ExternalSort.Entry(ExternalSort.Key.of(lead[0]), null, row));
                 count++;
             }
@@ -157,16 +159,18 @@ public final class StateExport {
         return rules;
     }
 
-    /** A row's account id and {@code as_of_day} (null when none), its first two fields, read without the rest. */
+    private static final String[] LEAD_FIELDS = {"account_id", "as_of_day", REACHED_DAY};
+
+    /** A row's account id, {@code as_of_day} and the day its state reached (null when none): its first fields, read without the rest. */
     static String[] accountAndDay(String row) throws IOException {
         try (JsonParser p = LEAD.createParser(row)) {
-            String[] lead = new String[2];
+            String[] lead = new String[LEAD_FIELDS.length];
             if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("not a row: " + row);
-            for (int i = 0; i < 2; i++) {
+            for (int i = 0; i < lead.length; i++) {
                 p.nextToken();
                 String field = p.currentName();
                 p.nextToken();
-                if (!field.equals(i == 0 ? "account_id" : "as_of_day")) throw new IOException("not a row: " + row);
+                if (!LEAD_FIELDS[i].equals(field)) throw new IOException("not a row: " + row);
                 lead[i] = p.currentToken() == JsonToken.VALUE_NULL ? null : p.getText();
             }
             return lead;
@@ -214,6 +218,7 @@ public final class StateExport {
         r.put("account_id", accountId);
         long asOf = s.lastClosedDay;
         r.put("as_of_day", day(asOf));
+        r.put(REACHED_DAY, day(reachedDay(s))); // read for snapshot_day, then left out of the row
         // Day buckets of as_of-12 .. as_of: the detector drops a day once no future day close looks at it, so after
         // the close of as_of (USAGE_DROP's two 7-day windows: 14 days back) the bucket of as_of-13 is gone. The
         // detector kept the sums of both windows at that close (trendCur/PrevUsage): they give that day back.
@@ -230,8 +235,13 @@ public final class StateExport {
             for (long d : s.bucketDays) oldestHeld |= d <= asOf - (USAGE_DAYS - 1);
             if (!oldestHeld) {
                 daily[0] = null;
-                // Only when the trend is of this close and its current window is the 7 days held here (the default rules).
-                if (s.trendDay == asOf && Math.abs(sum(daily, 7, 14) - s.trendCurUsage) < 1e-6) {
+                long oldest = asOf - (USAGE_DAYS - 1);
+                if (s.trendDay == AccountState.NONE || oldest >= s.trendDay + 2 - rules.lookbackDays()) {
+                    // as_of_day was reached without a close of its own (quiet days need none), and the last close
+                    // (trendDay) dropped only days before this one: its bucket would be here had it any usage.
+                    daily[0] = 0.0;
+                } else if (s.trendDay == asOf && Math.abs(sum(daily, 7, 14) - s.trendCurUsage) < 1e-6) {
+                    // Only when the trend is of this close and its current window is the 7 days held here (the default rules).
                     daily[0] = Math.max(0, Math.round((s.trendPrevUsage - sum(daily, 1, 7)) * 1e6) / 1e6);
                 }
             }
@@ -297,14 +307,30 @@ public final class StateExport {
     }
 
     /**
-     * A row with {@code snapshot_day}, the latest day any account has closed (the day event time had reached when
-     * the savepoint was taken), and {@code days_since_last_login} as of that day: an account that sends
-     * nothing has no day closes of its own, so its {@code as_of_day} stays behind.
+     * The latest day the account's state shows: its last close, or a later login, payment, health update or day of
+     * usage or tickets. Events of a day are in the state before its close, so this can be a day after as_of_day.
+     */
+    static long reachedDay(AccountState s) {
+        long day = s.lastClosedDay;
+        for (long t : new long[] {s.lastLoginAt, s.lastPaymentSuccessAt, s.lastPaymentFailureAt}) {
+            if (t != AccountState.NONE) day = Math.max(day, Math.floorDiv(t, DAY_MS));
+        }
+        // A day's close is published at the midnight that ends it: it belongs to that day.
+        if (s.lastHealthAt != AccountState.NONE) day = Math.max(day, Math.floorDiv(s.lastHealthAt - 1, DAY_MS));
+        if (s.bucketDays.length > 0) day = Math.max(day, s.bucketDays[s.bucketDays.length - 1]);
+        return day;
+    }
+
+    /**
+     * A row with {@code snapshot_day}, the latest day any account's state shows (about the day event time had
+     * reached when the savepoint was taken), and {@code days_since_last_login} as of that day: an account that
+     * sends nothing has no day closes of its own, so its {@code as_of_day} stays behind.
      */
     static String withSnapshotDay(ObjectMapper json, String row, String snapshot) throws IOException {
         ObjectNode n = (ObjectNode) json.readTree(row);
         ObjectNode r = json.createObjectNode();
         n.fields().forEachRemaining(f -> {
+            if (f.getKey().equals(REACHED_DAY)) return;
             r.set(f.getKey(), f.getValue());
             if (f.getKey().equals("as_of_day")) r.putNull("snapshot_day");
         });
