@@ -95,6 +95,29 @@ class KubernetesManifestTest {
         }
     }
 
+    /** Keys of the image's config.yaml that the manifest sets another way (resources, job parallelism) or must not set. */
+    private static final Set<String> CLUSTER_LOCAL = Set.of("jobmanager.rpc.address", "jobmanager.bind-host", "taskmanager.bind-host",
+            "rest.address", "rest.bind-address", "jobmanager.memory.process.size", "taskmanager.memory.process.size",
+            "parallelism.default");
+
+    @Test
+    void everyJobLevelKeyOfTheImagesConfigIsRepeatedAsTheOperatorNeverReadsThatFile() throws Exception {
+        // The operator mounts its own configuration over /opt/flink/conf: a key left out runs at Flink's default
+        // (tolerable-failed-checkpoints 0, generic types allowed, ...), without a word.
+        Configuration image = GlobalConfiguration.loadConfiguration(ProductionConfigTest.PRODUCTION.toString());
+        JsonNode flink = manifest.path("spec").path("flinkConfiguration");
+        List<String> missing = image.toMap().keySet().stream().filter(k -> !CLUSTER_LOCAL.contains(k) && !flink.has(k)).sorted().toList();
+        assertThat(missing).as("keys of flink-conf/config.yaml missing from the manifest's flinkConfiguration").isEmpty();
+        // Its logging too: the operator's log4j-console.properties would replace the shipped one.
+        assertThat(manifest.path("spec").path("logConfiguration").path("log4j-console.properties").asText())
+                .isEqualTo(java.nio.file.Files.readString(DeployFiles.ROOT.resolve("flink-conf/log4j-console.properties")));
+        // s3:// folders need Flink's S3 plugin in the image, in a folder of its own under plugins/.
+        if (flink.toString().contains("s3://")) {
+            assertThat(DeployFiles.read(DeployFiles.ROOT.resolve("docker/Dockerfile")))
+                    .containsPattern("cp /opt/flink/opt/flink-s3-fs-(presto|hadoop)-\\*\\.jar /opt/flink/plugins/s3-fs-\\w+/");
+        }
+    }
+
     private JsonNode onlyDocument() {
         List<JsonNode> docs = DeployFiles.yamlDocuments(MANIFEST);
         assertThat(docs).hasSize(1);
