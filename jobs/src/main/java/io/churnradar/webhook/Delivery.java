@@ -54,7 +54,16 @@ final class Delivery implements AutoCloseable {
     Delivery(WebhookSettings settings, String threadName, IntConsumer onRetry) {
         this.settings = settings;
         this.onRetry = onRetry;
-        for (WebhookEndpoint e : settings.endpoints.values()) endpoints.put(e.name, OpenEndpoint.open(e));
+        for (WebhookEndpoint e : settings.endpoints.values()) {
+            try {
+                endpoints.put(e.name, OpenEndpoint.open(e));
+            } catch (IllegalStateException unreadable) {
+                // A secret or URL that is not there now is not there at the next restart either: the job fails at
+                // start-up with the endpoint and the variable or path, instead of restarting for ever with every
+                // output (alerts, health, commands to Kafka) stopped.
+                throw new org.apache.flink.runtime.execution.SuppressRestartsException(unreadable);
+            }
+        }
         AtomicInteger threads = new AtomicInteger();
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, threadName + "-" + threads.incrementAndGet());

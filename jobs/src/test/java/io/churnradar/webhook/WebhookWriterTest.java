@@ -269,8 +269,10 @@ class WebhookWriterTest {
                 """.formatted(receiver.url("/crm")));
         WebhookSink sink = new WebhookSink(settings, new KafkaDeadLetters(KAFKA.bootstrapServers(), deadLetterTopic, Map.of()));
 
+        // Unrecoverable: Flink fails the job instead of restarting it for ever with every output stopped.
         assertThatThrownBy(() -> sink.createWriter(new TestWriterContext()))
-                .hasMessage("webhook endpoint 'crm' secret: environment variable CHURN_RADAR_TEST_UNSET_SECRET is not set");
+                .isInstanceOf(org.apache.flink.runtime.execution.SuppressRestartsException.class)
+                .cause().hasMessage("webhook endpoint 'crm' secret: environment variable CHURN_RADAR_TEST_UNSET_SECRET is not set");
     }
 
     private String crm(String extra) {
