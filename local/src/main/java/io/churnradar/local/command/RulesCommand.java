@@ -76,12 +76,18 @@ final class RulesCommand implements Callable<Integer> {
                     + " Needs neither Kafka nor Flink."})
     int validate(@Parameters(paramLabel = "FILE", description = FILE_HELP) Path file,
             @Option(names = "--config", paramLabel = "FILE", description = {"The job's settings file: the rules are checked against"
-                    + " its state.ttl too, as the job checks them (dedup.windowDays at most state.ttl)."}) Path config,
+                    + " its state.ttl, as the job checks them (dedup.windowDays at most state.ttl). Without it, against the default"
+                    + " state.ttl (90d)."}) Path config,
             @Mixin HelpOption help) {
-        JobSettings settings = config == null ? null : JobSettings.load(config);
         String text = read(file);
         if (text == null) return 1;
-        return report(file, check(text, file, settings, config)) ? 0 : 1;
+        if (config == null) {
+            // As a job with the default settings checks them: a window it would refuse is not valid here either.
+            RulesCheck.Result r = RulesCheck.check(text, file.toString(), JobSettings.defaults().stateTtl,
+                    "the default; --config FILE checks against the job's");
+            return report(file, r) ? 0 : 1;
+        }
+        return report(file, check(text, file, JobSettings.load(config), config)) ? 0 : 1;
     }
 
     /** The job's check of a rules file; with the job's settings from {@code config}, against its state.ttl too. */

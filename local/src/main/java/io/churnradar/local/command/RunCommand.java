@@ -121,7 +121,7 @@ final class RunCommand implements Callable<Integer> {
         if (missing.isEmpty()) return null;
         return "the Kafka cluster at " + s.bootstrapServers + " has no topic " + String.join(", ", missing) + ".\n"
                 + "  Create every topic the job uses first: " + String.join(", ", topics(s)) + ";\n"
-                + "  " + s.rulesTopic + " with one partition, it and " + s.accountHealthTopic
-                + " with cleanup.policy=compact (docs/rules.md).";
+                + "  " + s.rulesTopic + " with one partition; it, " + s.accountHealthTopic + " and " + s.kpisTopic
+                + " with cleanup.policy=compact (docs/operations.md).";
     }
 }

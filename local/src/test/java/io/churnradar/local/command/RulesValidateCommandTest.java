@@ -49,7 +49,11 @@ class RulesValidateCommandTest {
     void withTheJobsSettingsAWindowLongerThanItsStateTtlIsNotValid() throws Exception {
         Path rules = Files.writeString(dir.resolve("rules.yaml"), "version: long-window\ndedup: {windowDays: 40}\n");
         Path config = Files.writeString(dir.resolve("job.yaml"), "state: {ttl: 30d}\n");
-        assertThat(run("rules", "validate", rules.toString())).as("the job's state.ttl unknown: only the file").isZero();
+        assertThat(run("rules", "validate", rules.toString())).as("within the default state.ttl (90d)").isZero();
+        out.reset();
+        Path longer = Files.writeString(dir.resolve("longer.yaml"), "version: longer\ndedup: {windowDays: 100}\n");
+        assertThat(run("rules", "validate", longer.toString())).as("the job with its default settings refuses it").isEqualTo(1);
+        assertThat(out()).contains("dedup.windowDays: 100 days is longer than state.ttl (90d, the default; --config FILE checks against the job's)");
         out.reset();
         assertThat(run("rules", "validate", rules.toString(), "--config", config.toString())).isEqualTo(1);
         assertThat(out()).contains(rules + ": not valid (version long-window)",
