@@ -182,6 +182,7 @@ final class ReportData {
             root.put("playbooksMissing", doc == null ? "No " + OUTCOMES + " in the folder." : "No playbook had entries.");
             return;
         }
+        root.put("playbooksNote", in.playbooksNote);
         ArrayNode out = root.putArray("playbooks");
         for (Iterator<Map.Entry<String, JsonNode>> it = books.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();

@@ -21,6 +21,7 @@ public final class ReportInput {
     String lastEventTime;
     String ruleVersion;
     String subtitle;
+    String playbooksNote;
     CustomerComparison customers;
 
     private ReportInput(Path folder) {
@@ -38,6 +39,12 @@ public final class ReportInput {
      */
     public static ReportInput modelOnly(ModelEvaluation model) {
         return new ReportInput(null).model(Objects.requireNonNull(model, "model"));
+    }
+
+    /** A warning over the playbooks' figures, e.g. that the history cannot settle their outcomes. */
+    public ReportInput playbooksNote(String note) {
+        this.playbooksNote = note;
+        return this;
     }
 
     /** One line under the title, e.g. what the model was trained and evaluated on. */

@@ -122,6 +122,7 @@ class BacktestReportTest {
             String block = dom.substring(at, next < 0 ? dom.indexOf("id=\"report-status\"") : next);
             assertThat(block).as("chart %s holds a drawn SVG", chart).contains("<svg").containsPattern("<path[^>]* d=\"M");
         }
-        assertThat(dom).contains("Brier score").contains("too_expensive").doesNotContain("No model was given");
+        assertThat(dom).contains("Brier score").contains("too_expensive").doesNotContain("No model was given")
+                .as("subscription events in the history: the outcomes need no warning").doesNotContain("has no subscription events");
     }
 }

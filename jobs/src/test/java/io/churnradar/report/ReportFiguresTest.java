@@ -167,4 +167,18 @@ class ReportFiguresTest {
         Files.write(dir.resolve("outcomes.json"), List.of("{\"playbooks\":{\"</script>\":{\"uplift\":null}}}"), StandardCharsets.UTF_8);
         assertThat(ReportWriter.json(ReportInput.of(dir))).doesNotContain("<");
     }
+
+    @Test
+    void aHistoryWithoutSubscriptionEventsGetsANoteOverThePlaybooks() throws Exception {
+        // Its labels fall back to inactivity: the backtest hands the report a note, as outcomes count only a CANCELED as lost.
+        ChurnLabels.Builder b = ChurnLabels.builder(ChurnDefinition.DEFAULT);
+        b.add(AccountEvent.login("l1", "acct-a", day(0).toEpochMilli()));
+        assertThat(b.build().definition().basis()).isEqualTo(ChurnDefinition.Basis.INACTIVITY);
+        Files.write(dir.resolve("outcomes.json"), List.of("{\"playbooks\":{\"re-engagement\":{\"treated\":{\"saved\":9,\"lost\":0},"
+                + "\"heldOut\":{\"saved\":1,\"lost\":0},\"uplift\":0.0}}}"), StandardCharsets.UTF_8);
+        assertThat(ReportData.of(ReportInput.of(dir)).get("playbooksNote").isNull()).isTrue();
+        JsonNode data = ReportData.of(ReportInput.of(dir).playbooksNote("no subscription events"));
+        assertThat(data.get("playbooksNote").asText()).isEqualTo("no subscription events");
+        assertThat(data.get("playbooks").get(0).get("name").asText()).isEqualTo("re-engagement");
+    }
 }
