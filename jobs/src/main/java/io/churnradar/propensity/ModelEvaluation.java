@@ -143,9 +143,16 @@ public final class ModelEvaluation implements java.io.Serializable {
     /** A few lines for a terminal. */
     public String summary() {
         StringBuilder b = new StringBuilder();
-        b.append(String.format("rows %d, churn rate %.3f, AUC %s, Brier %.4f, log loss %.4f%s%n", rows, baseRate, figure(auc), brier, logLoss,
+        // A constant forecast of the churn rate scores rate * (1 - rate): a model's probabilities are worth reading only below it.
+        double constant = baseRate * (1 - baseRate);
+        b.append(String.format("rows %d, churn rate %.3f, AUC %s, Brier %.4f (%.4f for the churn rate alone), log loss %.4f%s%n", rows,
+                baseRate, figure(auc), brier, constant, logLoss,
                 rows == 0 ? "" : positives == 0 ? " (no churn in these rows: AUC and recall cannot be measured)"
                         : positives == rows ? " (every row churns: AUC cannot be measured)" : ""));
+        if (rows > 0 && positives > 0 && positives < rows && brier >= constant) {
+            b.append(String.format("  note: on this period the probabilities are no closer than the churn rate alone (Brier %.4f >= %.4f):"
+                    + " rank accounts by them (AUC), do not read them as chances%n", brier, constant));
+        }
         for (AtThreshold t : thresholds) {
             b.append(String.format("  p >= %.1f: %d flagged, precision %s, recall %s%n", t.threshold, t.flagged, figure(t.precision), figure(t.recall)));
         }
