@@ -4,6 +4,7 @@ import io.churnradar.StreamingJob;
 import io.churnradar.config.JobSettings;
 import io.churnradar.config.Rules;
 import io.churnradar.local.runtime.ChurnRadarHome;
+import io.churnradar.local.runtime.JobStateFolder;
 import io.churnradar.local.runtime.LocalFlink;
 import io.churnradar.local.runtime.Resources;
 import io.churnradar.local.runtime.RunningJob;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -23,14 +25,18 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code ./churn-radar run}: the streaming job in a local Flink against an existing Kafka cluster, until Ctrl-C. */
 @Command(name = "run", header = "the streaming job in a local Flink, against your Kafka cluster, until Ctrl-C",
         description = {"Runs the churn-radar streaming job in a local Flink (config flink-conf/local/config.yaml) against the Kafka"
-                + " cluster named in the job config, until Ctrl-C. The topics must exist (it says which do not). Checkpoints go to"
-                + " a temp folder that is deleted at exit: a restart resumes from the consumer group's committed offsets and"
-                + " re-reads the rules topic (docs/rules.md)."})
+                + " cluster named in the job config, until Ctrl-C or SIGTERM. The topics must exist (it says which do not). It stops"
+                + " with a savepoint in --state-dir, and keeps its checkpoints there should it end without one: the next run"
+                + " resumes from the newest, with every account's state, the events held for event time and the input offsets"
+                + " that go with them, so a restart loses nothing and raises nothing twice. The rules in force are kept with"
+                + " them (docs/rules.md)."})
 final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = {"Job config (YAML): kafka, topics, inputs, formats, eventTime, state;"
             + " flink-conf/churn-radar.yaml documents every key, docs/inputs.md the formats."
@@ -44,8 +50,19 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-web-ui", description = "Do not serve Flink's web UI on localhost:8081.")
     boolean noWebUi;
 
+    @Option(names = "--state-dir", paramLabel = "DIR", description = {"Where the job's savepoints and checkpoints are kept from one"
+            + " run to the next (default ~/.churn-radar/run/GROUP, GROUP the config's kafka.groupId). Move its contents away to"
+            + " start without that state: the job then reads from the consumer group's committed offsets."})
+    Path stateDirOption;
+
+    /** How long a stop waits for its savepoint; then the job is cancelled and its latest checkpoint is kept instead. */
+    private static final Duration SAVEPOINT_TIMEOUT = Duration.ofSeconds(60);
+
     @Mixin
     HelpOption help;
+
+    @Spec
+    CommandSpec spec;
 
     private final PrintStream out;
 
@@ -62,14 +79,32 @@ final class RunCommand implements Callable<Integer> {
                 config != null ? "in " + config : "the default");
         boolean webUi = !noWebUi;
         Path flinkConf = ChurnRadarHome.flinkConfDir();
-        String missing = missingTopics(settings);
+        Path stateDir = Values.outputFolder(spec, "--state-dir", stateDirOption != null ? stateDirOption : defaultStateDir(settings.groupId));
+        String missing;
+        try {
+            missing = missingTopics(settings);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            // The admin client refuses the address before any connection (no port, a host that does not resolve).
+            if (!(e.getCause() instanceof org.apache.kafka.common.config.ConfigException c)) throw e;
+            throw new io.churnradar.config.ConfigException(config != null ? config.toString() : "the default settings", List.of(
+                    "kafka.bootstrapServers: '" + settings.bootstrapServers + "': " + c.getMessage() + "; expected HOST:PORT[,HOST:PORT...]"
+                            + " of brokers this machine can resolve and reach"));
+        }
         if (missing != null) throw new CommandFailure(missing);
 
         try (StopSignal stop = new StopSignal(); Resources resources = new Resources(out)) {
             out.printf("Starting Flink for Kafka at %s (group %s, rules %s) ...%n", settings.bootstrapServers, settings.groupId, rules.version);
+            JobStateFolder state = JobStateFolder.open(stateDir);
+            Optional<JobStateFolder.RestorePoint> restore = state.newest();
+            if (restore.isPresent()) {
+                state.keepOnly(restore.get());
+                out.printf("  State: %s, resuming from %s%n", stateDir, restore.get().describe());
+            } else {
+                out.printf("  State: %s, none yet: reading from the consumer group's committed offsets%n", stateDir);
+            }
             LocalFlink flink = resources.add(LocalFlink.start(flinkConf, webUi, true, 0));
             flink.webUi().ifPresent(uri -> out.println("  Flink web UI: " + uri));
-            StreamExecutionEnvironment env = flink.environment();
+            StreamExecutionEnvironment env = flink.environment(state.flinkSettings(restore));
             StreamingJob.build(env, settings, rules);
             RunningJob job = resources.add(new RunningJob(env.executeAsync(StreamingJob.JOB_NAME)));
             out.printf("  Job %s submitted: reading %s; alerts to %s. Ctrl-C stops it.%n", job.client().getJobID(),
@@ -85,14 +120,43 @@ final class RunCommand implements Callable<Integer> {
                 }
                 if (s.isGloballyTerminalState()) {
                     Throwable cause = job.failureCause();
-                    if (cause != null) throw new CommandFailure("the job failed: " + DemoCommand.rootMessage(cause));
+                    if (cause != null) {
+                        throw new CommandFailure("the job failed: " + DemoCommand.rootMessage(cause) + restore.map(p -> "\n  It had restored "
+                                + p.describe() + ". To start without that state, move the contents of " + stateDir + " away: the job"
+                                + " then reads from the consumer group's committed offsets, and what only that state held is lost.")
+                                .orElse(""));
+                    }
                     return s == JobStatus.FINISHED ? 0 : 1;
                 }
                 Thread.sleep(Duration.ofSeconds(1).toMillis());
             }
-            out.println("Stopping ...");
+            stop(job, state);
             return 130;
         }
+    }
+
+    /** Stops the job with a savepoint, or else leaves its latest checkpoint for the next run, and says which. */
+    private void stop(RunningJob job, JobStateFolder state) {
+        out.println("Stopping with a savepoint ...");
+        try {
+            String savepoint = state.stopWithSavepoint(job.client(), SAVEPOINT_TIMEOUT);
+            out.printf("  Stopped. State saved to %s: the next run resumes from it.%n", savepoint);
+        } catch (Exception e) {
+            String why = e instanceof TimeoutException ? "none within " + SAVEPOINT_TIMEOUT.toSeconds() + " s" : DemoCommand.rootMessage(e);
+            String next;
+            try {
+                next = state.newest().map(p -> "the next run resumes from " + p.describe()).orElse("no checkpoint was kept either:"
+                        + " the next run reads from the consumer group's committed offsets");
+            } catch (java.io.IOException io) {
+                next = "the folder " + state.dir() + " cannot be read: " + io.getMessage();
+            }
+            out.printf("  No savepoint (%s); the job is cancelled and %s.%n", why, next);
+        }
+    }
+
+    /** ~/.churn-radar/run/GROUP: one folder per consumer group, as the group's committed offsets go with its state. */
+    static Path defaultStateDir(String groupId) {
+        return Path.of(System.getProperty("user.home"), ".churn-radar", "run", groupId.replaceAll("[^A-Za-z0-9._-]", "_"));
     }
 
     /** Every topic the job reads or writes, in order. */

@@ -32,7 +32,7 @@ class FatalEndTest {
     }
 
     /** As ./churn-radar opens them for Flink on Java 17. */
-    private static final List<String> JAVA_OPENS = List.of(
+    static final List<String> JAVA_OPENS = List.of(
             "--add-exports=java.base/sun.net.util=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
             "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
             "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",

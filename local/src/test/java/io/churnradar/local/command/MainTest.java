@@ -165,6 +165,17 @@ class MainTest {
     }
 
     @Test
+    void aBootstrapAddressKafkaCannotUseNamesFileAndKeyWithoutStackTrace(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path config = dir.resolve("job.yaml");
+        java.nio.file.Files.writeString(config, "kafka:\n  bootstrapServers: localhost\n");
+        assertThat(run("run", "--config", config.toString(), "--state-dir", dir.resolve("state").toString())).isEqualTo(2);
+        assertThat(err()).contains(config.toString(), "kafka.bootstrapServers: 'localhost': ", "expected HOST:PORT[,HOST:PORT...]")
+                .doesNotContain("\tat ", "KafkaAdminClient");
+        assertThat(out()).doesNotContain("Starting Flink");
+    }
+
+    @Test
     void aDeduplicationWindowLongerThanTheStateTtlNamesBothFilesBeforeAnythingStarts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         java.nio.file.Path config = dir.resolve("job.yaml");
