@@ -17,7 +17,7 @@ class StreamingJobArgumentsTest {
         Path rules = Files.writeString(dir.resolve("rules.yaml"), "version: long-window\ndedup:\n  windowDays: 31\n");
         assertThatThrownBy(() -> StreamingJob.main(new String[] {"--config", config.toString(), "--rules", rules.toString()}))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith(rules + ": 1 problem(s)")
+                .hasMessageStartingWith(rules + ": 1 problem")
                 .hasMessageContaining("dedup.windowDays: 31 days is longer than state.ttl (30d, in " + config + ")")
                 .hasMessageContaining("allowed: 1 to 30 with this state.ttl, or a state.ttl of at least 31d");
     }

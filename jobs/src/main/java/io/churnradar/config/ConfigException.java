@@ -7,7 +7,7 @@ public class ConfigException extends RuntimeException {
     private final List<String> errors;
 
     public ConfigException(String source, List<String> errors) {
-        super(source + ": " + errors.size() + " problem(s)\n  " + String.join("\n  ", errors));
+        super(source + ": " + errors.size() + (errors.size() == 1 ? " problem" : " problems") + "\n  " + String.join("\n  ", errors));
         this.errors = List.copyOf(errors);
     }
 

@@ -24,7 +24,7 @@ public final class EventValidator {
         if (blank(e.eventId)) throw invalid("eventId is missing or empty");
         if (blank(e.accountId)) throw invalid("accountId is missing or empty");
         if (e.eventTime < MIN_TIME || e.eventTime >= MAX_TIME) {
-            throw invalid("eventTime " + e.eventTime + " is outside 2000-01-01..2100-01-01");
+            throw invalid("eventTime " + java.time.Instant.ofEpochMilli(e.eventTime) + " (" + e.eventTime + " ms) is outside 2000-01-01..2100-01-01");
         }
         switch (e.type) {
             case USAGE -> {

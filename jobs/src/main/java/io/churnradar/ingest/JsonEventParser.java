@@ -111,7 +111,7 @@ public final class JsonEventParser {
 
     private static InvalidEventException unreadable(IOException e) {
         return new InvalidEventException("not valid JSON: "
-                + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+                + (e instanceof JsonProcessingException j ? JsonProblem.of(j) : e.getMessage()));
     }
 
     /** The whole line read as a tree, as every line was before: for what is not an object, and for the tests to compare. */
@@ -120,7 +120,7 @@ public final class JsonEventParser {
         try {
             n = JSON.readTree(line);
         } catch (JsonProcessingException e) {
-            throw new InvalidEventException("not valid JSON: " + e.getOriginalMessage());
+            throw new InvalidEventException("not valid JSON: " + JsonProblem.of(e));
         }
         if (n == null || !n.isObject()) throw new InvalidEventException("not a JSON object");
         return parse(n, null);

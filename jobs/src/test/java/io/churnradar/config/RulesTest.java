@@ -32,7 +32,7 @@ class RulesTest {
         try {
             Rules.parse(yaml, SOURCE);
         } catch (ConfigException e) {
-            assertThat(e.getMessage()).startsWith(SOURCE + ": " + e.errors().size() + " problem(s)");
+            assertThat(e.getMessage()).startsWith(SOURCE + ": " + e.errors().size() + (e.errors().size() == 1 ? " problem" : " problems"));
             return e;
         }
         throw new AssertionError("expected a ConfigException for:\n" + yaml);
@@ -367,7 +367,7 @@ class RulesTest {
         Path file = dir.resolve("rules.yaml");
         Files.writeString(file, "version: v1\nsignals:\n  usageDrop: {dropRatio: 0}\n");
         assertThatThrownBy(() -> Rules.load(file)).isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith(file + ": 1 problem(s)")
+                .hasMessageStartingWith(file + ": 1 problem")
                 .hasMessageContaining("signals.usageDrop.dropRatio: must be between 0.01 and 1, got 0");
         assertThatThrownBy(() -> Rules.load(dir.resolve("missing.yaml"))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("missing.yaml").hasMessageContaining("cannot read the file");

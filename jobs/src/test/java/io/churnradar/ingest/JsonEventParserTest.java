@@ -113,7 +113,8 @@ class JsonEventParserTest {
                 "eventTime '2026-03-02 10:15' is not an ISO-8601 instant such as 2026-03-02T10:15:00Z");
         assertRejected("{" + LOGIN + ",\"eventTime\":1.5e12}", "eventTime must be an ISO-8601 instant or epoch milliseconds");
         assertRejected("{" + LOGIN + ",\"eventTime\":true}", "eventTime must be an ISO-8601 instant or epoch milliseconds");
-        assertRejected("{" + LOGIN + ",\"eventTime\":1773000000}", "is outside 2000-01-01..2100-01-01"); // seconds, not millis
+        // Seconds, not millis: the reason shows the instant they read as.
+        assertRejected("{" + LOGIN + ",\"eventTime\":1773000000}", "eventTime 1970-01-21T12:30:00Z (1773000000 ms) is outside 2000-01-01..2100-01-01");
         // 2^64 + 2026-03-01: kept to 64 bits it would read as 2026-03-01.
         assertRejected("{" + LOGIN + ",\"eventTime\":18446745846032751616}", "eventTime 18446745846032751616 is not epoch milliseconds: too large");
         assertRejected("{" + LOGIN + ",\"eventTime\":-99999999999999999999}", "eventTime -99999999999999999999 is not epoch milliseconds: too large");
@@ -158,6 +159,9 @@ class JsonEventParserTest {
         // A lost newline must not silently drop the second event.
         assertRejected(one + one, "not valid JSON: '{' follows the event object; one event a line");
         assertRejected(one + " trailing", "not valid JSON");
+        // Cut off: the reason says where the object began, without Jackson's note on the source it does not name.
+        assertThatThrownBy(() -> JsonEventParser.parse("{" + LOGIN)).hasMessageContaining("not valid JSON: Unexpected end-of-input")
+                .hasMessageContaining("line: 1, column: 1").hasMessageNotContaining("REDACTED");
     }
 
     private static void assertRejected(String line, String reason) {

@@ -24,7 +24,7 @@ public final class JsonPayload {
         try {
             n = JSON.readTree(payload);
         } catch (JsonProcessingException e) {
-            throw new InvalidEventException("not valid JSON: " + e.getOriginalMessage());
+            throw new InvalidEventException("not valid JSON: " + io.churnradar.ingest.JsonProblem.of(e));
         } catch (IOException e) {
             throw new InvalidEventException("not valid JSON: " + e.getMessage());
         }
