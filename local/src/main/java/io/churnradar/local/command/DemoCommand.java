@@ -56,8 +56,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", header = "Kafka, the job, simulated customers and live alerts, all in this process",
         description = {"Starts a Kafka broker and Flink in this process, runs the churn-radar job on them, plays simulated customer"
                 + " accounts into the event topics in accelerated time and prints each alert as the job commits it (read_committed,"
-                + " once per checkpoint). Ends by itself after the simulated period with a summary, or on Ctrl-C; leaves no"
-                + " process or temp folder behind."})
+                + " once per checkpoint). It prints the broker's address (\"Kafka on HOST:PORT\") for other clients while it runs,"
+                + " e.g. a consumer of churn.commands or 'rules publish'. Ends by itself after the simulated period with a summary,"
+                + " or on Ctrl-C; leaves no process or temp folder behind."})
 final class DemoCommand implements Callable<Integer> {
     static final int DEFAULT_ACCOUNTS = 300;
     static final int DEFAULT_DAYS = 45;

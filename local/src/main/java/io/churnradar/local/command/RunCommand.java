@@ -93,7 +93,8 @@ final class RunCommand implements Callable<Integer> {
         if (missing != null) throw new CommandFailure(missing);
 
         try (StopSignal stop = new StopSignal(); Resources resources = new Resources(out)) {
-            out.printf("Starting Flink for Kafka at %s (group %s, rules %s) ...%n", settings.bootstrapServers, settings.groupId, rules.version);
+            out.printf("Starting Flink for Kafka at %s (group %s; rules %s until a set published on %s, or restored, is in force) ...%n",
+                    settings.bootstrapServers, settings.groupId, rules.version, settings.rulesTopic);
             JobStateFolder state = JobStateFolder.open(stateDir);
             Optional<JobStateFolder.RestorePoint> restore = state.newest();
             if (restore.isPresent()) {
