@@ -95,7 +95,13 @@ final class RunCommand implements Callable<Integer> {
         try (StopSignal stop = new StopSignal(); Resources resources = new Resources(out)) {
             out.printf("Starting Flink for Kafka at %s (group %s; rules %s until a set published on %s, or restored, is in force) ...%n",
                     settings.bootstrapServers, settings.groupId, rules.version, settings.rulesTopic);
-            JobStateFolder state = JobStateFolder.open(stateDir);
+            JobStateFolder state;
+            try {
+                state = resources.add(JobStateFolder.open(stateDir));
+            } catch (IllegalStateException inUse) {
+                throw new CommandFailure(inUse.getMessage() + ": each run of a consumer group keeps its state in a folder of its own;"
+                        + " stop the other run, or give this one another --state-dir (and kafka.groupId)");
+            }
             Optional<JobStateFolder.RestorePoint> restore = state.newest();
             if (restore.isPresent()) {
                 state.keepOnly(restore.get());

@@ -1,8 +1,10 @@
 package io.churnradar.local.runtime;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,22 +29,44 @@ import org.apache.flink.core.execution.SavepointFormatType;
  * checkpoint had already moved past events only the discarded state held: those were lost, and every open episode was
  * raised again under a new id.
  */
-public final class JobStateFolder {
+public final class JobStateFolder implements AutoCloseable {
     private static final String SAVEPOINTS = "savepoints";
     private static final String CHECKPOINTS = "checkpoints";
     private static final String METADATA = "_metadata";
+    private static final String LOCK = ".in-use.lock";
 
     private final Path dir;
+    /** Held while a run uses the folder: a second run would restore the same state and prune the first one's. */
+    private final FileChannel lock;
 
-    private JobStateFolder(Path dir) {
+    private JobStateFolder(Path dir, FileChannel lock) {
         this.dir = dir;
+        this.lock = lock;
     }
 
-    /** The folder, created with its two sub-folders when missing. */
+    /**
+     * The folder, created with its two sub-folders when missing, and locked for this run until {@link #close}.
+     *
+     * @throws IllegalStateException when another run holds it
+     */
     public static JobStateFolder open(Path dir) throws IOException {
         Files.createDirectories(dir.resolve(SAVEPOINTS));
         Files.createDirectories(dir.resolve(CHECKPOINTS));
-        return new JobStateFolder(dir);
+        FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            if (ch.tryLock() == null) throw new IllegalStateException("another run uses " + dir);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            if (e instanceof java.nio.channels.OverlappingFileLockException) throw new IllegalStateException("another run uses " + dir, e);
+            throw e;
+        }
+        return new JobStateFolder(dir, ch);
+    }
+
+    /** Lets the folder go: the next run may use it. */
+    @Override
+    public void close() throws IOException {
+        lock.close();
     }
 
     public Path dir() {
