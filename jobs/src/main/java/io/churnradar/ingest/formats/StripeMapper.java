@@ -157,14 +157,47 @@ final class StripeMapper implements PayloadMapper {
             return Mapped.of(e);
         }
         if (!cancelNow && cancelBefore) return Mapped.of(subscription(sub, id, created, SubscriptionAction.REACTIVATED));
-        if (prev.has("items") || prev.has("plan")) {
+        ItemChanges items = ItemChanges.of(prev, sub);
+        if (items.priceChanged || prev.has("plan")) {
             return Mapped.of(subscription(sub, id, created, SubscriptionAction.PLAN_CHANGED));
         }
-        if (prev.has("quantity")) return Mapped.of(subscription(sub, id, created, SubscriptionAction.SEATS_CHANGED));
-        if (prev.has("current_period_end") || prev.has("current_period_start")) {
+        if (prev.has("quantity") || items.quantityChanged) return Mapped.of(subscription(sub, id, created, SubscriptionAction.SEATS_CHANGED));
+        if (prev.has("current_period_end") || prev.has("current_period_start") || items.periodMoved) {
             return Mapped.of(subscription(sub, id, created, SubscriptionAction.RENEWED));
         }
         return Mapped.skipped("customer.subscription.updated changed " + fieldNames(prev) + ": no plan, seat, renewal or cancellation change");
+    }
+
+    /**
+     * What changed in a subscription's items, from {@code previous_attributes.items}: since API version 2025-03-31 the
+     * billing period lives on each item, so a renewal changes the items too, and only their prices tell a plan change
+     * from it. Items are matched by id; a different count or an item that is new or gone is a plan change.
+     */
+    private record ItemChanges(boolean priceChanged, boolean quantityChanged, boolean periodMoved) {
+        static ItemChanges of(JsonNode prev, JsonNode sub) {
+            if (!prev.has("items")) return new ItemChanges(false, false, false);
+            JsonNode before = at(prev, "items.data");
+            JsonNode now = at(sub, "items.data");
+            if (!before.isArray() || !now.isArray() || before.size() != now.size()) return new ItemChanges(true, false, false);
+            boolean price = false, quantity = false, period = false;
+            for (JsonNode old : before) {
+                JsonNode cur = null;
+                for (JsonNode n : now) {
+                    if (n.path("id").asText("").equals(old.path("id").asText(null))) cur = n;
+                }
+                if (cur == null) return new ItemChanges(true, false, false);
+                if (old.has("price") || old.has("plan")) price |= !priceId(old).equals(priceId(cur));
+                if (old.has("quantity")) quantity |= !old.get("quantity").equals(cur.path("quantity"));
+                if (old.has("current_period_end")) period |= !old.get("current_period_end").equals(cur.path("current_period_end"));
+                if (old.has("current_period_start")) period |= !old.get("current_period_start").equals(cur.path("current_period_start"));
+            }
+            return new ItemChanges(price, quantity, period);
+        }
+
+        private static String priceId(JsonNode item) {
+            JsonNode price = item.has("price") ? item.get("price") : item.path("plan");
+            return price.isTextual() ? price.asText() : price.path("id").asText("");
+        }
     }
 
     private AccountEvent subscription(JsonNode sub, String eventId, long created, SubscriptionAction action) throws InvalidEventException {

@@ -117,6 +117,40 @@ class StripeFormatTest {
         assertThat(e.eventId).isEqualTo("stripe:evt_1MowQVLkdIwHu7ixdowngr");
     }
 
+    /** A subscription.updated of API version 2025-03-31 or later: the billing period on the item; {@code previous} its old item. */
+    private static byte[] basilUpdate(String previousItem, String price) {
+        return Payloads.utf8("""
+                {"id": "evt_R1", "object": "event", "api_version": "2025-03-31.basil", "created": 1795000000,
+                 "type": "customer.subscription.updated",
+                 "data": {"object": {"id": "sub_R", "object": "subscription", "customer": "cus_R", "status": "active",
+                   "cancel_at_period_end": false, "cancel_at": null,
+                   "items": {"object": "list", "data": [{"id": "si_R", "quantity": 3, "current_period_start": 1795000000,
+                     "current_period_end": 1797592000, "price": {"id": "%s", "nickname": "Pro", "unit_amount": 5000,
+                     "recurring": {"interval": "month", "interval_count": 1}}}]}},
+                  "previous_attributes": {"items": {"object": "list", "data": [%s]}, "latest_invoice": "in_R1"}}}
+                """.formatted(price, previousItem));
+    }
+
+    @Test
+    void sinceApiVersion2025ARenewalMovesTheItemsPeriodAndIsARenewalNotAPlanChange() throws Exception {
+        // The period moved on, the price did not: a renewal, as an older version's top-level period change is.
+        AccountEvent renewal = one(STRIPE, basilUpdate(
+                "{\"id\": \"si_R\", \"current_period_start\": 1792408000, \"current_period_end\": 1795000000}", "price_pro"));
+        assertThat(renewal.action).isEqualTo(SubscriptionAction.RENEWED);
+        assertThat(renewal.renewalDate).isEqualTo("2026-12-18");
+        // The whole old item, another price and the old period: a plan change (the period moved with it).
+        AccountEvent change = one(STRIPE, basilUpdate("{\"id\": \"si_R\", \"quantity\": 3, \"current_period_end\": 1795000000,"
+                + " \"price\": {\"id\": \"price_basic\", \"unit_amount\": 2000}}", "price_pro"));
+        assertThat(change.action).isEqualTo(SubscriptionAction.PLAN_CHANGED);
+        // The whole old item with the same price and another quantity: seats.
+        AccountEvent seats = one(STRIPE, basilUpdate("{\"id\": \"si_R\", \"quantity\": 2, \"price\": {\"id\": \"price_pro\"}}",
+                "price_pro"));
+        assertThat(seats.action).isEqualTo(SubscriptionAction.SEATS_CHANGED);
+        // An item replaced by another: a plan change.
+        AccountEvent replaced = one(STRIPE, basilUpdate("{\"id\": \"si_OLD\", \"price\": {\"id\": \"price_pro\"}}", "price_pro"));
+        assertThat(replaced.action).isEqualTo(SubscriptionAction.PLAN_CHANGED);
+    }
+
     @Test
     void cancelAtPeriodEndIsACancellationRequestWithTheCustomersFeedback() throws Exception {
         AccountEvent e = one("customer.subscription.updated.cancel.json");
