@@ -118,4 +118,22 @@ class MixedSourcesBacktestTest {
         assertThat(summary.eventsAccepted + summary.duplicates + summary.deadLettered + summary.skipped + summary.blankLines)
                 .as("every line counted once").isEqualTo(summary.linesRead);
     }
+
+    @Test
+    void aCallOfAUserNeverLinkedCountsForTheInputsEventTimeAsInTheStream() throws Exception {
+        // The streaming job reads a Segment call's time before it looks the user's link up downstream: u9's call, never
+        // linked, moves the input's event time to 12:00 there, and u1's call of 10:00 read after it is late. The
+        // backtest of the same calls does the same.
+        List<String> segment = List.of(
+                segmentGroup("m-group", "u1", "acme", "2026-03-01T09:00:00Z"),
+                segmentTrack("m-u9", "u9", null, "Report Built", "2026-03-01T12:00:00Z"),
+                segmentTrack("m-u1", "u1", null, "Signed In", "2026-03-01T10:00:00Z"));
+        Path g = Files.write(tmp.resolve("segment.jsonl"), segment);
+        BacktestSummary summary = BacktestJob.run(List.of(new BacktestInput(InputFormat.SEGMENT, g)), FormatOptions.defaults(),
+                tmp.resolve("out"), Rules.defaults(), Duration.ofMinutes(10), 1, BacktestEndToEndTest.flinkConfig());
+        assertThat(summary.deadLettered).isEqualTo(1);
+        assertThat(summary.eventsAccepted).isEqualTo(1);
+        assertThat(summary.lateEvents).as("u1's call, two hours behind the unlinked one read before it").isEqualTo(1);
+        assertThat(String.join("\n", Files.readAllLines(tmp.resolve("out/dead-letter.jsonl")))).contains("user u9 has not been linked");
+    }
 }

@@ -119,8 +119,9 @@ public final class BacktestReading {
                 .setSplitAssigner(FilesInOrder.provider(files.stream().map(f -> f.toUri().toString()).toList()))
                 .build();
         WatermarkStrategy<InputRecord> watermarks = WatermarkStrategy
-                .<InputRecord>forGenerator(ctx -> EventTimeWatermarks.generatorOfEvents(maxOutOfOrderness, r -> r.event != null))
-                .withTimestampAssigner((r, previous) -> r.event != null ? r.event.eventTime : Long.MIN_VALUE);
+                .<InputRecord>forGenerator(ctx -> EventTimeWatermarks.generatorOfEvents(maxOutOfOrderness,
+                        r -> r.event != null || r.countsAt != Long.MIN_VALUE))
+                .withTimestampAssigner((r, previous) -> r.event != null ? r.event.eventTime : r.countsAt);
         if (inputs.size() > 1) watermarks = watermarks.withWatermarkAlignment("backtest-inputs", INPUT_DRIFT, ALIGNMENT_INTERVAL);
         String name = inputs.size() == 1 ? "Input files" : "Input " + (i + 1) + " files";
         String suffix = inputs.size() == 1 ? "" : "-" + (i + 1);

@@ -23,6 +23,11 @@ public class InputRecord {
      * {@link Long#MIN_VALUE}: on time.
      */
     public long lateAgainst = Long.MIN_VALUE;
+    /**
+     * A rejected record's time when it still counts for its input's event time, or {@link Long#MIN_VALUE}: a Segment
+     * call whose user was never linked, as in the streaming job, which reads its time before the link is looked up.
+     */
+    public long countsAt = Long.MIN_VALUE;
 
     public InputRecord() {}
 

@@ -128,11 +128,22 @@ final class PayloadFormat implements BulkFormat<InputRecord, FileSourceSplit> {
         private void read(PayloadFile.Payload p, List<InputRecord> batch) throws IOException {
             counts.lines++;
             MergedPayloads.Outcome o = mapping.map(p);
+            List<AccountEvent> awaitingAccount = o.mapped == null ? List.of()
+                    : o.mapped.events.stream().filter(e -> e.accountId == null).toList();
             PayloadMapping.resolve(o, links);
             if (o.blank) {
                 counts.blankLines++;
             } else if (o.skipped != null) {
                 counts.skipped++;
+            } else if (o.rejected != null && !awaitingAccount.isEmpty()) {
+                // A call whose user has no account link yet: the streaming job reads its time before it looks the link
+                // up downstream, so the time is judged and counts for the input's event time there; here too, so that
+                // the backtest of the same calls equals the stream.
+                AccountEvent e = awaitingAccount.get(0);
+                String tooFar = guard.check(e, "");
+                InputRecord r = rejected(tooFar != null ? tooFar : o.rejected, p);
+                if (tooFar == null) r.countsAt = e.eventTime;
+                add(batch, r);
             } else if (o.rejected != null) {
                 add(batch, rejected(o.rejected, p));
             } else {
