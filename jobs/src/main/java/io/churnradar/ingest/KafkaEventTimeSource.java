@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *       reader registers it at its first fetch), however long its first fetch takes and even when the job has
  *       read them all: data present at assignment, and the next records of a live partition, are never made
  *       late by this rule. If the broker does not answer, nothing is marked (the idleness timeout
- *       still applies). A partition at its end (bounded) is marked idle before its output is released.
+ *       still applies).
  *   <li><b>The topic of a partition</b>, and whether it was taken for empty: per-topic idleness and the
  *       backlog grace ({@link EventTimeWatermarks}) need to know them of the partition a watermark generator
  *       serves, and Flink creates the generators without saying which split they are for. The first record of
@@ -325,11 +325,7 @@ public final class KafkaEventTimeSource<T>
 
         @Override
         public void releaseOutputForSplit(String splitId) {
-            // Idle first: Flink drops a released output from event time without working event time out again, so a
-            // partition at its end (a bounded replay's) went on holding it where it was, and the replay jumped from there
-            // to its end without the day closes and deadlines between. Idle, it stops holding at once.
-            PartitionOutput<T> released = bySplit.remove(splitId);
-            if (released != null) released.out.markIdle();
+            bySplit.remove(splitId);
             assigned.remove(splitId);
             main.releaseOutputForSplit(splitId);
         }

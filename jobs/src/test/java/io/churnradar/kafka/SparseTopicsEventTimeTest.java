@@ -165,26 +165,6 @@ class SparseTopicsEventTimeTest {
         }
     }
 
-    /**
-     * A bounded replay whose data is all in one topic, the other five empty (as when the events come in through a
-     * format topic): the empty partitions end at once and must not hold event time back, so the inactivity deadline
-     * and day closes of the replay are detected as a backtest of the same events detects them.
-     */
-    @Test
-    void aBoundedReplayMovesEventTimeWhenTheOtherTopicsAreEmpty() throws Exception {
-        JobSettings s = KafkaJobRun.settings(KAFKA, "bounded-sparse");
-        KafkaJobRun.createTopics(KAFKA, s, 1);
-        try (KafkaProducer<byte[], byte[]> producer = KAFKA.producer()) {
-            send(producer, s.loginTopic, login("quiet", "q-1", at(1, 6)));
-            for (int d = 1; d <= 16; d++) send(producer, s.loginTopic, login("clock", "cl-" + d, at(d, 12)));
-        }
-        KafkaJobRun.runToEnd(s, PARALLELISM);
-        List<RiskAlert> all = KafkaJobRun.alerts(KAFKA, s, IsolationLevel.READ_COMMITTED);
-        RiskAlert inactivity = find(s, "quiet", "INACTIVITY").orElseThrow(() -> new AssertionError(
-                "no INACTIVITY of quiet: event time did not move; alerts " + all));
-        assertThat(inactivity.getDetectedAt()).isEqualTo(at(15, 6));
-    }
-
     private static JobSettings unbounded(String prefix) {
         JobSettings s = KafkaJobRun.settings(KAFKA, prefix);
         s.bounded = false;
