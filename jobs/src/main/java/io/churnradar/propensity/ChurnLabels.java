@@ -82,6 +82,19 @@ public final class ChurnLabels {
         return horizonSeen ? Label.CHURN : Label.CENSORED;
     }
 
+    /**
+     * Whether a churn moment the history does not show could still fall in {@code (t, t + horizon]}: the horizon runs
+     * past the history's end, and nothing seen rules it out. A cancellation can come any day; under inactivity, a
+     * churn moment is the last activity plus the horizon, so an account active after {@code t} can no longer have one
+     * in the window beyond those the history shows.
+     */
+    public boolean mayChurnUnseen(String accountId, long t) {
+        if (t + horizonMs <= dataEnd) return false;
+        if (definition.basis() == ChurnDefinition.Basis.CANCELED) return true;
+        Activity a = accounts.get(accountId);
+        return a == null || a.days == 0 || a.last[a.days - 1] <= t;
+    }
+
     /** The per-account memory, for tests of its bound. */
     Map<String, Activity> accountsForTest() {
         return accounts;

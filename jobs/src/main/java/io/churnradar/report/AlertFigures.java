@@ -18,7 +18,8 @@ import java.util.TreeMap;
 /**
  * The alerts' figures from {@code alerts.jsonl}: RAISED alerts per day and signal and, against the churn
  * labels, each signal's precision (a RAISED alert at t is right when one of the account's churn moments falls
- * within the horizon after t, wrong when none does and the history reaches t plus the horizon), recall (the churn moments preceded by one of its alerts within the horizon) and lead time
+ * within the horizon after t, wrong when none does and none can any more: the history reaches t plus the horizon, or,
+ * under inactivity, the account was active after t), recall (the churn moments preceded by one of its alerts within the horizon) and lead time
  * (churn moment minus the first such alert). Only RAISED lines count: one per episode. Memory follows the
  * days, signals and churn moments, not the alerts.
  */
@@ -68,8 +69,8 @@ final class AlertFigures {
                 if (caught.add(account + "\t" + churnAt[k] + "\t" + signal)) q.leadDays.add((churnAt[k] - t) / 86_400_000.0);
             }
             if (churns) q.truePositives++;
-            else if (t + horizon <= labels.dataEnd()) q.falsePositives++;
-            else q.censored++;
+            else if (labels.mayChurnUnseen(account, t)) q.censored++;
+            else q.falsePositives++;
         });
         return f;
     }

@@ -17,8 +17,11 @@ public interface ChurnOutcomes {
     /** The training label at {@code at}, for judging model scores: TRUE when the account churns within the horizon after it, FALSE when not, null when the data ends first (censored). */
     Boolean churnsWithin(String accountId, long at);
 
-    /** The latest event time of the history: a horizon that ends after it is not seen (censored). */
-    long dataEnd();
+    /**
+     * Whether a churn the history does not show could still fall within the horizon after {@code at}: then an alert at
+     * {@code at} without a churn moment in its horizon is censored, not wrong.
+     */
+    boolean mayChurnUnseen(String accountId, long at);
 
     /** The accounts the labels know. */
     Iterable<String> accounts();

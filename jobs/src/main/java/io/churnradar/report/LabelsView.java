@@ -31,8 +31,8 @@ public final class LabelsView implements ChurnOutcomes {
     }
 
     @Override
-    public long dataEnd() {
-        return labels.dataEnd();
+    public boolean mayChurnUnseen(String accountId, long at) {
+        return labels.mayChurnUnseen(accountId, at);
     }
 
     @Override
