@@ -18,9 +18,13 @@ import java.util.Set;
  * at the first, so one run of the validator shows the user all that is wrong.
  */
 public final class YamlTree {
-    /** A key twice in one mapping is an error: the parser would keep the last one without a word. */
+    /**
+     * A key twice in one mapping is an error: the parser would keep the last one without a word. A key without a value
+     * ({@code formats:}, its options commented out) is null, as YAML says, not an empty text that no section accepts.
+     */
     private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
-            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.dataformat.yaml.YAMLParser.Feature.EMPTY_STRING_AS_NULL).build());
 
     private final String source;
     private final List<String> errors = new ArrayList<>();

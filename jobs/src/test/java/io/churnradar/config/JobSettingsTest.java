@@ -21,6 +21,13 @@ class JobSettingsTest {
     }
 
     @Test
+    void aSectionWithoutValuesIsOneWithoutKeys() {
+        // `formats:` with nothing under it, as a file whose options were commented out leaves it.
+        JobSettings s = JobSettings.parse("kafka:\nformats:\ninputs:\n", SOURCE);
+        assertThat(s).usingRecursiveComparison().isEqualTo(JobSettings.defaults());
+    }
+
+    @Test
     void anEmptyFileGivesTheDefaults() {
         JobSettings s = JobSettings.parse("", SOURCE);
         JobSettings d = JobSettings.defaults();
