@@ -128,21 +128,20 @@ final class PayloadFormat implements BulkFormat<InputRecord, FileSourceSplit> {
         private void read(PayloadFile.Payload p, List<InputRecord> batch) throws IOException {
             counts.lines++;
             MergedPayloads.Outcome o = mapping.map(p);
-            List<AccountEvent> awaitingAccount = o.mapped == null ? List.of()
-                    : o.mapped.events.stream().filter(e -> e.accountId == null).toList();
+            AccountEvent unlinked = o.mapped == null ? null : withoutAccount(o.mapped.events); // before resolve() gives accounts
             PayloadMapping.resolve(o, links);
+            if (o.rejected == null) unlinked = null;
             if (o.blank) {
                 counts.blankLines++;
             } else if (o.skipped != null) {
                 counts.skipped++;
-            } else if (o.rejected != null && !awaitingAccount.isEmpty()) {
+            } else if (unlinked != null) {
                 // A call whose user has no account link yet: the streaming job reads its time before it looks the link
                 // up downstream, so the time is judged and counts for the input's event time there; here too, so that
                 // the backtest of the same calls equals the stream.
-                AccountEvent e = awaitingAccount.get(0);
-                String tooFar = guard.check(e, "");
+                String tooFar = guard.check(unlinked, "");
                 InputRecord r = rejected(tooFar != null ? tooFar : o.rejected, p);
-                if (tooFar == null) r.countsAt = e.eventTime;
+                if (tooFar == null) r.countsAt = unlinked.eventTime;
                 add(batch, r);
             } else if (o.rejected != null) {
                 add(batch, rejected(o.rejected, p));
@@ -158,6 +157,14 @@ final class PayloadFormat implements BulkFormat<InputRecord, FileSourceSplit> {
                     }
                 }
             }
+        }
+
+        /** The first event that awaits its account from a user link, or null: a scan, no list, as every payload passes here. */
+        private static AccountEvent withoutAccount(List<AccountEvent> events) {
+            for (AccountEvent e : events) {
+                if (e.accountId == null) return e;
+            }
+            return null;
         }
 
         private InputRecord rejected(String reason, PayloadFile.Payload p) {

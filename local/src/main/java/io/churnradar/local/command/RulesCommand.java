@@ -173,11 +173,8 @@ final class RulesCommand implements Callable<Integer> {
         Set<String> existing;
         try {
             existing = ClusterTopics.list(servers, clientProperties, KAFKA_TIMEOUT);
-        } catch (KafkaException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.config.ConfigException c) {
-                throw Values.usage(spec, "--bootstrap-servers '" + servers + "': " + c.getMessage() + "; expected HOST:PORT[,HOST:PORT...]");
-            }
-            throw e;
+        } catch (ClusterTopics.UnusableAddress e) {
+            throw Values.usage(spec, "--bootstrap-servers " + e.getMessage());
         } catch (ExecutionException | TimeoutException e) {
             return "Cannot reach Kafka at " + servers + ": " + ClusterTopics.noAnswer(e, KAFKA_TIMEOUT)
                     + ".\n  Check that it runs and is reachable from here, and that --bootstrap-servers"

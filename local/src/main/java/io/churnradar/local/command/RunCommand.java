@@ -83,12 +83,9 @@ final class RunCommand implements Callable<Integer> {
         String missing;
         try {
             missing = missingTopics(settings);
-        } catch (org.apache.kafka.common.KafkaException e) {
-            // The admin client refuses the address before any connection (no port, a host that does not resolve).
-            if (!(e.getCause() instanceof org.apache.kafka.common.config.ConfigException c)) throw e;
+        } catch (ClusterTopics.UnusableAddress e) {
             throw new io.churnradar.config.ConfigException(config != null ? config.toString() : "the default settings", List.of(
-                    "kafka.bootstrapServers: '" + settings.bootstrapServers + "': " + c.getMessage() + "; expected HOST:PORT[,HOST:PORT...]"
-                            + " of brokers this machine can resolve and reach"));
+                    "kafka.bootstrapServers: " + e.getMessage() + " of brokers this machine can resolve and reach"));
         }
         if (missing != null) throw new CommandFailure(missing);
 
