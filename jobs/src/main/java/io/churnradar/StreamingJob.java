@@ -101,7 +101,7 @@ public final class StreamingJob {
         }
         DataStream<Ingested> ingested = env.fromSource(
                         io.churnradar.ingest.KafkaEventTimeSource.wrap(kafkaSource(settings, rules), settings.bootstrapServers,
-                                settings.clientProperties(), settings.groupId),
+                                settings.clientProperties(), settings.groupId, settings.maxOutOfOrderness, EventTimeWatermarks::eventTimeOf),
                         EventTimeWatermarks.forIngested(settings.maxOutOfOrderness, settings.idleness, settings.idlenessByTopic,
                                 settings.backlogGrace),
                         "Kafka events")

@@ -53,7 +53,12 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
         return WatermarkStrategy
                 .<Ingested>forGenerator(ctx -> new PartitionIdleness(Filtered.ofIngested(new EventTimeWatermarks<>(maxOutOfOrderness)),
                         dflt, byTopic, grace, ctx.getInputActivityClock(), System::currentTimeMillis))
-                .withTimestampAssigner((i, previous) -> i.event != null ? i.event.eventTime : Long.MIN_VALUE);
+                .withTimestampAssigner((i, previous) -> eventTimeOf(i));
+    }
+
+    /** The event time of what a source read: its event's, or MIN for a dead letter (which carries none). */
+    public static long eventTimeOf(Ingested i) {
+        return i.event != null ? i.event.eventTime : Long.MIN_VALUE;
     }
 
     /** The generator alone, for an operator that makes its input's event time itself (the backtest's sort). */

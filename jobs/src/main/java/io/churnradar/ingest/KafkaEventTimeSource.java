@@ -1,5 +1,6 @@
 package io.churnradar.ingest;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -58,6 +59,8 @@ import org.slf4j.LoggerFactory;
  *       serves, and Flink creates the generators without saying which split they are for. The first record of
  *       each partition is emitted with them in a thread-local ({@link #partitionOfFirstRecordBeingEmitted()});
  *       the generator, called synchronously on the same task thread for that record, reads it once.
+ *   <li><b>The end of a bounded replay</b>: every reader sends the same last watermark before it ends, the newest event
+ *       time of all readers trailed by the out-of-orderness bound ({@link ReplayEnd}).
  * </ul>
  *
  * Everything else (splits, enumerator, checkpoints, offsets committed on checkpoints) is the Kafka
@@ -73,20 +76,34 @@ public final class KafkaEventTimeSource<T>
 
     private final KafkaSource<T> kafka;
     private final Properties adminProperties;
+    private final Duration maxOutOfOrderness;
+    private final EventTimeOf<T> eventTimeOf;
 
-    private KafkaEventTimeSource(KafkaSource<T> kafka, Properties adminProperties) {
+    private KafkaEventTimeSource(KafkaSource<T> kafka, Properties adminProperties, Duration maxOutOfOrderness,
+            EventTimeOf<T> eventTimeOf) {
         this.kafka = kafka;
         this.adminProperties = adminProperties;
+        this.maxOutOfOrderness = maxOutOfOrderness;
+        this.eventTimeOf = eventTimeOf;
+    }
+
+    /** The event time of a record, as the job's timestamp assigner reads it (MIN for a record that is no event). */
+    @FunctionalInterface
+    public interface EventTimeOf<T> extends java.io.Serializable {
+        long of(T record);
     }
 
     /**
      * {@code clientProperties}: the properties the Kafka source's consumer uses (bootstrap servers,
      * security); only the ones an admin client knows are kept. {@code groupId}: the source's group, which names the
-     * admin client of the offset look-ups.
+     * admin client of the offset look-ups. {@code maxOutOfOrderness} and {@code eventTimeOf}: the job's watermarks', for the
+     * end of a bounded replay.
      */
     public static <T> KafkaEventTimeSource<T> wrap(KafkaSource<T> kafka, String bootstrapServers,
-            Map<String, String> clientProperties, String groupId) {
-        return new KafkaEventTimeSource<>(kafka, adminProperties(bootstrapServers, clientProperties, groupId));
+            Map<String, String> clientProperties, String groupId, Duration maxOutOfOrderness, EventTimeOf<T> eventTimeOf) {
+        return new KafkaEventTimeSource<>(kafka, adminProperties(bootstrapServers, clientProperties, groupId),
+                java.util.Objects.requireNonNull(maxOutOfOrderness, "maxOutOfOrderness"),
+                java.util.Objects.requireNonNull(eventTimeOf, "eventTimeOf"));
     }
 
     /**
@@ -137,13 +154,13 @@ public final class KafkaEventTimeSource<T>
     @Override
     public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> createEnumerator(
             SplitEnumeratorContext<KafkaPartitionSplit> context) {
-        return kafka.createEnumerator(context);
+        return new ReplayEnd.Enumerator<>(kafka.createEnumerator(context), context);
     }
 
     @Override
     public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> restoreEnumerator(
             SplitEnumeratorContext<KafkaPartitionSplit> context, KafkaSourceEnumState state) throws Exception {
-        return kafka.restoreEnumerator(context, state);
+        return new ReplayEnd.Enumerator<>(kafka.restoreEnumerator(context, state), context);
     }
 
     @Override
@@ -163,7 +180,8 @@ public final class KafkaEventTimeSource<T>
 
     @Override
     public SourceReader<T, KafkaPartitionSplit> createReader(SourceReaderContext context) throws Exception {
-        return new Reader<>(kafka.createReader(context), adminProperties);
+        return new Reader<>(kafka.createReader(context), adminProperties, new ReplayEnd.Reader(context, maxOutOfOrderness),
+                eventTimeOf);
     }
 
     /** The Kafka source's reader, plus the end-offset look-ups and the per-partition outputs that track first records. */
@@ -179,10 +197,15 @@ public final class KafkaEventTimeSource<T>
         private ExecutorService lookups;
         private Admin admin;
         private Outputs<T> outputs;
+        private final ReplayEnd.Reader ending;
+        private final java.util.function.Consumer<T> onEmit;
 
-        Reader(SourceReader<T, KafkaPartitionSplit> kafka, Properties adminProperties) {
+        Reader(SourceReader<T, KafkaPartitionSplit> kafka, Properties adminProperties, ReplayEnd.Reader ending,
+                EventTimeOf<T> eventTimeOf) {
             super(kafka);
             this.adminProperties = adminProperties;
+            this.ending = ending;
+            this.onEmit = record -> ending.emitted(eventTimeOf.of(record));
         }
 
         @Override
@@ -254,7 +277,8 @@ public final class KafkaEventTimeSource<T>
 
         @Override
         public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
-            if (outputs == null || outputs.main != output) outputs = new Outputs<>(output, assigned);
+            if (ending.waiting()) return ending.end(output) ? InputStatus.END_OF_INPUT : InputStatus.NOTHING_AVAILABLE;
+            if (outputs == null || outputs.main != output) outputs = new Outputs<>(output, assigned, onEmit);
             if (lookupAnswered.isDone()) lookupAnswered = new CompletableFuture<>();
             // Flink's reader creates a partition's output (and its watermark) when the partition's first records are
             // fetched: until then the partition holds nothing back, and the partitions fetched first move event time
@@ -270,7 +294,15 @@ public final class KafkaEventTimeSource<T>
                 // already is active, and a finished one has no output any more.
                 if (assigned.containsKey(id) && !outputs.delivered(id)) ((PartitionOutput<T>) outputs.createOutputForSplit(id)).markEmpty();
             }
-            return inner.pollNext(outputs);
+            InputStatus status = inner.pollNext(outputs);
+            if (status != InputStatus.END_OF_INPUT) return status;
+            ending.inputEnded();
+            return ending.end(output) ? InputStatus.END_OF_INPUT : InputStatus.NOTHING_AVAILABLE;
+        }
+
+        @Override
+        public void handleSourceEvents(org.apache.flink.api.connector.source.SourceEvent event) {
+            if (!ending.take(event)) inner.handleSourceEvents(event);
         }
 
         @Override
@@ -278,6 +310,7 @@ public final class KafkaEventTimeSource<T>
             // Also available when a look-up answers, so that empty partitions are marked idle although
             // no record comes to wake the reader. Always both: the task may wait on this future from
             // before the splits (and their look-up) arrive.
+            if (ending.waiting()) return ending.answered();
             if (!foundEmpty.isEmpty()) return CompletableFuture.completedFuture(null);
             CompletableFuture<Void> records = inner.isAvailable();
             if (records.isDone()) return records;
@@ -304,10 +337,12 @@ public final class KafkaEventTimeSource<T>
         final ReaderOutput<T> main;
         private final Map<String, KafkaPartitionSplit> assigned;
         private final Map<String, PartitionOutput<T>> bySplit = new HashMap<>();
+        private final java.util.function.Consumer<T> onEmit;
 
-        Outputs(ReaderOutput<T> main, Map<String, KafkaPartitionSplit> assigned) {
+        Outputs(ReaderOutput<T> main, Map<String, KafkaPartitionSplit> assigned, java.util.function.Consumer<T> onEmit) {
             this.main = main;
             this.assigned = assigned;
+            this.onEmit = onEmit;
         }
 
         boolean delivered(String splitId) {
@@ -319,7 +354,7 @@ public final class KafkaEventTimeSource<T>
         public SourceOutput<T> createOutputForSplit(String splitId) {
             return bySplit.computeIfAbsent(splitId, id -> {
                 KafkaPartitionSplit s = assigned.get(id);
-                return new PartitionOutput<>(main.createOutputForSplit(id), s == null ? null : s.getTopic());
+                return new PartitionOutput<>(main.createOutputForSplit(id), s == null ? null : s.getTopic(), onEmit);
             });
         }
 
@@ -332,11 +367,13 @@ public final class KafkaEventTimeSource<T>
 
         @Override
         public void collect(T record) {
+            onEmit.accept(record);
             main.collect(record);
         }
 
         @Override
         public void collect(T record, long timestamp) {
+            onEmit.accept(record);
             main.collect(record, timestamp);
         }
 
@@ -359,13 +396,15 @@ public final class KafkaEventTimeSource<T>
     static final class PartitionOutput<T> implements SourceOutput<T> {
         private final SourceOutput<T> out;
         private final String topic;
+        private final java.util.function.Consumer<T> onEmit;
         boolean delivered;
         /** Marked idle for holding no record at assignment, and no record delivered since. */
         private boolean empty;
 
-        PartitionOutput(SourceOutput<T> out, String topic) {
+        PartitionOutput(SourceOutput<T> out, String topic, java.util.function.Consumer<T> onEmit) {
             this.out = out;
             this.topic = topic;
+            this.onEmit = onEmit;
         }
 
         @Override
@@ -375,6 +414,7 @@ public final class KafkaEventTimeSource<T>
 
         @Override
         public void collect(T record, long timestamp) {
+            onEmit.accept(record);
             if (delivered) {
                 out.collect(record, timestamp);
                 return;

@@ -165,6 +165,24 @@ class SparseTopicsEventTimeTest {
         }
     }
 
+    /**
+     * A bounded replay (kafka.bounded: true) over topics most of them empty, at parallelism 2: the readers that
+     * get only empty partitions finish at once, the one with the logins reads them, and event time moves with
+     * the logins: the quiet account's inactivity deadline fires on day 15, as in the backtest.
+     */
+    @Test
+    void aBoundedReplayOverMostlyEmptyTopicsKeepsItsDeadlines() throws Exception {
+        JobSettings s = KafkaJobRun.settings(KAFKA, "bounded-sparse");
+        KafkaJobRun.createTopics(KAFKA, s, 1);
+        try (KafkaProducer<byte[], byte[]> producer = KAFKA.producer()) {
+            send(producer, s.loginTopic, login("quiet", "q-1", at(1, 6)));
+            for (int d = 1; d <= 16; d++) send(producer, s.loginTopic, login("clock", "cl-" + d, at(d, 12)));
+        }
+        KafkaJobRun.runToEnd(s, PARALLELISM);
+        RiskAlert inactivity = find(s, "quiet", "INACTIVITY").orElseThrow(() -> new AssertionError("no INACTIVITY of quiet"));
+        assertThat(inactivity.getDetectedAt()).isEqualTo(at(15, 6));
+    }
+
     private static JobSettings unbounded(String prefix) {
         JobSettings s = KafkaJobRun.settings(KAFKA, prefix);
         s.bounded = false;
