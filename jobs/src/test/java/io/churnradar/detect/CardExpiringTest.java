@@ -7,6 +7,7 @@ import static io.churnradar.detect.Days.day;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.churnradar.alerts.RiskAlert;
+import io.churnradar.ingest.AccountEvent;
 import io.churnradar.signals.Signal;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -69,6 +70,28 @@ class CardExpiringTest {
                     line(Signal.CARD_EXPIRING, "RESOLVED", "MEDIUM", at(35, 9)));
             assertThat(out.get(1).getEvidence()).containsEntry("cardExpiry", "2028-01").containsEntry("previousCardExpiry", "2026-04");
             assertThat(out.get(1).getAlertId()).isEqualTo(out.get(0).getAlertId());
+        }
+    }
+
+    /**
+     * Two payments at one instant, one showing an expired card and one a card expiring in 21 days, applied in the
+     * order of their ids' hash: whichever comes first, one episode, raised once, open at the end for the newer card.
+     * Resolving the first and raising the second at the same instant would give both one alertId.
+     */
+    @Test
+    void twoCardsAtOneInstantMakeOneEpisode() throws Exception {
+        for (boolean expiredFirstId : new boolean[] {true, false}) {
+            try (DetectorHarness h = DetectorHarness.open()) {
+                AccountEvent a = Ev.card(ACC, at(70, 9), expiredFirstId ? "2026-04" : "2026-05");
+                AccountEvent b = Ev.card(ACC, at(70, 9), expiredFirstId ? "2026-05" : "2026-04");
+                h.send(a, b);
+                h.watermark(day(100));
+                List<RiskAlert> out = h.alerts();
+                assertThat(out).as("expired card on the first id: " + expiredFirstId)
+                        .filteredOn(x -> x.getStatus() == io.churnradar.alerts.AlertStatus.RAISED).hasSize(1);
+                assertThat(out).extracting(RiskAlert::getAlertId).containsOnly(out.get(0).getAlertId());
+                assertThat(out.get(out.size() - 1).getStatus()).isNotEqualTo(io.churnradar.alerts.AlertStatus.RESOLVED);
+            }
         }
     }
 

@@ -45,7 +45,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Event time on a running (unbounded) job whose topics are not all busy: topics never written, a topic
- * written once and then silent, and a topic whose records are there at start but reach the job late.
+ * written once and then silent, and a topic whose records are there at start but reach the job late; and
+ * the end of a bounded replay over topics most of them empty.
  * The default idleness is 10 minutes here, so that an alert that needs event time to move can only
  * arrive within these tests' deadlines if the partitions that hold nothing stop holding event time
  * back by another way than the idleness timeout.
@@ -166,9 +167,12 @@ class SparseTopicsEventTimeTest {
     }
 
     /**
-     * A bounded replay (kafka.bounded: true) over topics most of them empty, at parallelism 2: the readers that
-     * get only empty partitions finish at once, the one with the logins reads them, and event time moves with
-     * the logins: the quiet account's inactivity deadline fires on day 15, as in the backtest.
+     * A bounded replay (kafka.bounded: true) over topics most of them empty, at parallelism 2: one reader gets
+     * only empty partitions, the other the logins. Had the first finished at once, its end of time, taken in by
+     * the detectors after the logins' watermarks, would have swallowed them (the detectors saw nothing but the
+     * end, and detected nothing after the last watermark short of it: no alert at all). Every reader ends at the
+     * newest event time of all trailed by the bound, so the quiet account's inactivity deadline fires on day 15,
+     * as in the backtest.
      */
     @Test
     void aBoundedReplayOverMostlyEmptyTopicsKeepsItsDeadlines() throws Exception {

@@ -6,6 +6,7 @@ import io.churnradar.alerts.Severity;
 import io.churnradar.config.Rules;
 import io.churnradar.detect.AccountState;
 import io.churnradar.detect.CardState;
+import io.churnradar.detect.Episode;
 import io.churnradar.detect.state.EventTime;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventType;
@@ -102,6 +103,15 @@ public final class CardExpiringSignal implements SignalFamily {
             }
             long old = c.expiryMonth;
             c.expiryMonth = m;
+            Episode open = s.episode(Signal.CARD_EXPIRING);
+            if (open != null && open.start >= t && deadline(c) <= t) {
+                // Raised at this very instant (another payment of the same instant showed the older card), and the new
+                // card is as close to expiry: resolving it and raising the new card's episode at the same instant would
+                // give both one alertId (an episode is named by its signal and its start), and their playbooks' commands
+                // one commandId. The episode stays open, for the new card.
+                c.expiringNoted = true;
+                return;
+            }
             c.expiringNoted = false;
             Map<String, String> ev = Evidence.map();
             ev.put("cardExpiry", e.cardExpiry);
