@@ -14,7 +14,9 @@ import java.util.stream.Stream;
 /**
  * One input of a backtest, {@code --events [FORMAT=]PATH}: payloads of one format in a file, or in the
  * {@code .jsonl}, {@code .jsonl.gz} and {@code .json} files of a folder (searched recursively, by name;
- * our own format's folders are read for JSON Lines only).
+ * our own format's folders are read for JSON Lines only). Hidden files and folders (a name that starts with a dot:
+ * a file still being written under a temporary name, a tool's own folder) are not read; the other files a folder
+ * holds that are not read are listed by {@link #leftOut()}, for the run to say so.
  */
 public final class BacktestInput implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -29,6 +31,7 @@ public final class BacktestInput implements Serializable {
 
     /** {@code stripe=history/stripe.jsonl}, or a bare path in our own format. */
     public static BacktestInput parse(String arg) {
+        if (arg.isBlank()) throw new ConfigException("--events", List.of("an empty path: give a file or a folder"));
         int eq = arg.indexOf('=');
         // A prefix in other letters (Stripe=...) is a format too, unless a file of that whole name is there.
         boolean format = eq > 0 && (arg.substring(0, eq).matches("[a-z][a-z-]*")
@@ -37,6 +40,10 @@ public final class BacktestInput implements Serializable {
             InputFormat f = InputFormat.fromId(arg.substring(0, eq).toLowerCase(java.util.Locale.ROOT));
             if (f == null) {
                 throw new ConfigException("--events", List.of("'" + arg.substring(0, eq) + "' is not a format; allowed: " + InputFormat.ids()));
+            }
+            if (arg.substring(eq + 1).isBlank()) {
+                // An empty path is the working folder to Java: it would read whatever lies there, recursively.
+                throw new ConfigException("--events", List.of("'" + arg + "': an empty path after the format: give a file or a folder"));
             }
             return new BacktestInput(f, Path.of(arg.substring(eq + 1)));
         }
@@ -66,18 +73,89 @@ public final class BacktestInput implements Serializable {
     public List<Path> files() throws IOException {
         Path p = Path.of(path);
         if (!Files.exists(p)) throw new ConfigException("--events", List.of(p + ": no such file or folder"));
-        if (Files.isRegularFile(p)) return List.of(p);
+        if (Files.isRegularFile(p)) return List.of(requireReadableCompression(p));
         try (Stream<Path> walk = Files.walk(p)) {
             List<Path> files = walk.filter(Files::isRegularFile)
+                    .filter(f -> !hidden(p, f))
                     .filter(f -> accepts(f.toString()))
                     .sorted(Comparator.comparing(f -> p.relativize(f).toString()))
                     .toList();
+            for (Path f : files) requireReadableCompression(f);
             if (files.isEmpty()) {
                 throw new ConfigException("--events", List.of(p + ": the folder holds no "
                         + (format == InputFormat.CHURN_RADAR ? ".jsonl or .jsonl.gz file"
                                 : format == InputFormat.AVRO_CONFLUENT ? ".b64 or .b64.gz file" : ".jsonl, .jsonl.gz or .json file")));
             }
             return files;
+        }
+    }
+
+    /**
+     * The files of this input's folder that are not read: neither hidden nor of a name it reads (a {@code .JSONL} or an
+     * {@code .xz} export left out of a history would go unnoticed otherwise). Empty for a file.
+     */
+    public List<Path> leftOut() throws IOException {
+        Path p = Path.of(path);
+        if (!Files.isDirectory(p)) return List.of();
+        try (Stream<Path> walk = Files.walk(p)) {
+            return walk.filter(Files::isRegularFile)
+                    .filter(f -> !hidden(p, f) && !accepts(f.toString()))
+                    .sorted(Comparator.comparing(f -> p.relativize(f).toString()))
+                    .toList();
+        }
+    }
+
+    /** Whether {@code f}, under {@code folder}, or a folder between them, has a name that starts with a dot. */
+    private static boolean hidden(Path folder, Path f) {
+        for (Path part : folder.relativize(f)) {
+            if (part.toString().startsWith(".")) return true;
+        }
+        return false;
+    }
+
+    /**
+     * {@code f}, unless its first bytes say it is compressed in a way this reader does not undo: read as text, an xz,
+     * bzip2, zstd or zip file would be one line of binary, a dead letter, and the whole file lost without a word.
+     * (Gzip is read, by the name's {@code .gz}; a {@code .gz} that is not gzip stops the run when it is read.)
+     */
+    static Path requireReadableCompression(Path f) throws IOException {
+        if (f.getFileName().toString().endsWith(".gz")) return f;
+        byte[] head = new byte[6];
+        int n;
+        try (java.io.InputStream in = Files.newInputStream(f)) {
+            n = in.readNBytes(head, 0, head.length);
+        }
+        String kind = null;
+        if (n >= 6 && (head[0] & 0xff) == 0xfd && head[1] == '7' && head[2] == 'z' && head[3] == 'X' && head[4] == 'Z' && head[5] == 0) {
+            kind = "xz (xz -dk " + f + ")";
+        } else if (n >= 3 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h') {
+            kind = "bzip2 (bzip2 -dk " + f + ")";
+        } else if (n >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f && (head[3] & 0xff) == 0xfd) {
+            kind = "zstd (zstd -d " + f + ")";
+        } else if (n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
+            kind = "zip (unzip " + f + ")";
+        } else if (n >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+            throw new ConfigException("--events", List.of(f + ": gzip data in a file whose name does not end in .gz: rename it to "
+                    + f.getFileName() + ".gz"));
+        }
+        if (kind == null) return f;
+        throw new ConfigException("--events", List.of(f + ": compressed with " + kind.substring(0, kind.indexOf(' '))
+                + ", which the backtest does not read; only gzip (.gz) is. Decompress it first: " + kind.substring(kind.indexOf('(') + 1,
+                kind.length() - 1)));
+    }
+
+    /**
+     * Refuses an output folder that is, or lies in, a folder of the inputs: the next run would read its results (its
+     * alerts, health and commands files are JSON Lines) as events, and dead-letter them, more at every run.
+     */
+    public static void requireOutsideInputs(Path out, List<BacktestInput> inputs, String option) {
+        Path o = out.toAbsolutePath().normalize();
+        for (BacktestInput in : inputs) {
+            Path folder = Path.of(in.path).toAbsolutePath().normalize();
+            if (Files.isDirectory(folder) && o.startsWith(folder)) {
+                throw new ConfigException(option, List.of(out + " lies in the --events folder " + in.path
+                        + ": its results would be read as input by the next run; choose a folder outside it"));
+            }
         }
     }
 

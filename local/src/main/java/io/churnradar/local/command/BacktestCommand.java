@@ -121,6 +121,7 @@ final class BacktestCommand implements Callable<Integer> {
         }
         List<BacktestInput> inputs = new ArrayList<>();
         for (String e : events) inputs.add(BacktestInput.parse(e));
+        BacktestInput.requireOutsideInputs(outDir, inputs, "--out");
         JobSettings jobSettings = config != null ? JobSettings.load(config) : JobSettings.defaults();
         FormatOptions options = jobSettings.formatOptions;
         int defaultParallelism = GlobalConfiguration.loadConfiguration(flinkConf.toString()).get(CoreOptions.DEFAULT_PARALLELISM);
@@ -141,6 +142,7 @@ final class BacktestCommand implements Callable<Integer> {
         out.printf("Backtest of %s with rules %s, parallelism %d, max out-of-orderness %s ...%n",
                 inputs.size() == 1 && inputs.get(0).format == InputFormat.CHURN_RADAR ? inputs.get(0).path : inputs, rules.version, parallelism, TimeUtils.formatWithHighestUnit(maxOutOfOrderness));
         out.printf("  state backend    %s (%s)%n", backend.label(), backend.reason());
+        for (BacktestInput in : inputs) printLeftOut(out, in);
         BacktestSummary s;
         Duration finalMaxOutOfOrderness = maxOutOfOrderness;
         // No checkpoints: a bounded replay gains nothing from them, and they would hold back the collected alerts.
@@ -208,6 +210,17 @@ final class BacktestCommand implements Callable<Integer> {
      * The dead letters rejected as too far ahead and as too late, counted from the file the run wrote, by their reason
      * (the first field of each line): a count in the job's summary would take a counter through every operator for a note.
      */
+    /** Says which files of an input's folder are not read, so that a history missing a month does not go unnoticed. */
+    static void printLeftOut(PrintStream out, BacktestInput in) throws java.io.IOException {
+        List<Path> left = in.leftOut();
+        if (left.isEmpty()) return;
+        String names = left.stream().limit(5).map(f -> Path.of(in.path).relativize(f).toString())
+                .collect(java.util.stream.Collectors.joining(", "));
+        out.printf("  note             %,d file%s in %s not read (%s): %s%s%n", left.size(), left.size() == 1 ? "" : "s", in.path,
+                in.format == InputFormat.CHURN_RADAR ? "only .jsonl and .jsonl.gz are" : "only .jsonl, .jsonl.gz and .json are",
+                names, left.size() > 5 ? ", ..." : "");
+    }
+
     private static long[] deadLetteredByGuard(Path deadLetters) throws java.io.IOException {
         long[] n = {0, 0};
         if (!Files.isRegularFile(deadLetters)) return n;

@@ -66,6 +66,20 @@ final class ConvertCommand implements Callable<Integer> {
         this.out = out;
     }
 
+    /**
+     * Refuses to write {@code file} over the input, or into the input's folder: the payloads would be lost, or the next
+     * run would read the converted events as payloads.
+     */
+    private void requireApartFromInput(Path file, String what) throws java.io.IOException {
+        Path input = in.toAbsolutePath().normalize();
+        Path o = file.toAbsolutePath().normalize();
+        boolean same = o.equals(input) || Files.exists(o) && Files.exists(input) && Files.isSameFile(o, input);
+        if (same || Files.isDirectory(input) && o.startsWith(input)) {
+            throw Values.usage(spec, "--out: " + what + " would be written to " + file + (same ? ", which is --in itself" : ", in the --in folder")
+                    + "; choose a file elsewhere");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         events = Values.outputFile(spec, "--out", events);
@@ -73,10 +87,12 @@ final class ConvertCommand implements Callable<Integer> {
         InputFormat f = InputFormat.fromId(format);
         if (f == null || f == InputFormat.AVRO_CONFLUENT) {
             throw Values.usage(spec, "--format must be one of " + InputFormat.ids().replace("avro-confluent, ", "")
-                    + ", got '" + format + "'");
+                    + ", " + OnlineRetailConverter.FORMAT + ", got '" + format + "'");
         }
         BacktestInput input = new BacktestInput(f, in);
         Path rejected = rejectedFile(events);
+        requireApartFromInput(events, "the converted events");
+        requireApartFromInput(rejected, "the rejected payloads");
         Values.noFolderAt(spec, "--out", events, rejected, "convert writes the rejected payloads");
         FormatOptions options = config != null ? JobSettings.load(config).formatOptions : FormatOptions.defaults();
         try {

@@ -44,6 +44,19 @@ class ConvertCommandTest {
     }
 
     @Test
+    void anOutputOverTheInputOrInItsFolderIsRefusedAndTheInputKept() throws Exception {
+        Path in = jsonLines("stripe", "invoice.paid.json");
+        String before = Files.readString(in);
+
+        assertThat(run("convert", "--format", "stripe", "--in", in.toString(), "--out", in.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("which is --in itself");
+        assertThat(run("convert", "--format", "stripe", "--in", tmp.toString(), "--out", tmp.resolve("events.jsonl").toString()))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("in the --in folder");
+        assertThat(Files.readString(in)).isEqualTo(before);
+    }
+
+    @Test
     void stripeEventsBecomeOurEventsAndTheRejectedOnesSayWhy() throws Exception {
         Path in = jsonLines("stripe", "customer.subscription.created.json", "invoice.paid.json", "invoice.payment_succeeded.json",
                 "charge.failed.json");
