@@ -167,14 +167,19 @@ public final class Rules implements Serializable {
         JsonNode privacy = YamlTree.child(root, "privacy");
         y.onlyKeys(privacy, "privacy", Set.of("includePersonalData"));
         boolean includePersonalData = y.bool(YamlTree.child(privacy, "includePersonalData"), "privacy.includePersonalData", false);
-        String version = y.text(YamlTree.child(root, "version"), "version", null);
+        JsonNode versionNode = YamlTree.child(root, "version");
+        if (versionNode.isValueNode() && !versionNode.isTextual() && !versionNode.isNull()) {
+            // YAML reads 1.10 as the number 1.1, 1e3 as 1000.0, true as a boolean: the version would not be the one written.
+            y.error("version", "read as " + (versionNode.isBoolean() ? "a boolean" : "a number") + " (" + versionNode.asText()
+                    + "), not as written: quote it, e.g. version: \"2026-04\"");
+        }
+        String version = y.text(versionNode, "version", null);
         if (version != null && (version.length() > MAX_VERSION_LENGTH || version.chars().anyMatch(Character::isISOControl))) {
             // Every alert, command and status carries it: a line break or a page of text there would reach every consumer.
             y.error("version", "expected one line of at most " + MAX_VERSION_LENGTH + " characters without control characters, got "
                     + version.length() + " characters" + (version.chars().anyMatch(Character::isISOControl) ? " with control characters" : ""));
         }
-        JsonNode versionNode = YamlTree.child(root, "version");
-        if (version == null && (versionNode.isMissingNode() || versionNode.isNull())) { // else y.text said what is wrong
+        if (version == null && versionNode.isMissingNode()) { // else y.text said what is wrong
             y.error("version", "missing; every rules file names its version, alerts carry it as ruleVersion");
         }
         JsonNode dedup = YamlTree.child(root, "dedup");

@@ -136,8 +136,20 @@ public final class YamlTree {
         }
     }
 
+    /**
+     * Whether a setting is left out (its default applies). A key written without a value ({@code days:}) is a mistake,
+     * not a way to ask for the default: it says so, and the default applies meanwhile. (A section written without keys,
+     * such as {@code formats:} with its options commented out, is read by {@link #onlyKeys} as one without keys.)
+     */
+    private boolean absent(JsonNode node, String path) {
+        if (node.isMissingNode()) return true;
+        if (!node.isNull()) return false;
+        error(path, "no value: give one, or leave the key out for its default");
+        return true;
+    }
+
     public double number(JsonNode node, String path, double dflt, double min, double max) {
-        if (node.isMissingNode() || node.isNull()) return dflt;
+        if (absent(node, path)) return dflt;
         if (!node.isNumber()) {
             error(path, "expected a number between " + fmt(min) + " and " + fmt(max) + ", got '" + node.asText() + "'");
             return dflt;
@@ -150,7 +162,7 @@ public final class YamlTree {
     }
 
     public int integer(JsonNode node, String path, int dflt, int min, int max) {
-        if (node.isMissingNode() || node.isNull()) return dflt;
+        if (absent(node, path)) return dflt;
         if (!node.isIntegralNumber()) {
             error(path, "expected a whole number between " + min + " and " + max + ", got '" + node.asText() + "'");
             return dflt;
@@ -164,7 +176,7 @@ public final class YamlTree {
     }
 
     public boolean bool(JsonNode node, String path, boolean dflt) {
-        if (node.isMissingNode() || node.isNull()) return dflt;
+        if (absent(node, path)) return dflt;
         if (node.isTextual() && (node.asText().equalsIgnoreCase("true") || node.asText().equalsIgnoreCase("false"))) {
             return node.asText().equalsIgnoreCase("true"); // "true" in quotes means what it says
         }
@@ -176,7 +188,7 @@ public final class YamlTree {
     }
 
     public String text(JsonNode node, String path, String dflt) {
-        if (node.isMissingNode() || node.isNull()) return dflt;
+        if (absent(node, path)) return dflt;
         if (!node.isValueNode() || node.asText().isBlank()) {
             error(path, "expected a non-empty text value");
             return dflt;
@@ -192,7 +204,7 @@ public final class YamlTree {
     }
 
     public <E extends Enum<E>> E enumValue(JsonNode node, String path, Class<E> type, E dflt) {
-        if (node.isMissingNode() || node.isNull()) return dflt;
+        if (absent(node, path)) return dflt;
         String t = node.isValueNode() ? node.asText().trim().toUpperCase() : "";
         for (E e : type.getEnumConstants()) {
             if (node.isValueNode() && e.name().equals(t)) return e;
@@ -205,7 +217,7 @@ public final class YamlTree {
     }
 
     public Duration duration(JsonNode node, String path, Duration dflt, Duration min, Duration max) {
-        if (node.isMissingNode() || node.isNull()) return dflt;
+        if (absent(node, path)) return dflt;
         Duration d = Durations.parse(node.asText());
         if (d == null) {
             error(path, "expected a duration such as 500ms, 30s, 10m, 2h or 7d" + (Durations.lacksUnit(node.asText()) ? " (with its unit)" : "")

@@ -145,6 +145,25 @@ class RulesTest {
     }
 
     @Test
+    void aVersionYamlReadsAsANumberOrABooleanMustBeQuoted() {
+        assertThat(invalid("version: 1.10\n").errors()).containsExactly(
+                "version: read as a number (1.1), not as written: quote it, e.g. version: \"2026-04\"");
+        assertThat(invalid("version: true\n").errors()).singleElement().asString().contains("read as a boolean");
+        assertThat(Rules.parse("version: \"1.10\"\n", "test").version).isEqualTo("1.10");
+    }
+
+    @Test
+    void aKeyWithoutAValueIsAMistakeNotTheDefault() {
+        assertThat(invalid("version: v1\nsignals:\n  inactivity:\n    days:\n  paymentFailed:\n    severity:\n").errors())
+                .containsExactlyInAnyOrder(
+                        "signals.inactivity.days: no value: give one, or leave the key out for its default",
+                        "signals.paymentFailed.severity: no value: give one, or leave the key out for its default");
+        assertThat(invalid("version:\n").errors()).containsExactly("version: no value: give one, or leave the key out for its default");
+        // A section without keys is one: its settings keep their defaults.
+        assertThat(Rules.parse("version: v1\nsignals:\n", "test").version).isEqualTo("v1");
+    }
+
+    @Test
     void tierBoundsMustBeOrderedWithin0To100() {
         assertThat(invalid("version: v1\nhealth:\n  tiers: {green: 50, yellow: 60}\n").errors()).containsExactly(
                 "health.tiers: yellow (60) must be below green (50): a score >= green is GREEN, >= yellow YELLOW, below yellow RED");

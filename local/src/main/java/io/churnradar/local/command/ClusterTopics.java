@@ -37,20 +37,42 @@ final class ClusterTopics {
      */
     static Set<String> list(String servers, Map<String, String> clientProperties, Duration timeout)
             throws ExecutionException, TimeoutException, InterruptedException {
+        try (Admin admin = admin(servers, clientProperties, timeout)) {
+            return admin.listTopics().names().get(timeout.toSeconds() + 5, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Why {@code topic} cannot be a rules topic (more than one partition, or not compacted: an output topic named by
+     * mistake, whose consumers would meet a YAML text among their records), or null when it can.
+     */
+    static String notARulesTopic(String servers, Map<String, String> clientProperties, Duration timeout, String topic)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        try (Admin admin = admin(servers, clientProperties, timeout)) {
+            int partitions = admin.describeTopics(java.util.List.of(topic)).allTopicNames().get(timeout.toSeconds() + 5, TimeUnit.SECONDS)
+                    .get(topic).partitions().size();
+            org.apache.kafka.common.config.ConfigResource r =
+                    new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+            org.apache.kafka.clients.admin.ConfigEntry policy = admin.describeConfigs(java.util.List.of(r)).all()
+                    .get(timeout.toSeconds() + 5, TimeUnit.SECONDS).get(r).get("cleanup.policy");
+            boolean compacted = policy != null && policy.value() != null && policy.value().contains("compact");
+            if (partitions == 1 && compacted) return null;
+            return topic + " has " + partitions + " partition" + (partitions == 1 ? "" : "s") + " and cleanup.policy="
+                    + (policy == null ? "?" : policy.value()) + ": a rules topic has one partition and is compacted (docs/rules.md)";
+        }
+    }
+
+    private static Admin admin(String servers, Map<String, String> clientProperties, Duration timeout) {
         Properties p = new Properties();
         p.putAll(clientProperties);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis() * 2 / 3));
-        Admin admin;
         try {
-            admin = Admin.create(p);
+            return Admin.create(p);
         } catch (KafkaException e) {
             if (e.getCause() instanceof ConfigException c) throw new UnusableAddress(servers, c.getMessage());
             throw e;
-        }
-        try (admin) {
-            return admin.listTopics().names().get(timeout.toSeconds() + 5, TimeUnit.SECONDS);
         }
     }
 

@@ -127,6 +127,9 @@ final class RulesCommand implements Callable<Integer> {
         CommandSpec publishSpec = spec.subcommands().get("publish").getCommandSpec();
         if (topic.isBlank()) throw Values.usage(publishSpec, "--topic: give the rules topic's name (default churn.rules)");
         if (statusTopic.isBlank()) throw Values.usage(publishSpec, "--status-topic: give the status topic's name (default churn.rules-status)");
+        if (statusTopic.equals(topic)) {
+            throw Values.usage(publishSpec, "--status-topic " + statusTopic + " is the rules topic (--topic): the job answers on a topic of its own");
+        }
         String text = read(file);
         if (text == null) return 1;
         RulesCheck.Result check = check(text, file, config == null ? null : defaults, config);
@@ -181,7 +184,14 @@ final class RulesCommand implements Callable<Integer> {
                     + " (or the config's kafka.bootstrapServers and client properties) name it.";
         }
         List<String> missing = topics.stream().filter(t -> !existing.contains(t)).toList();
-        if (missing.isEmpty()) return null;
+        if (missing.isEmpty()) {
+            try {
+                String wrong = ClusterTopics.notARulesTopic(servers, clientProperties, KAFKA_TIMEOUT, topics.get(0));
+                return wrong == null ? null : "Not the rules topic: " + wrong + ". Is --topic the job's rules topic?";
+            } catch (ExecutionException | TimeoutException e) {
+                return "Cannot read the settings of " + topics.get(0) + " at " + servers + ": " + ClusterTopics.noAnswer(e, KAFKA_TIMEOUT);
+            }
+        }
         return "The Kafka cluster at " + servers + " has no topic " + String.join(", ", missing) + ": is it the job's cluster, and are"
                 + " --topic and --status-topic the job's rules topics? (docs/rules.md: the rules topic has one partition and is compacted)";
     }
@@ -282,6 +292,10 @@ final class RulesCommand implements Callable<Integer> {
         out.printf("REJECTED: rules %s were not applied; %s stay in force:%n", s.getVersion() == null ? "(no version)" : s.getVersion(),
                 s.getActiveVersion());
         for (String e : s.getErrors()) out.println("  " + e);
+        // Compaction keeps the newest record of the key, and the job rejects only what it knows to be wrong now (a version
+        // taken with other rules): a job started later without a checkpoint would read this set alone, and apply it.
+        out.printf("This rejected set is now the newest on the rules topic, which compaction keeps: a job started without a"
+                + " checkpoint would apply it. Publish the file of %s again to put it back on top.%n", s.getActiveVersion());
         return 1;
     }
 }

@@ -136,6 +136,20 @@ class KafkaCommandsTest {
 
     @Test
     @Timeout(120)
+    void publishRefusesATopicThatIsNoRulesTopic() throws Exception {
+        Path good = Files.writeString(dir.resolve("good-9.yaml"), "version: v9\n");
+        // The alerts topic exists, and is not compacted: its consumers would meet a YAML text among the alerts.
+        assertThat(run("rules", "publish", good.toString(), "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "churn.alerts"))
+                .isEqualTo(1);
+        assertThat(out()).contains("Not the rules topic: churn.alerts has", "a rules topic has one partition and is compacted",
+                "Not published.");
+        out.reset();
+        assertThat(run("rules", "publish", good.toString(), "--bootstrap-servers", kafka.bootstrapServers(), "--status-topic", "churn.rules"))
+                .isEqualTo(2);
+    }
+
+    @Test
+    @Timeout(120)
     void publishSaysWhetherTheBrokerOrTheTopicIsMissingBeforeProducing() throws Exception {
         Path good = Files.writeString(dir.resolve("good.yaml"), "version: v6\n");
         assertThat(run("rules", "publish", good.toString(), "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "team.rules"))
