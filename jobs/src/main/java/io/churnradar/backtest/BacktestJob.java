@@ -99,6 +99,16 @@ public final class BacktestJob {
     }
 
     /** A backtest of one input in our own JSON Lines. */
+    /**
+     * A replay that fails is not restarted: it has no checkpoint to resume from, so a restart reads everything again, and
+     * what stops a replay (too little memory, an input cut off) stops it again; the first failure ends it, with its
+     * message (local Flink restarts a job three times, for the streaming job's sake).
+     */
+    static void noRestarts(StreamExecutionEnvironment env) {
+        env.configure(new org.apache.flink.configuration.Configuration().set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY,
+                org.apache.flink.configuration.RestartStrategyOptions.RestartStrategyType.NO_RESTART_STRATEGY.getMainValue()));
+    }
+
     public static BacktestSummary run(Path events, Path outDir, Rules rules, Duration maxOutOfOrderness, int parallelism,
             Configuration flinkConfig) throws Exception {
         return run(events, outDir, rules, maxOutOfOrderness, parallelism, flinkConfig, BacktestLimits.defaults());
@@ -148,6 +158,7 @@ public final class BacktestJob {
             folder.sayRemovedAbandoned(progress);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfig);
             env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+            BacktestJob.noRestarts(env);
             env.setParallelism(parallelism);
             env.getConfig().enableObjectReuse(); // no function keeps a reference to its input
 

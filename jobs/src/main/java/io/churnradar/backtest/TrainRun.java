@@ -219,6 +219,7 @@ public final class TrainRun {
             throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfig);
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+        BacktestJob.noRestarts(env);
         env.setParallelism(parallelism);
         env.getConfig().enableObjectReuse(); // every sink encodes what it gets at once
         SingleOutputStreamOperator<AccountEvent> timed = BacktestReading.events(env, inputs, options,
