@@ -72,6 +72,15 @@ public final class EventTimeGuard implements Serializable {
         return reason.startsWith(TOO_LATE);
     }
 
+    /** The event time reached that a "too late" reason names (an ISO instant), or null for another reason. */
+    public static String reachedOf(String reason) {
+        if (!isTooLate(reason)) return null;
+        int open = reason.lastIndexOf("behind the event time reached (");
+        int close = reason.lastIndexOf(')');
+        if (open < 0 || close < open) return null;
+        return reason.substring(open + "behind the event time reached (".length(), close);
+    }
+
     public String check(AccountEvent e, Object partition) {
         if (reached == null) reached = new HashMap<>();
         long[] max = reached.computeIfAbsent(partition, p -> new long[] {Long.MIN_VALUE});

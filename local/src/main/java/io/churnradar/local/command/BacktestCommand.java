@@ -182,16 +182,20 @@ final class BacktestCommand implements Callable<Integer> {
         out.printf("  written to       %s%n", outDir);
         out.printf("                   %s%n", String.join(", ", s.resultFiles));
         if (report) out.printf("  report           %s%n", outDir.resolve(io.churnradar.report.ReportWriter.FILE));
-        long[] byGuard = deadLetteredByGuard(outDir.resolve("dead-letter.jsonl"));
-        long ahead = byGuard[0], behind = byGuard[1];
+        GuardedDeadLetters byGuard = deadLetteredByGuard(outDir.resolve("dead-letter.jsonl"));
+        long ahead = byGuard.ahead, behind = byGuard.behind;
         if (behind > 0) {
             // Often a folder of files that overlap in time (one a region): read as one sequence, each file after the first
-            // goes back in time, and all of it beyond the de-duplication window is lost.
+            // goes back in time, and all of it beyond the de-duplication window is lost. Or one event dated ahead of the
+            // rest (a wrong clock, within --max-ahead) moved its input's event time, and the events after it came late.
             out.printf("  note             %,d of the dead letters were too late to de-duplicate: more than dedup.windowDays (%s) behind%n"
-                    + "                   the event time their input had reached. An input read out of order loses them: a folder's files are%n"
-                    + "                   one sequence in name order, so files that overlap in time (one per region or source, not per%n"
-                    + "                   period) belong each in an --events of its own, where they are merged by event time%n",
-                    behind, io.churnradar.config.Durations.format(java.time.Duration.ofDays(rules.dedupWindowDays)));
+                    + "                   the event time their input had reached, most of them behind %s. An input read out of order%n"
+                    + "                   loses them: a folder's files are one sequence in name order, so files that overlap in time (one%n"
+                    + "                   per region or source, not per period) belong each in an --events of its own, where they are merged%n"
+                    + "                   by event time. Or a single event dated ahead of the rest (a wrong clock) took event time to %s:%n"
+                    + "                   find it in the input, correct or remove it, or give --max-ahead a bound it exceeds%n",
+                    behind, io.churnradar.config.Durations.format(java.time.Duration.ofDays(rules.dedupWindowDays)), byGuard.reachedMostOften,
+                    byGuard.reachedMostOften);
         }
         if (ahead > 0) {
             out.printf("  note             %,d of the dead letters were further ahead than --max-ahead (%s) of %s: a history with a%n"
@@ -206,10 +210,6 @@ final class BacktestCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * The dead letters rejected as too far ahead and as too late, counted from the file the run wrote, by their reason
-     * (the first field of each line): a count in the job's summary would take a counter through every operator for a note.
-     */
     /** Says which files of an input's folder are not read, so that a history missing a month does not go unnoticed. */
     static void printLeftOut(PrintStream out, BacktestInput in) throws java.io.IOException {
         List<Path> left = in.leftOut();
@@ -221,9 +221,17 @@ final class BacktestCommand implements Callable<Integer> {
                 names, left.size() > 5 ? ", ..." : "");
     }
 
-    private static long[] deadLetteredByGuard(Path deadLetters) throws java.io.IOException {
+    /**
+     * The dead letters rejected as too far ahead and as too late, counted from the file the run wrote, by their reason
+     * (the first field of each line): a count in the job's summary would take a counter through every operator for a note.
+     */
+    /** The dead letters of the event-time guard: how many too far ahead, how many too late, and the reached time most of those were behind. */
+    private record GuardedDeadLetters(long ahead, long behind, String reachedMostOften) {}
+
+    private static GuardedDeadLetters deadLetteredByGuard(Path deadLetters) throws java.io.IOException {
         long[] n = {0, 0};
-        if (!Files.isRegularFile(deadLetters)) return n;
+        java.util.Map<String, Long> reached = new java.util.HashMap<>();
+        if (!Files.isRegularFile(deadLetters)) return new GuardedDeadLetters(0, 0, null);
         JsonFactory json = new JsonFactory();
         try (BufferedReader r = Files.newBufferedReader(deadLetters, StandardCharsets.UTF_8)) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
@@ -231,13 +239,21 @@ final class BacktestCommand implements Callable<Integer> {
                     if (p.nextToken() == JsonToken.START_OBJECT && p.nextToken() == JsonToken.FIELD_NAME
                             && "reason".equals(p.currentName()) && p.nextToken() == JsonToken.VALUE_STRING) {
                         String reason = p.getText();
-                        if (EventTimeGuard.isTooFarAhead(reason)) n[0]++;
-                        else if (EventTimeGuard.isTooLate(reason)) n[1]++;
+                        if (EventTimeGuard.isTooFarAhead(reason)) {
+                            n[0]++;
+                        } else if (EventTimeGuard.isTooLate(reason)) {
+                            n[1]++;
+                            String at = EventTimeGuard.reachedOf(reason);
+                            // Bounded: a folder of overlapping files makes a new reached time at each event of each file.
+                            if (at != null && (reached.size() < 10_000 || reached.containsKey(at))) reached.merge(at, 1L, Long::sum);
+                        }
                     }
                 }
             }
         }
-        return n;
+        String most = reached.entrySet().stream().max(java.util.Map.Entry.<String, Long>comparingByValue()
+                .thenComparing(java.util.Map.Entry.comparingByKey())).map(java.util.Map.Entry::getKey).orElse("the event time reached");
+        return new GuardedDeadLetters(n[0], n[1], most);
     }
 
     /** The model of --model; one that does not read is a usage error naming the option. */
