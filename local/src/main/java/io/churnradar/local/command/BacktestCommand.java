@@ -143,6 +143,7 @@ final class BacktestCommand implements Callable<Integer> {
                 inputs.size() == 1 && inputs.get(0).format == InputFormat.CHURN_RADAR ? inputs.get(0).path : inputs, rules.version, parallelism, TimeUtils.formatWithHighestUnit(maxOutOfOrderness));
         out.printf("  state backend    %s (%s)%n", backend.label(), backend.reason());
         for (BacktestInput in : inputs) printLeftOut(out, in);
+        if (config != null) printIgnoredSettings(out, config);
         BacktestSummary s;
         Duration finalMaxOutOfOrderness = maxOutOfOrderness;
         // No checkpoints: a bounded replay gains nothing from them, and they would hold back the collected alerts.
@@ -208,6 +209,35 @@ final class BacktestCommand implements Callable<Integer> {
         }
         out.printf("  elapsed          %s%n", Durations.human(Duration.ofNanos(System.nanoTime() - started)));
         return 0;
+    }
+
+    /** The backtest's options for the job settings it does not read from --config. */
+    private static final java.util.Map<String, String> OPTION_FOR = java.util.Map.of(
+            "eventTime.maxOutOfOrderness", "--max-out-of-orderness", "eventTime.maxAheadOfNow", "--max-ahead",
+            "limits.maxRecordBytes", "--max-line-bytes");
+
+    /**
+     * Says which settings of a job's config the backtest does not use (it reads the formats and kpis sections only): a user
+     * handing it the streaming job's file would otherwise believe its bound or limits apply.
+     */
+    static void printIgnoredSettings(PrintStream out, Path config) throws java.io.IOException {
+        com.fasterxml.jackson.databind.JsonNode root = io.churnradar.config.YamlTree.parse(Files.readString(config), config.toString());
+        List<String> ignored = new ArrayList<>();
+        root.fieldNames().forEachRemaining(section -> {
+            if (section.equals("formats") || section.equals("kpis")) return;
+            com.fasterxml.jackson.databind.JsonNode v = root.get(section);
+            if (v != null && v.isObject() && (section.equals("eventTime") || section.equals("limits"))) {
+                v.fieldNames().forEachRemaining(key -> {
+                    String option = OPTION_FOR.get(section + "." + key);
+                    ignored.add(section + "." + key + (option == null ? "" : " (use " + option + ")"));
+                });
+            } else {
+                ignored.add(section);
+            }
+        });
+        if (ignored.isEmpty()) return;
+        out.printf("  note             --config %s: the backtest reads its formats and kpis only; not used here: %s%n", config,
+                String.join(", ", ignored));
     }
 
     /** Says which files of an input's folder are not read, so that a history missing a month does not go unnoticed. */
