@@ -113,7 +113,10 @@ final class PlaybookRulesReader {
         allowed.add(Trigger.ANY_SIGNAL);
         for (Signal s : Signal.values()) allowed.add(s.name());
         List<String> signals = names(YamlTree.child(n, "signals"), path + ".signals", allowed);
-        if (signals.isEmpty()) y.error(path + ".signals", "name at least one signal; allowed: " + String.join(", ", allowed));
+        JsonNode named = YamlTree.child(n, "signals");
+        // Only when none was named: a list of misspelled names has had each of them reported by names().
+        boolean noneNamed = named.isMissingNode() || named.isNull() || named.isArray() && named.isEmpty();
+        if (signals.isEmpty() && noneNamed) y.error(path + ".signals", "name at least one signal; allowed: " + String.join(", ", allowed));
         Severity min = y.enumValue(YamlTree.child(n, "minSeverity"), path + ".minSeverity", Severity.class, Severity.LOW);
         List<String> tierNames = new ArrayList<>();
         for (HealthTier t : HealthTier.values()) tierNames.add(t.name());

@@ -299,6 +299,9 @@ public final class JsonEventParser {
                 return IsoInstants.toEpochMilli(v.asText());
             } catch (DateTimeParseException ex) {
                 throw new InvalidEventException("eventTime '" + v.asText() + "' is not an ISO-8601 instant such as 2026-03-02T10:15:00Z");
+            } catch (ArithmeticException ex) {
+                // A valid instant beyond epoch milliseconds' range (year +999999999): out of range, as any far instant is.
+                throw new InvalidEventException("eventTime '" + v.asText() + "' is outside 2000-01-01..2100-01-01");
             }
         }
         throw new InvalidEventException("eventTime must be an ISO-8601 instant or epoch milliseconds, got " + v);

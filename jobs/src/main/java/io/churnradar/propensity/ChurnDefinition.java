@@ -58,7 +58,11 @@ public final class ChurnDefinition implements Serializable {
         String horizonText = colon < 0 ? null : text.substring(colon + 1).trim();
         Basis basis = basisOf(basisText);
         if (basis == null && colon < 0) {
-            // A horizon alone: "60d".
+            // A horizon alone: "60d"; a word that is neither a basis nor a duration is a basis misspelled.
+            if (!Character.isDigit(text.charAt(0))) {
+                throw new IllegalArgumentException("'" + spec + "' is neither a churn basis nor a horizon: use auto, canceled or inactivity,"
+                        + " optionally with :HORIZON such as inactivity:90d, or a horizon alone such as 90d");
+            }
             return new ChurnDefinition(Basis.AUTO, horizon(text, spec));
         }
         if (basis == null) {

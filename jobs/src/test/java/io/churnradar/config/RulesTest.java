@@ -153,6 +153,14 @@ class RulesTest {
     }
 
     @Test
+    void aPlaybookTriggerMustNameASignalAndAMisspelledOneIsOneProblem() {
+        assertThat(invalid("version: v1\nplaybooks:\n  p1:\n    trigger: {signals: []}\n    steps: [{action: NOTIFY_SLACK}]\n").errors())
+                .singleElement().asString().startsWith("playbooks.p1.trigger.signals: name at least one signal");
+        assertThat(invalid("version: v1\nplaybooks:\n  p1:\n    trigger: {signals: [USAGE_DROPP]}\n    steps: [{action: NOTIFY_SLACK}]\n")
+                .errors()).singleElement().asString().startsWith("playbooks.p1.trigger.signals[0]: 'USAGE_DROPP' is not allowed");
+    }
+
+    @Test
     void aKeyWithoutAValueIsAMistakeNotTheDefault() {
         assertThat(invalid("version: v1\nsignals:\n  inactivity:\n    days:\n  paymentFailed:\n    severity:\n").errors())
                 .containsExactlyInAnyOrder(
@@ -422,9 +430,6 @@ class RulesTest {
                 "playbooks.my-play.trigger.signals[0]: 'USAGE_DRIP' is not allowed; allowed values: ANY, USAGE_DROP, INACTIVITY, "
                         + "PAYMENT_FAILED, TICKET_SPIKE, NPS_DETRACTOR, LOW_CSAT, URGENT_TICKET_AGING, CARD_EXPIRING, CORE_FEATURE_UNUSED, "
                         + "ONBOARDING_STALLED, DOWNGRADE, CANCELLATION_REQUESTED, CHURNED, RENEWAL_AT_RISK, CHURN_RISK",
-                "playbooks.my-play.trigger.signals: name at least one signal; allowed: ANY, USAGE_DROP, INACTIVITY, PAYMENT_FAILED, "
-                        + "TICKET_SPIKE, NPS_DETRACTOR, LOW_CSAT, URGENT_TICKET_AGING, CARD_EXPIRING, CORE_FEATURE_UNUSED, ONBOARDING_STALLED, "
-                        + "DOWNGRADE, CANCELLATION_REQUESTED, CHURNED, RENEWAL_AT_RISK, CHURN_RISK",
                 "playbooks.my-play.trigger.minSeverity: 'HUGE' is not allowed; allowed values: LOW, MEDIUM, HIGH, CRITICAL",
                 "playbooks.my-play.trigger.tiers[0]: 'BLUE' is not allowed; allowed values: GREEN, YELLOW, RED",
                 "playbooks.my-play.steps[0].action: 'CALL_THEM' is not allowed; allowed values: SEND_DUNNING_EMAIL, NOTIFY_CARD_EXPIRING, "

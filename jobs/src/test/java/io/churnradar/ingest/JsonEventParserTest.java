@@ -115,6 +115,8 @@ class JsonEventParserTest {
         assertRejected("{" + LOGIN + ",\"eventTime\":true}", "eventTime must be an ISO-8601 instant or epoch milliseconds");
         // Seconds, not millis: the reason shows the instant they read as.
         assertRejected("{" + LOGIN + ",\"eventTime\":1773000000}", "eventTime 1970-01-21T12:30:00Z (1773000000 ms) is outside 2000-01-01..2100-01-01");
+        assertRejected("{" + LOGIN + ",\"eventTime\":\"+999999999-12-31T23:59:59Z\"}",
+                "eventTime '+999999999-12-31T23:59:59Z' is outside 2000-01-01..2100-01-01");
         // 2^64 + 2026-03-01: kept to 64 bits it would read as 2026-03-01.
         assertRejected("{" + LOGIN + ",\"eventTime\":18446745846032751616}", "eventTime 18446745846032751616 is not epoch milliseconds: too large");
         assertRejected("{" + LOGIN + ",\"eventTime\":-99999999999999999999}", "eventTime -99999999999999999999 is not epoch milliseconds: too large");

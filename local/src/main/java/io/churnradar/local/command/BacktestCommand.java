@@ -175,7 +175,7 @@ final class BacktestCommand implements Callable<Integer> {
         out.printf("  event time       %s .. %s%n", s.firstEventTime == null ? "-" : s.firstEventTime, s.lastEventTime == null ? "-" : s.lastEventTime);
         out.printf("  alerts           %,d%n", s.alertsTotal);
         s.alerts.forEach((signal, byStatus) -> out.printf("    %-16s %s%n", signal, byStatus.entrySet().stream()
-                .map(e -> e.getValue() + " " + e.getKey()).collect(java.util.stream.Collectors.joining(", "))));
+                .map(e -> String.format("%,d %s", e.getValue(), e.getKey())).collect(java.util.stream.Collectors.joining(", "))));
         out.printf("  health updates   %,d (%,d accounts scored)%n", s.healthUpdates, s.healthAccounts);
         if (s.model != null) out.printf("  churn scores     %,d (model %s)%n", s.churnScores, s.model);
         long decisions = s.commandDecisions.values().stream().mapToLong(Long::longValue).sum();
