@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
 /** {@code ./churn-radar backtest}: the detection over event files of any file format in a local Flink. */
 @Command(name = "backtest", header = "the detection over event files (ours, Stripe, Segment, Zendesk, surveys), alerts to a folder",
         description = {"Runs the detection of the streaming job over event files and writes alerts.jsonl, health.jsonl, commands.jsonl,"
-                + " command-audit.jsonl, outcomes.json, dead-letter.jsonl, scores.jsonl (with --model) and summary.json into the output folder. Our own files are"
+                + " command-audit.jsonl, outcomes.json, kpis.jsonl, dead-letter.jsonl, scores.jsonl (with --model), report.html (with --report) and summary.json into the output folder. Our own files are"
                 + " JSON Lines, one event a line, e.g. {\"type\":\"usage\",\"eventId\":\"e-17\",\"accountId\":\"acct-1\","
                 + "\"eventTime\":\"2026-03-02T10:15:00Z\",\"feature\":\"reports\",\"quantity\":3}. Payloads of other formats"
                 + " (stripe, segment, zendesk, survey, json) are read as they arrive, a line each (.jsonl, .jsonl.gz) or a .json file"
