@@ -37,9 +37,30 @@ public final class YamlTree {
         return new YamlTree(source);
     }
 
+    /** The most a rules or settings file may hold: far beyond any real one, and short of what fills the heap. */
+    public static final int MAX_FILE_BYTES = 4 << 20;
+
+    /**
+     * The text of a rules or settings file, UTF-8. A file larger than {@link #MAX_FILE_BYTES} (a device, a data file given by
+     * mistake) is refused instead of read whole: read, it ran out of memory with an advice to give more heap.
+     *
+     * @throws java.nio.charset.CharacterCodingException when it is not UTF-8
+     */
+    public static String readText(Path file) throws IOException {
+        byte[] bytes;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+        }
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw new ConfigException(file.toString(), List.of("(file): larger than " + (MAX_FILE_BYTES >> 20) + " MiB, too large for a rules or"
+                    + " settings file; is it the right file?"));
+        }
+        return java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    }
+
     public static JsonNode readFile(Path file) {
         try {
-            return parse(Files.readString(file), file.toString());
+            return parse(readText(file), file.toString());
         } catch (IOException e) {
             throw new ConfigException(file.toString(), List.of("cannot read the file: " + e.getMessage()));
         }

@@ -199,7 +199,9 @@ final class RulesCommand implements Callable<Integer> {
     /** The file's text, or null after saying why it cannot be read. */
     private String read(Path file) {
         try {
-            return Files.readString(file, StandardCharsets.UTF_8);
+            return io.churnradar.config.YamlTree.readText(file);
+        } catch (io.churnradar.config.ConfigException e) {
+            out.printf("%s: %s%n", file, String.join("; ", e.errors()));
         } catch (NoSuchFileException e) {
             out.printf("%s: no such file%n", file);
         } catch (CharacterCodingException e) {

@@ -46,6 +46,14 @@ class RulesValidateCommandTest {
     }
 
     @Test
+    void aFileFarLargerThanARulesFileIsRefusedUnread() throws Exception {
+        Path big = dir.resolve("events.yaml");
+        Files.write(big, new byte[io.churnradar.config.YamlTree.MAX_FILE_BYTES + 1]);
+        assertThat(run("rules", "validate", big.toString())).isEqualTo(1);
+        assertThat(out()).contains(big + ": (file): larger than 4 MiB, too large for a rules or settings file");
+    }
+
+    @Test
     void withTheJobsSettingsAWindowLongerThanItsStateTtlIsNotValid() throws Exception {
         Path rules = Files.writeString(dir.resolve("rules.yaml"), "version: long-window\ndedup: {windowDays: 40}\n");
         Path config = Files.writeString(dir.resolve("job.yaml"), "state: {ttl: 30d}\n");
