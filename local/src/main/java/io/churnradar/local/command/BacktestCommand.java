@@ -198,6 +198,11 @@ final class BacktestCommand implements Callable<Integer> {
                     behind, io.churnradar.config.Durations.format(java.time.Duration.ofDays(rules.dedupWindowDays)), byGuard.reachedMostOften,
                     byGuard.reachedMostOften);
         }
+        if (s.lateEvents > 0 && inputs.stream().anyMatch(in -> in.format == InputFormat.STRIPE)) {
+            // The common way to get late Stripe events: a dump of `stripe events list`, which prints the newest first.
+            out.printf("  note             %,d late events with a Stripe input: `stripe events list` prints the newest event first;%n"
+                    + "                   reverse such a dump before a backtest, e.g. jq '.data | reverse' (docs/inputs.md)%n", s.lateEvents);
+        }
         if (ahead > 0) {
             out.printf("  note             %,d of the dead letters were further ahead than --max-ahead (%s) of %s: a history with a%n"
                     + "                   quiet gap longer than that loses what follows it; run again with a longer --max-ahead, or --now at%n"

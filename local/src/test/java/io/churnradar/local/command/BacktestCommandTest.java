@@ -105,6 +105,28 @@ class BacktestCommandTest {
     }
 
     /** What the command printed; it must end with status 0. */
+    @Test
+    void lateEventsOfAStripeInputAreToldThatAnEventsListDumpIsNewestFirst() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Path fixture = Path.of("..").toAbsolutePath().normalize().resolve("jobs/src/test/resources/payloads/stripe/invoice.paid.json");
+        com.fasterxml.jackson.databind.node.ArrayNode data = json.createArrayNode();
+        for (int day = 3; day >= 0; day--) { // as `stripe events list` prints them: the newest first
+            com.fasterxml.jackson.databind.node.ObjectNode e = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(fixture.toFile());
+            e.put("id", "evt_" + day);
+            e.put("created", 1772445600L + day * 86_400L);
+            com.fasterxml.jackson.databind.node.ObjectNode invoice = (com.fasterxml.jackson.databind.node.ObjectNode) e.get("data").get("object");
+            invoice.put("id", "in_" + day);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) invoice.get("status_transitions")).put("paid_at", 1772445600L + day * 86_400L);
+            data.add(e);
+        }
+        Path list = Files.writeString(tmp.resolve("events-list.json"),
+                json.createObjectNode().put("object", "list").set("data", data).toString());
+
+        String out = backtest(Path.of("stripe=" + list), tmp.resolve("results"));
+
+        assertThat(out).contains("  note             3 late events with a Stripe input: `stripe events list` prints the newest event first;");
+    }
+
     private static String backtest(Path events, Path results, String... more) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
