@@ -126,22 +126,26 @@ public final class BacktestInput implements Serializable {
             n = in.readNBytes(head, 0, head.length);
         }
         String kind = null;
+        String undo = null;
         if (n >= 6 && (head[0] & 0xff) == 0xfd && head[1] == '7' && head[2] == 'z' && head[3] == 'X' && head[4] == 'Z' && head[5] == 0) {
-            kind = "xz (xz -dk " + f + ")";
+            kind = "xz";
+            undo = "xz -dk " + f;
         } else if (n >= 3 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h') {
-            kind = "bzip2 (bzip2 -dk " + f + ")";
+            kind = "bzip2";
+            undo = "bzip2 -dk " + f;
         } else if (n >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f && (head[3] & 0xff) == 0xfd) {
-            kind = "zstd (zstd -d " + f + ")";
+            kind = "zstd";
+            undo = "zstd -d " + f;
         } else if (n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
-            kind = "zip (unzip " + f + ")";
+            kind = "zip";
+            undo = "unzip " + f;
         } else if (n >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
             throw new ConfigException("--events", List.of(f + ": gzip data in a file whose name does not end in .gz: rename it to "
                     + f.getFileName() + ".gz"));
         }
         if (kind == null) return f;
-        throw new ConfigException("--events", List.of(f + ": compressed with " + kind.substring(0, kind.indexOf(' '))
-                + ", which the backtest does not read; only gzip (.gz) is. Decompress it first: " + kind.substring(kind.indexOf('(') + 1,
-                kind.length() - 1)));
+        throw new ConfigException("--events", List.of(f + ": compressed with " + kind
+                + ", which the backtest does not read; only gzip (.gz) is. Decompress it first: " + undo));
     }
 
     /**
@@ -149,13 +153,26 @@ public final class BacktestInput implements Serializable {
      * alerts, health and commands files are JSON Lines) as events, and dead-letter them, more at every run.
      */
     public static void requireOutsideInputs(Path out, List<BacktestInput> inputs, String option) {
-        Path o = out.toAbsolutePath().normalize();
         for (BacktestInput in : inputs) {
-            Path folder = Path.of(in.path).toAbsolutePath().normalize();
-            if (Files.isDirectory(folder) && o.startsWith(folder)) {
+            if (holds(Path.of(in.path), out)) {
                 throw new ConfigException(option, List.of(out + " lies in the --events folder " + in.path
                         + ": its results would be read as input by the next run; choose a folder outside it"));
             }
+        }
+    }
+
+    /**
+     * Whether writing {@code out} would touch the input {@code in}: the same file (also through a link), or a path in the
+     * folder {@code in}, which a later read of the folder would take for input.
+     */
+    public static boolean holds(Path in, Path out) {
+        Path input = in.toAbsolutePath().normalize();
+        Path o = out.toAbsolutePath().normalize();
+        if (Files.isDirectory(input)) return o.startsWith(input);
+        try {
+            return o.equals(input) || Files.exists(o) && Files.exists(input) && Files.isSameFile(o, input);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

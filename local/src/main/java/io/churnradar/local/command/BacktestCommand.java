@@ -225,8 +225,8 @@ final class BacktestCommand implements Callable<Integer> {
      * Says which settings of a job's config the backtest does not use (it reads the formats and kpis sections only): a user
      * handing it the streaming job's file would otherwise believe its bound or limits apply.
      */
-    static void printIgnoredSettings(PrintStream out, Path config) throws java.io.IOException {
-        com.fasterxml.jackson.databind.JsonNode root = io.churnradar.config.YamlTree.parse(Files.readString(config), config.toString());
+    static void printIgnoredSettings(PrintStream out, Path config) {
+        com.fasterxml.jackson.databind.JsonNode root = io.churnradar.config.YamlTree.readFile(config);
         List<String> ignored = new ArrayList<>();
         root.fieldNames().forEachRemaining(section -> {
             if (section.equals("formats") || section.equals("kpis")) return;

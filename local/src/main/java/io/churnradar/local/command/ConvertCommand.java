@@ -70,13 +70,10 @@ final class ConvertCommand implements Callable<Integer> {
      * Refuses to write {@code file} over the input, or into the input's folder: the payloads would be lost, or the next
      * run would read the converted events as payloads.
      */
-    private void requireApartFromInput(Path file, String what) throws java.io.IOException {
-        Path input = in.toAbsolutePath().normalize();
-        Path o = file.toAbsolutePath().normalize();
-        boolean same = o.equals(input) || Files.exists(o) && Files.exists(input) && Files.isSameFile(o, input);
-        if (same || Files.isDirectory(input) && o.startsWith(input)) {
-            throw Values.usage(spec, "--out: " + what + " would be written to " + file + (same ? ", which is --in itself" : ", in the --in folder")
-                    + "; choose a file elsewhere");
+    private void requireApartFromInput(Path file, String what) {
+        if (BacktestInput.holds(in, file)) {
+            throw Values.usage(spec, "--out: " + what + " would be written to " + file
+                    + (Files.isDirectory(in) ? ", in the --in folder" : ", which is --in itself") + "; choose a file elsewhere");
         }
     }
 
