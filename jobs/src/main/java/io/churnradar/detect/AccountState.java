@@ -124,7 +124,44 @@ public class AccountState {
      */
     public long idsForgottenBefore = NONE;
 
+    // ---- version 7: episodes that end at the instant they start ----
+
+    /**
+     * An instant at which an episode ended that had started at that same instant (events of one instant can raise,
+     * resolve and raise one signal again), NONE if none since the last day close; and how many episodes of each signal
+     * (by {@link io.churnradar.signals.Signal#ordinal()}) started and ended there. A new episode of that signal at that
+     * instant takes the count as its {@link Episode#repeat}, so that its alertId is not the ended one's.
+     */
+    public long endedAtStartAt = NONE;
+    public int[] endedAtStart = new int[0];
+
     public AccountState() {}
+
+    /**
+     * How many episodes of {@code signal} started and ended at {@code at} (the next one's {@link Episode#repeat}). An
+     * account's alerts are dated in event-time order, so an {@code at} past the noted instant forgets it.
+     */
+    public int episodesEndedAtStart(Signal signal, long at) {
+        if (endedAtStartAt != NONE && at > endedAtStartAt) forgetEndedAtStart();
+        int i = signal.ordinal();
+        return at == endedAtStartAt && endedAtStart != null && i < endedAtStart.length ? endedAtStart[i] : 0;
+    }
+
+    /** Notes that the {@code episodes}-th episode of {@code signal} started at {@code at} has ended there. */
+    public void endedAtStart(Signal signal, long at, int episodes) {
+        if (at != endedAtStartAt || endedAtStart == null) {
+            endedAtStartAt = at;
+            endedAtStart = new int[Signal.values().length];
+        } else if (signal.ordinal() >= endedAtStart.length) {
+            endedAtStart = java.util.Arrays.copyOf(endedAtStart, Signal.values().length);
+        }
+        endedAtStart[signal.ordinal()] = episodes;
+    }
+
+    public void forgetEndedAtStart() {
+        endedAtStartAt = NONE;
+        endedAtStart = new int[0];
+    }
 
     public Episode episode(Signal signal) {
         int i = signal.ordinal();

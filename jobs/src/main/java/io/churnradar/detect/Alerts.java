@@ -10,12 +10,20 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
-/** Builds alerts; the id depends only on account, signal and episode start, so replays agree. */
+/** Builds alerts; the id depends only on account, signal, episode start and repeat at that start, so replays agree. */
 public final class Alerts {
     private Alerts() {}
 
     public static String alertId(String accountId, Signal signal, long episodeStart) {
-        String seed = accountId + '|' + signal.name() + '|' + episodeStart;
+        return alertId(accountId, signal, episodeStart, 0);
+    }
+
+    /**
+     * @param repeat {@link Episode#repeat}: 0 keeps the id every earlier version gave the episode; the second episode of
+     *     one signal started at one instant names its repeat
+     */
+    public static String alertId(String accountId, Signal signal, long episodeStart, int repeat) {
+        String seed = accountId + '|' + signal.name() + '|' + episodeStart + (repeat == 0 ? "" : "|" + repeat);
         return UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
@@ -25,19 +33,19 @@ public final class Alerts {
             Severity severity,
             AlertStatus status,
             long detectedAt,
-            long episodeStart,
+            Episode episode,
             Map<String, String> evidence,
             String explanation,
             String ruleVersion,
             Health health) {
         return RiskAlert.newBuilder()
-                .setAlertId(alertId(accountId, signal, episodeStart))
+                .setAlertId(alertId(accountId, signal, episode.start, episode.repeat))
                 .setAccountId(accountId)
                 .setSignal(signal.name())
                 .setSeverity(severity)
                 .setStatus(status)
                 .setDetectedAt(Instant.ofEpochMilli(detectedAt))
-                .setEpisodeStart(Instant.ofEpochMilli(episodeStart))
+                .setEpisodeStart(Instant.ofEpochMilli(episode.start))
                 .setEvidence(evidence)
                 .setExplanation(explanation)
                 .setRuleVersion(ruleVersion)

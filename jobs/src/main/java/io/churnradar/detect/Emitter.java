@@ -5,6 +5,7 @@ import static io.churnradar.detect.AccountState.NONE;
 import io.churnradar.alerts.AlertStatus;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.alerts.Severity;
+import io.churnradar.detect.state.EventTime;
 import io.churnradar.play.PendingDecisions;
 import io.churnradar.play.PlaybookEngine;
 import io.churnradar.propensity.ChurnScore;
@@ -62,6 +63,8 @@ final class Emitter implements Alerting {
 
     /** Tells the output that the close of {@code day} was evaluated. */
     void dayClosed(long day) {
+        // No later alert of the account is dated before this close: what ended at an earlier instant names nothing more.
+        if (s.endedAtStartAt != NONE && s.endedAtStartAt < EventTime.closeAt(day)) s.forgetEndedAtStart();
         out.dayClosed(accountId, s, day);
     }
 
@@ -83,8 +86,10 @@ final class Emitter implements Alerting {
     public void raise(Signal signal, Severity severity, long at, Map<String, String> ev, String why) {
         if (s.episode(signal) != null) return;
         long when = dated(at, ev);
-        s.setEpisode(signal, new Episode(when, severity));
-        emit(signal, severity, null, AlertStatus.RAISED, when, when, ev, why);
+        Episode e = new Episode(when, severity);
+        e.repeat = s.episodesEndedAtStart(signal, when);
+        s.setEpisode(signal, e);
+        emit(signal, severity, null, AlertStatus.RAISED, when, e, ev, why);
     }
 
     @Override
@@ -96,7 +101,7 @@ final class Emitter implements Alerting {
             long when = dated(at, ev);
             Severity before = open.severity;
             open.severity = severity;
-            emit(signal, severity, before, AlertStatus.UPDATED, when, open.start, ev, why);
+            emit(signal, severity, before, AlertStatus.UPDATED, when, open, ev, why);
         }
     }
 
@@ -106,7 +111,8 @@ final class Emitter implements Alerting {
         if (open == null) return;
         long when = dated(at, ev);
         s.setEpisode(signal, null);
-        emit(signal, open.severity, null, AlertStatus.RESOLVED, when, open.start, ev, why);
+        if (open.start == when) s.endedAtStart(signal, when, open.repeat + 1);
+        emit(signal, open.severity, null, AlertStatus.RESOLVED, when, open, ev, why);
     }
 
     @Override
@@ -127,9 +133,9 @@ final class Emitter implements Alerting {
     }
 
     /** @param before the severity before an UPDATED alert (null otherwise): playbooks start when it crosses their minimum */
-    private void emit(Signal signal, Severity severity, Severity before, AlertStatus status, long when, long start,
+    private void emit(Signal signal, Severity severity, Severity before, AlertStatus status, long when, Episode episode,
             Map<String, String> ev, String why) {
-        RiskAlert alert = Alerts.build(accountId, signal, severity, status, when, start, ev, why, ruleVersion, healthAt(when));
+        RiskAlert alert = Alerts.build(accountId, signal, severity, status, when, episode, ev, why, ruleVersion, healthAt(when));
         out.accept(alert);
         s.plays = plays.onAlert(s.plays, facts(), alert, before, pending());
     }

@@ -94,6 +94,9 @@ class AccountStateSerializerTest {
         s.seenIdTimes = null;
         s.failureStreak = -2;
         s.episodes = new Episode[] {null, new Episode(NONE, null), new Episode(0, Severity.CRITICAL)}; // shorter than today's
+        s.episodes[1].repeat = Integer.MIN_VALUE;
+        s.endedAtStartAt = Long.MIN_VALUE + 3;
+        s.endedAtStart = new int[] {0, Integer.MAX_VALUE, -1};
         s.subscription = new SubscriptionState();
         s.feedback = new FeedbackState();
         s.card = new CardState();
@@ -117,6 +120,7 @@ class AccountStateSerializerTest {
         nulls.episodes = null;
         nulls.seenIdHashes = new long[] {1, 2};
         nulls.seenIdTimes = new long[] {3};
+        nulls.endedAtStart = null;
         roundTrip(nulls);
 
         AccountState longer = new AccountState();
@@ -327,7 +331,9 @@ class AccountStateSerializerTest {
             s.pendingTimer = r.nextBoolean() ? (day + r.nextInt(30)) * Days.DAY : maybeTime(r, day);
             for (Signal sig : Signal.values()) {
                 if (r.nextInt(5) == 0) s.setEpisode(sig, new Episode(time(r, day * Days.DAY), r.nextInt(10) == 0 ? null : pick(r, Severity.values())));
+                if (s.episode(sig) != null && r.nextInt(10) == 0) s.episode(sig).repeat = 1 + r.nextInt(3);
             }
+            if (r.nextInt(10) == 0) s.endedAtStart(pick(r, Signal.values()), time(r, day * Days.DAY), 1 + r.nextInt(3));
             if (r.nextInt(30) == 0) s.episodes = r.nextBoolean() ? null : Arrays.copyOf(s.episodes, r.nextInt(40));
             if (r.nextInt(4) > 0) {
                 int n = r.nextInt(12);

@@ -7,8 +7,12 @@ import static io.churnradar.detect.Days.day;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.churnradar.alerts.RiskAlert;
+import io.churnradar.commands.RetentionCommand;
+import io.churnradar.config.Rules;
 import io.churnradar.signals.Signal;
 import java.util.List;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.junit.jupiter.api.Test;
 
 /** NPS_DETRACTOR: an NPS answer <= 6 raises at its event time; a later answer >= 7 resolves. */
@@ -46,6 +50,48 @@ class NpsDetractorTest {
             assertThat(lines(out)).containsExactly(line(Signal.NPS_DETRACTOR, "RESOLVED", "MEDIUM", at(5, 9)));
             assertThat(out.get(0).getAlertId()).isEqualTo(h.alerts().get(0).getAlertId());
             assertThat(out.get(0).getEvidence()).containsEntry("score", "7");
+        }
+    }
+
+    /**
+     * Answers of one account at one instant, 3, 9, 2, 10, 1: raised, resolved, raised, resolved, raised. Three episodes
+     * start at that instant; each gets an alertId of its own (the first the id an episode always had), so that the later
+     * ones' alerts and their playbook's commands are not taken for repeats of the first's. The open episode keeps its id
+     * in RocksDB and across a snapshot, and the next instant's episode is named as any other.
+     */
+    @Test
+    void episodesRaisedAgainAtOneInstantHaveIdsOfTheirOwn() throws Exception {
+        OperatorSubtaskState snapshot;
+        String third;
+        try (DetectorHarness h = DetectorHarness.open(Rules.defaults(), new EmbeddedRocksDBStateBackend())) {
+            long t = at(2, 9);
+            h.send(Ev.nps(ACC, t, 3), Ev.nps(ACC, t, 9), Ev.nps(ACC, t, 2), Ev.nps(ACC, t, 10), Ev.nps(ACC, t, 1));
+            List<RiskAlert> out = h.alerts();
+            assertThat(lines(out)).containsExactly(
+                    line(Signal.NPS_DETRACTOR, "RAISED", "MEDIUM", t),
+                    line(Signal.NPS_DETRACTOR, "RESOLVED", "MEDIUM", t),
+                    line(Signal.NPS_DETRACTOR, "RAISED", "MEDIUM", t),
+                    line(Signal.NPS_DETRACTOR, "RESOLVED", "MEDIUM", t),
+                    line(Signal.NPS_DETRACTOR, "RAISED", "MEDIUM", t));
+            List<String> ids = out.stream().map(RiskAlert::getAlertId).toList();
+            assertThat(ids.get(0)).isEqualTo(Alerts.alertId(ACC, Signal.NPS_DETRACTOR, t)).isEqualTo(ids.get(1));
+            assertThat(ids.get(2)).isEqualTo(ids.get(3));
+            assertThat(java.util.Set.copyOf(ids)).hasSize(3);
+            assertThat(h.commands()).as("the close-the-loop playbook of each episode").hasSizeGreaterThanOrEqualTo(3)
+                    .extracting(RetentionCommand::getCommandId).doesNotHaveDuplicates();
+            third = ids.get(4);
+            snapshot = h.snapshot(1);
+        }
+        try (DetectorHarness h = DetectorHarness.restore(snapshot, new EmbeddedRocksDBStateBackend())) {
+            h.send(Ev.nps(ACC, at(5, 9), 10), Ev.nps(ACC, at(6, 9), 0));
+            List<RiskAlert> out = h.alerts();
+            assertThat(lines(out)).containsExactly(
+                    line(Signal.NPS_DETRACTOR, "RESOLVED", "MEDIUM", at(5, 9)),
+                    line(Signal.NPS_DETRACTOR, "RAISED", "MEDIUM", at(6, 9)));
+            assertThat(out.get(0).getAlertId()).isEqualTo(third);
+            assertThat(out.get(1).getAlertId()).isEqualTo(Alerts.alertId(ACC, Signal.NPS_DETRACTOR, at(6, 9)));
+            assertThat(h.accountState(ACC).endedAtStartAt).as("forgotten at a later instant's alert")
+                    .isEqualTo(AccountState.NONE);
         }
     }
 

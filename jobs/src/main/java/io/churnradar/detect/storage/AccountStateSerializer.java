@@ -65,9 +65,12 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
      * ({@link #F_LISTED_IDS}, {@link #F_IDS_FORGOTTEN_BEFORE}); 4: the same bytes, with the list beside the account
      * holding packed batches (io.churnradar.detect.ListedBatch), which a reader of layout 3 would take for pairs of
      * hash and time. All are read. The new fields took new bits, which a reader of layout 2 would skip without a word
-     * (and lose the fingerprints); a new layout makes an older version refuse the state instead.
+     * (and lose the fingerprints); a new layout makes an older version refuse the state instead. 5: the same, plus
+     * the repeat of an open episode started where another of its signal ended ({@link #F_EPISODE_REPEATS}) and the
+     * count of such episodes ({@link #F_ENDED_AT_START}), which a reader of layout 4 would drop, naming the next such
+     * episode as the ended one.
      */
-    static final int LAYOUT = 4;
+    static final int LAYOUT = 5;
     /** The oldest layout still read. */
     static final int OLDEST_LAYOUT = 1;
 
@@ -112,6 +115,10 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
     private static final int F_LISTED_IDS = 30;
     /** The cutoff the de-duplication memory was last pruned at, while the list holds ids. */
     private static final int F_IDS_FORGOTTEN_BEFORE = 31;
+    /** Layout 5: each open episode's {@link Episode#repeat}, written only when one is not 0. */
+    private static final int F_EPISODE_REPEATS = 32;
+    /** Layout 5: {@link AccountState#endedAtStartAt} and {@link AccountState#endedAtStart}. */
+    private static final int F_ENDED_AT_START = 33;
 
     /** Constants by the code they were written with: the current ones, or a restored snapshot's order. */
     private final Severity[] severities;
@@ -257,6 +264,8 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
             bits |= bit(F_LISTED_IDS);
         }
         if (s.idsForgottenBefore != NONE) bits |= bit(F_IDS_FORGOTTEN_BEFORE);
+        if (has(bits, F_EPISODES) && repeatsEpisode(s.episodes)) bits |= bit(F_EPISODE_REPEATS);
+        if (s.endedAtStartAt != NONE || s.endedAtStart == null || s.endedAtStart.length > 0) bits |= bit(F_ENDED_AT_START);
 
         out.writeByte(LAYOUT);
         writeVarLong(out, bits);
@@ -332,6 +341,19 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
             writeSigned(out, s.listedIds);
         }
         if (has(bits, F_IDS_FORGOTTEN_BEFORE)) writeTime(out, s.idsForgottenBefore, ref);
+        if (has(bits, F_EPISODE_REPEATS)) {
+            for (Episode e : s.episodes) if (e != null) writeSigned(out, e.repeat);
+        }
+        if (has(bits, F_ENDED_AT_START)) {
+            writeTime(out, s.endedAtStartAt, ref);
+            Compact.writeInts(out, s.endedAtStart);
+        }
+    }
+
+    private static boolean repeatsEpisode(Episode[] episodes) {
+        if (episodes == null) return false;
+        for (Episode e : episodes) if (e != null && e.repeat != 0) return true;
+        return false;
     }
 
     /** Fingerprints are uniformly random: 2 bytes each. */
@@ -647,6 +669,14 @@ public final class AccountStateSerializer extends TypeSerializer<AccountState> {
             s.listedIds = readSignedInt(in);
         }
         if (has(bits, F_IDS_FORGOTTEN_BEFORE)) s.idsForgottenBefore = readTime(in, ref);
+        if (has(bits, F_EPISODE_REPEATS)) {
+            if (s.episodes == null) throw new IOException("episode repeats without episodes in an account state");
+            for (Episode e : s.episodes) if (e != null) e.repeat = readSignedInt(in);
+        }
+        if (has(bits, F_ENDED_AT_START)) {
+            s.endedAtStartAt = readTime(in, ref);
+            s.endedAtStart = Compact.readInts(in);
+        }
         return s;
     }
 

@@ -36,7 +36,7 @@ final class StateExportCommand implements Callable<Integer> {
     static final String COLUMNS = "{account_id: 'VARCHAR', as_of_day: 'DATE', snapshot_day: 'DATE', usage_last_14d: 'DOUBLE[]', usage_last_7d: 'DOUBLE',"
             + " usage_prev_7d: 'DOUBLE', tickets_opened_last_7d: 'INTEGER', first_event_at: 'TIMESTAMP', last_login_at: 'TIMESTAMP',"
             + " days_since_last_login: 'INTEGER', failure_streak: 'INTEGER', open_signals: 'VARCHAR[]',"
-            + " episodes: 'STRUCT(signal VARCHAR, started_at TIMESTAMP, severity VARCHAR)[]', health_score: 'INTEGER',"
+            + " episodes: 'STRUCT(signal VARCHAR, started_at TIMESTAMP, severity VARCHAR, alert_id VARCHAR)[]', health_score: 'INTEGER',"
             + " health_tier: 'VARCHAR', health_at: 'TIMESTAMP', rules_version: 'VARCHAR',"
             + " health_components: 'STRUCT(name VARCHAR, value DOUBLE, weight DOUBLE)[]', renewal_date: 'DATE', mrr_minor: 'BIGINT', plan: 'VARCHAR',"
             + " churned_at: 'TIMESTAMP', pending_deadline: 'TIMESTAMP'}";

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.churnradar.backtest.results.ExternalSort;
 import io.churnradar.detect.AccountState;
+import io.churnradar.detect.Alerts;
 import io.churnradar.detect.ChurnDetector;
 import io.churnradar.config.Rules;
 import io.churnradar.detect.Episode;
@@ -276,6 +277,7 @@ public final class StateExport {
             ep.put("signal", signals[i].name());
             ep.put("started_at", instant(e.start));
             ep.put("severity", e.severity == null ? null : e.severity.name());
+            ep.put("alert_id", Alerts.alertId(accountId, signals[i], e.start, e.repeat));
         }
         if (s.lastHealthScore < 0) r.putNull("health_score");
         else r.put("health_score", s.lastHealthScore);

@@ -9,10 +9,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.churnradar.config.Rules;
+import io.churnradar.detect.Alerts;
 import io.churnradar.detect.ChurnPipeline;
 import io.churnradar.events.PaymentStatus;
 import io.churnradar.events.SubscriptionAction;
 import io.churnradar.ingest.AccountEvent;
+import io.churnradar.signals.Signal;
 import io.churnradar.testing.Deadline;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -237,7 +239,8 @@ class StateExportTest {
         assertThat(pay.get("failure_streak").asInt()).isEqualTo(3);
         assertThat(pay.get("open_signals").toString()).isEqualTo("[\"PAYMENT_FAILED\"]");
         assertThat(pay.get("episodes").toString()).isEqualTo("[{\"signal\":\"PAYMENT_FAILED\",\"started_at\":\"2026-03-27T09:00:00Z\","
-                + "\"severity\":\"CRITICAL\"}]");
+                + "\"severity\":\"CRITICAL\",\"alert_id\":\"" + Alerts.alertId("acct-pay", Signal.PAYMENT_FAILED,
+                        java.time.Instant.parse("2026-03-27T09:00:00Z").toEpochMilli()) + "\"}]");
         assertThat(pay.get("plan").asText()).isEqualTo("pro");
         assertThat(pay.get("mrr_minor").asLong()).isEqualTo(49_900L);
         assertThat(pay.get("renewal_date").asText()).isEqualTo("2026-09-01");
@@ -258,7 +261,8 @@ class StateExportTest {
         assertThat(idle.get("usage_last_14d").toString()).isEqualTo("[10.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0]");
         assertThat(idle.get("open_signals").toString()).isEqualTo("[\"USAGE_DROP\",\"INACTIVITY\"]");
         assertThat(idle.get("episodes").get(1).toString())
-                .isEqualTo("{\"signal\":\"INACTIVITY\",\"started_at\":\"2026-03-21T10:00:00Z\",\"severity\":\"MEDIUM\"}");
+                .isEqualTo("{\"signal\":\"INACTIVITY\",\"started_at\":\"2026-03-21T10:00:00Z\",\"severity\":\"MEDIUM\",\"alert_id\":\""
+                        + Alerts.alertId("acct-idle", Signal.INACTIVITY, java.time.Instant.parse("2026-03-21T10:00:00Z").toEpochMilli()) + "\"}");
         assertThat(idle.get("health_tier").asText()).isEqualTo("RED");
         // Its last score was published at the close of its as_of_day: the components computed there add up to it.
         assertThat(idle.get("health_at").asText()).isEqualTo("2026-03-21T00:00:00Z");
