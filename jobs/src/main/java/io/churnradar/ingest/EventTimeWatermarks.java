@@ -104,6 +104,16 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
     }
 
     /**
+     * Passes the newest event read, not the bound behind it: for a partition quiet for its idleness
+     * ({@link PartitionIdleness}), which has shown that nothing more up to its newest event is coming.
+     */
+    void passNewest(WatermarkOutput output) {
+        if (maxTimestamp == Long.MIN_VALUE || maxTimestamp <= emitted) return;
+        emitted = maxTimestamp;
+        output.emitWatermark(new Watermark(emitted));
+    }
+
+    /**
      * Idleness as Flink's {@code WatermarksWithIdleness} judges it (checked at each periodic emit, on the
      * input activity clock, which stops while the source is paused), with three differences: the timeout is
      * the one of the partition's topic, learnt from its first record; only events count as activity, so a
@@ -126,7 +136,7 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
      * at any speed decides the same. Live records are never held: their alerts keep their latency.
      */
     static final class PartitionIdleness implements WatermarkGenerator<Ingested> {
-        private final WatermarkGenerator<Ingested> inner;
+        private final Filtered<Ingested> inner;
         private final Map<String, Duration> byTopic;
         private final RelativeClock clock;
         private final LongSupplier wallClockMillis;
@@ -146,7 +156,7 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
         private long held = Long.MIN_VALUE;
         private final Holding holding = new Holding();
 
-        PartitionIdleness(WatermarkGenerator<Ingested> inner, Duration dflt, Map<String, Duration> byTopic, Duration grace,
+        PartitionIdleness(Filtered<Ingested> inner, Duration dflt, Map<String, Duration> byTopic, Duration grace,
                 RelativeClock clock, LongSupplier wallClockMillis) {
             this.inner = inner;
             this.byTopic = byTopic;
@@ -201,6 +211,12 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
                     quietSinceNanos = now;
                 } else if (now - quietSinceNanos > timeoutNanos) {
                     if (!idle) {
+                        // Quiet for its idleness, the partition has shown that its events up to its newest are all in:
+                        // a record dated within the bound behind the newest would have had to take the idleness to
+                        // come, later than the bound allows on a busy partition. So it passes its newest before it
+                        // stops counting, and the last events before a lull apply (and what they prove is decided)
+                        // instead of waiting, held by the bound, for the next event however long that takes.
+                        inner.passNewest(holding.around(output));
                         output.markIdle();
                         idle = true;
                     }
@@ -264,6 +280,10 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
         @Override
         public void onPeriodicEmit(WatermarkOutput output) {
             inner.onPeriodicEmit(output);
+        }
+
+        void passNewest(WatermarkOutput output) {
+            inner.passNewest(output);
         }
     }
 }

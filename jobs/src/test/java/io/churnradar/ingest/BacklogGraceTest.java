@@ -78,7 +78,7 @@ class BacklogGraceTest {
             quick.onPeriodicEmit(out);
         }
         assertThat(out.idle).as("then idle as usual").isTrue();
-        assertThat(out.last()).isEqualTo(watermarkOf(first + 12 * DAY));
+        assertThat(out.last()).as("having passed its newest event").isEqualTo(first + 12 * DAY);
     }
 
     @Test
@@ -109,10 +109,39 @@ class BacklogGraceTest {
         event(first + DAY);
         event(first + 3 * DAY);
         assertThat(out.idle).isFalse();
-        assertThat(out.last()).as("where it was before it went quiet").isEqualTo(watermarkOf(first));
+        assertThat(out.last()).as("where it was when it went quiet: its newest event").isEqualTo(first);
         clock.advanceTime(GRACE);
         periodic();
         assertThat(out.last()).isEqualTo(watermarkOf(first + 3 * DAY));
+    }
+
+    /**
+     * A live partition quiet for its idleness passes its newest event, not the bound behind it, before it stops counting:
+     * the events held within the bound apply without waiting for a next event. Only at the idleness, not before.
+     */
+    @Test
+    void aPartitionQuietForItsIdlenessPassesItsNewestEventBeforeItStopsCounting() {
+        firstEvent(new KafkaEventTimeSource.PartitionStart("events.payment", false), NOW - 2_000);
+        event(NOW - 1_000);
+        event(NOW - 3_000); // within the bound, behind the newest
+        assertThat(out.last()).isEqualTo(watermarkOf(NOW - 1_000));
+        periodic(); // sees the events
+        periodic(); // the first check that sees none: quiet from here
+        clock.advanceTime(IDLENESS);
+        periodic();
+        assertThat(out.idle).isFalse();
+        assertThat(out.last()).as("within its idleness, the bound holds").isEqualTo(watermarkOf(NOW - 1_000));
+        clock.advanceTime(Duration.ofNanos(1));
+        periodic();
+        assertThat(out.last()).as("quiet for its idleness: its newest event").isEqualTo(NOW - 1_000);
+        assertThat(out.idle).isTrue();
+        // Its next event, a second later than the newest: on time, and event time goes on from there.
+        event(NOW);
+        periodic();
+        assertThat(out.idle).as("active again at the next periodic emit").isFalse();
+        assertThat(out.last()).isEqualTo(NOW - 1_000);
+        event(NOW + 10_000);
+        assertThat(out.last()).isEqualTo(watermarkOf(NOW + 10_000));
     }
 
     @Test

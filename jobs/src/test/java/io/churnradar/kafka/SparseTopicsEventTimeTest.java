@@ -187,6 +187,33 @@ class SparseTopicsEventTimeTest {
         assertThat(inactivity.getDetectedAt()).isEqualTo(at(15, 6));
     }
 
+    /**
+     * A live job in event-time order whose topics all go quiet, the newest event a failed payment: once the
+     * partitions have been quiet for their idleness (2 s here), they pass their newest events and the payment
+     * applies. Before, the bound held it (event time stayed 5 s behind the newest event) until a later event came,
+     * which on a quiet stream may take hours.
+     */
+    @Test
+    void aQuietStreamAppliesItsLastEventsAfterItsIdleness() throws Exception {
+        JobSettings s = KafkaJobRun.settings(KAFKA, "quiet-stream");
+        s.bounded = false;
+        s.idleness = Duration.ofSeconds(2);
+        assertThat(s.eventOrdering.eventTimeOrder()).as("event-time order, the default").isTrue();
+        KafkaJobRun.createTopics(KAFKA, s, 1);
+        try (KafkaProducer<byte[], byte[]> producer = KAFKA.producer()) {
+            for (int d = 1; d <= 3; d++) send(producer, s.loginTopic, login("clock", "cl-" + d, at(d, 12)));
+            send(producer, s.paymentTopic, payment("payer", "p-3", at(3, 12).plusSeconds(1), PaymentStatus.FAILED));
+        }
+        JobClient job = KafkaJobRun.environment(s, PARALLELISM, new Configuration()).executeAsync(StreamingJob.JOB_NAME);
+        try {
+            RiskAlert failed = awaitAlert(s, "payer", "PAYMENT_FAILED", Duration.ofSeconds(90));
+            assertThat(failed.getDetectedAt()).isEqualTo(at(3, 12).plusSeconds(1));
+            assertThat(failed.getEvidence()).doesNotContainKey("late");
+        } finally {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+    }
+
     private static JobSettings unbounded(String prefix) {
         JobSettings s = KafkaJobRun.settings(KAFKA, prefix);
         s.bounded = false;
