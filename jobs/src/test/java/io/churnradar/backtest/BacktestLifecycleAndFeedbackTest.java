@@ -122,6 +122,40 @@ class BacktestLifecycleAndFeedbackTest {
         assertThat(health.size()).isGreaterThan(finals.size());
     }
 
+    /**
+     * Three NPS answers that arrive after event time passed them (3, 9, then 2) are all dated at the watermark: an
+     * episode raised and resolved there, and a second raised there. Each has an alertId of its own, and alerts.jsonl
+     * keeps the order they were made in, so a reader never sees two open episodes of one signal.
+     */
+    @Test
+    void lateAnswersMakeEpisodesWithIdsOfTheirOwnInTheOrderMade() throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (int d = 0; d <= 2; d++) {
+            lines.add(String.format("{\"type\":\"login\",\"eventId\":\"late-l%d\",\"accountId\":\"acct-late\",\"eventTime\":\"%s\"}", d, at(d, 7)));
+        }
+        lines.add("{\"type\":\"login\",\"eventId\":\"clock-l2\",\"accountId\":\"acct-clock\",\"eventTime\":\"" + at(2, 12) + "\"}");
+        lines.add(feedback("late-a", "acct-late", at(2, 9), "NPS", 3));
+        lines.add(feedback("late-b", "acct-late", at(2, 9).plusSeconds(1800), "NPS", 9));
+        lines.add(feedback("late-c", "acct-late", at(2, 9).plusSeconds(2700), "NPS", 2));
+        Path file = Files.write(tmp.resolve("late.jsonl"), lines, StandardCharsets.UTF_8);
+        Path out = tmp.resolve("late-out");
+        BacktestJob.run(file, out, Rules.defaults(), Duration.ofMinutes(10), 2, BacktestEndToEndTest.flinkConfig());
+
+        List<JsonNode> alerts = Files.readAllLines(out.resolve("alerts.jsonl")).stream().map(BacktestLifecycleAndFeedbackTest::tree)
+                .filter(a -> a.get("signal").asText().equals("NPS_DETRACTOR")).toList();
+        String floor = at(2, 12).minus(Duration.ofMinutes(10)).minusMillis(1).toString();
+        assertThat(alerts).extracting(a -> a.get("status").asText() + " " + a.get("detectedAt").asText() + " " + a.get("evidence").path("late").asText())
+                .containsExactly("RAISED " + floor + " true", "RESOLVED " + floor + " true", "RAISED " + floor + " true");
+        assertThat(alerts.get(1).get("alertId")).isEqualTo(alerts.get(0).get("alertId"));
+        assertThat(alerts.get(2).get("alertId")).isNotEqualTo(alerts.get(0).get("alertId"));
+        List<String> commandIds = Files.readAllLines(out.resolve("commands.jsonl")).stream()
+                .map(l -> tree(l).get("commandId").asText()).toList();
+        assertThat(commandIds).doesNotHaveDuplicates();
+        List<String> auditIds = Files.readAllLines(out.resolve("command-audit.jsonl")).stream()
+                .map(l -> tree(l).get("commandId").asText()).toList();
+        assertThat(auditIds).doesNotHaveDuplicates();
+    }
+
     private static JsonNode tree(String line) {
         try {
             return JSON.readTree(line);

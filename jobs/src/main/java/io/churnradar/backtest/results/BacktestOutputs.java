@@ -87,14 +87,16 @@ public final class BacktestOutputs {
                 .build();
     }
 
-    // Sort keys: alerts by detectedAt, account, signal, episode start, status, alertId (an episode that ends at the
-    // instant the next one starts comes whole before it: never two open episodes of one signal); decisions by issuedAt, account,
+    // Sort keys: alerts by detectedAt, account, signal, episode start, and then in the order the detector made them (the
+    // merge is stable, and one account's alerts come from one subtask): an episode that ends at the instant the next one
+    // starts comes whole before it, even when both started at that instant, so a reader never sees two open episodes of
+    // one signal; decisions by issuedAt, account,
     // command id; dead letters by file, line; health changes by asOf, account; last scores by account; churn
     // scores by day close, account.
 
     static void alert(RiskAlert a, SortedRunSink.Emitter out) throws IOException {
         out.emit(0, new ExternalSort.Entry(ExternalSort.Key.of(a.getDetectedAt().toEpochMilli(), a.getAccountId(), a.getSignal(),
-                a.getEpisodeStart().toEpochMilli(), a.getStatus().ordinal(), a.getAlertId()), a.getSignal() + "\t" + a.getStatus().name(),
+                a.getEpisodeStart().toEpochMilli()), a.getSignal() + "\t" + a.getStatus().name(),
                 AlertJson.toJson(a)));
     }
 
