@@ -2,6 +2,7 @@ package io.churnradar.guard;
 
 import io.churnradar.config.Durations;
 import io.churnradar.ingest.AccountEvent;
+import io.churnradar.ingest.NewestEventTime;
 import java.io.Serializable;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,8 +20,9 @@ import java.util.Map;
  * in the backtest the {@code --now} given, or else the event time reached so far (the replayed history
  * has no wall clock of its own).
  *
- * <p>"Reached" is the newest event time accepted, per input partition: watermarks advance per partition
- * too, so a partition that is behind another one is not judged against it. The detector forgets event
+ * <p>"Reached" is the newest event time accepted, per input partition, as {@link NewestEventTime} counts it (one
+ * event dated far ahead of its neighbours does not move it): watermarks advance per partition, the same way,
+ * so a partition that is behind another one is not judged against it. The detector forgets event
  * ids older than the window behind its watermark, which never passes what any partition reached; an
  * event accepted here is therefore still checked against the ids of its window. One instance per
  * source subtask; what it reached is not checkpointed (after a restore it is learned again from the
@@ -38,7 +40,7 @@ public final class EventTimeGuard implements Serializable {
     private final Instant fixedNow;
     private final String aheadSetting;
 
-    private transient Map<Object, long[]> reached;
+    private transient Map<Object, NewestEventTime> reached;
 
     private EventTimeGuard(Duration maxAhead, Duration dedupWindow, Clock clock, Instant fixedNow, String aheadSetting) {
         this.maxAheadMs = maxAhead.toMillis();
@@ -83,7 +85,8 @@ public final class EventTimeGuard implements Serializable {
 
     public String check(AccountEvent e, Object partition) {
         if (reached == null) reached = new HashMap<>();
-        long[] max = reached.computeIfAbsent(partition, p -> new long[] {Long.MIN_VALUE});
+        NewestEventTime newest = reached.computeIfAbsent(partition, p -> new NewestEventTime());
+        long reachedAt = newest.newest();
         long t = e.eventTime;
         if (clock != null || fixedNow != null) {
             long now = clock != null ? clock.millis() : fixedNow.toEpochMilli();
@@ -91,16 +94,16 @@ public final class EventTimeGuard implements Serializable {
                 return "eventTime " + Instant.ofEpochMilli(t) + " is more than " + Durations.format(Duration.ofMillis(maxAheadMs))
                         + " ahead of now (" + Instant.ofEpochMilli(now) + "; " + aheadSetting + ")";
             }
-        } else if (max[0] != Long.MIN_VALUE && t > max[0] + maxAheadMs) {
+        } else if (reachedAt != Long.MIN_VALUE && t > reachedAt + maxAheadMs) {
             return "eventTime " + Instant.ofEpochMilli(t) + " is more than " + Durations.format(Duration.ofMillis(maxAheadMs))
-                    + " ahead of the event time reached (" + Instant.ofEpochMilli(max[0]) + "; " + aheadSetting + ", or give --now)";
+                    + " ahead of the event time reached (" + Instant.ofEpochMilli(reachedAt) + "; " + aheadSetting + ", or give --now)";
         }
-        if (max[0] != Long.MIN_VALUE && t < max[0] - dedupWindowMs) {
+        if (reachedAt != Long.MIN_VALUE && t < reachedAt - dedupWindowMs) {
             return TOO_LATE + "eventTime " + Instant.ofEpochMilli(t) + " is more than "
                     + Durations.format(Duration.ofMillis(dedupWindowMs)) + " (dedup.windowDays) behind the event time reached ("
-                    + Instant.ofEpochMilli(max[0]) + ")";
+                    + Instant.ofEpochMilli(reachedAt) + ")";
         }
-        if (t > max[0]) max[0] = t;
+        newest.offer(t, clock != null ? clock.millis() : Long.MIN_VALUE);
         return null;
     }
 }

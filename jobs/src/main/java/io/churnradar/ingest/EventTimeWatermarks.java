@@ -13,15 +13,23 @@ import org.apache.flink.util.clock.RelativeClock;
 /**
  * Bounded out-of-orderness watermarks emitted on each event that advances them, never on a
  * wall-clock interval, so which events count as late follows from the data alone: a replay of the
- * same input, at any speed, makes the same decisions.
+ * same input, at any speed, makes the same decisions. They trail the newest event time that more than one
+ * event vouches for ({@link NewestEventTime}), so that one record dated far ahead cannot move event time.
  */
 public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
     private final long bound;
-    private long maxTimestamp = Long.MIN_VALUE;
+    /** The wall clock of a live source (an event dated about now needs no other to vouch for it), or null. */
+    private final LongSupplier wallClock;
+    private final NewestEventTime newest = new NewestEventTime();
     private long emitted = Long.MIN_VALUE;
 
     EventTimeWatermarks(Duration bound) {
+        this(bound, null);
+    }
+
+    EventTimeWatermarks(Duration bound, LongSupplier wallClock) {
         this.bound = bound.toMillis();
+        this.wallClock = wallClock;
     }
 
     /** Watermarks for events only (dead letters carry no event time), one idleness for every partition. */
@@ -51,7 +59,8 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
         Duration dflt = idleness == null ? Duration.ZERO : idleness;
         Duration grace = backlogGrace == null ? Duration.ZERO : backlogGrace;
         return WatermarkStrategy
-                .<Ingested>forGenerator(ctx -> new PartitionIdleness(Filtered.ofIngested(new EventTimeWatermarks<>(maxOutOfOrderness)),
+                .<Ingested>forGenerator(ctx -> new PartitionIdleness(
+                        Filtered.ofIngested(new EventTimeWatermarks<>(maxOutOfOrderness, System::currentTimeMillis)),
                         dflt, byTopic, grace, ctx.getInputActivityClock(), System::currentTimeMillis))
                 .withTimestampAssigner((i, previous) -> eventTimeOf(i));
     }
@@ -88,9 +97,9 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
 
     @Override
     public void onEvent(T event, long timestamp, WatermarkOutput output) {
-        if (timestamp <= maxTimestamp) return;
-        maxTimestamp = timestamp;
-        long wm = trailing(maxTimestamp, bound);
+        long vouched = newest.offer(timestamp, wallClock == null ? Long.MIN_VALUE : wallClock.getAsLong());
+        if (vouched == Long.MIN_VALUE) return;
+        long wm = trailing(vouched, bound);
         if (wm > emitted) {
             emitted = wm;
             output.emitWatermark(new Watermark(wm));
@@ -108,8 +117,9 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
      * ({@link PartitionIdleness}), which has shown that nothing more up to its newest event is coming.
      */
     void passNewest(WatermarkOutput output) {
-        if (maxTimestamp == Long.MIN_VALUE || maxTimestamp <= emitted) return;
-        emitted = maxTimestamp;
+        long vouched = newest.newest();
+        if (vouched == Long.MIN_VALUE || vouched <= emitted) return;
+        emitted = vouched;
         output.emitWatermark(new Watermark(emitted));
     }
 

@@ -137,6 +137,33 @@ class HostileBacktestTest {
     }
 
     /**
+     * One line dated 25 days ahead of its neighbours, within --max-ahead, in the middle of the history: it took the
+     * input's event time with it, so every later event was late or refused as beyond de-duplication, and every
+     * account got alerts of the quiet days it made. Now it moves no one's event time: every other account's alerts
+     * are exactly those of the history without it, and no event is late or refused.
+     */
+    @Test
+    void aLineDatedWeeksAheadOfItsNeighboursMovesNoOnesEventTime() throws Exception {
+        List<String> normal = new PlantedHistory().lines;
+        Path plainOut = tmp.resolve("plain");
+        BacktestSummary plain = run(Files.write(tmp.resolve("plain.jsonl"), normal, StandardCharsets.UTF_8), plainOut,
+                BacktestLimits.defaults());
+        int middle = normal.indexOf(normal.stream().filter(l -> l.contains("acct-steady-login-21")).findFirst().orElseThrow());
+        String at = JSON.readTree(normal.get(middle)).get("eventTime").asText();
+        List<String> mixed = new ArrayList<>(normal);
+        mixed.add(middle, "{\"type\":\"login\",\"eventId\":\"ahead\",\"accountId\":\"acct-ahead\",\"eventTime\":\""
+                + Instant.parse(at).plus(Duration.ofDays(25)) + "\"}");
+        Path out = tmp.resolve("mixed");
+        BacktestSummary s = run(Files.write(tmp.resolve("mixed.jsonl"), mixed, StandardCharsets.UTF_8), out, BacktestLimits.defaults());
+
+        List<String> others = Files.readAllLines(out.resolve("alerts.jsonl")).stream().filter(l -> !l.contains("\"acct-ahead\"")).toList();
+        assertThat(others).isEqualTo(Files.readAllLines(plainOut.resolve("alerts.jsonl")));
+        assertThat(s.deadLettered).isEqualTo(plain.deadLettered);
+        assertThat(s.lateEvents).isEqualTo(plain.lateEvents);
+        assertThat(s.eventsAccepted).isEqualTo(plain.eventsAccepted + 1);
+    }
+
+    /**
      * Judged against the event time reached, a hostile first line would set the pace; with the end of the
      * history given as --now it is dead-lettered like any other.
      */

@@ -65,8 +65,13 @@ class HostileInputGuardTest {
         EventTimeGuard reached = EventTimeGuard.againstEventTime(Duration.ofDays(30), WEEK, null);
         assertThat(reached.check(login("a", NOW), "")).isNull();
         assertThat(reached.check(login("b", NOW.plus(Duration.ofDays(29))), "")).isNull();
+        // One event that far ahead is taken, but moves the event time reached only once two more join it (NewestEventTime).
         assertThat(reached.check(login("c", Instant.parse("2099-01-01T00:00:00Z")), ""))
-                .startsWith("eventTime 2099-01-01T00:00:00Z is more than 30d ahead of the event time reached (2026-05-09T12:00:00Z");
+                .startsWith("eventTime 2099-01-01T00:00:00Z is more than 30d ahead of the event time reached (2026-04-10T12:00:00Z");
+        assertThat(reached.check(login("d", NOW.plus(Duration.ofDays(29)).plusSeconds(60)), "")).isNull();
+        assertThat(reached.check(login("e", NOW.plus(Duration.ofDays(29)).plusSeconds(120)), "")).isNull();
+        assertThat(reached.check(login("f", Instant.parse("2099-01-01T00:00:00Z")), ""))
+                .startsWith("eventTime 2099-01-01T00:00:00Z is more than 30d ahead of the event time reached (2026-05-09T12:02:00Z");
 
         EventTimeGuard given = EventTimeGuard.againstEventTime(Duration.ofHours(1), WEEK, NOW);
         assertThat(given.check(login("a", Instant.parse("2099-01-01T00:00:00Z")), "")).contains("ahead of now (2026-04-10T12:00:00Z");

@@ -24,6 +24,8 @@ class BacklogGraceTest {
     private static final Duration IDLENESS = Duration.ofMinutes(1);
     private static final long NOW = Instant.parse("2026-12-02T12:00:00Z").toEpochMilli();
     private static final long DAY = 86_400_000L;
+    /** A backlog's events, an hour apart: events more than a day apart would be leaps, which others must join (NewestEventTime). */
+    private static final long HOUR = 3_600_000L;
     /** The hold of a partition never read before: just before the earliest event time an event may have. */
     private static final long FLOOR = Instant.parse("2000-01-01T00:00:00Z").toEpochMilli() - 1;
 
@@ -40,8 +42,8 @@ class BacklogGraceTest {
         assertThat(out.idle).as("active, so that it holds").isFalse();
         assertThat(out.last()).as("no later than any partition's first event").isEqualTo(FLOOR);
         // The rest of the backlog is read at once: days ahead, but event time does not move.
-        event(first + 2 * DAY);
-        event(first + 5 * DAY);
+        event(first + 2 * HOUR);
+        event(first + 5 * HOUR);
         periodic();
         assertThat(out.last()).isEqualTo(FLOOR);
         clock.advanceTime(GRACE.minusNanos(1));
@@ -49,9 +51,9 @@ class BacklogGraceTest {
         assertThat(out.last()).as("still within the grace").isEqualTo(FLOOR);
         clock.advanceTime(Duration.ofNanos(1));
         periodic();
-        assertThat(out.last()).as("the grace over, the partition's own watermark").isEqualTo(watermarkOf(first + 5 * DAY));
-        event(first + 6 * DAY);
-        assertThat(out.last()).isEqualTo(watermarkOf(first + 6 * DAY));
+        assertThat(out.last()).as("the grace over, the partition's own watermark").isEqualTo(watermarkOf(first + 5 * HOUR));
+        event(first + 6 * HOUR);
+        assertThat(out.last()).isEqualTo(watermarkOf(first + 6 * HOUR));
     }
 
     @Test
@@ -62,7 +64,7 @@ class BacklogGraceTest {
         long first = NOW - 30 * DAY;
         KafkaEventTimeSource.emitFirst(new KafkaEventTimeSource.PartitionStart("events.login", true),
                 () -> quick.onEvent(Ingested.event(event(first, "first")), first, out));
-        quick.onEvent(Ingested.event(event(first + 12 * DAY, "later")), first + 12 * DAY, out);
+        quick.onEvent(Ingested.event(event(first + 12 * HOUR, "later")), first + 12 * HOUR, out);
         // Quiet for longer than its idleness, but within the grace: it holds, and does not go idle.
         for (int i = 0; i < 4; i++) {
             clock.advanceTime(Duration.ofSeconds(1));
@@ -72,13 +74,13 @@ class BacklogGraceTest {
         assertThat(out.last()).isEqualTo(FLOOR);
         clock.advanceTime(Duration.ofSeconds(1));
         quick.onPeriodicEmit(out);
-        assertThat(out.last()).as("the grace over, the held watermark is released").isEqualTo(watermarkOf(first + 12 * DAY));
+        assertThat(out.last()).as("the grace over, the held watermark is released").isEqualTo(watermarkOf(first + 12 * HOUR));
         for (int i = 0; i < 3; i++) {
             clock.advanceTime(Duration.ofSeconds(1));
             quick.onPeriodicEmit(out);
         }
         assertThat(out.idle).as("then idle as usual").isTrue();
-        assertThat(out.last()).as("having passed its newest event").isEqualTo(first + 12 * DAY);
+        assertThat(out.last()).as("having passed its newest event").isEqualTo(first + 12 * HOUR);
     }
 
     @Test
@@ -92,8 +94,8 @@ class BacklogGraceTest {
     void aPartitionThatHadRecordsAtAssignmentDoesNotWait() {
         long first = NOW - 30 * DAY;
         firstEvent(new KafkaEventTimeSource.PartitionStart("events.login", false), first);
-        event(first + DAY);
-        assertThat(out.last()).isEqualTo(watermarkOf(first + DAY));
+        event(first + HOUR);
+        assertThat(out.last()).isEqualTo(watermarkOf(first + HOUR));
     }
 
     @Test
@@ -106,13 +108,13 @@ class BacklogGraceTest {
         clock.advanceTime(IDLENESS.plusNanos(1));
         periodic();
         assertThat(out.idle).isTrue();
-        event(first + DAY);
-        event(first + 3 * DAY);
+        event(first + HOUR);
+        event(first + 3 * HOUR);
         assertThat(out.idle).isFalse();
         assertThat(out.last()).as("where it was when it went quiet: its newest event").isEqualTo(first);
         clock.advanceTime(GRACE);
         periodic();
-        assertThat(out.last()).isEqualTo(watermarkOf(first + 3 * DAY));
+        assertThat(out.last()).isEqualTo(watermarkOf(first + 3 * HOUR));
     }
 
     /**
@@ -148,8 +150,8 @@ class BacklogGraceTest {
     void aPartitionOfAnotherSourceNeverWaits() {
         long first = NOW - 30 * DAY;
         partition.onEvent(Ingested.event(event(first, "e-0")), first, out);
-        partition.onEvent(Ingested.event(event(first + DAY, "e-1")), first + DAY, out);
-        assertThat(out.last()).isEqualTo(watermarkOf(first + DAY));
+        partition.onEvent(Ingested.event(event(first + HOUR, "e-1")), first + HOUR, out);
+        assertThat(out.last()).isEqualTo(watermarkOf(first + HOUR));
     }
 
     private void firstEvent(KafkaEventTimeSource.PartitionStart start, long t) {

@@ -4,6 +4,7 @@ import io.churnradar.detect.EventBuffer;
 import io.churnradar.detect.EventOrdering;
 import io.churnradar.ingest.AccountEvent;
 import io.churnradar.ingest.EventTimeWatermarks;
+import io.churnradar.ingest.NewestEventTime;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.PriorityQueue;
@@ -33,7 +34,9 @@ import org.apache.flink.util.OutputTag;
  * before it. So each input's events are on time or late as in that input alone, and the detector sees the
  * same sequence whatever the speed at which each input is read. At the end of every input, event time first
  * goes to the watermark of the newest event of all inputs (the detector detects nothing later than that, and
- * how far the slowest input had come when the others ended is a matter of speed), then the held events go on
+ * how far the slowest input had come when the others ended is a matter of speed; an input's newest as its
+ * watermarks count it, {@link NewestEventTime#newestKept}, so that a forgotten leap does not end event time
+ * weeks later), then the held events go on
  * in order, then the end of event time.
  *
  * <p>Run it at parallelism 1. Flink has no operator that sorts a stream by event time within a bound and
@@ -79,8 +82,11 @@ public final class EventTimeMerge extends AbstractStreamOperator<AccountEvent>
     private transient StreamRecord<AccountEvent> out;
     private transient StreamRecord<RejectedLine> deadLetter;
     private transient boolean ended;
-    /** The newest event time of every input: the watermark that trails it is where event time ends. */
-    private transient long newestTime;
+    /**
+     * Each input's newest event time as its watermarks count it ({@link NewestEventTime}, its forgotten leaps left
+     * out): the watermark that trails the newest of them is where event time ends.
+     */
+    private transient java.util.Map<Integer, NewestEventTime> newestOfInput;
 
     private transient LongCounter linesRead;
     private transient LongCounter bytesRead;
@@ -100,7 +106,7 @@ public final class EventTimeMerge extends AbstractStreamOperator<AccountEvent>
     @Override
     public void open() throws Exception {
         super.open();
-        newestTime = Long.MIN_VALUE;
+        newestOfInput = new java.util.HashMap<>();
         onTime = new PriorityQueue<>((a, b) -> {
             int c = READ_ORDER.compare(a.record, b.record);
             return c != 0 ? c : Long.compare(a.arrival, b.arrival);
@@ -140,10 +146,13 @@ public final class EventTimeMerge extends AbstractStreamOperator<AccountEvent>
             output.collect(REJECTED, deadLetter.replace(r.rejected));
         }
         AccountEvent e = r.event;
+        // What moves the input's watermark moves its end too (BacktestReading's generator takes the same).
+        if (e != null || r.countsAt != Long.MIN_VALUE) {
+            newestOfInput.computeIfAbsent(r.input, i -> new NewestEventTime()).offer(e != null ? e.eventTime : r.countsAt, Long.MIN_VALUE);
+        }
         if (e == null) return;
         firstEventTime.add(e.eventTime);
         lastEventTime.add(e.eventTime);
-        if (e.eventTime > newestTime) newestTime = e.eventTime;
         if (!r.isLate()) {
             onTime.add(new Held(r, arrivals++));
         } else if (r.lateAgainst <= watermark) {
@@ -165,6 +174,8 @@ public final class EventTimeMerge extends AbstractStreamOperator<AccountEvent>
     }
 
     private void advance(long to, boolean exact) {
+        long newestTime = Long.MIN_VALUE;
+        if (to == Long.MAX_VALUE) for (NewestEventTime n : newestOfInput.values()) newestTime = Math.max(newestTime, n.newestKept());
         if (to == Long.MAX_VALUE && newestTime != Long.MIN_VALUE) {
             long end = EventTimeWatermarks.trailing(newestTime, maxOutOfOrderness);
             if (end > watermark) advance(end, true);
