@@ -117,7 +117,7 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
      * ({@link PartitionIdleness}), which has shown that nothing more up to its newest event is coming.
      */
     void passNewest(WatermarkOutput output) {
-        long vouched = newest.newest();
+        long vouched = newest.acceptWaiting();
         if (vouched == Long.MIN_VALUE || vouched <= emitted) return;
         emitted = vouched;
         output.emitWatermark(new Watermark(emitted));

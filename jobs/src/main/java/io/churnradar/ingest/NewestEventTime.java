@@ -13,7 +13,8 @@ import java.util.Arrays;
  * {@link #QUORUM} leaps agree: the newest then moves to the middle one, so that neither one far ahead nor one
  * behind decides. A real gap in a history (a weekend, a quiet week) is crossed by its next events within two
  * more events; an outlier is never joined and is forgotten after {@link #FORGET_AFTER} events that are not
- * leaps. In the streaming job an event dated about now ({@link #LEAP_MS} behind the wall clock at most) is live
+ * leaps. A leap still waiting when its input ends, or when its Kafka partition goes quiet for its idleness, counts
+ * then (nothing more can join it: the last events of a sparse history after a gap). In the streaming job an event dated about now ({@link #LEAP_MS} behind the wall clock at most) is live
  * and needs no other: the clock vouches for it, so a quiet partition's next live event counts at once. The first
  * event of a partition counts as it is (nothing to judge it against: the backtest's {@code --now}, or the wall
  * clock in the stream, catches a first line dated years off). The event the leap came with is not changed or
@@ -83,6 +84,20 @@ public final class NewestEventTime {
      */
     public long newestKept() {
         return newestKept;
+    }
+
+    /**
+     * The partition has gone quiet for its idleness (streaming): nothing will join its waiting leaps for now, so they
+     * count, as at the end of a bounded input ({@link #newestKept}). A lone record ahead of a burst still moves nothing
+     * while events come.
+     *
+     * @return the newest event time vouched for, after it
+     */
+    public long acceptWaiting() {
+        if (newestKept > newest) newest = newestKept;
+        waiting = 0;
+        sinceLeap = 0;
+        return newest;
     }
 
     private void noLeap() {

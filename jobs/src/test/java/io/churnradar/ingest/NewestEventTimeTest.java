@@ -61,6 +61,15 @@ class NewestEventTimeTest {
     }
 
     @Test
+    void aQuietPartitionsWaitingLeapCountsAsAtTheEnd() {
+        NewestEventTime n = new NewestEventTime();
+        n.offer(T, NO_CLOCK);
+        assertThat(n.offer(T + 12 * DAY, NO_CLOCK)).isEqualTo(T);
+        assertThat(n.acceptWaiting()).as("nothing more can join it for now").isEqualTo(T + 12 * DAY);
+        assertThat(n.offer(T + 12 * DAY + MIN, NO_CLOCK)).isEqualTo(T + 12 * DAY + MIN);
+    }
+
+    @Test
     void aLiveEventNeedsNoOther() {
         NewestEventTime n = new NewestEventTime();
         long now = T + 40 * DAY;

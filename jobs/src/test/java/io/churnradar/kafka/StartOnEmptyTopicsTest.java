@@ -72,15 +72,19 @@ class StartOnEmptyTopicsTest {
     void aHistoryWrittenIntoEmptyTopicsAfterTheStartGivesTheBacktestsOutputs() throws Exception {
         PlantedSignals planted = new PlantedSignals(PARTITIONS);
         Scenario scenario = planted.scenario;
-        // One last tick of every clock, 20 days on at an odd second: event time then passes CUTOFF on every
-        // partition, and the running job has decided everything dated before it.
+        // Three last ticks of every clock, 20 days on at an odd second: event time then passes CUTOFF on every
+        // partition, and the running job has decided everything dated before it. Three, a second apart: a step of 20
+        // days is a leap, which counts once three events agree (NewestEventTime).
         Instant last = at(PlantedSignals.LAST_DAY + 20, 12).plusSeconds(2_096);
         for (int p = 0; p < PARTITIONS; p++) {
             String clock = "clock-" + p;
-            scenario.login(clock, clock + "-last-login", last, p);
-            scenario.usage(clock, clock + "-last-usage", last, "ping", 1, p);
-            scenario.ticket(clock, clock + "-last-ticket", last, clock + "-t", TicketStatus.UPDATED, p);
-            scenario.payment(clock, clock + "-last-pay", last, PaymentStatus.SUCCEEDED, null, p);
+            for (int k = 0; k < 3; k++) {
+                Instant tick = last.plusSeconds(k);
+                scenario.login(clock, clock + "-last-login-" + k, tick, p);
+                scenario.usage(clock, clock + "-last-usage-" + k, tick, "ping", 1, p);
+                scenario.ticket(clock, clock + "-last-ticket-" + k, tick, clock + "-t", TicketStatus.UPDATED, p);
+                scenario.payment(clock, clock + "-last-pay-" + k, tick, PaymentStatus.SUCCEEDED, null, p);
+            }
         }
 
         Path events = dir.resolve("events.jsonl");
