@@ -175,20 +175,31 @@ public final class PayloadFile implements Closeable {
 
     /**
      * Whether a {@code .json} file is JSON Lines under another name, as exports often are: its first line that is not
-     * blank is a whole JSON object by itself, and more follows it. Read as one document, only its first event would
-     * count.
+     * blank is a whole JSON object by itself, and more follows it; or two of its first {@link #LINES_LOOKED_AT} lines
+     * that are not blank are (the first line broken or too long). Read as one document, only its first event would
+     * count, or, broken at its first line, none: every line one dead letter. A document's lines are not whole objects
+     * but for the last element of an array written one to a line (the others end with a comma).
      */
     static boolean holdsJsonLines(Path path, int maxLineBytes) throws IOException {
         try (BoundedLines lines = new BoundedLines(Files.newInputStream(path), maxLineBytes)) {
-            BoundedLines.Line first = lines.next();
-            while (first != null && first.text != null && first.text.isBlank()) first = lines.next();
-            if (first == null || first.text == null || !isWholeObject(first.text)) return false;
-            for (BoundedLines.Line more = lines.next(); more != null; more = lines.next()) {
-                if (more.text == null || !more.text.isBlank()) return true;
+            int looked = 0;
+            int whole = 0;
+            boolean firstWhole = false;
+            for (BoundedLines.Line l = lines.next(); l != null && looked < LINES_LOOKED_AT; l = lines.next()) {
+                if (l.text != null && l.text.isBlank()) continue;
+                looked++;
+                if (l.text != null && isWholeObject(l.text)) {
+                    if (looked == 1) firstWhole = true;
+                    whole++;
+                }
+                if (looked >= 2 && (firstWhole || whole >= 2)) return true;
             }
             return false;
         }
     }
+
+    /** The lines that are not blank {@link #holdsJsonLines} looks at. */
+    static final int LINES_LOOKED_AT = 20;
 
     private static boolean isWholeObject(String line) throws IOException {
         try (JsonParser p = JSON.createParser(line)) {

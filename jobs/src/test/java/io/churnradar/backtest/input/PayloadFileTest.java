@@ -32,6 +32,10 @@ class PayloadFileTest {
     void jsonLinesUnderTheNameJsonAreReadALineEach() throws IOException {
         assertThat(payloads("export.json", "{\"id\":\"a\"}\n{\"id\":\"b\"}\n\n{\"id\":\"c\"}\r\nnot json\n"))
                 .containsExactly("1: {\"id\":\"a\"}", "2: {\"id\":\"b\"}", "4: {\"id\":\"c\"}", "5: not json");
+        // Its first line broken: the lines after it still tell JSON Lines, and each is read (was: the whole file one
+        // dead letter, the valid lines lost).
+        assertThat(payloads("first-broken.json", "{\"id\":\"a\", oops\n{\"id\":\"b\"}\n{\"id\":\"c\"}\n"))
+                .containsExactly("1: {\"id\":\"a\", oops", "2: {\"id\":\"b\"}", "3: {\"id\":\"c\"}");
     }
 
     @Test
