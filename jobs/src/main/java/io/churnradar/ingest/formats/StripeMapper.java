@@ -221,7 +221,8 @@ final class StripeMapper implements PayloadMapper {
     /**
      * Sum over the items of unit amount × quantity, normalised to a month (a year ÷ 12, a week × 52/12,
      * a day × 365/12, each ÷ interval_count); null when an item has no unit amount (tiered or metered
-     * prices), since a guess would raise false downgrades.
+     * prices), or an interval other than these four or an interval_count below 1, since a guess would raise
+     * false downgrades.
      */
     static Long monthlyRecurring(JsonNode items) throws InvalidEventException {
         if (!items.isArray() || items.isEmpty()) return null;
@@ -235,13 +236,19 @@ final class StripeMapper implements PayloadMapper {
             long quantity = q == null ? 1 : q;
             String interval = firstText(price, "recurring.interval", "interval");
             Long count = whole(price, price.has("recurring") ? "recurring.interval_count" : "interval_count");
-            double per = count == null || count < 1 ? 1 : count;
-            double monthly = switch (interval == null ? "month" : interval) {
-                case "day" -> unit * 365.0 / 12 / per;
-                case "week" -> unit * 52.0 / 12 / per;
-                case "year" -> unit / 12.0 / per;
-                default -> unit / per;
-            };
+            // An interval Stripe does not have, or a count below one, is no price to normalise: no guess, as above.
+            if (count != null && count < 1) return null;
+            double per = count == null ? 1 : count;
+            double monthly;
+            switch (interval == null ? "month" : interval) {
+                case "day" -> monthly = unit * 365.0 / 12 / per;
+                case "week" -> monthly = unit * 52.0 / 12 / per;
+                case "month" -> monthly = unit / per;
+                case "year" -> monthly = unit / 12.0 / per;
+                default -> {
+                    return null;
+                }
+            }
             total += monthly * quantity;
         }
         return Math.round(total);

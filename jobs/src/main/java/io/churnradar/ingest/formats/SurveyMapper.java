@@ -109,8 +109,10 @@ final class SurveyMapper implements PayloadMapper {
         JsonNode d = at(n, "event_data");
         if (!d.isObject()) throw new InvalidEventException("event_data is missing or not an object");
         String surveyType = text(d, "survey_type");
-        SurveyType survey = surveyType == null || surveyType.equals("nps") ? SurveyType.NPS
-                : surveyType.equals("csat") || surveyType.equals("5star") ? SurveyType.CSAT : null;
+        // Delighted writes them in lower case; an export or a relay that upper-cases them means the same survey.
+        String kind = surveyType == null ? null : surveyType.toLowerCase(java.util.Locale.ROOT);
+        SurveyType survey = kind == null || kind.equals("nps") ? SurveyType.NPS
+                : kind.equals("csat") || kind.equals("5star") ? SurveyType.CSAT : null;
         if (survey == null) return Mapped.skipped("Delighted " + surveyType + " survey: neither NPS nor CSAT");
         String account = id(d, "person_properties." + accountKey);
         if (account == null) account = id(d, "person.properties." + accountKey);

@@ -117,6 +117,16 @@ class StripeFormatTest {
         assertThat(e.eventId).isEqualTo("stripe:evt_1MowQVLkdIwHu7ixdowngr");
     }
 
+    /** An interval Stripe does not have, or a count below 1: no MRR (null), not a guess that it is monthly. */
+    @Test
+    void anUnknownIntervalOrCountGivesNoMrr() throws Exception {
+        String json = Payloads.text("stripe", "customer.subscription.updated.downgrade.json");
+        assertThat(json).contains("\"interval\": \"year\"");
+        assertThat(one(STRIPE, Payloads.utf8(json.replace("\"interval\": \"year\"", "\"interval\": \"fortnight\""))).mrrMinor).isNull();
+        // The first interval_count is the current item's (the year).
+        assertThat(one(STRIPE, Payloads.utf8(json.replaceFirst("\"interval_count\": 1", "\"interval_count\": 0"))).mrrMinor).isNull();
+    }
+
     /** A subscription.updated of API version 2025-03-31 or later: the billing period on the item; {@code previous} its old item. */
     private static byte[] basilUpdate(String previousItem, String price) {
         return Payloads.utf8("""

@@ -58,6 +58,9 @@ class SurveyFormatTest {
         assertThat(rescored.eventTime).isEqualTo(1772533800_000L);
         String ces = Payloads.text("survey", "delighted-nps.json").replace("\"survey_type\": \"nps\"", "\"survey_type\": \"ces\"");
         assertThat(SURVEY.map(Payloads.utf8(ces)).skipped).contains("neither NPS nor CSAT");
+        // Upper case, as a relay may write it: the same NPS survey, not skipped.
+        String upper = Payloads.text("survey", "delighted-nps.json").replace("\"survey_type\": \"nps\"", "\"survey_type\": \"NPS\"");
+        assertThat(Payloads.events(SURVEY, Payloads.utf8(upper), UserLinks.NONE).get(0).survey).isEqualTo(io.churnradar.events.SurveyType.NPS);
     }
 
     @Test
