@@ -305,7 +305,13 @@ public class ChurnDetector extends KeyedBroadcastProcessFunction<String, Account
         if (isDuplicate(e, s, engine)) {
             duplicateMetric.inc();
             duplicateCount.add(1);
-            if (folded) store(ctx.getCurrentKey(), s); // the old map is gone: its ids must reach the state even now
+            if (e.eventTime > watermark && EventBuffer.replaceCopy(s, e)) {
+                // The copy held came first but is not the one to apply (an earlier time, or more fields at the same time).
+                reschedule(ctx.getCurrentKey(), s, engine, ctx.timerService());
+                store(ctx.getCurrentKey(), s);
+            } else if (folded) {
+                store(ctx.getCurrentKey(), s); // the old map is gone: its ids must reach the state even now
+            }
             return;
         }
         acceptedMetric.inc();

@@ -2,6 +2,7 @@ package io.churnradar.detect;
 
 import static io.churnradar.detect.AccountState.NONE;
 
+import io.churnradar.detect.storage.EventCodec;
 import io.churnradar.ingest.AccountEvent;
 import java.util.Arrays;
 
@@ -46,6 +47,30 @@ public final class EventBuffer {
         s.buffered = next;
     }
 
+    /**
+     * A copy of an event held (the same id) that arrives after it: whichever of the two {@link #compare} puts first is
+     * the one kept, so that the copy applied (and counted) does not depend on which came first, as long as both come
+     * before the watermark passes them. The other stays a duplicate.
+     *
+     * @return whether {@code e} took the held copy's place
+     */
+    static boolean replaceCopy(AccountState s, AccountEvent e) {
+        AccountEvent[] b = s.buffered;
+        if (b == null || e.eventId == null) return false;
+        for (int i = 0; i < b.length; i++) {
+            if (e.eventId.equals(b[i].eventId)) {
+                if (compare(e, b[i]) >= 0) return false;
+                AccountEvent[] rest = new AccountEvent[b.length - 1];
+                System.arraycopy(b, 0, rest, 0, i);
+                System.arraycopy(b, i + 1, rest, i, b.length - i - 1);
+                s.buffered = rest;
+                add(s, e);
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The event time of the first event held, or NONE. */
     static long earliestTime(AccountState s) {
         return size(s) == 0 ? NONE : s.buffered[0].eventTime;
@@ -58,13 +83,18 @@ public final class EventBuffer {
         return first;
     }
 
-    /** The order events are applied in: event time, then the id's hash, then the id (a hash collision). */
+    /**
+     * The order events are applied in: event time, then the id's hash, then the id (a hash collision), then, for two
+     * differing copies of one id at one time, {@link EventCodec#compareCopies}: the copy applied first is the one
+     * counted, whichever came first.
+     */
     public static int compare(AccountEvent a, AccountEvent b) {
         int c = Long.compare(a.eventTime, b.eventTime);
         if (c != 0) return c;
         c = Long.compare(idHash(a), idHash(b));
         if (c != 0) return c;
-        return a.eventId == null ? (b.eventId == null ? 0 : -1) : b.eventId == null ? 1 : a.eventId.compareTo(b.eventId);
+        c = a.eventId == null ? (b.eventId == null ? 0 : -1) : b.eventId == null ? 1 : a.eventId.compareTo(b.eventId);
+        return c != 0 ? c : EventCodec.compareCopies(a, b);
     }
 
     private static long idHash(AccountEvent e) {

@@ -122,6 +122,28 @@ class EventTimeOrderTest {
         }
     }
 
+    /**
+     * Two copies of one event id at one instant that differ (two source events mapped to one id: a Stripe invoice's
+     * payment and its charge, only the charge showing the card): whichever comes first, the one counted is the same,
+     * the copy with more fields, so the card near expiry is seen in either order.
+     */
+    @Test
+    void ofTwoDifferingCopiesOfOneIdTheSameIsCountedInEitherOrder() throws Exception {
+        long t = at(3, 10);
+        AccountEvent plain = AccountEvent.payment("pay-1", "copies", t, io.churnradar.events.PaymentStatus.SUCCEEDED);
+        plain.amountMinor = 4900;
+        plain.currency = "EUR";
+        AccountEvent withCard = AccountEvent.payment("pay-1", "copies", t, io.churnradar.events.PaymentStatus.SUCCEEDED);
+        withCard.amountMinor = 4900;
+        withCard.currency = "EUR";
+        withCard.cardExpiry = "2026-03";
+        List<AccountEvent> login = List.of(AccountEvent.login("l-1", "copies", at(1, 10)));
+        Outputs first = run(java.util.stream.Stream.concat(login.stream(), java.util.stream.Stream.of(plain, withCard)).toList());
+        Outputs second = run(java.util.stream.Stream.concat(login.stream(), java.util.stream.Stream.of(withCard, plain)).toList());
+        assertThat(first.alerts()).isEqualTo(second.alerts()).anyMatch(a -> a.contains("CARD_EXPIRING"));
+        assertThat(first.health()).isEqualTo(second.health());
+    }
+
     @Test
     void aRestoreWithEventsStillHeldChangesNothing() throws Exception {
         List<AccountEvent> arrival = arrivalOrder(history(), 7);
