@@ -141,6 +141,13 @@ final class StripeMapper implements PayloadMapper {
                 e.eventId = "stripe:charge:" + charge + ":refunded:" + e.amountMinor;
             }
         }
+        if (type.equals("charge.succeeded") && invoice != null && e.cardExpiry != null) {
+            // The invoice's events announce this payment under the same id, without the card, and whichever is counted,
+            // the card must be seen: it comes also as a card-on-file event of its own.
+            Mapped card = cardOnFile(ch, at(ch, "payment_method_details.card"), "stripe:charge:" + charge + ":card", created,
+                    "charge " + charge);
+            return Mapped.of(java.util.stream.Stream.concat(java.util.stream.Stream.of(e), card.events.stream()).toList());
+        }
         return Mapped.of(e);
     }
 

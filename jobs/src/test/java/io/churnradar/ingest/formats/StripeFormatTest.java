@@ -48,11 +48,20 @@ class StripeFormatTest {
     void thePaymentAnnouncedByTwoOrThreeEventsHasOneIdAndOneTime() throws Exception {
         AccountEvent paid = one("invoice.paid.json");
         AccountEvent succeeded = one("invoice.payment_succeeded.json");
-        AccountEvent charge = one("charge.succeeded.json");
+        List<AccountEvent> charged = Payloads.events(STRIPE, Payloads.bytes("stripe", "charge.succeeded.json"), UserLinks.NONE);
+        assertThat(charged).hasSize(2);
+        AccountEvent charge = charged.get(0);
         assertThat(succeeded.eventId).isEqualTo(paid.eventId).isEqualTo(charge.eventId);
         assertThat(succeeded.eventTime).isEqualTo(paid.eventTime);
         assertThat(succeeded.accountId).isEqualTo(paid.accountId).isEqualTo(charge.accountId);
         assertThat(charge.cardExpiry).isEqualTo("2026-04");
+        // Whichever of the three is counted, the card the charge shows is seen: a card-on-file event of its own.
+        AccountEvent card = charged.get(1);
+        assertThat(card.eventId).startsWith("stripe:charge:").endsWith(":card");
+        assertThat(card.paymentStatus).isEqualTo(PaymentStatus.REFUNDED);
+        assertThat(card.amountMinor).isZero();
+        assertThat(card.cardExpiry).isEqualTo("2026-04");
+        assertThat(card.accountId).isEqualTo(charge.accountId);
     }
 
     @Test
