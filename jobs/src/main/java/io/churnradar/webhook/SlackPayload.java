@@ -31,7 +31,7 @@ final class SlackPayload {
         ArrayNode fields = facts.putArray("fields");
         field(fields, "*Signal*\n" + escape(r.getSignal()));
         field(fields, "*Severity*\n" + escape(r.getSeverity()));
-        field(fields, "*Playbook*\n" + escape(r.getPlaybook()) + " (step " + r.getStep() + ")");
+        field(fields, "*Playbook*\n" + escape(r.getPlaybook()) + " (step " + (r.getStep() + 1) + ")");
         field(fields, "*Action*\n" + escape(c.getAction()));
         if (message != null) section(blocks, escape(message));
         ObjectNode context = blocks.addObject();
@@ -51,7 +51,7 @@ final class SlackPayload {
     static String text(RetentionCommand c) {
         CommandReason r = c.getReason();
         return "Churn risk: account " + escape(c.getAccountId()) + ", signal " + escape(r.getSignal())
-                + " (" + escape(r.getSeverity()) + "), playbook " + escape(r.getPlaybook()) + " step " + r.getStep() + ".";
+                + " (" + escape(r.getSeverity()) + "), playbook " + escape(r.getPlaybook()) + " step " + (r.getStep() + 1) + "."; // counted from 1 for people, as the demo prints it; reason.step is the index
     }
 
     private static void section(ArrayNode blocks, String mrkdwn) {

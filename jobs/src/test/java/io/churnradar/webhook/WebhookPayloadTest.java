@@ -38,7 +38,7 @@ class WebhookPayloadTest {
         JsonNode body = JSON.readTree(PayloadFormat.SLACK.render(c));
 
         assertThat(body.get("text").asText()).isEqualTo("Churn risk: account &lt;acme &amp; co&gt;, signal PAYMENT_FAILED (HIGH), "
-                + "playbook dunning step 1. Call them &lt;today&gt;");
+                + "playbook dunning step 2. Call them &lt;today&gt;");
         assertThat(body.get("blocks")).isNotEmpty();
         assertThat(body.get("blocks").get(0).get("text").get("text").asText()).contains("&lt;acme &amp; co&gt;");
         assertThat(body.toString()).doesNotContain("http");

@@ -129,7 +129,7 @@ class WebhookWriterTest {
         assertThat(toSlack.header(Signature.HEADER)).as("unsigned without a secret").isNull();
         JsonNode slackBody = JSON.readTree(toSlack.body());
         assertThat(slackBody.get("text").asText())
-                .isEqualTo("Churn risk: account acme-42, signal PAYMENT_FAILED (HIGH), playbook dunning step 1.");
+                .isEqualTo("Churn risk: account acme-42, signal PAYMENT_FAILED (HIGH), playbook dunning step 2.");
         assertThat(slackBody.has("commandId")).as("a Slack message, not the generic body").isFalse();
 
         Receiver.Request toZap = single(receiver.requests("/zap"));
