@@ -86,7 +86,7 @@ public final class EventTimeMerge extends AbstractStreamOperator<AccountEvent>
      * Each input's newest event time as its watermarks count it ({@link NewestEventTime}, its forgotten leaps left
      * out): the watermark that trails the newest of them is where event time ends.
      */
-    private transient java.util.Map<Integer, NewestEventTime> newestOfInput;
+    private transient NewestEventTime[] newestOfInput;
 
     private transient LongCounter linesRead;
     private transient LongCounter bytesRead;
@@ -106,7 +106,7 @@ public final class EventTimeMerge extends AbstractStreamOperator<AccountEvent>
     @Override
     public void open() throws Exception {
         super.open();
-        newestOfInput = new java.util.HashMap<>();
+        newestOfInput = new NewestEventTime[0];
         onTime = new PriorityQueue<>((a, b) -> {
             int c = READ_ORDER.compare(a.record, b.record);
             return c != 0 ? c : Long.compare(a.arrival, b.arrival);
@@ -147,9 +147,7 @@ public final class EventTimeMerge extends AbstractStreamOperator<AccountEvent>
         }
         AccountEvent e = r.event;
         // What moves the input's watermark moves its end too (BacktestReading's generator takes the same).
-        if (e != null || r.countsAt != Long.MIN_VALUE) {
-            newestOfInput.computeIfAbsent(r.input, i -> new NewestEventTime()).offer(e != null ? e.eventTime : r.countsAt, Long.MIN_VALUE);
-        }
+        if (e != null || r.countsAt != Long.MIN_VALUE) newestOf(r.input).offer(e != null ? e.eventTime : r.countsAt, Long.MIN_VALUE);
         if (e == null) return;
         firstEventTime.add(e.eventTime);
         lastEventTime.add(e.eventTime);
@@ -161,6 +159,15 @@ public final class EventTimeMerge extends AbstractStreamOperator<AccountEvent>
         } else {
             late.add(new Held(r, arrivals++));
         }
+    }
+
+    private NewestEventTime newestOf(int input) {
+        if (input >= newestOfInput.length) {
+            int from = newestOfInput.length;
+            newestOfInput = java.util.Arrays.copyOf(newestOfInput, input + 1);
+            for (int i = from; i <= input; i++) newestOfInput[i] = new NewestEventTime();
+        }
+        return newestOfInput[input];
     }
 
     /** The slowest input's watermark: what is on time up to it, each late event at the watermark it was late against. */
@@ -175,7 +182,7 @@ public final class EventTimeMerge extends AbstractStreamOperator<AccountEvent>
 
     private void advance(long to, boolean exact) {
         long newestTime = Long.MIN_VALUE;
-        if (to == Long.MAX_VALUE) for (NewestEventTime n : newestOfInput.values()) newestTime = Math.max(newestTime, n.newestKept());
+        if (to == Long.MAX_VALUE) for (NewestEventTime n : newestOfInput) newestTime = Math.max(newestTime, n.newestKept());
         if (to == Long.MAX_VALUE && newestTime != Long.MIN_VALUE) {
             long end = EventTimeWatermarks.trailing(newestTime, maxOutOfOrderness);
             if (end > watermark) advance(end, true);
