@@ -83,11 +83,10 @@ class HostileBacktestTest {
     void hostileLinesAreDeadLetteredAndThePlantedAlertsStayExactlyTheSame() throws Exception {
         List<String> normal = new PlantedHistory().lines;
         Path plainOut = tmp.resolve("plain");
-        BacktestSummary plain = run(Files.write(tmp.resolve("plain.jsonl"), normal, StandardCharsets.UTF_8), plainOut,
-                BacktestLimits.defaults());
+        BacktestSummary plain = runPlain(normal, plainOut);
 
         // In the middle of the history (after day 20), as in the run that found them.
-        int middle = normal.indexOf(normal.stream().filter(l -> l.contains("acct-steady-login-21")).findFirst().orElseThrow());
+        int middle = middleOf(normal);
         List<Hostile> hostile = hostile();
         byte[] huge = hugeLine();
         Path mixed = tmp.resolve("mixed.jsonl");
@@ -146,9 +145,8 @@ class HostileBacktestTest {
     void aLineDatedWeeksAheadOfItsNeighboursMovesNoOnesEventTime() throws Exception {
         List<String> normal = new PlantedHistory().lines;
         Path plainOut = tmp.resolve("plain");
-        BacktestSummary plain = run(Files.write(tmp.resolve("plain.jsonl"), normal, StandardCharsets.UTF_8), plainOut,
-                BacktestLimits.defaults());
-        int middle = normal.indexOf(normal.stream().filter(l -> l.contains("acct-steady-login-21")).findFirst().orElseThrow());
+        BacktestSummary plain = runPlain(normal, plainOut);
+        int middle = middleOf(normal);
         String at = JSON.readTree(normal.get(middle)).get("eventTime").asText();
         List<String> mixed = new ArrayList<>(normal);
         mixed.add(middle, "{\"type\":\"login\",\"eventId\":\"ahead\",\"accountId\":\"acct-ahead\",\"eventTime\":\""
@@ -187,6 +185,16 @@ class HostileBacktestTest {
         assertThat(first.get("line").asLong()).isEqualTo(1);
         assertThat(first.get("reason").asText())
                 .isEqualTo("eventTime 2099-01-01T00:00:00Z is more than 1h ahead of now (2026-04-11T00:00:00Z; --max-ahead)");
+    }
+
+    /** The planted history as it is, with the default limits: what a run with hostile lines mixed in must equal. */
+    private BacktestSummary runPlain(List<String> normal, Path out) throws Exception {
+        return run(Files.write(tmp.resolve("plain.jsonl"), normal, StandardCharsets.UTF_8), out, BacktestLimits.defaults());
+    }
+
+    /** The line of the history after day 20, where hostile lines go. */
+    private static int middleOf(List<String> normal) {
+        return normal.indexOf(normal.stream().filter(l -> l.contains("acct-steady-login-21")).findFirst().orElseThrow());
     }
 
     private static void line(OutputStream o, byte[] line) throws java.io.IOException {
