@@ -3,15 +3,20 @@ package io.churnradar.detect;
 import io.churnradar.alerts.RiskAlert;
 import io.churnradar.config.Rules;
 import io.churnradar.ingest.AccountEvent;
+import io.churnradar.ingest.NewestEventTime;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.SimpleTimerService;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -102,11 +107,48 @@ public final class ChurnPipeline {
         }
 
         /**
+         * The newest event time this subtask's events vouch for ({@link NewestEventTime}), and the one a restored checkpoint
+         * held (the newest of every subtask's): where event time goes when every event input has gone quiet. A source
+         * partition quiet for its idleness passes its own newest event time, but after a restore from a checkpoint that
+         * had read every partition to its end no partition reads an event again, so none has a newest to pass: held
+         * events, deadlines and the commands they decide would wait for the next event however long that takes.
+         */
+        private transient NewestEventTime newestEvent;
+        private transient long restoredNewest;
+        private transient ListState<Long> newestEventState;
+        /** The last watermark applied: one from the inputs behind a catch-up is not applied again. */
+        private transient long lastWatermark;
+
+        @Override
+        public void initializeState(StateInitializationContext context) throws Exception {
+            super.initializeState(context);
+            newestEvent = new NewestEventTime();
+            restoredNewest = Long.MIN_VALUE;
+            lastWatermark = Long.MIN_VALUE;
+            newestEventState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("newest-event-time", Types.LONG));
+            for (Long t : newestEventState.get()) restoredNewest = Math.max(restoredNewest, t);
+        }
+
+        @Override
+        public void snapshotState(StateSnapshotContext context) throws Exception {
+            super.snapshotState(context);
+            newestEventState.update(List.of(Math.max(restoredNewest, newestEvent.newestKept())));
+        }
+
+        @Override
+        public void processElement1(StreamRecord<AccountEvent> element) throws Exception {
+            newestEvent.offer(element.getValue().eventTime, Long.MIN_VALUE);
+            super.processElement1(element);
+        }
+
+        /**
          * The events' event time: the detector keeps the last one short of the end, and the accounts whose held events
          * it passed are released, before the timers it makes due fire.
          */
         @Override
         public void processWatermark(Watermark mark) throws Exception {
+            if (mark.getTimestamp() <= lastWatermark) return; // behind a catch-up (below): nothing more is due
+            lastWatermark = mark.getTimestamp();
             ChurnDetector detector = (ChurnDetector) userFunction;
             detector.watermarkAdvanced(mark.getTimestamp());
             detector.releaseHeld(mark.getTimestamp(), this, releasing);
@@ -143,7 +185,15 @@ public final class ChurnPipeline {
 
         @Override
         protected void processWatermarkStatus(WatermarkStatus status, int inputIndex) throws Exception {
-            if (inputIndex != RULES_INPUT) super.processWatermarkStatus(status, inputIndex);
+            if (inputIndex == RULES_INPUT) return;
+            // Not behind the backtest's merge (inputSorted), whose own watermarks say where its event time is.
+            if (status.isIdle() && !((ChurnDetector) userFunction).ordering().inputSorted()) {
+                // Every event input quiet: event time goes to the newest event, as the sources' quiet partitions take it there
+                // while they run (where they did, this changes nothing), and after a restore, where they cannot.
+                long newest = Math.max(restoredNewest, newestEvent.acceptWaiting());
+                if (newest != Long.MIN_VALUE && newest > lastWatermark) processWatermark(new Watermark(newest));
+            }
+            super.processWatermarkStatus(status, inputIndex);
         }
     }
 

@@ -165,6 +165,12 @@ final class DetectorHarness implements AutoCloseable {
         return watermark;
     }
 
+    /** Every event input goes idle (a source whose partitions are all quiet), as Flink tells the operator. */
+    DetectorHarness eventsIdle() throws Exception {
+        h.getOperator().processWatermarkStatus1(org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE);
+        return this;
+    }
+
     DetectorHarness watermark(long ts) throws Exception {
         h.processWatermark(ts);
         return this;

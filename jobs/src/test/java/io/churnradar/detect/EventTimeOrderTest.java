@@ -144,6 +144,33 @@ class EventTimeOrderTest {
         assertThat(first.health()).isEqualTo(second.health());
     }
 
+    /**
+     * A restore from a checkpoint that had read every partition to its end: no partition reads an event again, so none
+     * passes a newest event time. Once the event inputs go idle, event time goes to the newest event the checkpoint held,
+     * and the failed payment held for the bound raises its alert, dated at its event. Before, it waited for the next event.
+     */
+    @Test
+    void aRestoredQuietStreamAppliesWhatItHeldOnceItsInputsGoIdle() throws Exception {
+        List<AccountEvent> events = List.of(AccountEvent.login("l-1", "quiet", at(1, 10)), AccountEvent.login("l-2", "quiet", at(2, 9)),
+                AccountEvent.login("l-3", "clock", at(2, 9) + 1_000), AccountEvent.payment("p-1", "quiet", at(2, 10),
+                        io.churnradar.events.PaymentStatus.FAILED));
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (DetectorHarness h = DetectorHarness.inEventTimeOrder(Rules.defaults(), EventOrdering.defaults())) {
+            h.sendTrailing(events, Long.MIN_VALUE, BOUND);
+            assertThat(h.alerts()).as("held for the bound").noneMatch(a -> a.getSignal().equals("PAYMENT_FAILED"));
+            snapshot = h.snapshot(1);
+        }
+        try (DetectorHarness h = DetectorHarness.restoreInEventTimeOrder(Rules.defaults(), snapshot, EventOrdering.defaults())) {
+            assertThat(h.alerts()).isEmpty();
+            h.eventsIdle();
+            assertThat(h.alerts()).filteredOn(a -> a.getSignal().equals("PAYMENT_FAILED")).singleElement()
+                    .satisfies(a -> {
+                        assertThat(a.getDetectedAt().toEpochMilli()).isEqualTo(at(2, 10));
+                        assertThat(a.getEvidence()).doesNotContainKey("late");
+                    });
+        }
+    }
+
     @Test
     void aRestoreWithEventsStillHeldChangesNothing() throws Exception {
         List<AccountEvent> arrival = arrivalOrder(history(), 7);
