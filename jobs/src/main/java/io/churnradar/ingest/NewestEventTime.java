@@ -25,8 +25,11 @@ import java.util.Arrays;
  * watermark generators does this, hence this class.
  */
 public final class NewestEventTime {
-    /** A step further ahead than this is a leap; it is also how far behind the wall clock an event is live. */
-    public static final long LEAP_MS = 86_400_000L;
+    /**
+     * A step further ahead than this is a leap; it is also how far behind the wall clock an event is live. Two days: a
+     * history's daily rhythm (a day's last event to the next day's first, a clock that ticks once a day) is no leap.
+     */
+    public static final long LEAP_MS = 2 * 86_400_000L;
     /** Leaps that must agree, the one that came included; the newest moves to their middle one. */
     public static final int QUORUM = 3;
     /** Events that are not leaps after which the leaps waiting for others are forgotten. */

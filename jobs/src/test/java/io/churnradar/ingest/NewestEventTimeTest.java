@@ -16,13 +16,15 @@ class NewestEventTimeTest {
     private static final long NO_CLOCK = Long.MIN_VALUE;
 
     @Test
-    void eventsWithinADayMoveItAsTheyCome() {
+    void eventsWithinTwoDaysMoveItAsTheyCome() {
         NewestEventTime n = new NewestEventTime();
         assertThat(n.offer(T, NO_CLOCK)).as("the first event counts as it is").isEqualTo(T);
         assertThat(n.offer(T + MIN, NO_CLOCK)).isEqualTo(T + MIN);
         assertThat(n.offer(T - 5 * MIN, NO_CLOCK)).as("an older one changes nothing").isEqualTo(T + MIN);
         assertThat(n.offer(T + DAY, NO_CLOCK)).isEqualTo(T + DAY);
-        assertThat(n.newestKept()).isEqualTo(T + DAY);
+        assertThat(n.offer(T + 3 * DAY, NO_CLOCK)).as("two days on: no leap").isEqualTo(T + 3 * DAY);
+        assertThat(n.offer(T + 5 * DAY + 1, NO_CLOCK)).as("a millisecond more: a leap").isEqualTo(T + 3 * DAY);
+        assertThat(n.newestKept()).isEqualTo(T + 5 * DAY + 1);
     }
 
     @Test
@@ -45,7 +47,7 @@ class NewestEventTimeTest {
         n.offer(T, NO_CLOCK);
         assertThat(n.offer(T + 5 * DAY, NO_CLOCK)).isEqualTo(T);
         assertThat(n.offer(T + 5 * DAY + 2 * MIN, NO_CLOCK)).isEqualTo(T);
-        assertThat(n.offer(T + 5 * DAY + MIN, NO_CLOCK)).as("three agree: the middle one, then the rest within a day of it")
+        assertThat(n.offer(T + 5 * DAY + MIN, NO_CLOCK)).as("three agree: the middle one, then the rest within two days of it")
                 .isEqualTo(T + 5 * DAY + 2 * MIN);
         assertThat(n.offer(T + 5 * DAY + 3 * MIN, NO_CLOCK)).isEqualTo(T + 5 * DAY + 3 * MIN);
     }

@@ -138,7 +138,7 @@ public final class DayCloseBenchmark {
             env.setParallelism(settings.parallelism());
             env.getConfig().enableObjectReuse();
             // One reader, so the input's order is the order of event time: accounts' logins, the clock, then the traffic.
-            DataStream<AccountEvent> events = env.fromSource(new NumberSequenceSource(0, (long) n + m + 1), WatermarkStrategy.noWatermarks(),
+            DataStream<AccountEvent> events = env.fromSource(new NumberSequenceSource(0, (long) n + m), WatermarkStrategy.noWatermarks(),
                             "Generated day")
                     .uid("day-close-input").setParallelism(1)
                     .map(new Generate(n, m, settings.spread())).returns(TypeInformation.of(AccountEvent.class))
@@ -224,8 +224,8 @@ public final class DayCloseBenchmark {
     }
 
     /**
-     * Sequence number to event: n logins on D-3, the clock at D-2 12:00 and at D-1 00:00:05, then the payments from D0
-     * 00:00:05, 10 ms of event time apart, or further apart when that is needed for them to span the spread and a minute more (each
+     * Sequence number to event: n logins on D-3, the clock at D-1 00:00:05, then the payments from D0 00:00:05, 10 ms of
+     * event time apart, or further apart when that is needed for them to span the spread and a minute more (each
      * watermark then makes due only the closes of one slice of the spread, between payments).
      */
     static final class Generate implements MapFunction<Long, AccountEvent> {
@@ -246,11 +246,8 @@ public final class DayCloseBenchmark {
                 long at = D0 - 3 * DAY_MS + 1_800_000 + i * (23 * 3_600_000L) / accounts;
                 return AccountEvent.login("l-" + i, "acct-" + i, at);
             }
-            // Event time moves on in steps of a day at most: a longer one is a leap, which two more events must join before
-            // event time follows it (NewestEventTime), and the warm-up close would run with the measured one.
-            if (i == accounts) return AccountEvent.login("clock-0", "bench-clock", D0 - 2 * DAY_MS + DAY_MS / 2);
-            if (i == accounts + 1) return AccountEvent.login("clock", "bench-clock", D0 - DAY_MS + MAX_OUT_OF_ORDERNESS.toMillis() + 1);
-            long k = i - accounts - 2;
+            if (i == accounts) return AccountEvent.login("clock", "bench-clock", D0 - DAY_MS + MAX_OUT_OF_ORDERNESS.toMillis() + 1);
+            long k = i - accounts - 1;
             long at = D0 + MAX_OUT_OF_ORDERNESS.toMillis() + 1 + k * paymentStepMs;
             // The first payment reaches its account before the watermark it moves: the clock's, so that every
             // account closes D-1 on its timer and dates that update D0 00:00.
