@@ -68,6 +68,8 @@ final class SurveyMapper implements PayloadMapper {
                 } else if (("rating".equals(fieldType) || "opinion_scale".equals(fieldType)) && steps(a, fields) <= 5) {
                     survey = SurveyType.CSAT;
                     score = a.get("number").asLong();
+                    // An opinion scale set to start at 0 answers 0..4 for the 1..5 of one that starts at 1.
+                    if ("opinion_scale".equals(fieldType) && startsAtZero(a, fields)) score = score + 1;
                 }
             }
             if (comment == null && ("long_text".equals(fieldType) || "short_text".equals(fieldType)) && a.path("text").isTextual()) {
@@ -89,6 +91,19 @@ final class SurveyMapper implements PayloadMapper {
             }
         }
         return answer.path("field").path("type").asText(null);
+    }
+
+    /** Whether the answer's field is an opinion scale whose form says {@code start_at_one: false}. */
+    private static boolean startsAtZero(JsonNode answer, JsonNode fields) {
+        String ref = answer.path("field").path("id").asText(null);
+        if (!fields.isArray() || ref == null) return false;
+        for (JsonNode f : fields) {
+            if (ref.equals(f.path("id").asText())) {
+                JsonNode one = f.path("properties").path("start_at_one");
+                return one.isBoolean() && !one.asBoolean();
+            }
+        }
+        return false;
     }
 
     /** The steps of a rating or opinion scale; Typeform's defaults are 5 for a rating and 11 (0..10) for a scale. */

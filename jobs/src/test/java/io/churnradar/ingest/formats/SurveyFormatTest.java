@@ -39,6 +39,20 @@ class SurveyFormatTest {
         assertThat(e.comment).isNull();
     }
 
+    /** A five-step opinion scale set to start at 0 answers 0..4: shifted to CSAT 1..5, not refused as out of range. */
+    @Test
+    void aTypeformOpinionScaleStartingAtZeroIsShiftedToCsatOneToFive() throws Exception {
+        String json = Payloads.text("survey", "typeform-csat.json")
+                .replace("\"type\": \"rating\", \"ref\": \"readable_ref_rating\", \"properties\": {\"steps\": 5, \"shape\": \"star\"}",
+                        "\"type\": \"opinion_scale\", \"ref\": \"readable_ref_rating\", \"properties\": {\"steps\": 5, \"start_at_one\": false}")
+                .replace("\"number\": 2, \"field\": {\"id\": \"WOTdC00F8A3h\", \"type\": \"rating\"",
+                        "\"number\": 0, \"field\": {\"id\": \"WOTdC00F8A3h\", \"type\": \"opinion_scale\"");
+        assertThat(json).contains("start_at_one").contains("\"number\": 0");
+        AccountEvent e = Payloads.events(SURVEY, Payloads.utf8(json), UserLinks.NONE).get(0);
+        assertThat(e.survey).isEqualTo(SurveyType.CSAT);
+        assertThat(e.score).isEqualTo(1);
+    }
+
     @Test
     void aDelightedNpsResponseWithThePersonPropertyAccount() throws Exception {
         AccountEvent e = one("delighted-nps.json");
