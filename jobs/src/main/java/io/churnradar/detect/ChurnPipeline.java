@@ -137,7 +137,7 @@ public final class ChurnPipeline {
 
         @Override
         public void processElement1(StreamRecord<AccountEvent> element) throws Exception {
-            newestEvent.offer(element.getValue().eventTime, Long.MIN_VALUE);
+            newestEvent.offer(element.getValue().eventTime, null);
             super.processElement1(element);
         }
 

@@ -41,6 +41,8 @@ public final class EventTimeGuard implements Serializable {
     private final String aheadSetting;
 
     private transient Map<Object, NewestEventTime> reached;
+    /** The wall clock as NewestEventTime reads it (only for a leap), or null in the backtest. */
+    private transient java.util.function.LongSupplier wallClock;
 
     private EventTimeGuard(Duration maxAhead, Duration dedupWindow, Clock clock, Instant fixedNow, String aheadSetting) {
         this.maxAheadMs = maxAhead.toMillis();
@@ -103,7 +105,8 @@ public final class EventTimeGuard implements Serializable {
                     + Durations.format(Duration.ofMillis(dedupWindowMs)) + " (dedup.windowDays) behind the event time reached ("
                     + Instant.ofEpochMilli(reachedAt) + ")";
         }
-        newest.offer(t, clock != null ? clock.millis() : Long.MIN_VALUE);
+        if (clock != null && wallClock == null) wallClock = clock::millis;
+        newest.offer(t, wallClock);
         return null;
     }
 }

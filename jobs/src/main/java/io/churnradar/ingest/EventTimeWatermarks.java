@@ -97,7 +97,7 @@ public final class EventTimeWatermarks<T> implements WatermarkGenerator<T> {
 
     @Override
     public void onEvent(T event, long timestamp, WatermarkOutput output) {
-        long vouched = newest.offer(timestamp, wallClock == null ? Long.MIN_VALUE : wallClock.getAsLong());
+        long vouched = newest.offer(timestamp, wallClock);
         if (vouched == Long.MIN_VALUE) return;
         long wm = trailing(vouched, bound);
         if (wm > emitted) {

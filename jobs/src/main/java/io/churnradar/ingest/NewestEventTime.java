@@ -1,6 +1,7 @@
 package io.churnradar.ingest;
 
 import java.util.Arrays;
+import java.util.function.LongSupplier;
 
 /**
  * The newest event time of one input partition (a Kafka partition, a backtest input) that more than one event
@@ -46,15 +47,15 @@ public final class NewestEventTime {
     /**
      * Takes the time of an accepted event of the partition.
      *
-     * @param wallClock the wall clock in milliseconds (streaming), or {@link Long#MIN_VALUE} (a history has none)
+     * @param wallClock the wall clock in milliseconds (streaming), or null (a history has none); read only for a leap
      * @return the newest event time vouched for, after it
      */
-    public long offer(long t, long wallClock) {
+    public long offer(long t, LongSupplier wallClock) {
         if (t <= newest) {
             noLeap();
             return newest;
         }
-        if (newest == Long.MIN_VALUE || t - newest <= LEAP_MS || (wallClock != Long.MIN_VALUE && t >= wallClock - LEAP_MS)) {
+        if (newest == Long.MIN_VALUE || t - newest <= LEAP_MS || (wallClock != null && t >= wallClock.getAsLong() - LEAP_MS)) {
             newest = t;
             noLeap();
             settle();

@@ -147,7 +147,7 @@ public final class EventTimeMerge extends AbstractStreamOperator<AccountEvent>
         }
         AccountEvent e = r.event;
         // What moves the input's watermark moves its end too (BacktestReading's generator takes the same).
-        if (e != null || r.countsAt != Long.MIN_VALUE) newestOf(r.input).offer(e != null ? e.eventTime : r.countsAt, Long.MIN_VALUE);
+        if (e != null || r.countsAt != Long.MIN_VALUE) newestOf(r.input).offer(e != null ? e.eventTime : r.countsAt, null);
         if (e == null) return;
         firstEventTime.add(e.eventTime);
         lastEventTime.add(e.eventTime);
