@@ -11,12 +11,12 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.SimpleTimerService;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.runtime.state.StateInitializationContext;
-import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -116,6 +116,8 @@ public final class ChurnPipeline {
         private transient NewestEventTime newestEvent;
         private transient long restoredNewest;
         private transient ListState<Long> newestEventState;
+        /** Whether it catches up when idle: not behind the backtest's merge (inputSorted), whose watermarks say where its event time is. */
+        private transient boolean catchesUp;
         /** The last watermark applied: one from the inputs behind a catch-up is not applied again. */
         private transient long lastWatermark;
 
@@ -123,6 +125,7 @@ public final class ChurnPipeline {
         public void initializeState(StateInitializationContext context) throws Exception {
             super.initializeState(context);
             newestEvent = new NewestEventTime();
+            catchesUp = !((ChurnDetector) userFunction).ordering().inputSorted();
             restoredNewest = Long.MIN_VALUE;
             lastWatermark = Long.MIN_VALUE;
             newestEventState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("newest-event-time", Types.LONG));
@@ -137,7 +140,7 @@ public final class ChurnPipeline {
 
         @Override
         public void processElement1(StreamRecord<AccountEvent> element) throws Exception {
-            newestEvent.offer(element.getValue().eventTime, null);
+            if (catchesUp) newestEvent.offer(element.getValue().eventTime, null);
             super.processElement1(element);
         }
 
@@ -186,8 +189,7 @@ public final class ChurnPipeline {
         @Override
         protected void processWatermarkStatus(WatermarkStatus status, int inputIndex) throws Exception {
             if (inputIndex == RULES_INPUT) return;
-            // Not behind the backtest's merge (inputSorted), whose own watermarks say where its event time is.
-            if (status.isIdle() && !((ChurnDetector) userFunction).ordering().inputSorted()) {
+            if (status.isIdle() && catchesUp) {
                 // Every event input quiet: event time goes to the newest event, as the sources' quiet partitions take it there
                 // while they run (where they did, this changes nothing), and after a restore, where they cannot.
                 long newest = Math.max(restoredNewest, newestEvent.acceptWaiting());
